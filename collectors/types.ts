@@ -1,0 +1,104 @@
+import type { ZodType } from 'zod';
+
+/**
+ * The contract between a collector and the runner that drives it.
+ *
+ * A collector returns data and throws on failure; it never touches the database,
+ * Express or the wall clock (it reads `ctx.now`). The runner owns timeouts (through
+ * `ctx.signal`), retries with backoff, storing, and per-collector metrics.
+ */
+
+/** One numeric observation. `ts` is milliseconds since the Unix epoch (integer). */
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  ts: number;
+  value: number;
+}
+
+export const EVENT_KINDS = ['deployment', 'change', 'incident', 'gameday', 'review', 'action_item'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** An operational event (deployment, incident, game day, ...). Idempotent by (source, externalId). */
+export interface OperationalEvent {
+  kind: EventKind;
+  source: string;
+  externalId: string;
+  service?: string;
+  environment?: string;
+  startedAt: number;
+  endedAt?: number;
+  status?: string;
+  title?: string;
+  attrs?: Record<string, unknown>;
+}
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export interface CollectContext {
+  /** Aborted when the run times out or the server shuts down: stop work and reject promptly. */
+  signal: AbortSignal;
+  /** The run's reference time; use it as the timestamp of samples that carry none. */
+  now: Date;
+  log: Logger;
+  /** The collector's id in the workload file, for messages. */
+  collectorId: string;
+}
+
+export interface CollectResult {
+  samples: Sample[];
+  events?: OperationalEvent[];
+  /** Problems that did not fail the run (e.g. a malformed line skipped in a scrape). */
+  warnings?: string[];
+}
+
+export interface CollectorDefinition<C = unknown> {
+  /** Lowercase and unique: the `type:` in the workload file. */
+  type: string;
+  description: string;
+  /**
+   * Schema of the type-specific fields (everything except the common `id`, `type`,
+   * `interval`, `timeout`, `jitter`, `labels`). Must reject unknown keys (strict),
+   * so a typo is an error that names the field.
+   */
+  config: ZodType<C>;
+  /** The default interval when the workload file gives none, e.g. "60s". */
+  defaultInterval?: string;
+  collect(config: C, ctx: CollectContext): Promise<CollectResult>;
+}
+
+/** The fields every collector entry has, whatever its type. Durations in milliseconds. */
+export interface CollectorCommon {
+  id: string;
+  type: string;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Fraction of the interval (0..1) by which each run is randomly offset. */
+  jitter: number;
+  /** Labels added to every sample this collector returns. */
+  labels: Record<string, string>;
+}
+
+/**
+ * Thrown when part of a run failed and the rest produced data (one of five Prometheus
+ * queries rejected, one configured disk missing). The run counts as failed with
+ * `message`; a runner that knows this class should still store `partial.samples` and
+ * `partial.warnings`, because a broken sibling query must not blank the dashboards fed
+ * by the healthy ones. A runner that does not know it fails the run and stores nothing,
+ * which is the safe default: it is an ordinary Error.
+ */
+export class PartialCollectError extends Error {
+  override readonly name = 'PartialCollectError';
+  constructor(
+    message: string,
+    readonly partial: CollectResult,
+  ) {
+    super(message);
+  }
+}

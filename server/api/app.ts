@@ -1,0 +1,43 @@
+import express, { type Express } from 'express';
+import type { AppDeps } from './deps.js';
+import { Problem, problemHandler, sendProblem } from './problem.js';
+import { healthRoutes } from './routes/health.js';
+import { collectorRoutes } from './routes/collectors.js';
+import { seriesRoutes } from './routes/series.js';
+import { workloadRoutes } from './routes/workload.js';
+import { metricsRoute } from './routes/metrics.js';
+import { indexRoute } from './routes/index.js';
+
+/**
+ * Builds the HTTP application from its dependencies — no globals, so a test can build
+ * several side by side. Every error leaves as RFC 9457 problem+json.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.set('json spaces', 0);
+
+  app.use((req, res, next) => {
+    const end = deps.metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ route, status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  app.use(express.json({ limit: '1mb' }));
+  app.use(healthRoutes(deps));
+  app.use(metricsRoute(deps));
+  app.use(collectorRoutes(deps));
+  app.use(seriesRoutes(deps));
+  app.use(workloadRoutes(deps));
+  app.use(indexRoute(deps));
+
+  app.use((req, res) => {
+    sendProblem(res, new Problem(404, 'not-found', 'Not found', `no route for ${req.method} ${req.path}`), req.path);
+  });
+  app.use(problemHandler(deps.log));
+  return app;
+}

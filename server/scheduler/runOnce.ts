@@ -1,0 +1,123 @@
+import { trace, SpanStatusCode } from '@opentelemetry/api';
+import type { CollectorDefinition, Logger, Sample } from '../../collectors/types.js';
+import type { ScheduledCollector } from './types.js';
+
+export interface RunOutcome {
+  startedAt: number;
+  durationMs: number;
+  ok: boolean;
+  error?: string;
+  samples: Sample[];
+  warnings: string[];
+  /** True when the run ended because its timeout fired (or the server shut down). */
+  aborted: boolean;
+}
+
+const tracer = trace.getTracer('pillarboard.scheduler');
+
+/**
+ * Runs one collector once, bounded by its timeout.
+ *
+ * The collector gets an AbortSignal that fires at the timeout or when `parent` aborts.
+ * The run ends at that moment even if the collector ignores the signal: its promise is
+ * abandoned and whatever it resolves to later is discarded, so a hung collector can
+ * never hold the scheduler or the shutdown.
+ */
+export async function runCollectorOnce(
+  def: CollectorDefinition<unknown>,
+  entry: ScheduledCollector,
+  opts: { parent?: AbortSignal; now: () => number; log: Logger },
+): Promise<RunOutcome> {
+  const startedAt = opts.now();
+  const t0 = performance.now();
+  const timeout = AbortSignal.timeout(entry.timeoutMs);
+  const signal = opts.parent ? AbortSignal.any([timeout, opts.parent]) : timeout;
+
+  return tracer.startActiveSpan(
+    `collector ${entry.id}`,
+    { attributes: { 'pillarboard.collector.id': entry.id, 'pillarboard.collector.type': entry.type } },
+    async (span) => {
+      let outcome: RunOutcome;
+      try {
+        const result = await raceAbort(
+          def.collect(entry.config, {
+            signal,
+            now: new Date(startedAt),
+            log: opts.log.child({ collector: entry.id }),
+            collectorId: entry.id,
+          }),
+          signal,
+          () =>
+            timeout.aborted
+              ? `collector ${entry.id} timed out after ${entry.timeoutMs} ms`
+              : `collector ${entry.id} aborted: server shutting down`,
+        );
+        const samples = withLabels(validSamples(result.samples, entry.id), entry.labels);
+        outcome = {
+          startedAt,
+          durationMs: performance.now() - t0,
+          ok: true,
+          samples,
+          warnings: result.warnings ?? [],
+          aborted: false,
+        };
+      } catch (err) {
+        outcome = {
+          startedAt,
+          durationMs: performance.now() - t0,
+          ok: false,
+          error: errorMessage(err),
+          samples: [],
+          warnings: [],
+          aborted: signal.aborted,
+        };
+      }
+      span.setAttribute('pillarboard.collector.samples', outcome.samples.length);
+      if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });
+      span.end();
+      return outcome;
+    },
+  );
+}
+
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal, reason: () => string): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error(reason()));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error(reason()));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        // A rejection caused by our own abort reads better as the timeout message.
+        reject(signal.aborted ? new Error(reason()) : e);
+      },
+    );
+  });
+}
+
+/** Drops samples a collector should never have returned, rather than failing the whole run on one. */
+function validSamples(samples: Sample[], collectorId: string): Sample[] {
+  if (!Array.isArray(samples)) throw new Error(`collector ${collectorId} returned no sample list`);
+  return samples.filter(
+    (s) => typeof s.name === 'string' && s.name !== '' && typeof s.value === 'number' && Number.isFinite(s.ts),
+  );
+}
+
+function withLabels(samples: Sample[], labels: Record<string, string>): Sample[] {
+  const keys = Object.keys(labels);
+  if (keys.length === 0) return samples;
+  return samples.map((s) => ({ ...s, labels: { ...labels, ...s.labels } }));
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as Error & { cause?: unknown }).cause;
+    const causeMsg = cause instanceof Error && !err.message.includes(cause.message) ? `: ${cause.message}` : '';
+    return err.message + causeMsg;
+  }
+  return String(err);
+}

@@ -1,0 +1,241 @@
+import type { CollectorDefinition, Logger } from '../../collectors/types.js';
+import { firstDelayMs, nextDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { errorMessage, runCollectorOnce, type RunOutcome } from './runOnce.js';
+import type { CollectorStatus, RunInfo, RunSink, ScheduledCollector } from './types.js';
+
+export interface RunObserver {
+  /** Called after every run has been stored (or failed to be). */
+  onRun(entry: ScheduledCollector, info: RunInfo): void;
+  /** Called when a collector leaves the workload, so its per-collector series can go. */
+  onRemove?(id: string): void;
+}
+
+export interface SchedulerOptions {
+  sink: RunSink;
+  registry: ReadonlyMap<string, CollectorDefinition<any>>;
+  log: Logger;
+  now?: () => number;
+  random?: () => number;
+  observer?: RunObserver;
+  backoff?: BackoffPolicy;
+  /** Injected timers so tests can drive time; default: global setTimeout/clearTimeout. */
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+}
+
+interface Slot {
+  entry: ScheduledCollector;
+  key: string;
+  def: CollectorDefinition<unknown>;
+  timer: unknown;
+  nextRunAt: number | null;
+  running: Promise<void> | null;
+  controller: AbortController;
+  consecutiveFailures: number;
+  lastRun: RunInfo | null;
+  lastSuccess: RunInfo | null;
+  lastError: string | null;
+  removed: boolean;
+}
+
+/**
+ * Runs every collector on its own timer.
+ *
+ * Contract: each collector's runs are serial (never two at once), bounded by its timeout,
+ * and independent of every other collector — a slow or failing one delays only itself.
+ * Runs are stored through `sink.recordRun` (one transaction per run). `apply()` reconciles
+ * with a new workload: unchanged collectors keep their timers and history, changed ones
+ * restart, removed ones are aborted.
+ */
+export class Scheduler {
+  private readonly slots = new Map<string, Slot>();
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly setTimer: (fn: () => void, ms: number) => unknown;
+  private readonly clearTimer: (handle: unknown) => void;
+  private stopped = false;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+    this.setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms).unref());
+    this.clearTimer = opts.clearTimer ?? ((h) => clearTimeout(h as NodeJS.Timeout));
+  }
+
+  /** Reconciles the running set with `collectors`; starts timers unless `schedule` is false. */
+  apply(collectors: ScheduledCollector[], schedule = true): void {
+    const wanted = new Map(collectors.map((c) => [c.id, c]));
+    for (const [id, slot] of this.slots) {
+      const next = wanted.get(id);
+      if (!next || JSON.stringify(next) !== slot.key) this.remove(id);
+    }
+    for (const entry of collectors) {
+      if (this.slots.has(entry.id)) continue;
+      const def = this.opts.registry.get(entry.type);
+      if (!def) throw new Error(`collector ${entry.id}: unknown type "${entry.type}"`);
+      const slot: Slot = {
+        entry,
+        key: JSON.stringify(entry),
+        def,
+        timer: null,
+        nextRunAt: null,
+        running: null,
+        controller: new AbortController(),
+        consecutiveFailures: 0,
+        lastRun: null,
+        lastSuccess: null,
+        lastError: null,
+        removed: false,
+      };
+      this.slots.set(entry.id, slot);
+      if (schedule && !this.stopped) this.arm(slot, firstDelayMs(entry.intervalMs, entry.jitter, this.random));
+    }
+  }
+
+  /** Seeds last-run state (e.g. from the store after a restart) so status survives restarts. */
+  seed(id: string, state: { last?: RunInfo; lastSuccess?: RunInfo; consecutiveFailures?: number }): void {
+    const slot = this.slots.get(id);
+    if (!slot) return;
+    slot.lastRun = state.last ?? null;
+    slot.lastSuccess = state.lastSuccess ?? null;
+    slot.consecutiveFailures = state.consecutiveFailures ?? 0;
+    slot.lastError = state.last && !state.last.ok ? state.last.error ?? null : null;
+  }
+
+  /** Runs the given collectors (default: all) once, now, in parallel; resolves with each run. */
+  async runOnce(ids?: string[]): Promise<Array<{ id: string; type: string; run: RunInfo }>> {
+    const targets = ids ? ids.map((id) => this.mustGet(id)) : [...this.slots.values()];
+    return Promise.all(
+      targets.map(async (slot) => {
+        if (slot.running) await slot.running;
+        await this.execute(slot);
+        return { id: slot.entry.id, type: slot.entry.type, run: slot.lastRun! };
+      }),
+    );
+  }
+
+  status(): CollectorStatus[] {
+    return [...this.slots.values()].map((s) => ({
+      id: s.entry.id,
+      type: s.entry.type,
+      intervalMs: s.entry.intervalMs,
+      timeoutMs: s.entry.timeoutMs,
+      running: s.running !== null,
+      consecutiveFailures: s.consecutiveFailures,
+      nextRunAt: s.nextRunAt,
+      lastRun: s.lastRun,
+      lastSuccess: s.lastSuccess,
+      lastError: s.lastError,
+    }));
+  }
+
+  /**
+   * Stops scheduling, aborts running collectors and waits for them, at most `boundMs`.
+   * Resolves true when every run finished within the bound.
+   */
+  async stop(boundMs = 5_000): Promise<boolean> {
+    this.stopped = true;
+    const running: Promise<void>[] = [];
+    for (const slot of this.slots.values()) {
+      this.clearTimer(slot.timer);
+      slot.nextRunAt = null;
+      slot.controller.abort();
+      if (slot.running) running.push(slot.running);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<false>((r) => (timer = setTimeout(() => r(false), boundMs)));
+    const done = await Promise.race([Promise.all(running).then(() => true as const), bound]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  private mustGet(id: string): Slot {
+    const slot = this.slots.get(id);
+    if (!slot) throw new Error(`no collector with id "${id}" (known: ${[...this.slots.keys()].join(', ') || 'none'})`);
+    return slot;
+  }
+
+  private remove(id: string): void {
+    const slot = this.slots.get(id);
+    if (!slot) return;
+    slot.removed = true;
+    this.clearTimer(slot.timer);
+    slot.controller.abort();
+    this.slots.delete(id);
+    this.opts.observer?.onRemove?.(id);
+  }
+
+  private arm(slot: Slot, delayMs: number): void {
+    slot.nextRunAt = this.now() + delayMs;
+    slot.timer = this.setTimer(() => {
+      slot.timer = null;
+      void this.execute(slot).then(() => {
+        if (slot.removed || this.stopped) return;
+        const { intervalMs, jitter } = slot.entry;
+        this.arm(slot, nextDelayMs(intervalMs, jitter, slot.consecutiveFailures, this.random, this.opts.backoff ?? DEFAULT_BACKOFF));
+      });
+    }, delayMs);
+  }
+
+  private execute(slot: Slot): Promise<void> {
+    const run = (async () => {
+      const outcome = await runCollectorOnce(slot.def, slot.entry, {
+        parent: slot.controller.signal,
+        now: this.now,
+        log: this.opts.log,
+      });
+      if (slot.removed) return; // the collector left the workload while it ran: drop the result
+      this.store(slot, outcome);
+    })();
+    slot.running = run.finally(() => {
+      slot.running = null;
+    });
+    return slot.running;
+  }
+
+  private store(slot: Slot, outcome: RunOutcome): void {
+    const { entry } = slot;
+    let info: RunInfo = {
+      startedAt: outcome.startedAt,
+      durationMs: outcome.durationMs,
+      ok: outcome.ok,
+      error: outcome.error,
+      samplesWritten: outcome.samples.length,
+    };
+    try {
+      this.opts.sink.recordRun(
+        {
+          collectorId: entry.id,
+          ...info,
+          durationMs: Math.round(info.durationMs),
+          warnings: outcome.warnings.length ? outcome.warnings : undefined,
+        },
+        outcome.samples,
+      );
+    } catch (err) {
+      // Storing failed (disk full, database locked too long): nothing of the run was written.
+      info = { ...info, ok: false, samplesWritten: 0, error: `storing the run failed: ${errorMessage(err)}` };
+      try {
+        this.opts.sink.recordRun({ collectorId: entry.id, ...info, durationMs: Math.round(info.durationMs) }, []);
+      } catch {
+        /* the store is unusable; the error is logged below and visible in the status */
+      }
+    }
+    slot.lastRun = info;
+    if (info.ok) {
+      slot.lastSuccess = info;
+      slot.consecutiveFailures = 0;
+      slot.lastError = null;
+      for (const w of outcome.warnings.slice(0, 5)) this.opts.log.warn(w, { collector: entry.id });
+    } else {
+      slot.consecutiveFailures += 1;
+      slot.lastError = info.error ?? 'unknown error';
+      this.opts.log.warn('collector run failed', {
+        collector: entry.id,
+        error: info.error,
+        consecutiveFailures: slot.consecutiveFailures,
+      });
+    }
+    this.opts.observer?.onRun(entry, info);
+  }
+}

@@ -1,0 +1,169 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import type { CollectorDefinition, Sample } from '../collectors/types.js';
+import { Scheduler, nextDelayMs, firstDelayMs, type ScheduledCollector, type RunSink } from '../server/scheduler/index.js';
+import { silentLogger } from '../server/log.js';
+
+interface Recorded {
+  collectorId: string;
+  startedAt: number;
+  durationMs: number;
+  ok: boolean;
+  error?: string;
+  samples: Sample[];
+}
+
+function memorySink(): RunSink & { runs: Recorded[] } {
+  const runs: Recorded[] = [];
+  return {
+    runs,
+    recordRun(run, samples) {
+      runs.push({ ...run, samples });
+      return { id: runs.length };
+    },
+  };
+}
+
+/** A collector type whose behaviour each test sets through its config. */
+const testType: CollectorDefinition<{ mode: 'ok' | 'fail' | 'hang' | 'ignore-abort' }> = {
+  type: 'test',
+  description: 'test double',
+  config: z.object({ mode: z.enum(['ok', 'fail', 'hang', 'ignore-abort']) }).strict(),
+  async collect(config, ctx) {
+    if (config.mode === 'fail') throw new Error(`target of ${ctx.collectorId} answered 503`);
+    if (config.mode === 'hang') {
+      await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+    }
+    if (config.mode === 'ignore-abort') await new Promise(() => {}); // never settles, ignores the signal
+    return { samples: [{ name: 'x', labels: { from: ctx.collectorId }, ts: ctx.now.getTime(), value: 1 }] };
+  },
+};
+const registry = new Map([[testType.type, testType as CollectorDefinition<any>]]);
+
+function entry(id: string, mode: string, intervalMs: number, timeoutMs = intervalMs): ScheduledCollector {
+  return { id, type: 'test', intervalMs, timeoutMs, jitter: 0, labels: { job: id }, config: { mode } };
+}
+
+const waitFor = async (cond: () => boolean, ms = 3000) => {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+test('a hanging collector is aborted at its timeout while a fast one keeps its schedule', async () => {
+  const sink = memorySink();
+  const s = new Scheduler({ sink, registry, log: silentLogger });
+  s.apply([entry('slow', 'ignore-abort', 1000, 300), entry('fast', 'ok', 50)]);
+  try {
+    await waitFor(() => sink.runs.some((r) => r.collectorId === 'slow'), 2000);
+    const slow = sink.runs.find((r) => r.collectorId === 'slow')!;
+    assert.equal(slow.ok, false);
+    assert.match(slow.error!, /timed out after 300 ms/);
+    assert.ok(slow.durationMs >= 290 && slow.durationMs < 600, `aborted near its timeout, took ${slow.durationMs}`);
+    // While "slow" hung for 300 ms, "fast" (every 50 ms) kept running.
+    const fastDuring = sink.runs.filter((r) => r.collectorId === 'fast' && r.startedAt < slow.startedAt + 300);
+    assert.ok(fastDuring.length >= 4, `fast ran ${fastDuring.length} times during the hang`);
+    assert.ok(fastDuring.every((r) => r.ok));
+  } finally {
+    await s.stop(1000);
+  }
+});
+
+test('collector labels are added to every sample and the run is stored with its samples', async () => {
+  const sink = memorySink();
+  const s = new Scheduler({ sink, registry, log: silentLogger });
+  s.apply([entry('a', 'ok', 1000)], false);
+  const [r] = await s.runOnce();
+  assert.equal(r!.run.ok, true);
+  assert.equal(r!.run.samplesWritten, 1);
+  assert.deepEqual(sink.runs[0]!.samples[0]!.labels, { job: 'a', from: 'a' });
+});
+
+test('a failing collector does not stop the others and its error is kept in the status', async () => {
+  const sink = memorySink();
+  const s = new Scheduler({ sink, registry, log: silentLogger });
+  s.apply([entry('bad', 'fail', 1000), entry('good', 'ok', 1000)], false);
+  const runs = await s.runOnce();
+  assert.deepEqual(runs.map((r) => [r.id, r.run.ok]), [['bad', false], ['good', true]]);
+  const bad = s.status().find((c) => c.id === 'bad')!;
+  assert.equal(bad.consecutiveFailures, 1);
+  assert.match(bad.lastError!, /answered 503/);
+  assert.equal(bad.lastSuccess, null);
+});
+
+test('backoff doubles the delay per consecutive failure up to the cap, and resets on success', () => {
+  const mid = () => 0.5; // no jitter offset
+  assert.equal(nextDelayMs(10_000, 0.1, 0, mid), 10_000);
+  assert.equal(nextDelayMs(10_000, 0.1, 1, mid), 20_000);
+  assert.equal(nextDelayMs(10_000, 0.1, 3, mid), 80_000);
+  assert.equal(nextDelayMs(10_000, 0.1, 10, mid), 300_000, 'capped at 5 minutes');
+  assert.equal(nextDelayMs(600_000, 0.1, 4, mid), 600_000, 'never below the interval itself');
+  assert.equal(nextDelayMs(10_000, 0.2, 0, () => 1), 11_000, 'jitter offsets by up to half of jitter × interval');
+  assert.equal(nextDelayMs(10_000, 0.2, 0, () => 0), 9_000);
+  assert.ok(firstDelayMs(10_000, 0.1, () => 0.99) < 1_000);
+});
+
+test('the scheduler waits longer after each failure (driven by injected timers)', async () => {
+  const sink = memorySink();
+  const delays: number[] = [];
+  let pending: (() => void) | null = null;
+  const s = new Scheduler({
+    sink,
+    registry,
+    log: silentLogger,
+    random: () => 0.5,
+    setTimer: (fn, ms) => {
+      delays.push(ms);
+      pending = fn;
+      return delays.length;
+    },
+    clearTimer: () => {},
+  });
+  s.apply([entry('down', 'fail', 1000)]);
+  for (let i = 0; i < 4; i++) {
+    const fire = pending!;
+    pending = null;
+    fire();
+    await waitFor(() => pending !== null);
+  }
+  // first run spread by jitter (0 here), then 2×, 4×, 8×, 16× the interval.
+  assert.deepEqual(delays, [0, 2000, 4000, 8000, 16000]);
+  await s.stop(100);
+});
+
+test('apply() keeps unchanged collectors, restarts changed ones and drops removed ones', async () => {
+  const sink = memorySink();
+  const removed: string[] = [];
+  const s = new Scheduler({ sink, registry, log: silentLogger, observer: { onRun() {}, onRemove: (id) => removed.push(id) } });
+  s.apply([entry('a', 'ok', 1000), entry('b', 'ok', 1000), entry('c', 'ok', 1000)], false);
+  await s.runOnce(['a']);
+  s.apply([entry('a', 'ok', 1000), entry('b', 'ok', 2000)], false);
+  const st = new Map(s.status().map((c) => [c.id, c]));
+  assert.deepEqual([...st.keys()].sort(), ['a', 'b']);
+  assert.ok(st.get('a')!.lastRun, 'unchanged collector keeps its history');
+  assert.equal(st.get('b')!.intervalMs, 2000);
+  assert.deepEqual(removed.sort(), ['b', 'c']);
+});
+
+test('stop() aborts a running collector within the bound and resolves', async () => {
+  const sink = memorySink();
+  const s = new Scheduler({ sink, registry, log: silentLogger });
+  s.apply([entry('h', 'hang', 60_000, 60_000)], false);
+  const run = s.runOnce(['h']);
+  await new Promise((r) => setTimeout(r, 20));
+  const t0 = Date.now();
+  assert.equal(await s.stop(2000), true);
+  assert.ok(Date.now() - t0 < 500);
+  const [r] = await run;
+  assert.equal(r!.run.ok, false);
+  assert.match(r!.run.error!, /shutting down/);
+});
+
+test('runOnce rejects an unknown collector id naming the known ones', async () => {
+  const s = new Scheduler({ sink: memorySink(), registry, log: silentLogger });
+  s.apply([entry('a', 'ok', 1000)], false);
+  await assert.rejects(s.runOnce(['zzz']), /no collector with id "zzz" \(known: a\)/);
+});

@@ -1,0 +1,23 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after } from 'node:test';
+import { Runtime } from '../../server/runtime.js';
+import { silentLogger } from '../../server/log.js';
+import { tempDir } from './tmp.js';
+
+/** A Runtime on a temp database and a temp workload file, closed after the test file. */
+export function testRuntime(workloadYaml: string, env: Record<string, string | undefined> = {}) {
+  const dir = tempDir();
+  const configPath = path.join(dir, 'workload.yaml');
+  fs.writeFileSync(configPath, workloadYaml);
+  const runtime = new Runtime({
+    configPath,
+    dbPath: path.join(dir, 'pb.db'),
+    env,
+    log: silentLogger,
+    version: '0.0.0-test',
+    watch: false,
+  });
+  after(() => runtime.close(1000));
+  return { runtime, dir, configPath };
+}
