@@ -76,8 +76,13 @@ export function buildProgram(): Command {
         tracing: telemetry.enabled ? settings.otlpEndpoint : 'off',
       });
       process.on('SIGHUP', () => {
-        const r = running.runtime.workload.reload('signal');
-        if (r.unchanged) log.info('SIGHUP: workload file unchanged');
+        try {
+          const r = running.runtime.workload.reload('signal');
+          if (r.unchanged) log.info('SIGHUP: workload file unchanged');
+        } catch (err) {
+          // e.g. the version could not be stored: nothing was applied, the old workload runs on.
+          log.error('SIGHUP: reload failed', { error: (err as Error).message });
+        }
       });
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {

@@ -72,14 +72,29 @@ test('a hanging collector is aborted at its timeout while a fast one keeps its s
   }
 });
 
-test('collector labels are added to every sample and the run is stored with its samples', async () => {
+test('every sample gets its collector label and the configured labels, and the run is stored with its samples', async () => {
   const sink = memorySink();
   const s = new Scheduler({ sink, registry, log: silentLogger });
   s.apply([entry('a', 'ok', 1000)], false);
   const [r] = await s.runOnce();
   assert.equal(r!.run.ok, true);
   assert.equal(r!.run.samplesWritten, 1);
-  assert.deepEqual(sink.runs[0]!.samples[0]!.labels, { job: 'a', from: 'a' });
+  assert.deepEqual(sink.runs[0]!.samples[0]!.labels, { job: 'a', from: 'a', collector: 'a' });
+});
+
+test('a sample label named collector is kept as exported_collector', async () => {
+  const sink = memorySink();
+  const clash: CollectorDefinition<unknown> = {
+    ...(testType as CollectorDefinition<any>),
+    type: 'clash',
+    async collect(_c, ctx) {
+      return { samples: [{ name: 'y', labels: { collector: 'upstream' }, ts: ctx.now.getTime(), value: 2 }] };
+    },
+  };
+  const s = new Scheduler({ sink, registry: new Map([['clash', clash]]), log: silentLogger });
+  s.apply([{ ...entry('c', 'ok', 1000), type: 'clash', labels: {} }], false);
+  await s.runOnce();
+  assert.deepEqual(sink.runs[0]!.samples[0]!.labels, { collector: 'c', exported_collector: 'upstream' });
 });
 
 test('a failing collector does not stop the others and its error is kept in the status', async () => {

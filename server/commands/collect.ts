@@ -65,7 +65,13 @@ async function runUntilSignal(runtime: Runtime, settings: Settings, log: Logger)
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
-    process.on('SIGHUP', () => runtime.workload.reload('signal'));
+    process.on('SIGHUP', () => {
+      try {
+        runtime.workload.reload('signal');
+      } catch (err) {
+        log.error('SIGHUP: reload failed', { error: (err as Error).message });
+      }
+    });
   });
   return 0;
 }

@@ -52,7 +52,7 @@ export async function runCollectorOnce(
               ? `collector ${entry.id} timed out after ${entry.timeoutMs} ms`
               : `collector ${entry.id} aborted: server shutting down`,
         );
-        const samples = withLabels(validSamples(result.samples, entry.id), entry.labels);
+        const samples = withLabels(validSamples(result.samples, entry.id), entry.id, entry.labels);
         outcome = {
           startedAt,
           durationMs: performance.now() - t0,
@@ -107,10 +107,19 @@ function validSamples(samples: Sample[], collectorId: string): Sample[] {
   );
 }
 
-function withLabels(samples: Sample[], labels: Record<string, string>): Sample[] {
-  const keys = Object.keys(labels);
-  if (keys.length === 0) return samples;
-  return samples.map((s) => ({ ...s, labels: { ...labels, ...s.labels } }));
+/**
+ * Every stored sample carries `collector="<id>"` (as Prometheus adds `job`), so an indicator
+ * can tell which collector feeds it and go stale when that collector fails. The collector's
+ * configured labels come next; a sample's own labels win over configured ones, and a sample
+ * label named `collector` is kept as `exported_collector`, as Prometheus does on conflicts.
+ */
+function withLabels(samples: Sample[], collectorId: string, labels: Record<string, string>): Sample[] {
+  return samples.map((s) => {
+    const own = s.labels ?? {};
+    const out: Record<string, string> = { ...labels, ...own, collector: collectorId };
+    if (own.collector !== undefined && own.collector !== collectorId) out.exported_collector = own.collector;
+    return { ...s, labels: out };
+  });
 }
 
 export function errorMessage(err: unknown): string {

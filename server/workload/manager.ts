@@ -1,0 +1,197 @@
+import { EventEmitter } from 'node:events';
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Logger } from '../../collectors/types.js';
+import type { WorkloadVersionRecord } from '../store/types.js';
+import type { Env } from './env.js';
+import { formatIssue, WorkloadInvalidError, type WorkloadIssue } from './issues.js';
+import { hashWorkloadText, loadWorkloadText, readWorkloadText, type LoadResult } from './load.js';
+import type { Path } from './path.js';
+import type { Workload } from './schema.js';
+import type { CollectorRegistry } from './sections/collectors.js';
+
+/** Where applied versions are recorded; the store implements it, tests pass a double. */
+export interface WorkloadVersionSink {
+  saveWorkloadVersion(version: { hash: string; path: string; source: string; appliedAt: number }): WorkloadVersionRecord;
+}
+
+export interface ActiveWorkload {
+  workload: Workload;
+  /** sha256 hex of the file text this workload was read from. */
+  hash: string;
+  /** The id `saveWorkloadVersion` returned for this version. */
+  versionId: number;
+  /** ms epoch */
+  appliedAt: number;
+  secretPaths: Path[];
+}
+
+export type ReloadReason = 'file' | 'signal' | 'api';
+
+export interface ReloadResult {
+  applied: boolean;
+  /** Why the new version was refused; the previous one stays active. */
+  issues?: WorkloadIssue[];
+  /** The file's text has the hash of the active version: nothing to do. */
+  unchanged?: boolean;
+}
+
+export interface WorkloadManagerEvents {
+  /** A valid, changed version became active. */
+  applied: [next: ActiveWorkload, previous: ActiveWorkload];
+  /** A reload found an invalid file and kept the active version. */
+  refused: [issues: WorkloadIssue[], reason: ReloadReason];
+}
+
+export interface WorkloadManagerOptions {
+  path: string;
+  registry: CollectorRegistry;
+  env: Env;
+  versions: WorkloadVersionSink;
+  log: Logger;
+  /** Reload when the file changes on disk (default true). Watching starts with `load()`. */
+  watch?: boolean;
+  /** Quiet time after the last change event before reloading (default 250 ms): editors write in several steps. */
+  debounceMs?: number;
+  /** Clock for `appliedAt` (default Date.now). */
+  now?: () => number;
+}
+
+/**
+ * Owns the active workload: loads it once, then applies valid changes and
+ * refuses invalid ones, so a typo never takes collection down.
+ *
+ * Contract:
+ * - `load()` is the first load; it throws WorkloadInvalidError when the file is invalid.
+ * - `reload()` is synchronous and never throws for a bad file: it returns the issues,
+ *   logs each one, emits 'refused' and keeps the active version. It throws only when
+ *   the version store fails, and then applies nothing.
+ * - Every applied version, the first included, is saved through `versions`
+ *   before it becomes active; 'applied' is emitted for changes after the first.
+ * - A file whose text hashes to the active version is 'unchanged': no event, no save.
+ * - Listeners run synchronously inside `reload()`; an exception in one propagates
+ *   to the caller after the new version is already active.
+ */
+export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
+  private active: ActiveWorkload | undefined;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly log: Logger;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: WorkloadManagerOptions) {
+    super();
+    this.log = opts.log.child({ component: 'workload', file: opts.path });
+    this.now = opts.now ?? Date.now;
+  }
+
+  load(): Workload {
+    if (this.active) throw new Error('workload already loaded; use reload()');
+    // Watch before reading, so an edit made while loading is not missed; the
+    // debounced reload runs after this synchronous method has returned.
+    if ((this.opts.watch ?? true) && !this.closed) this.startWatching();
+    try {
+      const text = readWorkloadText(this.opts.path);
+      const result = typeof text === 'string' ? this.validate(text) : { ok: false as const, errors: [text] };
+      if (!result.ok) throw new WorkloadInvalidError(result.errors);
+      this.active = this.record(result);
+      this.log.info('workload loaded', { hash: result.hash.slice(0, 12), versionId: this.active.versionId });
+      return result.workload;
+    } catch (err) {
+      this.stopWatching();
+      throw err;
+    }
+  }
+
+  reload(reason: ReloadReason): ReloadResult {
+    const previous = this.active;
+    if (!previous) throw new Error('workload not loaded yet; call load() first');
+    const text = readWorkloadText(this.opts.path);
+    if (typeof text === 'string' && hashWorkloadText(text) === previous.hash) {
+      this.log.debug('workload unchanged', { reason });
+      return { applied: false, unchanged: true };
+    }
+    const result = typeof text === 'string' ? this.validate(text) : { ok: false as const, errors: [text] };
+    if (!result.ok) {
+      this.log.error('workload change refused; keeping the active version', {
+        reason,
+        issues: result.errors.length,
+        activeHash: previous.hash.slice(0, 12),
+      });
+      for (const issue of result.errors) this.log.error(formatIssue(issue), { reason });
+      this.emit('refused', result.errors, reason);
+      return { applied: false, issues: result.errors };
+    }
+    const next = this.record(result);
+    this.active = next;
+    this.log.info('workload applied', { reason, hash: next.hash.slice(0, 12), versionId: next.versionId });
+    this.emit('applied', next, previous);
+    return { applied: true };
+  }
+
+  /** The active workload, or undefined before a successful `load()`. */
+  current(): ActiveWorkload | undefined {
+    return this.active;
+  }
+
+  /** Stops watching the file. `reload()` still works (e.g. on SIGHUP). */
+  close(): void {
+    this.closed = true;
+    this.stopWatching();
+  }
+
+  private stopWatching(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  private validate(text: string): LoadResult {
+    return loadWorkloadText(text, { file: this.opts.path, registry: this.opts.registry, env: this.opts.env });
+  }
+
+  private record(result: Extract<LoadResult, { ok: true }>): ActiveWorkload {
+    const appliedAt = this.now();
+    const { hash, source } = result;
+    const saved = this.opts.versions.saveWorkloadVersion({ hash, path: this.opts.path, source, appliedAt });
+    return { workload: result.workload, hash: result.hash, versionId: saved.id, appliedAt, secretPaths: result.secretPaths };
+  }
+
+  /**
+   * Watches the directory, not the file: editors and config management save
+   * by writing a new file and renaming it over the old one, which replaces
+   * the inode a file watch would follow. Events for other names are ignored.
+   */
+  private startWatching(): void {
+    const name = basename(this.opts.path);
+    try {
+      this.watcher = watch(dirname(this.opts.path), { persistent: false }, (_event, filename) => {
+        if (filename !== null && filename.toString() !== name) return;
+        this.schedule();
+      });
+    } catch (err) {
+      this.log.warn('cannot watch the workload file; reload with SIGHUP instead', { error: (err as Error).message });
+      return;
+    }
+    this.watcher.on('error', (err) =>
+      this.log.warn('watching the workload file failed; reload with SIGHUP instead', { error: err.message }),
+    );
+  }
+
+  private schedule(): void {
+    if (this.closed || !this.watcher) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.closed || !this.active) return;
+      try {
+        this.reload('file');
+      } catch (err) {
+        this.log.error('workload reload failed', { error: (err as Error).message });
+      }
+    }, this.opts.debounceMs ?? 250);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { Path } from './path.js';
+import { collectorsOutputPath, collectorsSchema, type CollectorRegistry } from './sections/collectors.js';
+import { storageOutputPath, storageSchema } from './sections/storage.js';
+import { workloadMetaSchema } from './sections/workload.js';
+
+/**
+ * The one schema of the workload file. Each top-level section is its own
+ * module under `sections/`; adding a section (indicators, outcomes, reports,
+ * review) is a new module plus one line here — and, when the section refers
+ * to others, a check in `semantic.ts`.
+ */
+
+export interface SchemaContext {
+  registry: CollectorRegistry;
+}
+
+export const CURRENT_VERSION = 1;
+
+export function buildWorkloadSchema(ctx: SchemaContext) {
+  return z
+    .strictObject({
+      version: z
+        .literal(CURRENT_VERSION, { error: `unsupported version; this Pillarboard reads version ${CURRENT_VERSION}` })
+        .default(CURRENT_VERSION)
+        .describe('Format version of this file. Leave it at 1; it exists so the format can change without guessing.'),
+      workload: workloadMetaSchema,
+      storage: storageSchema,
+      collectors: collectorsSchema(ctx.registry),
+    })
+    .describe('A workload file.');
+}
+
+export type Workload = z.output<ReturnType<typeof buildWorkloadSchema>>;
+
+/** Sections whose Workload shape differs from the file's (renamed or regrouped keys). */
+const OUTPUT_PATHS: Record<string, (rest: Path) => Path> = {
+  storage: storageOutputPath,
+  collectors: collectorsOutputPath,
+};
+
+/** Where the value at a file path lands in the Workload, e.g. `collectors[0].password` → `collectors[0].config.password`. */
+export function toWorkloadPath(path: Path): Path {
+  const [section, ...rest] = path;
+  const map = typeof section === 'string' ? OUTPUT_PATHS[section] : undefined;
+  return map && section !== undefined ? [section, ...map(rest)] : path;
+}

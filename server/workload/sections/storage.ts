@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { durationAtLeast, formatDuration } from '../duration.js';
+import type { Path } from '../path.js';
+
+const HOUR = 3_600_000;
+
+/** `storage:` — how long the store keeps data. Optional; every key has a default. */
+export const storageSchema = z
+  .strictObject({
+    retention: z
+      .strictObject({
+        raw: durationAtLeast(HOUR).prefault('15d').describe('How long raw samples are kept.'),
+        hourly: durationAtLeast(HOUR)
+          .prefault('400d')
+          .describe('How long hourly rollups are kept; long charts and reports read these. Must be at least `raw`.'),
+      })
+      .superRefine((r, ctx) => {
+        if (r.hourly < r.raw) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['hourly'],
+            message:
+              `hourly retention ${formatDuration(r.hourly)} is shorter than raw retention ${formatDuration(r.raw)}; ` +
+              'rollups must outlive the samples they summarise',
+          });
+        }
+      })
+      .transform((r) => ({ rawMs: r.raw, hourlyMs: r.hourly }))
+      .prefault({})
+      .describe('How long the store keeps data.'),
+  })
+  .prefault({})
+  .describe('Storage settings. Optional.');
+
+const RENAMED: Record<string, string> = { raw: 'rawMs', hourly: 'hourlyMs' };
+
+/** Where a path under `storage` lands in the Workload (`retention.raw` → `retention.rawMs`). */
+export function storageOutputPath(rest: Path): Path {
+  const [section, key, ...more] = rest;
+  if (section === 'retention' && typeof key === 'string' && RENAMED[key]) return [section, RENAMED[key], ...more];
+  return rest;
+}
