@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import type { CollectorDefinition, Sample } from '../collectors/types.js';
+import { PartialCollectError, type CollectorDefinition, type Sample } from '../collectors/types.js';
 import { Scheduler, nextDelayMs, firstDelayMs, type ScheduledCollector, type RunSink } from '../server/scheduler/index.js';
 import { silentLogger } from '../server/log.js';
 
@@ -181,4 +181,26 @@ test('runOnce rejects an unknown collector id naming the known ones', async () =
   const s = new Scheduler({ sink: memorySink(), registry, log: silentLogger });
   s.apply([entry('a', 'ok', 1000)], false);
   await assert.rejects(s.runOnce(['zzz']), /no collector with id "zzz" \(known: a\)/);
+});
+
+test('a partial failure stores the samples that arrived and records the run as failed', async () => {
+  const sink = memorySink();
+  const partialType: CollectorDefinition<unknown> = {
+    ...(testType as CollectorDefinition<any>),
+    type: 'partial',
+    async collect(_c, ctx) {
+      throw new PartialCollectError('query "b" failed: bad_data', {
+        samples: [{ name: 'a', labels: {}, ts: ctx.now.getTime(), value: 7 }],
+        warnings: ['query "c" returned no series'],
+      });
+    },
+  };
+  const s = new Scheduler({ sink, registry: new Map([['partial', partialType]]), log: silentLogger });
+  s.apply([{ ...entry('p', 'ok', 1000), type: 'partial', labels: {} }], false);
+  const [r] = await s.runOnce();
+  assert.equal(r!.run.ok, false);
+  assert.equal(r!.run.samplesWritten, 1);
+  assert.match(r!.run.error!, /query "b" failed/);
+  assert.deepEqual(sink.runs[0]!.samples.map((x) => [x.name, x.value, x.labels.collector]), [['a', 7, 'p']]);
+  assert.equal(s.status()[0]!.consecutiveFailures, 1);
 });

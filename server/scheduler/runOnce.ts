@@ -1,5 +1,5 @@
 import { trace, SpanStatusCode } from '@opentelemetry/api';
-import type { CollectorDefinition, Logger, Sample } from '../../collectors/types.js';
+import { PartialCollectError, type CollectorDefinition, type Logger, type Sample } from '../../collectors/types.js';
 import type { ScheduledCollector } from './types.js';
 
 export interface RunOutcome {
@@ -62,13 +62,16 @@ export async function runCollectorOnce(
           aborted: false,
         };
       } catch (err) {
+        // A partial failure (one query of several rejected) still stores what did arrive;
+        // the run counts as failed, so the error is visible and staleness rules apply.
+        const partial = err instanceof PartialCollectError && !signal.aborted ? err.partial : undefined;
         outcome = {
           startedAt,
           durationMs: performance.now() - t0,
           ok: false,
           error: errorMessage(err),
-          samples: [],
-          warnings: [],
+          samples: partial ? withLabels(validSamples(partial.samples, entry.id), entry.id, entry.labels) : [],
+          warnings: partial?.warnings ?? [],
           aborted: signal.aborted,
         };
       }

@@ -1,0 +1,60 @@
+import type { RequestListener } from 'node:http';
+import { PROMETHEUS_VECTOR_ANSWER, SMALL_EXPOSITION } from './sample-pages.js';
+
+/**
+ * What the shared contract suite needs to exercise each collector type. Every type in
+ * `collectorDefinitions` must have an entry: the suite fails for a type without one, so
+ * a new collector cannot skip the contract.
+ */
+export interface ContractFixture {
+  /** A valid config for a target at `base` (served by `contractTargetHandler`, or a hanging/closed one). */
+  config(base: string): unknown;
+  /** An invalid config and the field path (dot-joined) the error must name. */
+  invalid: { config: unknown; path: string };
+  /**
+   * How the type meets an unreachable target: `throws` (the run fails naming the target),
+   * `reports` (a probe: the run succeeds with a sample saying the target is down), or
+   * `none` with the reason the type has no target.
+   */
+  down: { kind: 'throws' } | { kind: 'reports'; sample: string; value: number } | { kind: 'none'; reason: string };
+  /** For a type with no target: a config whose run is slow enough to abort mid-way. */
+  slowConfig?: unknown;
+}
+
+export const contractFixtures: Record<string, ContractFixture> = {
+  prometheus: {
+    config: (base) => ({ url: base, queries: { up_now: 'up' } }),
+    invalid: { config: { url: 'http://127.0.0.1:9090', queries: [{ name: 'ok', query: 'up' }, { name: 'bad name', query: 'up' }] }, path: 'queries.1.name' },
+    down: { kind: 'throws' },
+  },
+  scrape: {
+    config: (base) => ({ url: `${base}/metrics` }),
+    invalid: { config: { url: 'ftp://127.0.0.1/metrics' }, path: 'url' },
+    down: { kind: 'throws' },
+  },
+  http: {
+    config: (base) => ({ targets: [`${base}/health`], probe_timeout_ms: 30_000 }),
+    invalid: { config: { targets: [{ url: 'http://127.0.0.1/', expect_status: 99 }] }, path: 'targets.0.expect_status' },
+    down: { kind: 'reports', sample: 'probe_success', value: 0 },
+  },
+  host: {
+    config: () => ({ disks: ['/'], cpu_window_ms: 20 }),
+    invalid: { config: { disks: [], cpu_window_ms: 20 }, path: 'disks' },
+    down: { kind: 'none', reason: 'host reads this machine, it has no target that can be down' },
+    slowConfig: { cpu_window_ms: 10_000 },
+  },
+};
+
+/** The healthy target every network fixture points at: one server answering each type's path. */
+export const contractTargetHandler: RequestListener = (req, res) => {
+  const path = (req.url ?? '/').split('?')[0];
+  if (path === '/metrics') {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(SMALL_EXPOSITION);
+  } else if (path === '/api/v1/query') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(PROMETHEUS_VECTOR_ANSWER));
+  } else if (path === '/health') {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  } else {
+    res.writeHead(404).end('not found');
+  }
+};
