@@ -7,6 +7,8 @@ import { WorkloadManager, redactWorkload } from './workload/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { createMetrics, type AppMetrics } from './telemetry/metrics.js';
 import type { ActiveWorkloadView, AppDeps } from './api/deps.js';
+import type { AuthPolicy } from './api/auth.js';
+import { TokenStore } from './auth/tokens.js';
 
 export interface RuntimeOptions {
   configPath: string;
@@ -16,6 +18,7 @@ export interface RuntimeOptions {
   version: string;
   watch: boolean;
   now?: () => number;
+  auth?: AuthPolicy;
 }
 
 /**
@@ -28,11 +31,13 @@ export class Runtime {
   readonly workload: WorkloadManager;
   readonly scheduler: Scheduler;
   readonly metrics: AppMetrics;
+  readonly tokens: TokenStore;
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(readonly opts: RuntimeOptions) {
     fs.mkdirSync(path.dirname(path.resolve(opts.dbPath)), { recursive: true });
     this.store = openStore({ path: opts.dbPath, now: opts.now });
+    this.tokens = new TokenStore(this.store.db, opts.now);
     this.workload = new WorkloadManager({
       path: opts.configPath,
       registry: collectorRegistry,
@@ -111,6 +116,9 @@ export class Runtime {
         this.store.db.prepare('SELECT 1').get();
       },
       metrics: this.metrics,
+      tokens: this.tokens,
+      auth: this.opts.auth ?? { read: 'public', metrics: 'public' },
+      reloadWorkload: () => this.workload.reload('api'),
       log: this.opts.log,
       now: this.opts.now,
       version: this.opts.version,

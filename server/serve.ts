@@ -24,6 +24,7 @@ export async function startServer(
     log: opts.log,
     version: opts.version,
     watch: settings.watch,
+    auth: { read: settings.readAuth, metrics: settings.metricsAuth },
   });
   try {
     runtime.load(true);

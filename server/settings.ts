@@ -17,6 +17,8 @@ export const settingsSchema = z.object({
   otelDisabled: z.boolean().describe('OTEL_SDK_DISABLED=true turns tracing off.'),
   watch: z.boolean().describe('PILLARBOARD_WATCH=false disables reloading the workload on file change.'),
   shutdownTimeoutMs: z.number().int().positive().describe('Bound on waiting for running collectors at shutdown.'),
+  readAuth: z.enum(['public', 'token']).describe('PILLARBOARD_READ_AUTH: `public` (default) or `token` — reads need a read token.'),
+  metricsAuth: z.enum(['public', 'token']).describe('PILLARBOARD_METRICS_AUTH: `public` (default) or `token` — /metrics needs a bearer token.'),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -53,6 +55,8 @@ export function resolveSettings(
     otelDisabled: env.OTEL_SDK_DISABLED === 'true' || env.NODE_ENV === 'test',
     watch: env.PILLARBOARD_WATCH !== 'false',
     shutdownTimeoutMs: 5_000,
+    readAuth: env.PILLARBOARD_READ_AUTH ?? 'public',
+    metricsAuth: env.PILLARBOARD_METRICS_AUTH ?? 'public',
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -7,6 +7,8 @@ import { seriesRoutes } from './routes/series.js';
 import { workloadRoutes } from './routes/workload.js';
 import { metricsRoute } from './routes/metrics.js';
 import { indexRoute } from './routes/index.js';
+import { requireScope } from './auth.js';
+import { writeRateLimit } from './rateLimit.js';
 
 /**
  * Builds the HTTP application from its dependencies — no globals, so a test can build
@@ -29,7 +31,12 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(express.json({ limit: '1mb' }));
   app.use(healthRoutes(deps));
+  app.use('/metrics', requireScope('metrics', deps));
   app.use(metricsRoute(deps));
+  // Every /api route needs at least read scope (a no-op when reads are public);
+  // write and admin routes add their own guard.
+  app.use('/api', requireScope('read', deps));
+  app.use('/api', writeRateLimit());
   app.use(collectorRoutes(deps));
   app.use(seriesRoutes(deps));
   app.use(workloadRoutes(deps));

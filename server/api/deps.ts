@@ -1,6 +1,7 @@
 import type { Logger } from '../../collectors/types.js';
 import type { CollectorStatus } from '../scheduler/types.js';
 import type { AppMetrics } from '../telemetry/metrics.js';
+import type { AuthPolicy, TokenVerifier } from './auth.js';
 import type { RangeQuery, RangeResult, Selector, SeriesInfo, WorkloadVersionRecord } from '../store/types.js';
 
 /** What the API reads from the store: small interfaces, so routes can be tested with doubles. */
@@ -31,6 +32,10 @@ export interface AppDeps {
   /** Database liveness for /readyz: throws when the database cannot answer. */
   pingDatabase: () => void;
   metrics: AppMetrics;
+  tokens: TokenVerifier;
+  auth: AuthPolicy;
+  /** Re-reads the workload file now (POST /api/workload/reload); absent where reloading makes no sense. */
+  reloadWorkload?: () => { applied: boolean; unchanged?: boolean; issues?: Array<{ file: string; line: number; column: number; path: string; message: string }> };
   log: Logger;
   now?: () => number;
   version: string;

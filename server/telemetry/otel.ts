@@ -36,6 +36,8 @@ export function startTelemetry(settings: TelemetrySettings): Telemetry {
     instrumentations: [
       new HttpInstrumentation({
         // Scrapes and health checks would drown the interesting spans.
+        // Kiosk URLs carry read tokens as ?token=: never let them into a trace.
+        redactedQueryParamsServer: ['token', 'access_token'],
         ignoreIncomingRequestHook: (req) => /^\/(metrics|healthz|readyz)(\?|$)/.test(req.url ?? ''),
       }),
       new ExpressInstrumentation(),

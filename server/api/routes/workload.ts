@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 import { Problem } from '../problem.js';
+import { requireScope } from '../auth.js';
 
 /** The active workload (secrets redacted) and the history of applied versions. */
 export function workloadRoutes(deps: AppDeps): Router {
@@ -24,6 +25,21 @@ export function workloadRoutes(deps: AppDeps): Router {
         active: active?.versionId === v.id,
       })),
     });
+  });
+  r.post('/api/workload/reload', requireScope('admin', deps), (_req, res) => {
+    if (!deps.reloadWorkload) throw new Problem(404, 'not-found', 'Not found', 'this server cannot reload its workload');
+    const result = deps.reloadWorkload();
+    if (result.issues?.length) {
+      throw new Problem(
+        422,
+        'invalid-workload',
+        'The workload file is invalid',
+        `${result.issues.length} problem(s); the previous workload keeps running`,
+        result.issues.map((i) => ({ name: i.path || '(file)', in: 'body' as const, message: `${i.file}:${i.line}:${i.column}: ${i.message}` })),
+      );
+    }
+    const w = deps.workload();
+    res.json({ applied: result.applied, unchanged: Boolean(result.unchanged), version: w ? { id: w.versionId, hash: w.hash } : null });
   });
   return r;
 }
