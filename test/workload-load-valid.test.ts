@@ -19,6 +19,9 @@ test('a minimal file gets every default', () => {
     workload: { id: 'shop', title: 'Web shop', timezone: 'UTC' },
     storage: { retention: { rawMs: 15 * DAY, hourlyMs: 400 * DAY } },
     collectors: [],
+    evaluation: { intervalMs: 60_000, staleAfterFailures: 3 },
+    indicators: [],
+    outcomes: [],
   });
   assert.deepEqual(r.secretPaths, []);
 });

@@ -15,6 +15,10 @@ export function runCheck(
     return 2;
   }
   const w = result.workload;
-  out.write(`${file}: OK — workload "${w.workload.id}", ${w.collectors.length} collector(s)\n`);
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  out.write(
+    `${file}: OK — workload "${w.workload.id}", ${count(w.collectors.length, 'collector')}, ` +
+      `${count(w.indicators.length, 'indicator')}, ${count(w.outcomes.length, 'outcome')}\n`,
+  );
   return 0;
 }

@@ -1,6 +1,10 @@
 import { z } from 'zod';
+import type { EvaluationSettings, IndicatorSpec, OutcomeSpec } from '../evaluation/spec.js';
 import type { Path } from './path.js';
 import { collectorsOutputPath, collectorsSchema, type CollectorRegistry } from './sections/collectors.js';
+import { evaluationOutputPath, evaluationSchema } from './sections/evaluation.js';
+import { indicatorsOutputPath, indicatorsSchema } from './sections/indicators.js';
+import { outcomesOutputPath, outcomesSchema } from './sections/outcomes.js';
 import { storageOutputPath, storageSchema } from './sections/storage.js';
 import { workloadMetaSchema } from './sections/workload.js';
 
@@ -27,16 +31,34 @@ export function buildWorkloadSchema(ctx: SchemaContext) {
       workload: workloadMetaSchema,
       storage: storageSchema,
       collectors: collectorsSchema(ctx.registry),
+      evaluation: evaluationSchema,
+      indicators: indicatorsSchema,
+      outcomes: outcomesSchema,
     })
     .describe('A workload file.');
 }
 
+/**
+ * The validated workload. Besides `workload`, `storage` and `collectors`, it carries
+ * `evaluation: EvaluationSettings`, `indicators: IndicatorSpec[]` and `outcomes: OutcomeSpec[]`
+ * exactly as server/evaluation/spec.ts declares them (all optional in the file).
+ */
 export type Workload = z.output<ReturnType<typeof buildWorkloadSchema>>;
+
+// Compile-time proof that the loader produces the engine's types, not look-alikes.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const producesSpecTypes: Same<Workload['indicators'], IndicatorSpec[]> &
+  Same<Workload['outcomes'], OutcomeSpec[]> &
+  Same<Workload['evaluation'], EvaluationSettings> = true;
+void producesSpecTypes;
 
 /** Sections whose Workload shape differs from the file's (renamed or regrouped keys). */
 const OUTPUT_PATHS: Record<string, (rest: Path) => Path> = {
   storage: storageOutputPath,
   collectors: collectorsOutputPath,
+  evaluation: evaluationOutputPath,
+  indicators: indicatorsOutputPath,
+  outcomes: outcomesOutputPath,
 };
 
 /** Where the value at a file path lands in the Workload, e.g. `collectors[0].password` → `collectors[0].config.password`. */

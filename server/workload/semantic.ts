@@ -1,4 +1,5 @@
 import type { PathIssue } from './issues.js';
+import { indicatorCollectors, outcomeRefs } from './checks/references.js';
 import { uniqueIds } from './checks/unique-ids.js';
 
 /**
@@ -13,7 +14,13 @@ import { uniqueIds } from './checks/unique-ids.js';
  */
 export type SemanticCheck = (doc: unknown) => PathIssue[];
 
-export const semanticChecks: readonly SemanticCheck[] = [uniqueIds('collectors', 'collector')];
+export const semanticChecks: readonly SemanticCheck[] = [
+  uniqueIds('collectors', 'collector'),
+  uniqueIds('indicators', 'indicator'),
+  uniqueIds('outcomes', 'outcome'),
+  indicatorCollectors,
+  outcomeRefs,
+];
 
 export function runSemanticChecks(doc: unknown, checks: readonly SemanticCheck[] = semanticChecks): PathIssue[] {
   return checks.flatMap((check) => check(doc));

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PathIssue } from './issues.js';
 import type { Path } from './path.js';
+import { closest } from './suggest.js';
 
 /**
  * zod's issues → PathIssues with messages written for the person editing the
@@ -51,6 +52,13 @@ export function convertZodIssues(issues: readonly z.core.$ZodIssue[], opts: Conv
         break;
       }
       case 'custom': {
+        // A schema that accepts any input (a transform from unknown) says a value is missing with params.missing.
+        const missing = (issue.params as { missing?: unknown } | undefined)?.missing;
+        if (typeof missing === 'string' && valueAt(opts.input, path) === undefined) {
+          const key = path[path.length - 1];
+          out.push({ path: full, message: key === undefined ? `missing ${missing}` : `missing required key "${key}" (${missing})` });
+          break;
+        }
         const at = (issue.params as { at?: unknown } | undefined)?.at === 'key' ? 'key' : undefined;
         out.push(at ? { path: full, message: issue.message, at } : { path: full, message: issue.message });
         break;
@@ -110,31 +118,4 @@ function valueAt(root: unknown, path: Path): unknown {
     v = Object.prototype.hasOwnProperty.call(v, seg) ? (v as Record<string | number, unknown>)[seg] : undefined;
   }
   return v;
-}
-
-/** The nearest allowed key, if it is within edit distance 2 (and less than half the key long). */
-function closest(key: string, allowed: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of allowed) {
-    const d = distance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.min(2, Math.floor(key.length / 2)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
 }
