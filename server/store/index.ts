@@ -1,0 +1,285 @@
+import type { Logger, Sample } from '../../collectors/types.js';
+import { backupDatabase } from './backup.js';
+import { openDatabase, type Db } from './db.js';
+import { HeadCompactor, DEFAULT_HEAD_MAX_ROWS } from './compaction.js';
+import { StoreBounds } from './meta.js';
+import { appliedMigrations, findMigrationsDir, migrate, pendingMigrations, type AppliedMigration } from './migrate.js';
+import { queryRange } from './query.js';
+import {
+  applyRetention, DEFAULT_RETENTION, DEFAULT_RETENTION_BATCH_ROWS, type RetentionResult,
+} from './retention.js';
+import type { HourAggregate } from './rollupCodec.js';
+import { RollupStore } from './rollups.js';
+import { RunStore, type RunSummary } from './runs.js';
+import { SampleWriter } from './samples.js';
+import { SeriesRegistry } from './series.js';
+import type {
+  BackupProgress, CollectorRunRecord, RangeQuery, RangeResult, RetentionPolicy, Selector, SeriesInfo, StoredRun,
+  WorkloadVersionRecord,
+} from './types.js';
+import { WorkloadVersionStore, type WorkloadVersionSummary } from './workloadVersions.js';
+
+export type * from './types.js';
+export { SelectorError, parseSelector, formatSelector } from './selector.js';
+export { InvalidSampleError } from './series.js';
+export { MAX_POINTS_PER_SERIES, QueryError, RangeTooLargeError } from './query.js';
+export { MigrationError, type AppliedMigration } from './migrate.js';
+export type { RetentionResult } from './retention.js';
+export type { RunSummary } from './runs.js';
+export type { HourAggregate } from './rollupCodec.js';
+export type { WorkloadVersionSummary } from './workloadVersions.js';
+
+export interface OpenStoreOptions {
+  /** SQLite file (created if missing), or ':memory:'. */
+  path: string;
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+  retention?: Partial<RetentionPolicy>;
+  /** Clock for retention and query source choice (ms epoch). */
+  now?: () => number;
+  /** Defaults to the package's migrations/ directory. */
+  migrationsDir?: string;
+  /** Rows per retention transaction (default 5,000). */
+  retentionBatchRows?: number;
+  /**
+   * Head size (rows) that triggers moving its older half into `samples`. Default:
+   * 64,000 or 32 times the largest batch written since open, whichever is more,
+   * so each compaction amortises the per-series page writes over many runs.
+   */
+  headMaxRows?: number;
+  busyTimeoutMs?: number;
+  /** Where background upkeep inside the store reports problems (default: silent). */
+  log?: Logger;
+}
+
+interface Parts {
+  bounds: StoreBounds;
+  compactor: HeadCompactor;
+  series: SeriesRegistry;
+  rollups: RollupStore;
+  samples: SampleWriter;
+  runs: RunStore;
+  versions: WorkloadVersionStore;
+}
+
+/**
+ * The embedded metrics store. Every write is one transaction; a write that
+ * throws leaves nothing of itself behind. One process writes (DESIGN.md);
+ * other processes may read and back up.
+ */
+export class Store {
+  readonly db: Db;
+  private retention: RetentionPolicy;
+  private readonly now: () => number;
+  private readonly migrationsDir: string;
+  private readonly batchRows: number;
+  private readonly headMaxRowsOpt?: number;
+  private largestBatch = 0;
+  private readonly log?: Logger;
+  private parts?: Parts;
+
+  constructor(opts: OpenStoreOptions) {
+    this.retention = { ...DEFAULT_RETENTION };
+    if (opts.retention) this.setRetention(opts.retention);
+    this.now = opts.now ?? Date.now;
+    this.migrationsDir = opts.migrationsDir ?? findMigrationsDir();
+    this.batchRows = Math.max(1, Math.floor(opts.retentionBatchRows ?? DEFAULT_RETENTION_BATCH_ROWS));
+    if (opts.headMaxRows !== undefined) this.headMaxRowsOpt = Math.max(2, Math.floor(opts.headMaxRows));
+    this.log = opts.log;
+    this.db = openDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs });
+  }
+
+  /** Applies pending migrations; returns the file names applied now. */
+  migrate(): string[] {
+    if (this.parts) throw new Error('migrate() must run before the store is first used');
+    return migrate(this.db, this.migrationsDir, this.now);
+  }
+
+  appliedMigrations(): AppliedMigration[] {
+    return appliedMigrations(this.db);
+  }
+
+  pendingMigrations(): string[] {
+    return pendingMigrations(this.db, this.migrationsDir);
+  }
+
+  /** Flushes rollups so the next open has nothing to recover, then closes. Idempotent. */
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      if (this.parts && !this.parts.rollups.clean) this.parts.rollups.update();
+    } finally {
+      this.db.close();
+    }
+  }
+
+  /** Writes samples in one transaction; returns how many were accepted. */
+  writeSamples(samples: readonly Sample[]): number {
+    const p = this.p();
+    this.largestBatch = Math.max(this.largestBatch, samples.length);
+    return this.write(() => p.samples.write(samples));
+  }
+
+  /** Writes a run's samples and its run row in one transaction: both or neither. */
+  recordRun(run: CollectorRunRecord, samples: readonly Sample[]): StoredRun {
+    const p = this.p();
+    this.largestBatch = Math.max(this.largestBatch, samples.length);
+    return this.write(() => {
+      p.samples.write(samples);
+      return p.runs.insert(run);
+    });
+  }
+
+  /**
+   * Moves the older half of the head into `samples` now. Writes do this on
+   * their own once the head holds headMaxRows rows; callers need it only to
+   * shrink the head on purpose (tests, a bulk import).
+   */
+  compactHead(keepRows = Math.floor(this.headMaxRows() / 2)): { moved: number } {
+    const p = this.p();
+    const r = p.compactor.compact(keepRows);
+    p.samples.headRows = r.headRows;
+    return { moved: r.moved };
+  }
+
+  /** Brings hourly rollups up to date with what was written since the last call. */
+  updateRollups(): { seriesDays: number } {
+    return this.p().rollups.update();
+  }
+
+  findSeries(selector: Selector, limit?: number): SeriesInfo[] {
+    return this.p().series.find(selector, limit);
+  }
+
+  getSeries(id: number): SeriesInfo | undefined {
+    return this.p().series.get(id);
+  }
+
+  /** Points of every matching series, bucketed to q.step; see query.ts for the bucket contract. */
+  querySeries(selector: Selector, q: RangeQuery): RangeResult {
+    const p = this.p();
+    p.bounds.refresh(); // another process may have moved the head/samples split
+    return queryRange({ ...p, now: this.now, rawRetentionMs: this.retention.rawMs }, selector, q);
+  }
+
+  /** Raw samples of one series with from <= ts <= to, oldest first; NaN as stored. */
+  rawPoints(seriesId: number, from: number, to: number): Array<[number, number]> {
+    const p = this.p();
+    p.bounds.refresh();
+    return p.samples.rawPoints(seriesId, from, to);
+  }
+
+  latestSample(seriesId: number): { ts: number; value: number } | undefined {
+    return this.p().samples.latestSample(seriesId);
+  }
+
+  /** Hourly aggregates of one series whose hour start lies in [from, to] (rollups brought up to date first). */
+  rollupHours(seriesId: number, from: number, to: number): HourAggregate[] {
+    const p = this.p();
+    p.rollups.update();
+    return p.rollups.hours(seriesId, from, to);
+  }
+
+  /** Changes the retention bounds (e.g. after a workload reload); applied by the next applyRetention(). */
+  setRetention(policy: Partial<RetentionPolicy>): void {
+    const next = { ...this.retention, ...policy };
+    if (!(next.rawMs > 0) || !(next.hourlyMs > 0)) throw new RangeError('retention: rawMs and hourlyMs must be positive');
+    this.retention = next;
+  }
+
+  retentionPolicy(): RetentionPolicy {
+    return { ...this.retention };
+  }
+
+  applyRetention(now: number = this.now()): RetentionResult {
+    const p = this.p();
+    return applyRetention(
+      { db: this.db, series: p.series, rollups: p.rollups, bounds: p.bounds, policy: this.retention, batchRows: this.batchRows },
+      now,
+    );
+  }
+
+  backup(destFile: string, onProgress?: (p: BackupProgress) => void): Promise<void> {
+    return backupDatabase(this.db, destFile, onProgress);
+  }
+
+  listRuns(opts: { collectorId?: string; limit?: number } = {}): StoredRun[] {
+    return this.p().runs.list(opts);
+  }
+
+  runSummaries(): Map<string, RunSummary> {
+    return this.p().runs.summaries();
+  }
+
+  saveWorkloadVersion(v: { hash: string; path: string; source: string; appliedAt: number }): WorkloadVersionRecord {
+    return this.p().versions.save(v);
+  }
+
+  listWorkloadVersions(limit?: number): WorkloadVersionSummary[] {
+    return this.p().versions.list(limit);
+  }
+
+  getWorkloadVersion(id: number): WorkloadVersionRecord | undefined {
+    return this.p().versions.get(id);
+  }
+
+  /** Feature modules are built on first use, after migrations, since they prepare statements. */
+  private p(): Parts {
+    if (this.parts) return this.parts;
+    if (!this.db.open) throw new Error('the store is closed');
+    const bounds = new StoreBounds(this.db);
+    const series = new SeriesRegistry(this.db);
+    // rollups read raw through the sample module, which in turn marks rollups dirty
+    let samples: SampleWriter | undefined;
+    const rollups = new RollupStore(this.db, bounds, (sid, from, to) => samples!.rows(sid, from, to));
+    samples = new SampleWriter(this.db, series, rollups, bounds);
+    this.parts = {
+      bounds,
+      compactor: new HeadCompactor(this.db, bounds),
+      series,
+      rollups,
+      samples,
+      runs: new RunStore(this.db),
+      versions: new WorkloadVersionStore(this.db),
+    };
+    return this.parts;
+  }
+
+  private headMaxRows(): number {
+    return this.headMaxRowsOpt ?? Math.max(DEFAULT_HEAD_MAX_ROWS, 32 * this.largestBatch);
+  }
+
+  private write<T>(fn: () => T): T {
+    const { series, samples } = this.p();
+    let out: T;
+    try {
+      out = this.db.transaction(fn).immediate();
+      series.commit();
+    } catch (err) {
+      series.discard();
+      throw err;
+    }
+    // After the commit, in its own transaction. The caller's data is already safe,
+    // so a failed compaction must not fail the write: it is retried on the next one.
+    if (samples.headRows >= this.headMaxRows()) {
+      try {
+        this.compactHead();
+      } catch (err) {
+        this.log?.warn('store: moving the sample head into samples failed; will retry', { error: (err as Error).message });
+      }
+    }
+    return out;
+  }
+}
+
+/** Opens (and by default migrates) the store at opts.path. */
+export function openStore(opts: OpenStoreOptions): Store {
+  const store = new Store(opts);
+  try {
+    if (opts.migrate ?? true) store.migrate();
+  } catch (err) {
+    store.db.close();
+    throw err;
+  }
+  return store;
+}

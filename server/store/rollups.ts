@@ -1,0 +1,183 @@
+import type Database from 'better-sqlite3';
+import type { Db } from './db.js';
+import type { StoreBounds } from './meta.js';
+import * as codec from './rollupCodec.js';
+import { clearHour, decodeDay, emptyDay, encodeDay, foldSample, type HourAggregate } from './rollupCodec.js';
+
+const { DAY_MS, F_COUNT, F_LAST, F_LAST_TS, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS } = codec;
+
+/**
+ * Hourly rollups, packed one row per series-day, kept up to date incrementally.
+ *
+ * Ingest does not touch rollup_1h. Each write transaction records, in memory,
+ * the smallest timestamp written per (series, hour) since the last update, and
+ * persists one rollup_dirty row per distinct hour of the batch (usually one).
+ * update() then, per dirty series-hour:
+ *  - if every new sample is newer than the hour's lastTs, folds in only the raw
+ *    rows after lastTs (the common case: reads just what arrived);
+ *  - otherwise (a late or replaced sample) recomputes the hour from raw.
+ * Raw is complete for every hour at or above the raw horizon (retention deletes
+ * whole hours below it), so a recompute never loses data. Hours below the horizon
+ * have no raw left: late samples for them are folded straight into the rollup
+ * by mergeLate() inside the write transaction.
+ *
+ * Crash safety: markers commit with the samples. Hours marked when the store was
+ * opened were dirtied by an earlier process whose memory is gone: update()
+ * recomputes every series for them. The same applies to hours another process
+ * marked; the store assumes one writing process (DESIGN.md), so that is only a
+ * safety net.
+ */
+export class RollupStore {
+  /** hour -> series id -> smallest ts written since the last update */
+  private dirty = new Map<number, Map<number, number>>();
+  /** hours marked by an earlier process, found at open */
+  private recover: Set<number>;
+  private readonly readDay: Database.Statement;
+  private readonly readDays: Database.Statement;
+  private readonly writeDay: Database.Statement;
+  private readonly mark: Database.Statement;
+  private readonly marked: Database.Statement;
+  private readonly unmark: Database.Statement;
+  private readonly seriesIds: Database.Statement;
+
+  constructor(
+    private readonly db: Db,
+    private readonly bounds: StoreBounds,
+    /** Raw rows of a series with from <= ts <= to, oldest first (NULL for NaN), wherever they live. */
+    private readonly readRows: (seriesId: number, from: number, to: number) => Array<[number, number | null]>,
+  ) {
+    this.readDay = db.prepare('SELECT data FROM rollup_1h WHERE series_id = ? AND day = ?').pluck();
+    this.readDays = db.prepare('SELECT day, data FROM rollup_1h WHERE series_id = ? AND day >= ? AND day <= ? ORDER BY day').raw();
+    this.writeDay = db.prepare(
+      'INSERT INTO rollup_1h (series_id, day, data) VALUES (?, ?, ?) ON CONFLICT (series_id, day) DO UPDATE SET data = excluded.data',
+    );
+    this.mark = db.prepare('INSERT OR IGNORE INTO rollup_dirty (hour) VALUES (?)');
+    this.marked = db.prepare('SELECT hour FROM rollup_dirty').pluck();
+    this.unmark = db.prepare('DELETE FROM rollup_dirty WHERE hour = ?');
+    this.seriesIds = db.prepare('SELECT id FROM series').pluck();
+    this.recover = new Set(this.marked.all() as number[]);
+  }
+
+  /** The in-memory dirty map of one hour; the ingest loop adds (series, minTs) to it. */
+  hourMap(hour: number): Map<number, number> {
+    let m = this.dirty.get(hour);
+    if (!m) this.dirty.set(hour, (m = new Map()));
+    return m;
+  }
+
+  /** Persists dirty markers; call inside the write transaction of the samples. */
+  markHours(hours: Iterable<number>): void {
+    for (const h of hours) this.mark.run(h);
+  }
+
+  /** Folds a sample older than the raw horizon straight into its rollup (inside the write transaction). */
+  mergeLate(seriesId: number, ts: number, value: number): void {
+    const day = Math.floor(ts / DAY_MS);
+    const blob = this.readDay.get(seriesId, day) as Buffer | undefined;
+    const d = blob ? decodeDay(blob, true) : emptyDay();
+    foldSample(d, Math.floor((ts - day * DAY_MS) / HOUR_MS) * FIELDS, ts, value);
+    this.writeDay.run(seriesId, day, encodeDay(d));
+  }
+
+  /** True when no series-hour awaits update() in this process or from an earlier one. */
+  get clean(): boolean {
+    return this.dirty.size === 0 && this.recover.size === 0;
+  }
+
+  /** Brings rollups up to date with raw; returns how many series-days were rewritten. */
+  update(): { seriesDays: number } {
+    const marked = this.marked.all() as number[];
+    if (marked.length === 0 && this.dirty.size === 0) return { seriesDays: 0 };
+    const horizonHour = Math.ceil(this.bounds.refresh().rawHorizon / HOUR_MS);
+    // series id -> day -> [hourOfDay, minTs][]
+    const work = new Map<number, Map<number, Array<[number, number]>>>();
+    const add = (sid: number, hour: number, minTs: number) => {
+      if (hour < horizonHour) return;
+      const day = Math.floor(hour / 24);
+      let days = work.get(sid);
+      if (!days) work.set(sid, (days = new Map()));
+      let hours = days.get(day);
+      if (!hours) days.set(day, (hours = []));
+      hours.push([hour - day * 24, minTs]);
+    };
+    const full = marked.filter((h) => this.recover.has(h) || !this.dirty.has(h));
+    if (full.length > 0) {
+      const ids = this.seriesIds.all() as number[];
+      for (const h of full) for (const sid of ids) add(sid, h, Number.NEGATIVE_INFINITY);
+    }
+    const fullSet = new Set(full);
+    for (const [h, m] of this.dirty) {
+      if (!fullSet.has(h)) for (const [sid, minTs] of m) add(sid, h, minTs);
+    }
+    let seriesDays = 0;
+    this.db
+      .transaction(() => {
+        for (const [sid, days] of work) {
+          for (const [day, hours] of days) {
+            if (this.updateDay(sid, day, hours)) seriesDays++;
+          }
+        }
+        for (const h of marked) this.unmark.run(h);
+      })
+      .immediate();
+    this.dirty = new Map();
+    this.recover = new Set();
+    return { seriesDays };
+  }
+
+  /** Recomputes or extends the given hours of one series-day; false when nothing was written. */
+  private updateDay(sid: number, day: number, hours: Array<[number, number]>): boolean {
+    const blob = this.readDay.get(sid, day) as Buffer | undefined;
+    const d = blob ? decodeDay(blob, true) : emptyDay();
+    let touched = false;
+    for (const [h, minTs] of hours) {
+      const o = h * FIELDS;
+      const hourStart = (day * 24 + h) * HOUR_MS;
+      const lastTs = d[o + F_COUNT] === 0 ? Number.NEGATIVE_INFINITY : d[o + F_LAST_TS]!;
+      let from = hourStart;
+      if (minTs > lastTs) {
+        if (lastTs >= hourStart) from = lastTs + 1;
+      } else {
+        clearHour(d, o);
+      }
+      for (const [ts, v] of this.readRows(sid, from, hourStart + HOUR_MS - 1)) {
+        if (v !== null) foldSample(d, o, ts, v);
+      }
+      touched = true;
+    }
+    if (!touched || (!blob && isEmpty(d))) return false;
+    this.writeDay.run(sid, day, encodeDay(d));
+    return true;
+  }
+
+  /** Stored days of one series in [fromDay, toDay], decoded for reading only. */
+  days(seriesId: number, fromDay: number, toDay: number): Array<[day: number, data: Float64Array]> {
+    const rows = this.readDays.all(seriesId, fromDay, toDay) as Array<[number, Buffer]>;
+    return rows.map(([day, blob]) => [day, decodeDay(blob)]);
+  }
+
+  /** Non-empty hours of one series whose start lies in [from, to]. */
+  hours(seriesId: number, from: number, to: number): HourAggregate[] {
+    const out: HourAggregate[] = [];
+    for (const [day, d] of this.days(seriesId, Math.floor(from / DAY_MS), Math.floor(to / DAY_MS))) {
+      for (let h = 0; h < 24; h++) {
+        const o = h * FIELDS;
+        const hour = (day * 24 + h) * HOUR_MS;
+        if (d[o + F_COUNT] === 0 || hour < from || hour > to) continue;
+        out.push({ hour, count: d[o + F_COUNT]!, sum: d[o + F_SUM]!, min: d[o + F_MIN]!, max: d[o + F_MAX]!, last: d[o + F_LAST]! });
+      }
+    }
+    return out;
+  }
+
+  /** Series removed by retention: nothing of theirs is pending any more. */
+  forget(ids: Iterable<number>): void {
+    const gone = new Set(ids);
+    for (const m of this.dirty.values()) for (const id of gone) m.delete(id);
+  }
+}
+
+function isEmpty(d: Float64Array): boolean {
+  for (let h = 0; h < 24; h++) if (d[h * FIELDS + F_COUNT] !== 0) return false;
+  return true;
+}
