@@ -79,16 +79,21 @@ const envelope = z.looseObject({
 /** A failure of one query, as opposed to a failure to reach the API at all. */
 class QueryError extends Error {}
 
+function queryEntries(config: PrometheusConfig): QueryEntry[] {
+  return Array.isArray(config.queries) ? config.queries : Object.entries(config.queries).map(([name, query]) => ({ name, query }));
+}
+
 export const prometheus: CollectorDefinition<PrometheusConfig> = {
+  promql(config, seriesName) {
+    return queryEntries(config).find((q) => q.name === seriesName)?.query;
+  },
   type: 'prometheus',
   description: 'Runs PromQL instant queries against a Prometheus-compatible API and stores each result series under the query name.',
   defaultInterval: '60s',
   config: prometheusConfig,
   async collect(config, ctx) {
     const endpoint = queryEndpoint(config.url);
-    const entries: QueryEntry[] = Array.isArray(config.queries)
-      ? config.queries
-      : Object.entries(config.queries).map(([name, query]) => ({ name, query }));
+    const entries = queryEntries(config);
     const tls = await resolveTls(config.tls);
     // Stops the sibling requests once one shows the API itself is unusable.
     const stop = new AbortController();

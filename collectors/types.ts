@@ -71,6 +71,12 @@ export interface CollectorDefinition<C = unknown> {
   /** The default interval when the workload file gives none, e.g. "60s". */
   defaultInterval?: string;
   collect(config: C, ctx: CollectContext): Promise<CollectResult>;
+  /**
+   * Optional, for `pillarboard rules`: the PromQL expression that yields, inside Prometheus
+   * itself, what this collector stores under the series name `seriesName` — or undefined when
+   * the collector has no such equivalent. Only collectors that read from Prometheus have one.
+   */
+  promql?(config: C, seriesName: string): string | undefined;
 }
 
 /** The fields every collector entry has, whatever its type. Durations in milliseconds. */

@@ -149,6 +149,17 @@ export function buildProgram(): Command {
       process.exitCode = await runBackup(settings.db, file, { force: Boolean(flags.force), err: process.stderr });
     });
 
+  program
+    .command('rules')
+    .description('print Prometheus recording and burn-rate alerting rules for the SLO indicators fed by a prometheus collector')
+    .addOption(configOpt())
+    .option('-o, --out <file>', 'write the rules to FILE instead of stdout')
+    .action((flags: { config?: string; out?: string }) => {
+      const settings = settingsFrom(flags);
+      const { runRules } = require('./commands/rules.js') as typeof import('./commands/rules.js');
+      process.exitCode = runRules(settings.config, workloadEnv(), { out: flags.out, stdout: process.stdout, stderr: process.stderr });
+    });
+
   const token = program.command('token').description('manage API tokens (stored hashed; a new token is shown once)');
   token
     .command('create')

@@ -9,6 +9,8 @@ import { createMetrics, type AppMetrics } from './telemetry/metrics.js';
 import type { ActiveWorkloadView, AppDeps } from './api/deps.js';
 import type { AuthPolicy } from './api/auth.js';
 import { TokenStore } from './auth/tokens.js';
+import { Evaluator, EvaluationHistory, type EvaluationSnapshot } from './evaluation/index.js';
+import type { Workload } from './workload/index.js';
 
 export interface RuntimeOptions {
   configPath: string;
@@ -32,7 +34,10 @@ export class Runtime {
   readonly scheduler: Scheduler;
   readonly metrics: AppMetrics;
   readonly tokens: TokenStore;
+  readonly evaluator: Evaluator;
+  readonly history: EvaluationHistory;
   private readonly timers: NodeJS.Timeout[] = [];
+  private evaluate = true;
 
   constructor(readonly opts: RuntimeOptions) {
     fs.mkdirSync(path.dirname(path.resolve(opts.dbPath)), { recursive: true });
@@ -47,7 +52,12 @@ export class Runtime {
       watch: opts.watch,
     });
     let scheduler: Scheduler | undefined;
-    this.metrics = createMetrics({ version: opts.version, collectors: () => scheduler?.status() ?? [] });
+    let evaluator: Evaluator | undefined;
+    this.metrics = createMetrics({
+      version: opts.version,
+      collectors: () => scheduler?.status() ?? [],
+      evaluation: () => evaluator?.latest() ?? null,
+    });
     scheduler = new Scheduler({
       sink: this.store,
       registry: collectorRegistry,
@@ -56,20 +66,36 @@ export class Runtime {
       observer: this.metrics.collectorObserver,
     });
     this.scheduler = scheduler;
+    evaluator = new Evaluator({ store: this.store, collectors: () => scheduler.status(), log: opts.log, now: opts.now });
+    this.evaluator = evaluator;
+    this.history = new EvaluationHistory(this.store);
   }
 
-  /** Loads the workload (throws WorkloadInvalidError when invalid) and prepares its collectors. */
-  load(schedule: boolean): void {
-    const wl = this.workload.load();
-    this.applyCollectors(schedule);
-    this.store.setRetention?.(wl.storage.retention);
+  /**
+   * Loads the workload (throws WorkloadInvalidError when invalid), prepares its collectors
+   * and evaluates its indicators once. With `schedule`, collectors and evaluations then run
+   * on their timers and every applied reload re-wires both.
+   */
+  load(schedule: boolean, opts: { evaluate?: boolean } = {}): void {
+    this.evaluate = opts.evaluate ?? schedule;
+    this.workload.load();
+    this.applyWorkload(schedule);
     if (schedule) {
+      if (this.evaluate) this.evaluator.start();
       this.workload.on('applied', () => {
-        this.applyCollectors(true);
-        this.store.setRetention?.(this.workload.current()!.workload.storage.retention);
+        this.applyWorkload(true);
         this.opts.log.info('workload applied', { hash: this.workload.current()?.hash.slice(0, 12) });
       });
     }
+  }
+
+  private applyWorkload(schedule: boolean): void {
+    const wl = this.workload.current()!.workload;
+    this.applyCollectors(schedule);
+    this.store.setRetention(wl.storage.retention);
+    // `collect --once` runs collectors only: evaluating before they ran would record
+    // every indicator as no_data.
+    if (this.evaluate) this.evaluator.setSpec(evaluationSpec(wl));
   }
 
   private applyCollectors(schedule: boolean): void {
@@ -112,6 +138,18 @@ export class Runtime {
       versions: this.store,
       workload: () => this.activeView(),
       collectors: () => this.scheduler.status(),
+      evaluation: {
+        latest: () => this.evaluator.latest(),
+        subscribe: (fn: (s: EvaluationSnapshot) => void) => {
+          this.evaluator.on('evaluated', fn);
+          return () => this.evaluator.off('evaluated', fn);
+        },
+        transitions: (id, limit) => this.history.transitions(id, limit),
+        states: () => this.history.states(),
+        indicatorHistory: (id, range, metric) => this.history.indicatorHistory(id, range, metric),
+        outcomeHistory: (id, range) => this.history.outcomeHistory(id, range),
+        pillarHistory: (p, range) => this.history.pillarHistory(p, range),
+      },
       pingDatabase: () => {
         this.store.db.prepare('SELECT 1').get();
       },
@@ -128,7 +166,12 @@ export class Runtime {
   private activeView(): ActiveWorkloadView | null {
     const c = this.workload.current();
     if (!c) return null;
+    const wl = c.workload;
     return {
+      meta: wl.workload,
+      indicators: wl.indicators,
+      outcomes: wl.outcomes,
+      evaluationIntervalMs: wl.evaluation.intervalMs,
       redacted: () => redactWorkload(c.workload, c.secretPaths),
       hash: c.hash,
       versionId: c.versionId,
@@ -141,6 +184,7 @@ export class Runtime {
   async close(boundMs: number): Promise<boolean> {
     for (const t of this.timers) clearInterval(t);
     this.workload.close();
+    this.evaluator.stop();
     const clean = await this.scheduler.stop(boundMs);
     try {
       this.store.updateRollups();
@@ -150,4 +194,8 @@ export class Runtime {
     this.store.close();
     return clean;
   }
+}
+
+function evaluationSpec(wl: Workload) {
+  return { indicators: wl.indicators, outcomes: wl.outcomes, settings: wl.evaluation };
 }

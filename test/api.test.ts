@@ -27,7 +27,7 @@ const { runtime, configPath } = testRuntime(WORKLOAD, { PROM_TOKEN: 's3cret-toke
 let app: ReturnType<typeof createApp>;
 
 before(async () => {
-  runtime.load(false);
+  runtime.load(false, { evaluate: true });
   app = createApp(runtime.apiDeps());
   await runtime.scheduler.runOnce(['host']);
   runtime.store.updateRollups();

@@ -22,7 +22,7 @@ const { runtime, dir } = testRuntime(WORKLOAD);
 let tokens: TokenStore;
 let readToken: string, writeToken: string, adminToken: string;
 before(() => {
-  runtime.load(false);
+  runtime.load(false, { evaluate: true });
   tokens = runtime.tokens;
   readToken = tokens.create('wall screen', 'read').token;
   writeToken = tokens.create('ci pipeline', 'write').token;

@@ -7,6 +7,9 @@ import { seriesRoutes } from './routes/series.js';
 import { workloadRoutes } from './routes/workload.js';
 import { metricsRoute } from './routes/metrics.js';
 import { indexRoute } from './routes/index.js';
+import { evaluationRoutes } from './routes/evaluation.js';
+import { streamRoute } from './routes/stream.js';
+import { buildOpenApi } from './openapi.js';
 import { requireScope } from './auth.js';
 import { writeRateLimit } from './rateLimit.js';
 
@@ -40,6 +43,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(collectorRoutes(deps));
   app.use(seriesRoutes(deps));
   app.use(workloadRoutes(deps));
+  const openapi = buildOpenApi(deps.version);
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use(evaluationRoutes(deps));
+  app.use(streamRoute(deps));
   app.use(indexRoute(deps));
 
   app.use((req, res) => {

@@ -2,6 +2,12 @@ import type { Logger } from '../../collectors/types.js';
 import type { CollectorStatus } from '../scheduler/types.js';
 import type { AppMetrics } from '../telemetry/metrics.js';
 import type { AuthPolicy, TokenVerifier } from './auth.js';
+import type { WorkloadMeta } from './views.js';
+import type { EvaluationSnapshot } from '../evaluation/snapshot.js';
+import type { IndicatorSpec, OutcomeSpec } from '../evaluation/spec.js';
+import type { IndicatorState, Transition } from '../evaluation/state.js';
+import type { HistoryPoints, IndicatorHistoryMetric } from '../evaluation/history.js';
+import type { Pillar } from '../scoring/types.js';
 import type { RangeQuery, RangeResult, Selector, SeriesInfo, WorkloadVersionRecord } from '../store/types.js';
 
 /** What the API reads from the store: small interfaces, so routes can be tested with doubles. */
@@ -14,7 +20,23 @@ export interface WorkloadVersionReader {
   listWorkloadVersions(): Array<Omit<WorkloadVersionRecord, 'source'>>;
 }
 
+/** The evaluation results and their history, as routes read them. */
+export interface EvaluationReader {
+  latest(): EvaluationSnapshot | null;
+  /** Calls `fn` after every evaluation; returns the unsubscribe function. */
+  subscribe(fn: (snapshot: EvaluationSnapshot) => void): () => void;
+  transitions(indicatorId: string, limit: number): Transition[];
+  states(): Map<string, IndicatorState>;
+  indicatorHistory(id: string, range: RangeQuery, metric: IndicatorHistoryMetric): HistoryPoints;
+  outcomeHistory(id: string, range: RangeQuery): HistoryPoints;
+  pillarHistory(pillar: Pillar, range: RangeQuery): HistoryPoints;
+}
+
 export interface ActiveWorkloadView {
+  meta: WorkloadMeta;
+  indicators: IndicatorSpec[];
+  outcomes: OutcomeSpec[];
+  evaluationIntervalMs: number;
   /** The active workload, secrets redacted, JSON-safe. */
   redacted(): unknown;
   hash: string;
@@ -29,6 +51,7 @@ export interface AppDeps {
   /** The active workload, or null before the first valid load. */
   workload: () => ActiveWorkloadView | null;
   collectors: () => CollectorStatus[];
+  evaluation: EvaluationReader;
   /** Database liveness for /readyz: throws when the database cannot answer. */
   pingDatabase: () => void;
   metrics: AppMetrics;

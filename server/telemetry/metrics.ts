@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RunObserver } from '../scheduler/index.js';
 import type { CollectorStatus } from '../scheduler/types.js';
+import type { EvaluationSnapshot } from '../evaluation/snapshot.js';
+import { registerEvaluationMetrics } from './evaluationMetrics.js';
 
 /**
  * The Prometheus registry behind `/metrics`. One per app (no global registry), so tests can
@@ -19,6 +21,7 @@ export interface AppMetrics {
 export interface MetricsSources {
   version: string;
   collectors: () => CollectorStatus[];
+  evaluation?: () => EvaluationSnapshot | null;
 }
 
 export function createMetrics(sources: MetricsSources): AppMetrics {
@@ -95,6 +98,8 @@ export function createMetrics(sources: MetricsSources): AppMetrics {
     labelNames: ['collector', 'result'],
     registers: [registry],
   });
+
+  if (sources.evaluation) registerEvaluationMetrics(registry, sources.evaluation);
 
   const httpDuration = new Histogram({
     name: 'pillarboard_http_request_duration_seconds',

@@ -1,0 +1,160 @@
+import { Router, type Request } from 'express';
+import type { AppDeps, ActiveWorkloadView } from '../deps.js';
+import { badParam, notFound, Problem } from '../problem.js';
+import { parseRange } from '../timeRange.js';
+import { PILLARS } from '../../scoring/types.js';
+import type { EvaluationSnapshot } from '../../evaluation/snapshot.js';
+import type { HistoryPoints, IndicatorHistoryMetric } from '../../evaluation/history.js';
+import { indicatorView, isPillar, iso, outcomeView, pillarView, summaryView, PILLAR_TITLES } from '../views.js';
+
+const DAY = 86_400_000;
+const METRICS: IndicatorHistoryMetric[] = ['score', 'value', 'budget_remaining'];
+
+function active(deps: AppDeps): ActiveWorkloadView {
+  const w = deps.workload();
+  if (!w) throw new Problem(503, 'not-ready', 'No workload loaded', 'the server has not loaded a valid workload yet');
+  return w;
+}
+
+function snapshot(deps: AppDeps): EvaluationSnapshot {
+  const s = deps.evaluation.latest();
+  if (!s) throw new Problem(503, 'not-ready', 'Not evaluated yet', 'the first evaluation has not finished; retry in a moment');
+  return s;
+}
+
+function limitParam(req: Request, def: number, max: number): number {
+  if (req.query.limit === undefined) return def;
+  const n = Number(req.query.limit);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw badParam('limit', `must be an integer from 1 to ${max}`);
+  return n;
+}
+
+function historyView(range: { from: number; to: number; step: number }, h: HistoryPoints) {
+  return {
+    from: iso(range.from),
+    to: iso(range.to),
+    stepSeconds: range.step / 1000,
+    source: h.source,
+    points: h.points.map(([t, v]) => [t / 1000, v]),
+  };
+}
+
+/** Builds the summary the wall screen and the SSE stream send. */
+export function buildSummary(deps: AppDeps) {
+  const w = active(deps);
+  const now = (deps.now ?? Date.now)();
+  return summaryView(w.meta, deps.evaluation.latest(), deps.collectors(), w.outcomes, w.evaluationIntervalMs, now);
+}
+
+/** Indicators → outcomes → pillars: the latest evaluation, drill-downs and history. */
+export function evaluationRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const now = () => (deps.now ?? Date.now)();
+  const histRange = (req: Request) => parseRange(req.query as Record<string, unknown>, now(), { defaultSpanMs: DAY, targetPoints: 300 });
+
+  r.get('/api/summary', (_req, res) => {
+    res.json(buildSummary(deps));
+  });
+
+  r.get('/api/pillars', (_req, res) => {
+    const snap = snapshot(deps);
+    res.json({ evaluatedAt: iso(snap.at), pillars: PILLARS.map((p) => pillarView(snap, p)) });
+  });
+
+  r.get('/api/pillars/:pillar', (req, res) => {
+    const p = req.params.pillar!;
+    if (!isPillar(p)) throw notFound('pillar', `no pillar "${p}"; the pillars are ${PILLARS.join(', ')}`);
+    const w = active(deps);
+    const snap = snapshot(deps);
+    const states = deps.evaluation.states();
+    res.json({
+      evaluatedAt: iso(snap.at),
+      ...pillarView(snap, p),
+      indicators: snap.indicators
+        .filter((i) => i.pillar === p)
+        .map((i) => indicatorView(i, w.indicators.find((s) => s.id === i.id), { since: states.get(i.id)?.since, outcomes: outcomesOf(w, i.id) })),
+    });
+  });
+
+  r.get('/api/outcomes', (_req, res) => {
+    const w = active(deps);
+    const snap = snapshot(deps);
+    res.json({ evaluatedAt: iso(snap.at), outcomes: snap.outcomes.map((o) => outcomeView(o, snap, w.outcomes.find((s) => s.id === o.id))) });
+  });
+
+  r.get('/api/outcomes/:id', (req, res) => {
+    const w = active(deps);
+    const snap = snapshot(deps);
+    const o = snap.outcomes.find((x) => x.id === req.params.id);
+    if (!o) throw notFound('outcome', `no outcome "${req.params.id}" in the active workload`);
+    res.json({ evaluatedAt: iso(snap.at), ...outcomeView(o, snap, w.outcomes.find((s) => s.id === o.id)) });
+  });
+
+  r.get('/api/indicators', (req, res) => {
+    const w = active(deps);
+    const snap = snapshot(deps);
+    const pillar = req.query.pillar;
+    if (pillar !== undefined && (typeof pillar !== 'string' || !isPillar(pillar))) throw badParam('pillar', `must be one of ${PILLARS.join(', ')}`);
+    const status = req.query.status;
+    const statuses = ['ok', 'warning', 'critical', 'no_data', 'stale'];
+    if (status !== undefined && (typeof status !== 'string' || !statuses.includes(status))) throw badParam('status', `must be one of ${statuses.join(', ')}`);
+    const states = deps.evaluation.states();
+    res.json({
+      evaluatedAt: iso(snap.at),
+      indicators: snap.indicators
+        .filter((i) => (!pillar || i.pillar === pillar) && (!status || i.status === status))
+        .map((i) => indicatorView(i, w.indicators.find((s) => s.id === i.id), { since: states.get(i.id)?.since, outcomes: outcomesOf(w, i.id) })),
+    });
+  });
+
+  r.get('/api/indicators/:id', (req, res) => {
+    const w = active(deps);
+    const snap = snapshot(deps);
+    const i = snap.indicators.find((x) => x.id === req.params.id);
+    if (!i) throw notFound('indicator', `no indicator "${req.params.id}" in the active workload`);
+    const transitions = deps.evaluation.transitions(i.id, limitParam(req, 20, 1000));
+    res.json({
+      evaluatedAt: iso(snap.at),
+      ...indicatorView(i, w.indicators.find((s) => s.id === i.id), { since: deps.evaluation.states().get(i.id)?.since, outcomes: outcomesOf(w, i.id) }),
+      transitions: transitions.map((t) => ({ at: iso(t.at), from: t.from, to: t.to, value: t.value, score: t.score, reason: t.reason })),
+    });
+  });
+
+  r.get('/api/indicators/:id/history', (req, res) => {
+    const w = active(deps);
+    if (!w.indicators.some((s) => s.id === req.params.id)) throw notFound('indicator', `no indicator "${req.params.id}" in the active workload`);
+    const metric = (req.query.metric ?? 'score') as IndicatorHistoryMetric;
+    if (!METRICS.includes(metric)) throw badParam('metric', `must be one of ${METRICS.join(', ')}`);
+    const range = histRange(req);
+    res.json({ indicator: req.params.id, metric, ...historyView(range, withStepErrors(() => deps.evaluation.indicatorHistory(req.params.id!, range, metric))) });
+  });
+
+  r.get('/api/outcomes/:id/history', (req, res) => {
+    const w = active(deps);
+    if (!w.outcomes.some((s) => s.id === req.params.id)) throw notFound('outcome', `no outcome "${req.params.id}" in the active workload`);
+    const range = histRange(req);
+    res.json({ outcome: req.params.id, metric: 'score', ...historyView(range, withStepErrors(() => deps.evaluation.outcomeHistory(req.params.id!, range))) });
+  });
+
+  r.get('/api/pillars/:pillar/history', (req, res) => {
+    const p = req.params.pillar!;
+    if (!isPillar(p)) throw notFound('pillar', `no pillar "${p}"; the pillars are ${PILLARS.join(', ')}`);
+    const range = histRange(req);
+    res.json({ pillar: p, title: PILLAR_TITLES[p], metric: 'score', ...historyView(range, withStepErrors(() => deps.evaluation.pillarHistory(p, range))) });
+  });
+
+  return r;
+}
+
+function outcomesOf(w: ActiveWorkloadView, indicatorId: string): string[] {
+  return w.outcomes.filter((o) => o.indicators.some((r) => r.ref === indicatorId)).map((o) => o.id);
+}
+
+function withStepErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if ((err as Error).name === 'RangeTooLargeError') throw badParam('step', (err as Error).message);
+    throw err;
+  }
+}

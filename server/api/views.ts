@@ -1,0 +1,175 @@
+import type { Pillar, Status } from '../scoring/types.js';
+import { PILLARS } from '../scoring/types.js';
+import type { EvaluationSnapshot, IndicatorSnapshot, OutcomeSnapshot } from '../evaluation/snapshot.js';
+import type { IndicatorSpec, OutcomeSpec } from '../evaluation/spec.js';
+import type { CollectorStatus } from '../scheduler/types.js';
+
+/** How the API names the six pillars for people. */
+export const PILLAR_TITLES: Record<Pillar, string> = {
+  operational_excellence: 'Operational excellence',
+  security: 'Security',
+  reliability: 'Reliability',
+  performance_efficiency: 'Performance efficiency',
+  cost_optimization: 'Cost optimization',
+  sustainability: 'Sustainability',
+};
+
+export const isPillar = (p: string): p is Pillar => (PILLARS as readonly string[]).includes(p);
+export const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+
+export interface WorkloadMeta {
+  id: string;
+  title: string;
+  owner?: string;
+  description?: string;
+}
+
+export function pillarView(snap: EvaluationSnapshot, pillar: Pillar) {
+  const h = snap.pillars[pillar];
+  return {
+    id: pillar,
+    title: PILLAR_TITLES[pillar],
+    measured: h.measured,
+    status: h.status,
+    score: h.score,
+    counts: h.counts,
+    indicatorCount: h.indicatorIds.length,
+    measuredWeight: h.measuredWeight,
+    totalWeight: h.totalWeight,
+    reasons: h.reasons,
+  };
+}
+
+/** The lowest SLO budget remaining among an outcome's indicators: what its error-budget bar shows. */
+function outcomeBudget(o: OutcomeSnapshot, byId: Map<string, IndicatorSnapshot>) {
+  let worst: { indicator: string; budgetRemaining: number } | null = null;
+  for (const ref of o.indicators) {
+    const slo = byId.get(ref.ref)?.slo;
+    if (slo?.budgetRemaining == null) continue;
+    if (!worst || slo.budgetRemaining < worst.budgetRemaining) worst = { indicator: ref.ref, budgetRemaining: slo.budgetRemaining };
+  }
+  return worst;
+}
+
+export function outcomeView(o: OutcomeSnapshot, snap: EvaluationSnapshot, spec?: OutcomeSpec) {
+  const byId = new Map(snap.indicators.map((i) => [i.id, i]));
+  return {
+    id: o.id,
+    title: o.title,
+    owner: o.owner,
+    description: spec?.description ?? null,
+    status: o.status,
+    score: o.score,
+    attainment: o.attainment,
+    counts: o.counts,
+    measuredWeight: o.measuredWeight,
+    totalWeight: o.totalWeight,
+    reasons: o.reasons,
+    errorBudget: outcomeBudget(o, byId),
+    indicators: o.contributions.map((c) => {
+      const ref = o.indicators.find((r) => r.ref === c.id);
+      const ind = byId.get(c.id);
+      return {
+        id: c.id,
+        title: ind?.title ?? c.id,
+        pillar: ind?.pillar ?? null,
+        weight: c.weight,
+        key: ref?.key ?? c.key,
+        status: c.status,
+        score: c.score,
+        cost: c.cost,
+        value: ind?.value ?? null,
+        unit: ind?.unit ?? null,
+      };
+    }),
+  };
+}
+
+export function indicatorView(i: IndicatorSnapshot, spec: IndicatorSpec | undefined, extra: { since?: number | null; outcomes: string[] }) {
+  return {
+    id: i.id,
+    title: i.title,
+    pillar: i.pillar,
+    unit: i.unit,
+    kind: i.kind,
+    description: spec?.description ?? null,
+    runbook: spec?.runbook ?? null,
+    weight: i.weight,
+    value: i.value,
+    status: i.status,
+    score: i.score,
+    reason: i.reason,
+    since: iso(extra.since),
+    objective: i.objective ?? null,
+    slo: i.slo
+      ? {
+          ...i.slo,
+          windowSeconds: i.slo.windowMs / 1000,
+        }
+      : null,
+    source: spec ? sourceView(spec) : null,
+    collectors: i.collectors,
+    series: i.series,
+    outcomes: extra.outcomes,
+  };
+}
+
+function sourceView(spec: IndicatorSpec) {
+  if (spec.kind === 'slo') {
+    const e = spec.slo.events;
+    return e.kind === 'probes'
+      ? { kind: 'slo', success: e.success.text }
+      : { kind: 'slo', good: e.good?.text ?? null, bad: e.bad?.text ?? null, total: e.total.text };
+  }
+  const s = spec.source;
+  const one = (a: typeof s & { kind: 'aggregate' }) => ({ series: a.series.text, aggregate: a.aggregation, windowSeconds: a.windowMs / 1000, combine: a.combine });
+  return s.kind === 'aggregate' ? { kind: 'aggregate', ...one(s) } : { kind: 'ratio', numerator: one(s.numerator), denominator: one(s.denominator) };
+}
+
+const SEVERITY: Record<Status, number> = { ok: 0, no_data: 1, stale: 2, warning: 3, critical: 4 };
+
+/** The one payload a wall screen needs: workload, six pillars, outcomes, freshness, failing collectors. */
+export function summaryView(
+  meta: WorkloadMeta,
+  snap: EvaluationSnapshot | null,
+  collectors: CollectorStatus[],
+  outcomeSpecs: OutcomeSpec[],
+  evaluationIntervalMs: number,
+  now: number,
+) {
+  const failing = collectors.filter((c) => c.lastRun && !c.lastRun.ok);
+  const pillars = snap
+    ? PILLARS.map((p) => pillarView(snap, p))
+    : PILLARS.map((p) => ({ id: p, title: PILLAR_TITLES[p], measured: false, status: 'not_measured' as const, score: null, counts: null, indicatorCount: 0 }));
+  const outcomes = snap ? snap.outcomes.map((o) => outcomeView(o, snap, outcomeSpecs.find((s) => s.id === o.id))) : [];
+  const statuses = [...pillars.map((p) => p.status), ...outcomes.map((o) => o.status)].filter((s): s is Status => s in SEVERITY);
+  const overall = statuses.length ? statuses.reduce((a, b) => (SEVERITY[b] > SEVERITY[a] ? b : a)) : 'no_data';
+  return {
+    workload: { id: meta.id, title: meta.title, owner: meta.owner ?? null, description: meta.description ?? null },
+    status: overall,
+    evaluatedAt: iso(snap?.at),
+    evaluationDurationMs: snap ? Math.round(snap.durationMs * 10) / 10 : null,
+    /** True when the last evaluation is older than three evaluation intervals: the numbers are old. */
+    stale: snap ? now - snap.at > 3 * evaluationIntervalMs : true,
+    pillars,
+    outcomes,
+    indicators: snap ? countStatuses(snap) : null,
+    collectors: {
+      total: collectors.length,
+      up: collectors.filter((c) => c.lastRun?.ok).length,
+      failing: failing.map((c) => ({
+        id: c.id,
+        type: c.type,
+        error: c.lastError,
+        consecutiveFailures: c.consecutiveFailures,
+        lastSuccessAt: iso(c.lastSuccess?.startedAt),
+      })),
+    },
+  };
+}
+
+function countStatuses(snap: EvaluationSnapshot): Record<Status, number> {
+  const counts: Record<Status, number> = { ok: 0, warning: 0, critical: 0, no_data: 0, stale: 0 };
+  for (const i of snap.indicators) counts[i.status]++;
+  return counts;
+}
