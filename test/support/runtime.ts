@@ -6,7 +6,7 @@ import { silentLogger } from '../../server/log.js';
 import { tempDir } from './tmp.js';
 
 /** A Runtime on a temp database and a temp workload file, closed after the test file. */
-export function testRuntime(workloadYaml: string, env: Record<string, string | undefined> = {}) {
+export function testRuntime(workloadYaml: string, env: Record<string, string | undefined> = {}, opts: { now?: () => number } = {}) {
   const dir = tempDir();
   const configPath = path.join(dir, 'workload.yaml');
   fs.writeFileSync(configPath, workloadYaml);
@@ -17,6 +17,7 @@ export function testRuntime(workloadYaml: string, env: Record<string, string | u
     log: silentLogger,
     version: '0.0.0-test',
     watch: false,
+    now: opts.now,
   });
   after(() => runtime.close(1000));
   return { runtime, dir, configPath };
