@@ -1,0 +1,179 @@
+import type { CollectorStatus } from '../scheduler/types.js';
+import { formatNumber } from '../scoring/format.js';
+import { scoreIndicator } from '../scoring/indicator.js';
+import { scoreOutcome } from '../scoring/outcome.js';
+import { scorePillars } from '../scoring/pillar.js';
+import { evaluateSlo } from '../scoring/slo.js';
+import { DEFAULT_STALE_AFTER_RUNS } from '../scoring/staleness.js';
+import type { ScoredResult } from '../scoring/types.js';
+import type { SeriesInfo } from '../store/index.js';
+import type { SeriesData } from './data.js';
+import { feedingCollectors, feedStaleReason } from './feeds.js';
+import { readSource } from './read.js';
+import { countSloEvents } from './slo-counts.js';
+import type { EvaluationSnapshot, IndicatorSnapshot, OutcomeSnapshot } from './snapshot.js';
+import type { EvaluationSettings, IndicatorSpec, OutcomeSpec, SloIndicator, ThresholdIndicator } from './spec.js';
+
+/**
+ * One evaluation pass: stored samples → indicator results → outcome and pillar roll-ups.
+ * Reads through SeriesData only and writes nothing; persistence (transitions, history) is the
+ * Evaluator's. The scoring itself is server/scoring's; this module decides what to feed it.
+ */
+
+export interface WorkloadEvaluationSpec {
+  indicators: readonly IndicatorSpec[];
+  outcomes: readonly OutcomeSpec[];
+  settings: EvaluationSettings;
+}
+
+export interface EngineDeps {
+  data: SeriesData;
+  /** The scheduler's view of each collector, for staleness. */
+  collectors: () => CollectorStatus[];
+  /** ms epoch to evaluate at. */
+  now: number;
+}
+
+interface Context {
+  data: SeriesData;
+  statuses: ReadonlyMap<string, CollectorStatus>;
+  now: number;
+  threshold: number;
+}
+
+/**
+ * Evaluates every indicator, then the outcomes and pillars over those results. An indicator
+ * whose evaluation throws (a store error, a broken selector) is no_data with the error as its
+ * reason; the others are unaffected.
+ */
+export function evaluateWorkload(spec: WorkloadEvaluationSpec, deps: EngineDeps): EvaluationSnapshot {
+  const started = performance.now();
+  const ctx: Context = {
+    data: memoizeFindSeries(deps.data),
+    statuses: new Map(deps.collectors().map((c) => [c.id, c])),
+    now: deps.now,
+    threshold: spec.settings.staleAfterFailures ?? DEFAULT_STALE_AFTER_RUNS,
+  };
+  const indicators = spec.indicators.map((i) => evaluateIndicator(i, ctx));
+  const byId = new Map(indicators.map((i) => [i.id, i]));
+  const outcomes = spec.outcomes.map((o) => evaluateOutcome(o, byId));
+  const pillars = scorePillars(
+    indicators.map((i) => ({ id: i.id, pillar: i.pillar, weight: i.weight, result: { status: i.status, score: i.score, reason: i.reason } })),
+  );
+  return { at: deps.now, indicators, outcomes, pillars, durationMs: performance.now() - started };
+}
+
+/**
+ * The same selector often appears in several indicators (an SLO's `bad` inside its `total`, a
+ * ratio and a rate on one counter): within one pass each distinct selector is resolved once.
+ * Retention is read once too, so every indicator of a pass sees the same raw/rollup split.
+ */
+function memoizeFindSeries(data: SeriesData): SeriesData {
+  const memo = new Map<string, SeriesInfo[]>();
+  return {
+    rawRetentionMs: data.rawRetentionMs,
+    rawPoints: (id, from, to) => data.rawPoints(id, from, to),
+    rollupHours: (id, from, to) => data.rollupHours(id, from, to),
+    findSeries: (selector) => {
+      const key = JSON.stringify(selector);
+      let found = memo.get(key);
+      if (found === undefined) memo.set(key, (found = data.findSeries(selector)));
+      return found;
+    },
+  };
+}
+
+/** One indicator; never throws (see evaluateWorkload). */
+function evaluateIndicator(spec: IndicatorSpec, ctx: Context): IndicatorSnapshot {
+  try {
+    return spec.kind === 'slo' ? evaluateSloIndicator(spec, ctx) : evaluateThreshold(spec, ctx);
+  } catch (err) {
+    return {
+      ...base(spec),
+      value: null,
+      status: 'no_data',
+      score: null,
+      reason: `evaluation failed: ${err instanceof Error ? err.message : String(err)}`,
+      collectors: spec.collector === undefined ? [] : [spec.collector],
+      series: 0,
+    };
+  }
+}
+
+function base(spec: IndicatorSpec) {
+  const { id, title, pillar, unit, weight, kind } = spec;
+  const extra = spec.kind === 'threshold' ? { objective: spec.objective } : {};
+  return { id, title, pillar, unit, weight, kind, ...extra };
+}
+
+function evaluateThreshold(spec: ThresholdIndicator, ctx: Context): IndicatorSnapshot {
+  const reading = readSource(ctx.data, spec.source, ctx.now);
+  const collectors = feedingCollectors(spec.collector, reading.series);
+  const stale = feedStaleReason(collectors, ctx.statuses, ctx.now, ctx.threshold);
+  const result = scoreIndicator(reading.value, spec.objective, {
+    ...(stale === undefined ? {} : { staleReason: stale }),
+    ...(reading.reason === null ? {} : { noDataReason: reading.reason }),
+    label: spec.title,
+    format: withUnit(spec.unit),
+  });
+  const measured = result.status !== 'stale' && result.status !== 'no_data';
+  return { ...base(spec), value: measured ? reading.value : null, ...result, collectors, series: reading.series.length };
+}
+
+function evaluateSloIndicator(spec: SloIndicator, ctx: Context): IndicatorSnapshot {
+  const counts = countSloEvents(ctx.data, spec.slo, ctx.now);
+  const collectors = feedingCollectors(spec.collector, counts.series);
+  const stale = feedStaleReason(collectors, ctx.statuses, ctx.now, ctx.threshold);
+  const r = evaluateSlo({
+    objective: spec.slo.objective,
+    windowMs: spec.slo.windowMs,
+    counts: { window: counts.window, burn: counts.burn },
+    budgetWarningBelow: spec.slo.budgetWarningBelow,
+    ...(stale === undefined ? {} : { staleReason: stale }),
+  });
+  const reason = r.status === 'no_data' && counts.reason !== null ? counts.reason : r.reason;
+  return {
+    ...base(spec),
+    value: r.attainment,
+    status: r.status,
+    score: r.score,
+    reason,
+    slo: {
+      objective: r.objective,
+      windowMs: spec.slo.windowMs,
+      errorBudget: r.errorBudget,
+      attainment: r.attainment,
+      budgetRemaining: r.budgetRemaining,
+      burnRates: r.burnRates,
+      alertState: r.alertState,
+      alerts: r.alerts,
+      events: r.events,
+      warnings: r.warnings,
+    },
+    collectors,
+    series: counts.series.length,
+  };
+}
+
+function evaluateOutcome(spec: OutcomeSpec, byId: ReadonlyMap<string, IndicatorSnapshot>): OutcomeSnapshot {
+  const refs = spec.indicators.map((ref) => {
+    const i = byId.get(ref.ref);
+    // The loader rejects unknown refs; this keeps a hand-built spec from crashing the pass.
+    const result: ScoredResult = i ?? { status: 'no_data', score: null, reason: `no indicator has the id ${ref.ref}` };
+    return { id: ref.ref, weight: ref.weight, key: ref.key, result: { status: result.status, score: result.score, reason: result.reason } };
+  });
+  return {
+    id: spec.id,
+    title: spec.title,
+    owner: spec.owner ?? null,
+    ...scoreOutcome(refs),
+    indicators: spec.indicators.map((r) => ({ ref: r.ref, weight: r.weight, key: r.key })),
+  };
+}
+
+/** `0.62 s`, `99.5%`, or the bare number when the unit is empty. */
+function withUnit(unit: string): (value: number) => string {
+  if (unit === '') return formatNumber;
+  if (unit === '%') return (v) => `${formatNumber(v)}%`;
+  return (v) => `${formatNumber(v)} ${unit}`;
+}

@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Evaluator, type SetTimer } from '../server/evaluation/evaluator.js';
+import type { EvaluationSnapshot } from '../server/evaluation/snapshot.js';
+import type { Transition } from '../server/evaluation/state.js';
+import { silentLogger } from '../server/log.js';
+import { openStore } from '../server/store/index.js';
+import {
+  agg, collectorStatus, every, HOUR, MINUTE, NOW, outcome, series, SETTINGS, testStore, threshold,
+} from './support/evaluation.js';
+
+const lat = threshold('lat', agg('latency_seconds', 'last', HOUR), { direction: 'max', target: 0.3, warning: 0.5, critical: 1 }, { pillar: 'reliability' });
+const gone = threshold('gone', agg('latency_seconds', 'min', HOUR), { direction: 'max', target: 0.3 }, { pillar: 'reliability' });
+const none = threshold('none', agg('missing_metric', 'avg', HOUR), { direction: 'max', target: 1 });
+const spec = { indicators: [lat, gone, none], outcomes: [outcome('buy', [{ ref: 'lat' }, { ref: 'none' }])], settings: SETTINGS };
+/** A healthy collector whose last success is always 30 s before the test's clock. */
+const healthy = (now: () => number) => () => [
+  collectorStatus('web', { lastSuccess: { startedAt: now() - 30_000, durationMs: 5, ok: true, samplesWritten: 1 } }),
+];
+
+test('the evaluator records transitions only on a status change, also across a restart, and keeps score history', () => {
+  let t = NOW;
+  const { store, file } = testStore({ now: () => t });
+  store.writeSamples(series('latency_seconds', { collector: 'web' }, every(5 * MINUTE, NOW - 55 * MINUTE, NOW), () => 0.2));
+  const ev = new Evaluator({ store, collectors: healthy(() => t), log: silentLogger, now: () => t });
+  const seen: Array<[EvaluationSnapshot, Transition[]]> = [];
+  ev.on('evaluated', (s, tr) => seen.push([s, tr]));
+  assert.equal(ev.latest(), null);
+
+  // Pass 1 (setSpec evaluates at once): every indicator is new → one transition each, from null.
+  const first = ev.setSpec(spec);
+  assert.equal(ev.latest(), first);
+  assert.deepEqual(seen[0]![1].map((x) => [x.indicatorId, x.from, x.to]), [['lat', null, 'ok'], ['gone', null, 'ok'], ['none', null, 'no_data']]);
+
+  // Pass 2, nothing changed → no transition.
+  t = NOW + MINUTE;
+  ev.evaluateNow();
+  assert.deepEqual(seen[1]![1], []);
+
+  // Pass 3: the latest latency is 0.6 → warning, score 100 · (1 − 0.6) / (1 − 0.3) = 57.1.
+  t = NOW + 2 * MINUTE;
+  store.writeSamples([{ name: 'latency_seconds', labels: { collector: 'web' }, ts: t, value: 0.6 }]);
+  const third = ev.evaluateNow();
+  assert.equal(third.indicators[0]!.status, 'warning');
+  assert.deepEqual(
+    seen[2]![1].map(({ indicatorId, at, from, to, value, score }) => ({ indicatorId, at, from, to, value, score })),
+    [{ indicatorId: 'lat', at: NOW + 2 * MINUTE, from: 'ok', to: 'warning', value: 0.6, score: 57.1 }],
+  );
+  assert.deepEqual(ev.history.transitions('lat').map((x) => x.to), ['warning', 'ok'], 'newest first');
+  assert.equal(ev.history.recentTransitions(10).length, 4);
+  ev.stop();
+  store.close();
+
+  // Restart: a new store handle and evaluator. Still warning → no new transition; `since` survives.
+  t = NOW + 3 * MINUTE;
+  const reopened = openStore({ path: file, now: () => t });
+  const ev2 = new Evaluator({ store: reopened, collectors: healthy(() => t), log: silentLogger, now: () => t });
+  const transitions: Transition[][] = [];
+  ev2.on('evaluated', (_s, tr) => transitions.push(tr));
+  ev2.setSpec(spec);
+  assert.deepEqual(transitions, [[]]);
+  assert.equal(ev2.history.states().get('lat')?.since, NOW + 2 * MINUTE);
+  assert.equal(ev2.history.states().get('lat')?.evaluatedAt, NOW + 3 * MINUTE);
+
+  // Score history: one sample per pass, through the store's range queries.
+  const range = { from: NOW, to: NOW + 3 * MINUTE, step: MINUTE };
+  const scores = ev2.history.indicatorHistory('lat', range);
+  assert.equal(scores.source, 'raw');
+  assert.deepEqual(scores.points, [[NOW, 100], [NOW + MINUTE, 100], [NOW + 2 * MINUTE, 57.1], [NOW + 3 * MINUTE, 57.1]]);
+  assert.deepEqual(ev2.history.indicatorHistory('lat', range, 'value').points.map((p) => p[1]), [0.2, 0.2, 0.6, 0.6]);
+  // A null score writes nothing: a gap, not a zero.
+  assert.deepEqual(ev2.history.indicatorHistory('none', range).points, []);
+  // outcome buy = lat only (none has no score): 100, 100, 57.1, 57.1; pillar reliability = mean(lat, gone).
+  assert.deepEqual(ev2.history.outcomeHistory('buy', range).points.map((p) => p[1]), [100, 100, 57.1, 57.1]);
+  assert.deepEqual(ev2.history.pillarHistory('reliability', range).points.map((p) => p[1]), [100, 100, 78.6, 78.6]);
+  reopened.close();
+});
+
+test('setSpec without an indicator drops it from the snapshot and its state, keeping its transitions', () => {
+  let t = NOW;
+  const { store } = testStore({ now: () => t });
+  store.writeSamples(series('latency_seconds', { collector: 'web' }, [NOW - MINUTE], () => 0.2));
+  const ev = new Evaluator({ store, collectors: healthy(() => t), log: silentLogger, now: () => t });
+  ev.setSpec(spec);
+  assert.ok(ev.history.states().has('gone'));
+  t += MINUTE;
+  const after = ev.setSpec({ ...spec, indicators: [lat, none] });
+  assert.deepEqual(after.indicators.map((i) => i.id), ['lat', 'none']);
+  assert.equal(ev.latest(), after);
+  assert.equal(ev.history.states().has('gone'), false);
+  assert.equal(ev.history.transitions('gone').length, 1);
+  store.close();
+});
+
+test('start evaluates every intervalMs after setSpec, re-arming after each pass, and stop cancels', () => {
+  let t = NOW;
+  const { store } = testStore({ now: () => t });
+  const timers: Array<{ fn: () => void; ms: number; cancelled: boolean }> = [];
+  const setTimer: SetTimer = (fn, ms) => {
+    const entry = { fn, ms, cancelled: false };
+    timers.push(entry);
+    return () => (entry.cancelled = true);
+  };
+  const ev = new Evaluator({ store, collectors: healthy(() => t), log: silentLogger, now: () => t, setTimer });
+  let passes = 0;
+  ev.on('evaluated', () => passes++);
+  ev.start();
+  assert.equal(timers.length, 0, 'nothing to evaluate before a spec');
+  assert.throws(() => ev.evaluateNow(), /setSpec\(\) must be called first/);
+
+  ev.setSpec({ ...spec, settings: { ...SETTINGS, intervalMs: 30_000 } });
+  assert.equal(passes, 1);
+  assert.equal(timers.length, 1);
+  assert.equal(timers[0]!.ms, 30_000);
+
+  t += 30_000;
+  timers[0]!.fn();
+  assert.equal(passes, 2);
+  assert.equal(timers.length, 2, 'the next pass is armed once the previous one ended');
+  assert.equal(timers[1]!.cancelled, false);
+
+  ev.stop();
+  assert.equal(timers[1]!.cancelled, true);
+  ev.evaluateNow();
+  assert.equal(timers.length, 2, 'a manual pass after stop arms nothing');
+  store.close();
+});
+
+test("a listener that calls evaluateNow during 'evaluated' is refused, and the pass still completes", () => {
+  const { store } = testStore();
+  const errors: string[] = [];
+  const log = { ...silentLogger, error: (msg: string, f?: Record<string, unknown>) => void errors.push(`${msg}: ${String(f?.error)}`) };
+  const ev = new Evaluator({ store, collectors: healthy(() => NOW), log, now: () => NOW });
+  ev.once('evaluated', () => ev.evaluateNow());
+  const snap = ev.setSpec(spec);
+  assert.equal(ev.latest(), snap);
+  assert.deepEqual(errors, ["an 'evaluated' listener threw: an evaluation pass is already running"]);
+  store.close();
+});
