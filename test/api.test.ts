@@ -153,3 +153,14 @@ test('unknown routes answer 404 problem+json and errors never leak a stack trace
   assertProblem(res, 404);
   assert.doesNotMatch(JSON.stringify(res.body), /at .*\.ts:\d+/);
 });
+
+test('responses carry a self-only Content-Security-Policy without upgrade-insecure-requests or HSTS', async () => {
+  const res = await request(app).get('/healthz').expect(200);
+  const csp = res.headers['content-security-policy'] ?? '';
+  assert.match(csp, /default-src 'self'/);
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.doesNotMatch(csp, /upgrade-insecure-requests/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|https?:/);
+  assert.equal(res.headers['strict-transport-security'], undefined);
+  assert.equal(res.headers['x-content-type-options'], 'nosniff');
+});

@@ -10,6 +10,7 @@ import { indexRoute } from './routes/index.js';
 import { evaluationRoutes } from './routes/evaluation.js';
 import { streamRoute } from './routes/stream.js';
 import { buildOpenApi } from './openapi.js';
+import { securityHeaders } from './security.js';
 import { requireScope } from './auth.js';
 import { writeRateLimit } from './rateLimit.js';
 
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
+  app.use(securityHeaders());
   app.use(express.json({ limit: '1mb' }));
   app.use(healthRoutes(deps));
   app.use('/metrics', requireScope('metrics', deps));

@@ -18,7 +18,7 @@ export function indexRoute(deps: AppDeps): Router {
       ['/readyz', 'readiness'],
     ];
     res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pillarboard</title>
-<style>body{font:16px system-ui,sans-serif;background:#111;color:#eee;margin:2rem}a{color:#8cf}</style></head>
+</head>
 <body><h1>Pillarboard ${deps.version}</h1><p>Workload: ${w ? escapeHtml(String((w.redacted() as { workload?: { title?: string } }).workload?.title ?? '')) : 'not loaded'}</p>
 <ul>${links.map(([href, text]) => `<li><a href="${href}">${href!.split('?')[0]}</a> — ${text}</li>`).join('')}</ul></body></html>`);
   });
