@@ -38,6 +38,8 @@ export class Runtime {
   readonly history: EvaluationHistory;
   private readonly timers: NodeJS.Timeout[] = [];
   private evaluate = true;
+  /** Collectors whose first run since start is still awaited (see onFirstRun). */
+  private awaitingFirstRun: Set<string> | null = null;
 
   constructor(readonly opts: RuntimeOptions) {
     fs.mkdirSync(path.dirname(path.resolve(opts.dbPath)), { recursive: true });
@@ -63,7 +65,13 @@ export class Runtime {
       registry: collectorRegistry,
       log: opts.log,
       now: opts.now,
-      observer: this.metrics.collectorObserver,
+      observer: {
+        onRun: (entry, info) => {
+          this.metrics.collectorObserver.onRun(entry, info);
+          this.onFirstRun(entry.id);
+        },
+        onRemove: (id) => this.metrics.collectorObserver.onRemove?.(id),
+      },
     });
     this.scheduler = scheduler;
     evaluator = new Evaluator({ store: this.store, collectors: () => scheduler.status(), log: opts.log, now: opts.now });
@@ -81,11 +89,28 @@ export class Runtime {
     this.workload.load();
     this.applyWorkload(schedule);
     if (schedule) {
+      this.awaitingFirstRun = new Set(this.workload.current()!.workload.collectors.map((c) => c.id));
       if (this.evaluate) this.evaluator.start();
       this.workload.on('applied', () => {
         this.applyWorkload(true);
         this.opts.log.info('workload applied', { hash: this.workload.current()?.hash.slice(0, 12) });
       });
+    }
+  }
+
+  /**
+   * A fresh start evaluates before any collector has run, so everything is no_data until the
+   * next pass (up to an evaluation interval later). Evaluating once more as soon as every
+   * collector has run once puts real numbers on the wall within seconds of starting.
+   */
+  private onFirstRun(id: string): void {
+    if (!this.awaitingFirstRun?.delete(id) || this.awaitingFirstRun.size > 0) return;
+    this.awaitingFirstRun = null;
+    if (!this.evaluate) return;
+    try {
+      this.evaluator.evaluateNow();
+    } catch (err) {
+      this.opts.log.error('evaluation after the first collector runs failed', { error: (err as Error).message });
     }
   }
 
