@@ -91,11 +91,11 @@ export class Runtime {
     if (schedule) {
       this.awaitingFirstRun = new Set(this.workload.current()!.workload.collectors.map((c) => c.id));
       if (this.evaluate) this.evaluator.start();
-      this.workload.on('applied', () => {
-        this.applyWorkload(true);
-        this.opts.log.info('workload applied', { hash: this.workload.current()?.hash.slice(0, 12) });
-      });
     }
+    this.workload.on('applied', () => {
+      this.applyWorkload(schedule);
+      this.opts.log.info('workload applied', { hash: this.workload.current()?.hash.slice(0, 12) });
+    });
   }
 
   /**

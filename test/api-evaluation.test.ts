@@ -261,3 +261,25 @@ function routesOf(appOrRouter: any): Array<[string, string]> {
   }
   return out;
 }
+
+test('after a reload that removes an indicator, its series are gone from /metrics and the API', async () => {
+  const fs = await import('node:fs');
+  const file = runtime.opts.configPath;
+  const original = fs.readFileSync(file, 'utf8');
+  const edited = original
+    .replace(/  - id: spend[\s\S]*?objective: \{ max: 100 \}\n/, '')
+    .replace(/  - id: budget\n    title: "We stay within budget"\n    indicators: \[spend\]\n/, '');
+  assert.notEqual(edited, original);
+  fs.writeFileSync(file, edited);
+  try {
+    // The reload alone re-wires the evaluator (which evaluates at once).
+    assert.equal(runtime.workload.reload('api').applied, true);
+    const text = (await request(app).get('/metrics').expect(200)).text;
+    assert.doesNotMatch(text, /indicator="spend"/);
+    assert.doesNotMatch(text, /outcome="budget"/);
+    assert.match(text, /indicator="latency"/);
+    assertProblem(await request(app).get('/api/indicators/spend'), 404);
+  } finally {
+    fs.writeFileSync(file, original);
+  }
+});

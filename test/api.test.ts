@@ -164,3 +164,9 @@ test('responses carry a self-only Content-Security-Policy without upgrade-insecu
   assert.equal(res.headers['strict-transport-security'], undefined);
   assert.equal(res.headers['x-content-type-options'], 'nosniff');
 });
+
+test('GET /api/series/query answers 422 when the selector matches more series than the limit', async () => {
+  const res = await request(app).get('/api/series/query').query({ match: '{__name__=~"host_.*"}', limit: '2' });
+  assertProblem(res, 422, 'match');
+  assert.match(res.body.detail, /more than 2 series/);
+});
