@@ -10,6 +10,7 @@ import { closest } from '../suggest.js';
 import { describeValue } from '../zod-issues.js';
 import { fractionSchema, objectiveValueSchema, ratioValueSchema, selectorSchema } from './indicator-values.js';
 import { slugSchema } from './shared.js';
+import { httpUrl } from '../../../collectors/config-schemas.js';
 
 /**
  * The keys of one `indicators:` entry, each with its default and description (the field
@@ -42,20 +43,7 @@ const nonEmpty = z.string().trim().min(1, { message: 'must not be empty' });
 
 const weightSchema = z.number().min(0, { message: 'must be 0 or more' }).register(docs, { type: 'number ≥ 0' });
 
-const httpUrlSchema = z
-  .string()
-  .refine(
-    (s) => {
-      try {
-        const u = new URL(s);
-        return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-      } catch {
-        return false;
-      }
-    },
-    { message: 'must be an absolute http:// or https:// URL' },
-  )
-  .register(docs, { type: 'http(s) URL' });
+const httpUrlSchema = httpUrl.register(docs, { type: 'http(s) URL' });
 
 const aggregationSchema = choice(AGGREGATIONS, 'aggregation')
   .default('last')
