@@ -160,6 +160,34 @@ export function buildProgram(): Command {
       process.exitCode = runRules(settings.config, workloadEnv(), { out: flags.out, stdout: process.stdout, stderr: process.stderr });
     });
 
+  program
+    .command('report')
+    .description('build one week\'s outcome report: print it, write it, and with --send deliver it as the schedule would')
+    .addOption(configOpt())
+    .addOption(dbOpt())
+    .option('-w, --week <week>', 'ISO week, e.g. 2026-W47 (default: the last complete week in the report time zone)')
+    .addOption(new Option('-f, --format <format>', 'md (default, to stdout), html, json, or pdf (needs --out and Chromium)').choices(['md', 'html', 'pdf', 'json']))
+    .option('-o, --out <file>', 'write the report to FILE instead of stdout')
+    .option('--send', 'deliver it through the configured e-mail and webhooks (one attempt each; exit 1 if one fails)')
+    .addOption(new Option('--paper <size>', 'PDF paper size (default: reports.weekly.paper)').choices(['A4', 'Letter']))
+    .action(async (flags: { config?: string; db?: string; week?: string; format?: string; out?: string; send?: boolean; paper?: string }) => {
+      const settings = settingsFrom(flags);
+      const { runReport } = require('./commands/report.js') as typeof import('./commands/report.js');
+      process.exitCode = await runReport({
+        config: settings.config,
+        db: settings.db,
+        env: workloadEnv(),
+        week: flags.week,
+        format: flags.format,
+        out: flags.out,
+        send: Boolean(flags.send),
+        paper: flags.paper,
+        log: logger(settings),
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
+    });
+
   const token = program.command('token').description('manage API tokens (stored hashed; a new token is shown once)');
   token
     .command('create')
@@ -187,6 +215,118 @@ export function buildProgram(): Command {
     .action((idOrName: string, flags: { db?: string }) => {
       const { runTokenRevoke } = require('./commands/token.js') as typeof import('./commands/token.js');
       process.exitCode = runTokenRevoke(settingsFrom(flags).db, idOrName, process.stdout, process.stderr);
+    });
+
+  const event = program.command('event').description('record operational events (deployments, changes, incidents, game days, reviews, action items)');
+  event
+    .command('add')
+    .description('record one event, through a running server (--server, --token) or straight into the database; idempotent by --source and --id')
+    .requiredOption('--kind <kind>', 'deployment | change | incident | gameday | review | action_item')
+    .requiredOption('--id <id>', 'the external id: a second add with the same --source and --id updates the event')
+    .option('--source <source>', 'who reports it (default api)')
+    .option('--service <name>', 'the service it concerns')
+    .option('--env <environment>', 'e.g. production')
+    .option('--start <time>', 'RFC 3339, Unix seconds, now or now-<duration> (default now)')
+    .option('--end <time>', 'same forms; not before --start')
+    .option('--status <status>', 'e.g. success, failure, in_progress, resolved')
+    .option('--title <text>', 'a short description')
+    .option('--commit <sha>', 'a commit it ships (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--deployment <id>', 'for an incident: the deployment that caused it')
+    .option('--incident <id>', 'for a review or action item: its incident')
+    .option('--url <url>', 'where to read more')
+    .option('--attr <key=value>', 'an attribute (repeatable); key:=json for numbers and booleans', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--server <url>', 'post to this server\'s API instead of writing the database')
+    .option('--token <token>', 'with --server: a token of scope write')
+    .addOption(dbOpt())
+    .action(async (flags: import('./commands/event.js').EventAddFlags) => {
+      const settings = settingsFrom({ db: flags.db });
+      const { runEventAdd } = require('./commands/event.js') as typeof import('./commands/event.js');
+      process.exitCode = await runEventAdd(flags, { defaultDb: settings.db, now: Date.now, out: process.stdout, err: process.stderr });
+    });
+
+  // --- Well-Architected reviews (server/review, docs/review.md) ---
+  const io = { out: process.stdout, err: process.stderr };
+  const lens = program.command('lens').description('Well-Architected lenses in the AWS custom-lens JSON format');
+  lens
+    .command('import')
+    .description('import a lens (re-importing an id keeps the answers of questions that still exist; the rest are archived)')
+    .argument('<file>', 'lens JSON file')
+    .option('--id <id>', 'store it under this id (default: a slug of its name)')
+    .addOption(configOpt())
+    .addOption(dbOpt())
+    .action((file: string, flags: { id?: string; config?: string; db?: string }) => {
+      const settings = settingsFrom(flags);
+      const { runLensImport } = require('./commands/lens.js') as typeof import('./commands/lens.js');
+      process.exitCode = runLensImport(settings.db, file, { id: flags.id, config: settings.config, env: workloadEnv() }, io, logger(settings));
+    });
+  lens
+    .command('export')
+    .description('print a lens in the AWS custom-lens JSON format, as imported')
+    .argument('<id>', 'lens id (wellarchitected is built in)')
+    .option('-o, --out <file>', 'write it to FILE instead of stdout')
+    .addOption(dbOpt())
+    .action((id: string, flags: { out?: string; db?: string }) => {
+      const settings = settingsFrom(flags);
+      const { runLensExport } = require('./commands/lens.js') as typeof import('./commands/lens.js');
+      process.exitCode = runLensExport(settings.db, id, { out: flags.out }, io, logger(settings));
+    });
+  lens
+    .command('list')
+    .description('list the stored lenses')
+    .addOption(dbOpt())
+    .action((flags: { db?: string }) => {
+      const settings = settingsFrom(flags);
+      const { runLensList } = require('./commands/lens.js') as typeof import('./commands/lens.js');
+      process.exitCode = runLensList(settings.db, io, logger(settings));
+    });
+
+  const review = program.command('review').description('the Well-Architected review: risks per pillar, answers, milestones, improvement plan');
+  review
+    .command('show')
+    .description('every question with its risk, answer source and selection, per pillar')
+    .option('--lens <id>', 'only this lens')
+    .addOption(dbOpt())
+    .action((flags: { lens?: string; db?: string }) => {
+      const settings = settingsFrom(flags);
+      const { runReviewShow } = require('./commands/review.js') as typeof import('./commands/review.js');
+      process.exitCode = runReviewShow(settings.db, { lens: flags.lens }, io, logger(settings));
+    });
+  review
+    .command('answer')
+    .description('answer a question (overriding its evidence where they differ), mark it not applicable, or return it to its evidence')
+    .argument('<question>', 'question id')
+    .option('--choices <ids>', 'the selected choice ids, comma-separated ("" for none)')
+    .option('--na <reason>', 'not applicable: out_of_scope | business_priorities | architecture_constraints | other')
+    .option('--auto', 'forget the person\'s answer: follow the evidence again')
+    .option('--note <text>', 'why')
+    .option('--lens <id>', 'the lens (needed only when several have the question)')
+    .addOption(dbOpt())
+    .action((question: string, flags: { choices?: string; na?: string; auto?: boolean; note?: string; lens?: string; db?: string }) => {
+      const settings = settingsFrom(flags);
+      const { runReviewAnswer } = require('./commands/review.js') as typeof import('./commands/review.js');
+      process.exitCode = runReviewAnswer(settings.db, question, flags, io, logger(settings));
+    });
+  review
+    .command('milestone')
+    .description('take a named milestone (snapshot) of the review now')
+    .argument('<name>')
+    .addOption(dbOpt())
+    .action((name: string, flags: { db?: string }) => {
+      const settings = settingsFrom(flags);
+      const { runReviewMilestone } = require('./commands/review.js') as typeof import('./commands/review.js');
+      process.exitCode = runReviewMilestone(settings.db, name, io, logger(settings));
+    });
+  review
+    .command('plan')
+    .description('the improvement plan: every high and medium risk with what to do, owner, due date and status')
+    .addOption(new Option('-f, --format <format>', 'markdown (default), csv or json').choices(['markdown', 'csv', 'json']))
+    .option('-o, --out <file>', 'write it to FILE instead of stdout')
+    .option('--lens <id>', 'only this lens')
+    .addOption(dbOpt())
+    .action((flags: { format?: string; out?: string; lens?: string; db?: string }) => {
+      const settings = settingsFrom(flags);
+      const { runReviewPlan } = require('./commands/review.js') as typeof import('./commands/review.js');
+      process.exitCode = runReviewPlan(settings.db, flags, io, logger(settings));
     });
 
   return program;

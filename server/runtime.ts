@@ -11,6 +11,11 @@ import type { AuthPolicy } from './api/auth.js';
 import { TokenStore } from './auth/tokens.js';
 import { Evaluator, EvaluationHistory, type EvaluationSnapshot } from './evaluation/index.js';
 import type { Workload } from './workload/index.js';
+import { EventStore } from './events/store.js';
+import { runSinkWithEvents } from './events/runSink.js';
+import { createReports, type Reports } from './reports/index.js';
+import { DerivedSeriesJob, derivedSettingsFrom, requestRunAfterEvents, requestRunOnWrite } from './dora/index.js';
+import { ReviewService, type ReviewConfig } from './review/index.js';
 
 export interface RuntimeOptions {
   configPath: string;
@@ -34,8 +39,15 @@ export class Runtime {
   readonly scheduler: Scheduler;
   readonly metrics: AppMetrics;
   readonly tokens: TokenStore;
+  readonly events: EventStore;
   readonly evaluator: Evaluator;
   readonly history: EvaluationHistory;
+  /** Weekly reports: archive, on-demand runs and the schedule (started by load(true)). */
+  readonly reports: Reports;
+  /** DORA and design-principle series from the stored events (server/dora), before each evaluation uses them. */
+  readonly derived: DerivedSeriesJob;
+  /** Well-Architected reviews (server/review): lenses, evidence-backed answers, milestones, improvement plan. */
+  readonly review: ReviewService;
   private readonly timers: NodeJS.Timeout[] = [];
   private evaluate = true;
   /** Collectors whose first run since start is still awaited (see onFirstRun). */
@@ -45,6 +57,8 @@ export class Runtime {
     fs.mkdirSync(path.dirname(path.resolve(opts.dbPath)), { recursive: true });
     this.store = openStore({ path: opts.dbPath, now: opts.now });
     this.tokens = new TokenStore(this.store.db, opts.now);
+    this.events = new EventStore(this.store.db, opts.now);
+    this.derived = new DerivedSeriesJob({ events: this.events, sink: this.store, log: opts.log, now: opts.now });
     this.workload = new WorkloadManager({
       path: opts.configPath,
       registry: collectorRegistry,
@@ -54,14 +68,18 @@ export class Runtime {
       watch: opts.watch,
     });
     let scheduler: Scheduler | undefined;
+    let reports: Reports | undefined;
     let evaluator: Evaluator | undefined;
+    let review: ReviewService | undefined;
     this.metrics = createMetrics({
       version: opts.version,
       collectors: () => scheduler?.status() ?? [],
       evaluation: () => evaluator?.latest() ?? null,
+      reports: () => reports?.archive ?? null,
+      review: () => review?.summary() ?? null,
     });
     scheduler = new Scheduler({
-      sink: this.store,
+      sink: requestRunAfterEvents(runSinkWithEvents(this.store, this.events), () => this.derived.requestRun()),
       registry: collectorRegistry,
       log: opts.log,
       now: opts.now,
@@ -77,6 +95,24 @@ export class Runtime {
     evaluator = new Evaluator({ store: this.store, collectors: () => scheduler.status(), log: opts.log, now: opts.now });
     this.evaluator = evaluator;
     this.history = new EvaluationHistory(this.store);
+    reports = createReports({
+      store: this.store,
+      workload: () => this.workload.current()?.workload ?? null,
+      events: () => this.events,
+      log: opts.log,
+      now: opts.now,
+      chromiumPath: opts.env.PILLARBOARD_CHROMIUM || undefined,
+    });
+    this.reports = reports;
+    // Reviews: the built-in lenses stored, and evidence applied after every evaluation.
+    review = new ReviewService({ db: this.store.db, log: opts.log, now: opts.now, events: this.events });
+    this.review = review;
+    try {
+      review.syncBuiltins();
+    } catch (err) {
+      opts.log.error('built-in review lenses could not be stored', { error: (err as Error).message });
+    }
+    evaluator.on('evaluated', (snapshot) => review.onEvaluated(snapshot));
   }
 
   /**
@@ -90,10 +126,13 @@ export class Runtime {
     this.applyWorkload(schedule);
     if (schedule) {
       this.awaitingFirstRun = new Set(this.workload.current()!.workload.collectors.map((c) => c.id));
+      if (this.evaluate) this.derived.start();
       if (this.evaluate) this.evaluator.start();
+      if (this.evaluate) this.startReports();
     }
     this.workload.on('applied', () => {
       this.applyWorkload(schedule);
+      this.reports.scheduler.reschedule();
       this.opts.log.info('workload applied', { hash: this.workload.current()?.hash.slice(0, 12) });
     });
   }
@@ -118,9 +157,21 @@ export class Runtime {
     const wl = this.workload.current()!.workload;
     this.applyCollectors(schedule);
     this.store.setRetention(wl.storage.retention);
+    this.review.setConfig(reviewConfig(wl));
     // `collect --once` runs collectors only: evaluating before they ran would record
     // every indicator as no_data.
+    if (this.evaluate) this.runDerived(wl);
     if (this.evaluate) this.evaluator.setSpec(evaluationSpec(wl));
+  }
+
+  /** DORA series for the (re)loaded workload's settings, written before the evaluation reads them. */
+  private runDerived(wl: Workload): void {
+    this.derived.setSettings(derivedSettingsFrom(wl.operations));
+    try {
+      this.derived.run();
+    } catch (err) {
+      this.opts.log.error('derived DORA series failed', { error: (err as Error).message });
+    }
   }
 
   private applyCollectors(schedule: boolean): void {
@@ -133,6 +184,20 @@ export class Runtime {
       const s = summaries.get(c.id);
       if (s) this.scheduler.seed(c.id, s);
     }
+  }
+
+  /**
+   * Weekly reports on their schedule: a run missed while the server was down is caught up now
+   * (in the background: collectors and the HTTP server never wait for a report), and
+   * deliveries a restart cut short resume.
+   */
+  private startReports(): void {
+    try {
+      this.reports.service.resumeDeliveries();
+    } catch (err) {
+      this.opts.log.error('resuming report deliveries failed', { error: (err as Error).message });
+    }
+    this.reports.scheduler.start().catch((err: unknown) => this.opts.log.error('weekly report schedule failed to start', { error: (err as Error).message }));
   }
 
   /** Periodic upkeep: rollups every 30 s, retention every hour (bounded batches inside). */
@@ -179,12 +244,17 @@ export class Runtime {
         this.store.db.prepare('SELECT 1').get();
       },
       metrics: this.metrics,
+      events: requestRunOnWrite(this.events, () => this.derived.requestRun()),
+      operations: () => this.workload.current()?.workload.operations ?? null,
       tokens: this.tokens,
       auth: this.opts.auth ?? { read: 'public', metrics: 'public' },
       reloadWorkload: () => this.workload.reload('api'),
       log: this.opts.log,
       now: this.opts.now,
       version: this.opts.version,
+      reports: this.reports,
+      dora: { report: () => this.derived.latest() ?? this.derived.compute() },
+      review: this.review,
     };
   }
 
@@ -210,7 +280,15 @@ export class Runtime {
     for (const t of this.timers) clearInterval(t);
     this.workload.close();
     this.evaluator.stop();
-    const clean = await this.scheduler.stop(boundMs);
+    this.derived.stop();
+    this.reports.scheduler.stop();
+    this.reports.service.stop();
+    // A report being written (or printed) finishes first, within the same bound.
+    const reportRun = this.reports.scheduler.idle();
+    const [clean] = await Promise.all([
+      this.scheduler.stop(boundMs),
+      Promise.race([reportRun, new Promise((r) => setTimeout(r, boundMs).unref())]),
+    ]);
     try {
       this.store.updateRollups();
     } catch (err) {
@@ -223,4 +301,13 @@ export class Runtime {
 
 function evaluationSpec(wl: Workload) {
   return { indicators: wl.indicators, outcomes: wl.outcomes, settings: wl.evaluation };
+}
+
+/** The review settings of a workload: its lenses and evidence bindings (server/review). */
+function reviewConfig(wl: Workload): ReviewConfig {
+  return {
+    lenses: wl.review.lenses,
+    evidence: wl.review.evidence,
+    workload: { id: wl.workload.id, title: wl.workload.title, timezone: wl.workload.timezone },
+  };
 }

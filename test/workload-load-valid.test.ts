@@ -22,6 +22,16 @@ test('a minimal file gets every default', () => {
     evaluation: { intervalMs: 60_000, staleAfterFailures: 3 },
     indicators: [],
     outcomes: [],
+    reports: {
+      weekly: { enabled: true, cron: '0 8 * * MON', formats: ['html', 'pdf'], paper: 'A4', webhooks: [], retryDelaysMs: [60_000, 300_000, 1_800_000] },
+    },
+    operations: {
+      productionEnvironments: ['production', 'prod'],
+      dora: { benchmarkYear: 2023 },
+      incidentLabels: ['incident'],
+      webhooks: {},
+      runbooks: [],
+    },
   });
   assert.deepEqual(r.secretPaths, []);
 });

@@ -9,6 +9,11 @@ import { metricsRoute } from './routes/metrics.js';
 import { indexRoute } from './routes/index.js';
 import { evaluationRoutes } from './routes/evaluation.js';
 import { streamRoute } from './routes/stream.js';
+import { reportRoutes } from './routes/reports.js';
+import { eventRoutes } from './routes/events.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { doraRoutes } from './routes/dora.js';
+import { reviewRoutes } from './routes/review.js';
 import { buildOpenApi } from './openapi.js';
 import { securityHeaders } from './security.js';
 import { requireScope } from './auth.js';
@@ -34,6 +39,9 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(securityHeaders());
+  // Webhooks verify signatures over the raw bytes and authenticate with their provider's
+  // secret, so they come before the JSON parser and the read guard (routes/webhooks.ts).
+  app.use(webhookRoutes(deps));
   app.use(express.json({ limit: '1mb' }));
   app.use(healthRoutes(deps));
   app.use('/metrics', requireScope('metrics', deps));
@@ -45,12 +53,16 @@ export function createApp(deps: AppDeps): Express {
   app.use(collectorRoutes(deps));
   app.use(seriesRoutes(deps));
   app.use(workloadRoutes(deps));
+  app.use(eventRoutes(deps));
+  app.use(doraRoutes(deps));
   const openapi = buildOpenApi(deps.version);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);
   });
   app.use(evaluationRoutes(deps));
   app.use(streamRoute(deps));
+  app.use(reportRoutes(deps));
+  app.use(reviewRoutes(deps));
   app.use(indexRoute(deps));
 
   app.use((req, res) => {

@@ -9,6 +9,10 @@ import type { IndicatorState, Transition } from '../evaluation/state.js';
 import type { HistoryPoints, IndicatorHistoryMetric } from '../evaluation/history.js';
 import type { Pillar } from '../scoring/types.js';
 import type { RangeQuery, RangeResult, Selector, SeriesInfo, WorkloadVersionRecord } from '../store/types.js';
+import type { ReportsApi } from '../reports/api.js';
+import type { EventReader, EventWriter, OperationsSettings } from '../events/types.js';
+import type { DerivedReport } from '../dora/types.js';
+import type { ReviewApi } from '../review/index.js';
 
 /** What the API reads from the store: small interfaces, so routes can be tested with doubles. */
 export interface SeriesReader {
@@ -58,8 +62,23 @@ export interface AppDeps {
   tokens: TokenVerifier;
   auth: AuthPolicy;
   /** Re-reads the workload file now (POST /api/workload/reload); absent where reloading makes no sense. */
+  /** Operational events: the events API and annotations read them; POST /api/events and webhooks write them. */
+  events: EventReader & EventWriter;
+  /** The active workload's `operations:` settings (webhook secrets among them), or null before the first valid load. */
+  operations: () => OperationsSettings | null;
   reloadWorkload?: () => { applied: boolean; unchanged?: boolean; issues?: Array<{ file: string; line: number; column: number; path: string; message: string }> };
+  /** Weekly reports (routes/reports.ts); absent where they are not wired, and the routes answer 503. */
+  reports?: ReportsApi;
+  /** DORA and design-principle metrics (routes/dora.ts); absent where they are not wired, and the route answers 503. */
+  dora?: DoraReader;
+  /** Well-Architected reviews (routes/review.ts); absent where they are not wired, and the routes answer 503. */
+  review?: ReviewApi;
   log: Logger;
   now?: () => number;
   version: string;
+}
+
+/** The derived DORA metrics: the latest report of the derived-series job, computed now if it has not run yet. */
+export interface DoraReader {
+  report(): DerivedReport;
 }

@@ -77,7 +77,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     },
     servers: [{ url: '/' }],
     security: readSecurity,
-    tags: [{ name: 'health' }, { name: 'evaluation' }, { name: 'collection' }, { name: 'workload' }, { name: 'metrics' }],
+    tags: [{ name: 'health' }, { name: 'evaluation' }, { name: 'collection' }, { name: 'workload' }, { name: 'metrics' }, { name: 'events' }, { name: 'review' }],
     paths: {
       '/healthz': { get: op('Liveness', { 200: json(obj({ status: { const: 'ok' } })) }, { tags: ['health'], security: [] }) },
       '/readyz': {
@@ -186,12 +186,16 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       '/api/workload/versions': {
         get: op('Every applied version of the workload file', { 200: json(obj({ versions: arr(obj({ id: int, hash: str, appliedAt: time, path: str, active: bool })) })), ...errors(401) }, { tags: ['workload'] }),
       },
+      ...eventPaths(),
       '/api/workload/reload': {
         post: op('Re-read the workload file now (admin)', { 200: json(obj({ applied: bool, unchanged: bool, version: nullable({ type: 'object' }) })), ...errors(401, 403, 422, 429) }, {
           tags: ['workload'],
           security: [{ bearer: [] }],
         }),
       },
+      ...reportPaths(),
+      ...doraPaths(),
+      ...reviewPaths(),
     },
     components: {
       securitySchemes: {
@@ -275,6 +279,8 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           lastError: nullable(str),
           nextRunAt: nullable(time),
         }),
+        ...eventSchemas(),
+        ...reviewSchemas(),
         Summary: obj({
           workload: obj({ id: str, title: str, owner: nullable(str), description: nullable(str) }),
           status: { enum: STATUS },
@@ -289,3 +295,443 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     },
   };
 }
+
+/** Operational events: POST/GET /api/events, GET /api/annotations, the webhooks (docs/events.md). */
+function eventPaths(): Record<string, unknown> {
+  const kinds = { enum: ['deployment', 'change', 'incident', 'gameday', 'review', 'action_item'] };
+  const webhook = (provider: string, header: string, events: string) => ({
+    post: op(
+      `${provider} webhook: ${events}. Authenticated by ${header}, not a token; 404 when not configured.`,
+      {
+        200: json(obj({ inserted: int, updated: int, skipped: int, events: arr(obj({ kind: kinds, source: str, id: str })) }), 'Recorded'),
+        202: json(obj({ ignored: str }), 'Accepted and ignored: nothing stored, the reason given'),
+        ...errors(400, 404, 413, 429),
+        401: problem('The signature or token is missing or does not match; nothing stored.'),
+        503: problem('No workload loaded yet.'),
+      },
+      {
+        tags: ['events'],
+        security: [],
+        parameters: [{ name: header, in: 'header', required: true, description: 'The provider\'s signature or secret token.', schema: str }],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+      },
+    ),
+  });
+  return {
+    '/api/events': {
+      get: op('Operational events, newest first by default', { 200: json(obj({ events: arr(ref('StoredEvent')), truncated: bool })), ...errors(400, 401) }, {
+        tags: ['events'],
+        parameters: [
+          q('kind', 'One or more kinds, comma-separated', str),
+          q('service', 'Only this service'),
+          q('environment', 'Only this environment'),
+          q('source', 'Only this source (api, github, gitlab, pagerduty, a collector…)'),
+          q('from', 'Started at or after: RFC 3339, Unix seconds, `now-<duration>`'),
+          q('to', 'Started at or before, same forms'),
+          q('order', 'desc (default) or asc by start', { enum: ['asc', 'desc'] }),
+          q('limit', 'At most this many (1–5000, default 500)', int),
+        ],
+      }),
+      post: op(
+        'Record one event, or a batch `{ "events": [...] }` of up to 1000 (atomic: one bad item rejects all). Idempotent by (source, id). Needs write scope.',
+        {
+          200: json(obj({ received: int, inserted: int, updated: int, skipped: int, event: ref('StoredEvent') }, ['received', 'inserted', 'updated', 'skipped'])),
+          ...errors(400, 401, 403, 413, 429),
+          415: problem('The body is not JSON.'),
+        },
+        {
+          tags: ['events'],
+          security: [{ bearer: [] }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { oneOf: [ref('Event'), obj({ events: { ...arr(ref('Event')), minItems: 1, maxItems: 1000 } })] } } },
+          },
+        },
+      ),
+    },
+    '/api/annotations': {
+      get: op(
+        'Deployments and incidents (or the kinds asked for) as time-chart annotations, oldest first; incidents still open at `from` are included',
+        { 200: json(arr(ref('Annotation'))), ...errors(400, 401) },
+        {
+          tags: ['events'],
+          parameters: [
+            q('from', 'Start (default to − 24 h)'),
+            q('to', 'End (default now)'),
+            q('service', 'Only this service'),
+            q('kind', 'Kinds, comma-separated (default deployment,incident)'),
+            q('limit', 'At most this many, the newest (1–5000, default 1000)', int),
+          ],
+        },
+      ),
+    },
+    '/api/webhooks/github': webhook('GitHub', 'X-Hub-Signature-256', 'deployment_status, push, issues, workflow_run'),
+    '/api/webhooks/gitlab': webhook('GitLab', 'X-Gitlab-Token', 'Deployment, Push, Issue and Pipeline hooks'),
+    '/api/webhooks/pagerduty': webhook('PagerDuty', 'X-PagerDuty-Signature', 'v3 incident events'),
+  };
+}
+
+function eventSchemas(): Record<string, Schema> {
+  const kinds = { enum: ['deployment', 'change', 'incident', 'gameday', 'review', 'action_item'] };
+  const when = { anyOf: [time, num], description: 'RFC 3339 with an offset, or Unix seconds; not before 2000 nor more than a day ahead' };
+  const links = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      commits: arr({ type: 'object', additionalProperties: false, properties: { sha: str, at: when }, required: ['sha'] }),
+      deployment: { ...str, description: 'The deployment this incident follows: its id, or "source:id"' },
+      incident: { ...str, description: 'The incident this review or action item belongs to' },
+      url: str,
+    },
+  };
+  const common = {
+    kind: kinds,
+    source: { ...str, description: 'Default "api"' },
+    id: { ...str, description: 'The external id: with source, what makes a delivery idempotent' },
+    service: str,
+    environment: str,
+    start: when,
+    end: when,
+    status: str,
+    title: str,
+    links,
+    attributes: { type: 'object', description: 'Free attributes; conventions in docs/events.md' },
+  };
+  return {
+    Event: { type: 'object', additionalProperties: false, properties: common, required: ['kind', 'id', 'start'] },
+    StoredEvent: obj({ ...common, start: time, end: time, receivedAt: time, updatedAt: time }, ['kind', 'source', 'id', 'start', 'receivedAt', 'updatedAt']),
+    Annotation: obj(
+      { time, timeEnd: time, kind: kinds, title: str, service: nullable(str), link: nullable(str), status: nullable(str), environment: nullable(str), source: str, id: str },
+      ['time', 'kind', 'title', 'service', 'link', 'source', 'id'],
+    ),
+  };
+}
+
+/** Weekly reports: the archive and on-demand runs (docs/reports.md). */
+function reportPaths(): Record<string, unknown> {
+  const week = { type: 'string', pattern: '^\\d{4}-W\\d{2}$', examples: ['2026-W47'] };
+  const links = obj({ self: str, json: str, md: str, html: str, pdf: str, pdfStored: bool });
+  const delivery = obj({ channel: str, ok: bool, attempts: int, lastAttemptAt: nullable(time), lastError: nullable(str) });
+  const meta = { week: str, timezone: str, from: time, to: time, generatedAt: time, trigger: { enum: ['schedule', 'catch-up', 'api', 'cli'] }, warnings: arr(str), links };
+  return {
+    '/api/reports': {
+      get: op(
+        'The report archive, newest week first, with the schedule and each channel\'s delivery state',
+        {
+          200: json(obj({
+            schedule: obj({ enabled: bool, cron: nullable(str), timezone: nullable(str), nextRunAt: nullable(time), lastWeek: nullable(str), lastRunAt: nullable(time) }),
+            reports: arr(obj({ ...meta, deliveries: arr(delivery) })),
+          })),
+          ...errors(401),
+          503: problem('Reports are not wired in this server.'),
+        },
+        { tags: ['reports'] },
+      ),
+    },
+    '/api/reports/{week}': {
+      get: op(
+        'One archived week. `{week}` alone (`2026-W47`) answers JSON: metadata, every delivery attempt and the report data (schema version 1). ' +
+          'With a suffix it answers that rendering: `.json` (the data), `.md`, `.html` (self-contained) or `.pdf` (rendered on demand if not stored).',
+        {
+          200: {
+            description: 'The report or its rendering',
+            content: {
+              'application/json': { schema: obj({ ...meta, deliveries: arr(obj({ channel: str, attempt: int, at: time, ok: bool, error: nullable(str) })), data: { type: 'object' } }) },
+              'text/markdown': { schema: str },
+              'text/html': { schema: str },
+              'application/pdf': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          ...errors(400, 401, 404),
+          503: problem('PDF asked for and Chromium is not installed (the detail says how to install it or which path to set), or reports are not wired.'),
+        },
+        {
+          tags: ['reports'],
+          parameters: [
+            p('week', 'ISO week, optionally with `.json`, `.md`, `.html` or `.pdf`', { type: 'string', pattern: '^\\d{4}-W\\d{2}(\\.(json|md|html|pdf))?$', examples: ['2026-W47', '2026-W47.pdf'] }),
+            q('paper', 'PDF paper size (default: the workload\'s `reports.weekly.paper`)', { enum: ['A4', 'Letter'] }),
+          ],
+        },
+      ),
+    },
+    '/api/reports/run': {
+      post: op(
+        'Generate (or regenerate) a week\'s report now and archive it; with `send`, deliver it through the configured channels as the schedule would (admin)',
+        {
+          201: json(obj({ week: str, generatedAt: time, trigger: { const: 'api' }, warnings: arr(str), summary: { type: 'object' }, delivery: { enum: ['started', 'no channels', 'not requested'] }, links })),
+          ...errors(400, 401, 403, 429),
+          503: problem('No workload loaded yet.'),
+        },
+        {
+          tags: ['reports'],
+          security: [{ bearer: [] }],
+          requestBody: {
+            required: false,
+            content: { 'application/json': { schema: { type: 'object', properties: { week, send: bool }, additionalProperties: false } } },
+          },
+        },
+      ),
+    },
+  };
+}
+
+/** DORA four keys per service and window (docs/dora.md). */
+function doraPaths(): Record<string, unknown> {
+  const tier = nullable({ enum: ['elite', 'high', 'medium', 'low'] });
+  const key = (unit: string) => obj({ value: nullable(num), unit: { const: unit }, tier, sampleSize: int });
+  const scope = obj({
+    scope: { enum: ['workload', 'service'] },
+    service: nullable(str),
+    deployments: int,
+    failedDeployments: int,
+    keys: obj({
+      deployment_frequency: key('deployments/day'),
+      lead_time: key('seconds'),
+      change_failure_rate: key('ratio'),
+      time_to_restore: key('seconds'),
+    }),
+  });
+  return {
+    '/api/dora': {
+      get: op(
+        'DORA four keys (value, unit, performance tier, sample size) for one service, or the workload and every service',
+        {
+          200: json(obj({
+            at: time,
+            window: { enum: ['7d', '30d', '90d'] },
+            benchmark: obj({ year: int, source: str }),
+            incidentLinks: obj({ explicit: int, previous: int, unresolved: int, none: int }),
+            scopes: arr(scope),
+          })),
+          ...errors(400, 401, 404, 503),
+        },
+        {
+          tags: ['dora'],
+          parameters: [
+            q('service', 'Only this service (default: the workload and every service)'),
+            q('window', 'Rolling window (default 30d)', { enum: ['7d', '30d', '90d'] }),
+          ],
+        },
+      ),
+    },
+  };
+}
+
+/** Well-Architected reviews: lenses, answers, risks, milestones, improvement plan (docs/review.md). */
+function reviewPaths(): Record<string, unknown> {
+  const tags = ['review'];
+  const write = [{ bearer: [] }];
+  const lensP = p('lens', 'Lens id (`wellarchitected` is built in)');
+  const questionP = p('question', 'Question id in the lens');
+  const lensQ = q('lens', 'Only this lens (default: the lenses of the workload\'s review)');
+  const body = (schema: Schema) => ({ required: true, content: { 'application/json': { schema } } });
+  return {
+    '/api/review/summary': {
+      get: op('Risk counts per pillar (the six, and lenses\' own pillars) and per lens: what a pillar tile shows', { 200: json(ref('ReviewSummary')), ...errors(401, 503) }, { tags }),
+    },
+    '/api/review': {
+      get: op('The whole review: every question with its answer, risk, evidence and drift', {
+        200: json(obj({ generatedAt: time, lenses: arr(ref('LensReview')), bindingProblems: arr(obj({ index: int, binding: { type: 'object' }, problem: str })) })),
+        ...errors(401, 404, 503),
+      }, { tags, parameters: [lensQ] }),
+    },
+    '/api/review/lenses': {
+      get: op('Stored lenses', { 200: json(obj({ lenses: arr(ref('LensInfo')) })), ...errors(401, 503) }, { tags }),
+      post: op(
+        'Import a lens in the AWS custom-lens JSON format (admin). Re-importing an id keeps the answers of questions that still exist and archives the rest. 422 names every fault by JSON path.',
+        { 200: json(ref('LensImport'), 'Re-imported (or unchanged)'), 201: json(ref('LensImport'), 'Created'), ...errors(400, 401, 403, 413, 422, 429), 409: problem('The id belongs to a built-in lens.') },
+        { tags, security: write, parameters: [q('id', 'Lens id to store it under (default: a slug of its name)')], requestBody: body(ref('CustomLens')) },
+      ),
+    },
+    '/api/review/lenses/{lens}': {
+      get: op('The lens in the AWS custom-lens JSON format, exactly as imported (lossless export)', { 200: json(ref('CustomLens')), ...errors(401, 404) }, {
+        tags,
+        parameters: [lensP, q('download', 'Present: send as an attachment <lens>.json')],
+      }),
+      delete: op('Delete an imported lens (admin); its answers are archived', { 200: json(obj({ archived: int })), ...errors(401, 403, 404, 429), 409: problem('Built-in lenses cannot be deleted.') }, {
+        tags,
+        security: write,
+        parameters: [lensP],
+      }),
+    },
+    '/api/review/lenses/{lens}/questions/{question}': {
+      get: op('One question: choices, answer, risk, evidence, drift', { 200: json(ref('ReviewQuestion')), ...errors(401, 404) }, { tags, parameters: [lensP, questionP] }),
+    },
+    '/api/review/lenses/{lens}/questions/{question}/answer': {
+      put: op(
+        'A person\'s answer (write): `{ choices: [...], note? }` or `{ notApplicable: true, reason, note? }`. Where it differs from an evidence-bound choice\'s evidence, it overrides it (shown as drift while the evidence disagrees). An unknown choice is 400 naming it (`choices[i]`).',
+        { 200: json(ref('ReviewQuestion')), ...errors(400, 401, 403, 404, 429) },
+        {
+          tags,
+          security: write,
+          parameters: [lensP, questionP],
+          requestBody: body(obj({
+            choices: arr(str),
+            notApplicable: bool,
+            reason: { enum: ['out_of_scope', 'business_priorities', 'architecture_constraints', 'other'] },
+            note: nullable(str),
+          }, [])),
+        },
+      ),
+      delete: op('Forget the person\'s answer (write): the question follows its evidence again, or is unanswered', { 200: json(ref('ReviewQuestion')), ...errors(401, 403, 404, 429) }, {
+        tags,
+        security: write,
+        parameters: [lensP, questionP],
+      }),
+    },
+    '/api/review/milestones': {
+      get: op('Milestones, oldest first (weekly ones are created automatically)', { 200: json(obj({ milestones: arr(ref('Milestone')) })), ...errors(401, 503) }, { tags }),
+      post: op('Take a named milestone now (write)', { 201: json(ref('Milestone'), 'Created'), ...errors(400, 401, 403, 429) }, {
+        tags,
+        security: write,
+        requestBody: body(obj({ name: str })),
+      }),
+    },
+    '/api/review/milestones/compare': {
+      get: op('Risks gained, removed and changed per pillar between two milestones (or a milestone and now)', { 200: json(ref('MilestoneComparison')), ...errors(400, 401, 404) }, {
+        tags,
+        parameters: [q('from', 'Milestone id', int, true), q('to', 'Milestone id, or `current` (default)')],
+      }),
+    },
+    '/api/review/milestones/{id}': {
+      get: op('One milestone with its snapshot and risk counts per pillar', { 200: json({ allOf: [ref('Milestone'), obj({ snapshot: { type: 'object' }, pillars: arr({ type: 'object' }) })] }), ...errors(400, 401, 404) }, {
+        tags,
+        parameters: [p('id', 'Milestone id', int)],
+      }),
+    },
+    '/api/review/plan': {
+      get: op(
+        'The improvement plan: every high and medium risk with its improvement-plan text, owner, due date, status and linked action items',
+        {
+          200: {
+            description: 'OK',
+            content: {
+              'application/json': { schema: ref('ImprovementPlan') },
+              'text/csv': { schema: str },
+              'text/markdown': { schema: str },
+            },
+          },
+          ...errors(400, 401, 404, 503),
+        },
+        { tags, parameters: [lensQ, q('format', 'json (default), csv or markdown', { enum: ['json', 'csv', 'markdown'] })] },
+      ),
+    },
+    '/api/review/plan/{lens}/{question}': {
+      patch: op('Set owner, due date, status, note or linked action items of a plan item (write)', { 200: json(obj({ item: nullable(ref('PlanItem')) })), ...errors(400, 401, 403, 404, 429) }, {
+        tags,
+        security: write,
+        parameters: [lensP, questionP],
+        requestBody: body(obj({
+          owner: nullable(str),
+          due: nullable({ type: 'string', format: 'date' }),
+          status: { enum: ['open', 'in_progress', 'done', 'accepted'] },
+          note: nullable(str),
+          actionItems: arr({ type: 'string', description: 'source:externalId of an action_item event' }),
+        }, [])),
+      }),
+    },
+  };
+}
+
+function reviewSchemas(): Record<string, Schema> {
+  const risk = { enum: ['high', 'medium', 'none', 'unanswered', 'not_applicable'] };
+  const pillar = nullable({ enum: PILLAR_IDS });
+  const link = obj({ displayText: str, url: str }, ['displayText']);
+  const pillarCounts = obj({ id: str, name: str, pillar, counts: ref('RiskCounts') });
+  const milestoneRef = obj({ id: int, name: str, kind: { enum: ['manual', 'weekly'] }, week: nullable(str), createdAt: time });
+  const change = obj({ lens: str, question: str, title: str, from: nullable(risk), to: nullable(risk) });
+  return {
+    RiskCounts: obj({ high: int, medium: int, none: int, unanswered: int, not_applicable: int }),
+    ReviewSummary: obj({
+      generatedAt: time,
+      totals: ref('RiskCounts'),
+      drift: int,
+      pillars: arr(obj({ id: { enum: PILLAR_IDS }, counts: ref('RiskCounts'), questions: int })),
+      customPillars: arr(obj({ lens: str, id: str, name: str, counts: ref('RiskCounts'), questions: int })),
+      lenses: arr(obj({ id: str, name: str, counts: ref('RiskCounts'), drift: int, questions: int, pillars: arr(pillarCounts) })),
+      lastMilestone: nullable(milestoneRef),
+    }),
+    LensInfo: obj({
+      id: str,
+      name: str,
+      description: nullable(str),
+      builtIn: bool,
+      active: bool,
+      hash: str,
+      importedAt: time,
+      updatedAt: time,
+      questions: int,
+      pillars: arr(obj({ id: str, name: str, pillar, questions: int })),
+    }),
+    LensImport: obj({ lens: ref('LensInfo'), created: bool, unchanged: bool, archived: int }),
+    CustomLens: {
+      type: 'object',
+      description: 'AWS Well-Architected custom-lens JSON (schemaVersion 2021-11-01): pillars[].questions[].choices[] with helpfulResource, improvementPlan, additionalResources and riskRules.',
+      required: ['schemaVersion', 'name', 'pillars'],
+      properties: { schemaVersion: { const: '2021-11-01' }, name: str, description: str, pillars: arr({ type: 'object' }) },
+    },
+    ReviewQuestion: obj({
+      lens: str,
+      id: str,
+      title: str,
+      description: nullable(str),
+      pillarId: str,
+      pillarName: str,
+      pillar,
+      risk,
+      answered: bool,
+      source: nullable({ enum: ['auto', 'manual', 'mixed'] }),
+      selected: arr(str),
+      notApplicable: bool,
+      reason: nullable({ enum: ['out_of_scope', 'business_priorities', 'architecture_constraints', 'other'] }),
+      note: nullable(str),
+      answeredBy: nullable(str),
+      answeredAt: nullable(time),
+      overrides: arr(str),
+      drift: arr(obj({ choice: str, evidence: bool, selected: bool })),
+      evidence: arr(obj({
+        choice: str,
+        when: str,
+        result: nullable(bool),
+        holds: nullable(bool),
+        since: nullable(time),
+        checkedAt: time,
+        indicators: arr(obj({ id: str, status: nullable({ enum: STATUS }), value: nullable(num), score: nullable(num) })),
+      })),
+      choices: arr(obj({ id: str, title: str, selected: bool, none: bool, bound: bool, helpfulResource: nullable(link), improvementPlan: nullable(link) })),
+      updatedAt: nullable(time),
+    }),
+    LensReview: obj({ id: str, name: str, description: nullable(str), counts: ref('RiskCounts'), drift: int, pillars: arr(pillarCounts), questions: arr(ref('ReviewQuestion')) }),
+    Milestone: milestoneRef,
+    MilestoneComparison: obj({
+      from: milestoneRef,
+      to: obj({ id: nullable(int), name: str, createdAt: time }, ['id', 'name', 'createdAt']),
+      pillars: arr(obj({ lens: str, pillarId: str, pillarName: str, pillar, from: ref('RiskCounts'), to: ref('RiskCounts'), gained: arr(change), removed: arr(change), changed: arr(change) })),
+      totals: obj({ gained: int, removed: int, changed: int }),
+    }),
+    PlanItem: obj({
+      lens: str,
+      lensName: str,
+      pillar,
+      pillarId: str,
+      pillarName: str,
+      question: str,
+      title: str,
+      risk: { enum: ['high', 'medium'] },
+      drift: bool,
+      improvements: arr(obj({ choice: str, title: str, text: str, url: nullable(str), resources: arr(link) })),
+      owner: nullable(str),
+      due: nullable({ type: 'string', format: 'date' }),
+      status: { enum: ['open', 'in_progress', 'done', 'accepted'] },
+      note: nullable(str),
+      actionItems: arr(obj({ ref: str, title: nullable(str), status: str, closedAt: nullable(time) })),
+    }),
+    ImprovementPlan: obj({
+      generatedAt: time,
+      workload: nullable(obj({ id: str, title: str })),
+      counts: obj({ high: int, medium: int }),
+      items: arr(ref('PlanItem')),
+    }),
+  };
+}
+

@@ -51,8 +51,12 @@ function outcomeBudget(o: OutcomeSnapshot, byId: Map<string, IndicatorSnapshot>)
   return worst;
 }
 
-export function outcomeView(o: OutcomeSnapshot, snap: EvaluationSnapshot, spec?: OutcomeSpec) {
-  const byId = new Map(snap.indicators.map((i) => [i.id, i]));
+/** The snapshot's indicators by id (build it once when viewing several outcomes of one snapshot). */
+export function indicatorsById(snap: EvaluationSnapshot): Map<string, IndicatorSnapshot> {
+  return new Map(snap.indicators.map((i) => [i.id, i]));
+}
+
+export function outcomeView(o: OutcomeSnapshot, snap: EvaluationSnapshot, spec?: OutcomeSpec, byId: Map<string, IndicatorSnapshot> = indicatorsById(snap)) {
   return {
     id: o.id,
     title: o.title,
@@ -137,11 +141,15 @@ export function summaryView(
   evaluationIntervalMs: number,
   now: number,
 ) {
-  const failing = collectors.filter((c) => c.lastRun && !c.lastRun.ok);
   const pillars = snap
     ? PILLARS.map((p) => pillarView(snap, p))
     : PILLARS.map((p) => ({ id: p, title: PILLAR_TITLES[p], measured: false, status: 'not_measured' as const, score: null, counts: null, indicatorCount: 0 }));
-  const outcomes = snap ? snap.outcomes.map((o) => outcomeView(o, snap, outcomeSpecs.find((s) => s.id === o.id))) : [];
+  let outcomes: Array<ReturnType<typeof outcomeView>> = [];
+  if (snap) {
+    const byId = indicatorsById(snap);
+    const specs = new Map(outcomeSpecs.map((s) => [s.id, s]));
+    outcomes = snap.outcomes.map((o) => outcomeView(o, snap, specs.get(o.id), byId));
+  }
   const statuses = [...pillars.map((p) => p.status), ...outcomes.map((o) => o.status)].filter((s): s is Status => s in SEVERITY);
   const overall = statuses.length ? statuses.reduce((a, b) => (SEVERITY[b] > SEVERITY[a] ? b : a)) : 'no_data';
   return {
@@ -154,17 +162,24 @@ export function summaryView(
     pillars,
     outcomes,
     indicators: snap ? countStatuses(snap) : null,
-    collectors: {
-      total: collectors.length,
-      up: collectors.filter((c) => c.lastRun?.ok).length,
-      failing: failing.map((c) => ({
+    collectors: collectorsSummaryView(collectors),
+  };
+}
+
+/** The summary's `collectors` part: how many, how many up, and the failing ones. */
+export function collectorsSummaryView(collectors: CollectorStatus[]) {
+  return {
+    total: collectors.length,
+    up: collectors.filter((c) => c.lastRun?.ok).length,
+    failing: collectors
+      .filter((c) => c.lastRun && !c.lastRun.ok)
+      .map((c) => ({
         id: c.id,
         type: c.type,
         error: c.lastError,
         consecutiveFailures: c.consecutiveFailures,
         lastSuccessAt: iso(c.lastSuccess?.startedAt),
       })),
-    },
   };
 }
 

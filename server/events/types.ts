@@ -17,6 +17,13 @@ import type { EventKind, OperationalEvent } from '../../collectors/types.js';
  * - review: `incident?: string` (the incident it reviews), `status: 'completed' | …`.
  * - action_item: `incident?: string`, `status: 'open' | 'closed'`, `endedAt` = closed.
  * - gameday: `findings?: number | string[]`.
+ * - any kind: `url?: string` (where a person reads more: the pipeline run, the incident page;
+ *   annotations link to it), `observedAt?: number` (ms; when the source observed the state
+ *   delivered — a later delivery with an older observedAt is ignored, so webhooks that arrive
+ *   out of order cannot undo a resolution), `repo?: string` (e.g. "org/shop").
+ * - change (webhooks): one event per commit, externalId `commit:<sha>`, startedAt = commit time,
+ *   `commits: [{ sha, at }]`, `branch?: string`. A deployment's `commits[].at` is filled from
+ *   such a change event when one is stored; otherwise it may be absent (look the sha up then).
  */
 export interface StoredEvent extends OperationalEvent {
   id: number;
@@ -32,6 +39,14 @@ export interface EventFilter {
   /** Events whose startedAt is within [from, to] (ms epoch). */
   from?: number;
   to?: number;
+  /**
+   * With from/to: also return events that started before `from` but are still running within
+   * [from, to] — those with an endedAt at or after `from`, and incidents without an endedAt
+   * (ongoing). What time-chart annotations need. Default false.
+   */
+  overlaps?: boolean;
+  /** By startedAt (then id); default 'asc'. With `limit`, 'desc' keeps the newest. */
+  order?: 'asc' | 'desc';
   limit?: number;
 }
 
@@ -45,5 +60,31 @@ export interface EventReader {
 
 export interface EventWriter {
   /** Inserts or updates each event by (source, externalId), all in one transaction (atomic batch). */
-  upsertEvents(events: readonly OperationalEvent[]): { inserted: number; updated: number; ids: number[] };
+  upsertEvents(events: readonly OperationalEvent[]): {
+    inserted: number;
+    updated: number;
+    /** Row id of each event, in input order (also for skipped ones). */
+    ids: number[];
+    /** Deliveries ignored because the stored event has a newer `attrs.observedAt`. */
+    skipped?: number;
+  };
+}
+
+/**
+ * The workload file's `operations:` section as the server sees it (validated, defaults applied;
+ * server/workload/sections/operations.ts). `Workload['operations']` has exactly this type.
+ */
+export interface OperationsSettings {
+  /** Environments that count as production for DORA (default ["production", "prod"]). */
+  productionEnvironments: string[];
+  dora: { benchmarkYear: 2021 | 2022 | 2023 | 2024 };
+  /** GitHub/GitLab issues with one of these labels (case-insensitive) are incidents. */
+  incidentLabels: string[];
+  webhooks: {
+    github?: { secret: string; deployWorkflows: string[]; deployEnvironment: string };
+    gitlab?: { token: string; deployPipelines: string[]; deployEnvironment: string };
+    pagerduty?: { secret: string };
+  };
+  /** `reviewedAt`: ms epoch of the last review day (00:00 UTC). */
+  runbooks: Array<{ id: string; title: string; owner?: string; reviewedAt: number; url?: string }>;
 }

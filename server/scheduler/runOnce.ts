@@ -1,5 +1,6 @@
 import { trace, SpanStatusCode } from '@opentelemetry/api';
-import { PartialCollectError, type CollectorDefinition, type Logger, type Sample } from '../../collectors/types.js';
+import { PartialCollectError, type CollectorDefinition, type Logger, type OperationalEvent, type Sample } from '../../collectors/types.js';
+import { eventFault } from '../events/validate.js';
 import type { ScheduledCollector } from './types.js';
 
 export interface RunOutcome {
@@ -8,6 +9,8 @@ export interface RunOutcome {
   ok: boolean;
   error?: string;
   samples: Sample[];
+  /** Operational events the collector returned, minus malformed ones (each dropped with a warning). */
+  events: OperationalEvent[];
   warnings: string[];
   /** True when the run ended because its timeout fired (or the server shut down). */
   aborted: boolean;
@@ -53,25 +56,29 @@ export async function runCollectorOnce(
               : `collector ${entry.id} aborted: server shutting down`,
         );
         const samples = withLabels(validSamples(result.samples, entry.id), entry.id, entry.labels);
+        const warnings = [...(result.warnings ?? [])];
         outcome = {
           startedAt,
           durationMs: performance.now() - t0,
           ok: true,
           samples,
-          warnings: result.warnings ?? [],
+          events: validEvents(result.events, warnings),
+          warnings,
           aborted: false,
         };
       } catch (err) {
         // A partial failure (one query of several rejected) still stores what did arrive;
         // the run counts as failed, so the error is visible and staleness rules apply.
         const partial = err instanceof PartialCollectError && !signal.aborted ? err.partial : undefined;
+        const warnings = [...(partial?.warnings ?? [])];
         outcome = {
           startedAt,
           durationMs: performance.now() - t0,
           ok: false,
           error: errorMessage(err),
           samples: partial ? withLabels(validSamples(partial.samples, entry.id), entry.id, entry.labels) : [],
-          warnings: partial?.warnings ?? [],
+          events: validEvents(partial?.events, warnings),
+          warnings,
           aborted: signal.aborted,
         };
       }
@@ -108,6 +115,16 @@ function validSamples(samples: Sample[], collectorId: string): Sample[] {
   return samples.filter(
     (s) => typeof s.name === 'string' && s.name !== '' && typeof s.value === 'number' && Number.isFinite(s.ts),
   );
+}
+
+/** Drops events that could not be stored (one bad event must not lose the run), noting each in `warnings`. */
+function validEvents(events: OperationalEvent[] | undefined, warnings: string[]): OperationalEvent[] {
+  if (!Array.isArray(events)) return [];
+  return events.filter((e, i) => {
+    const fault = eventFault(e);
+    if (fault) warnings.push(`event ${i} dropped: ${fault.field}: ${fault.reason}`);
+    return !fault;
+  });
 }
 
 /**

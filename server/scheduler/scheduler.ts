@@ -211,6 +211,7 @@ export class Scheduler {
           warnings: outcome.warnings.length ? outcome.warnings : undefined,
         },
         outcome.samples,
+        outcome.events,
       );
     } catch (err) {
       // Storing failed (disk full, database locked too long): nothing of the run was written.

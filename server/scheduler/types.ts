@@ -5,7 +5,11 @@ export interface ScheduledCollector extends CollectorCommon {
   config: unknown;
 }
 
-/** What the scheduler needs from the store: one transaction per run, and rollup upkeep. */
+/**
+ * What the scheduler needs from the store: one transaction per run. `events` are the
+ * operational events the run returned (deployments from a git collector…), stored in the same
+ * transaction as the run and its samples; absent or empty for most collectors.
+ */
 export interface RunSink {
   recordRun(
     run: {
@@ -18,6 +22,7 @@ export interface RunSink {
       warnings?: string[];
     },
     samples: import('../../collectors/types.js').Sample[],
+    events?: import('../../collectors/types.js').OperationalEvent[],
   ): { id: number };
 }
 

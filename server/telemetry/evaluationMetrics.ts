@@ -2,17 +2,20 @@ import { Gauge, type Registry } from 'prom-client';
 import type { EvaluationSnapshot } from '../evaluation/snapshot.js';
 import { BURN_WINDOWS } from '../scoring/burn-rate.js';
 import { PILLARS, STATUSES } from '../scoring/types.js';
+import { CachingRegistry } from './cachingRegistry.js';
 
 /**
  * Pillar, outcome, indicator and SLO gauges, computed at scrape time from the latest
- * evaluation. Nothing is cached here: an indicator removed by a reload is gone from the next
- * scrape, and a value that is unknown (no_data, stale, pillar not measured) is absent rather
- * than a made-up number. Status gauges are state sets: one series per possible status, 1 for
- * the current one — so `pillarboard_indicator_status{status="critical"} == 1` alerts directly.
+ * evaluation: an indicator removed by a reload is gone from the next scrape, and a value that
+ * is unknown (no_data, stale, pillar not measured) is absent rather than a made-up number.
+ * With a CachingRegistry their text is rendered once per snapshot (they depend on nothing
+ * else), since 500 indicators make thousands of series. Status gauges are state sets: one
+ * series per possible status, 1 for the current one — so
+ * `pillarboard_indicator_status{status="critical"} == 1` alerts directly.
  */
 export function registerEvaluationMetrics(registry: Registry, latest: () => EvaluationSnapshot | null): void {
-  const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge<string>, s: EvaluationSnapshot) => void) =>
-    new Gauge({
+  const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge<string>, s: EvaluationSnapshot) => void) => {
+    const g = new Gauge({
       name,
       help,
       labelNames,
@@ -23,6 +26,9 @@ export function registerEvaluationMetrics(registry: Registry, latest: () => Eval
         if (s) fill(this, s);
       },
     });
+    if (registry instanceof CachingRegistry) registry.cacheWhile(g, latest);
+    return g;
+  };
 
   gauge('pillarboard_pillar_health_ratio', 'Health of each Well-Architected pillar, 0–1 (weighted indicator scores); absent when not measured.', ['pillar'], (g, s) => {
     for (const p of PILLARS) {

@@ -3,6 +3,9 @@ import type { RunObserver } from '../scheduler/index.js';
 import type { CollectorStatus } from '../scheduler/types.js';
 import type { EvaluationSnapshot } from '../evaluation/snapshot.js';
 import { registerEvaluationMetrics } from './evaluationMetrics.js';
+import { registerReviewMetrics } from '../review/metrics.js';
+import type { ReviewSummary } from '../review/view.js';
+import { CachingRegistry } from './cachingRegistry.js';
 
 /**
  * The Prometheus registry behind `/metrics`. One per app (no global registry), so tests can
@@ -22,10 +25,23 @@ export interface MetricsSources {
   version: string;
   collectors: () => CollectorStatus[];
   evaluation?: () => EvaluationSnapshot | null;
+  /** Weekly report archive (server/reports/archive.ts), read at scrape time. */
+  reports?: () => ReportMetricsSource | null;
+  /** Well-Architected review risk counts (server/review), read at scrape time. */
+  review?: () => ReviewSummary | null;
+}
+
+/** What the report metrics read: the archive's record of generations and delivery attempts. */
+export interface ReportMetricsSource {
+  /** Per channel, the last success (`archive`: the last report generated). */
+  lastSuccess(): Array<{ channel: string; at: number }>;
+  /** Per channel, failed delivery attempts ever recorded. */
+  failureCounts(): Array<{ channel: string; count: number }>;
 }
 
 export function createMetrics(sources: MetricsSources): AppMetrics {
-  const registry = new Registry();
+  // Caching: the evaluation gauges are rendered once per snapshot (see evaluationMetrics.ts).
+  const registry = new CachingRegistry();
   collectDefaultMetrics({ register: registry });
   // prom-client names three gauges with a counter's `_total` suffix, which `promtool check
   // metrics` rejects; they add little beside the event-loop and heap metrics, so they go.
@@ -100,6 +116,8 @@ export function createMetrics(sources: MetricsSources): AppMetrics {
   });
 
   if (sources.evaluation) registerEvaluationMetrics(registry, sources.evaluation);
+  if (sources.reports) registerReportMetrics(registry, sources.reports);
+  if (sources.review) registerReviewMetrics(registry, sources.review);
 
   const httpDuration = new Histogram({
     name: 'pillarboard_http_request_duration_seconds',
@@ -124,4 +142,32 @@ export function createMetrics(sources: MetricsSources): AppMetrics {
   };
 
   return { registry, collectorObserver, httpDuration };
+}
+
+/**
+ * Weekly report state, computed at scrape time from the archive so it survives restarts: the
+ * failure counter counts every failed delivery attempt ever recorded (monotonic, as a counter
+ * must be), and a channel with no success yet has no last-success sample.
+ */
+function registerReportMetrics(registry: Registry, source: () => ReportMetricsSource | null): void {
+  new Gauge({
+    name: 'pillarboard_report_last_success_timestamp_seconds',
+    help: 'Unix time of the last successful weekly report delivery per channel; channel="archive" is the last report generated.',
+    labelNames: ['channel'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { channel, at } of source()?.lastSuccess() ?? []) this.set({ channel }, at / 1000);
+    },
+  });
+  new Counter({
+    name: 'pillarboard_report_delivery_failures_total',
+    help: 'Failed weekly report delivery attempts per channel (each retry counts).',
+    labelNames: ['channel'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { channel, count } of source()?.failureCounts() ?? []) this.inc({ channel }, count);
+    },
+  });
 }

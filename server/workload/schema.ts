@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import type { EvaluationSettings, IndicatorSpec, OutcomeSpec } from '../evaluation/spec.js';
+import type { OperationsSettings } from '../events/types.js';
 import type { Path } from './path.js';
 import { collectorsOutputPath, collectorsSchema, type CollectorRegistry } from './sections/collectors.js';
 import { evaluationOutputPath, evaluationSchema } from './sections/evaluation.js';
 import { indicatorsOutputPath, indicatorsSchema } from './sections/indicators.js';
 import { outcomesOutputPath, outcomesSchema } from './sections/outcomes.js';
+import { reviewSchema } from './sections/review.js';
+import { reportsOutputPath, reportsSchema } from './sections/reports.js';
+import { operationsOutputPath, operationsSchema } from './sections/operations.js';
 import { storageOutputPath, storageSchema } from './sections/storage.js';
 import { workloadMetaSchema } from './sections/workload.js';
 
@@ -34,6 +38,9 @@ export function buildWorkloadSchema(ctx: SchemaContext) {
       evaluation: evaluationSchema,
       indicators: indicatorsSchema,
       outcomes: outcomesSchema,
+      review: reviewSchema,
+      reports: reportsSchema,
+      operations: operationsSchema,
     })
     .describe('A workload file.');
 }
@@ -49,7 +56,8 @@ export type Workload = z.output<ReturnType<typeof buildWorkloadSchema>>;
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const producesSpecTypes: Same<Workload['indicators'], IndicatorSpec[]> &
   Same<Workload['outcomes'], OutcomeSpec[]> &
-  Same<Workload['evaluation'], EvaluationSettings> = true;
+  Same<Workload['evaluation'], EvaluationSettings> &
+  Same<Workload['operations'], OperationsSettings> = true;
 void producesSpecTypes;
 
 /** Sections whose Workload shape differs from the file's (renamed or regrouped keys). */
@@ -59,6 +67,8 @@ const OUTPUT_PATHS: Record<string, (rest: Path) => Path> = {
   evaluation: evaluationOutputPath,
   indicators: indicatorsOutputPath,
   outcomes: outcomesOutputPath,
+  reports: reportsOutputPath,
+  operations: operationsOutputPath,
 };
 
 /** Where the value at a file path lands in the Workload, e.g. `collectors[0].password` → `collectors[0].config.password`. */

@@ -1,6 +1,8 @@
 import type { PathIssue } from './issues.js';
 import { indicatorCollectors, outcomeRefs } from './checks/references.js';
 import { uniqueIds } from './checks/unique-ids.js';
+import { reviewEvidence } from './checks/review-evidence.js';
+import { uniqueRunbookIds } from './checks/runbooks.js';
 
 /**
  * Checks across values that a per-field schema cannot make: uniqueness, and
@@ -20,6 +22,8 @@ export const semanticChecks: readonly SemanticCheck[] = [
   uniqueIds('outcomes', 'outcome'),
   indicatorCollectors,
   outcomeRefs,
+  reviewEvidence,
+  uniqueRunbookIds,
 ];
 
 export function runSemanticChecks(doc: unknown, checks: readonly SemanticCheck[] = semanticChecks): PathIssue[] {

@@ -1,5 +1,6 @@
 import type { RequestListener } from 'node:http';
 import { PROMETHEUS_VECTOR_ANSWER, SMALL_EXPOSITION } from './sample-pages.js';
+import { hangingRepo, TestRepo } from './git-repo.js';
 
 /**
  * What the shared contract suite needs to exercise each collector type. Every type in
@@ -43,7 +44,31 @@ export const contractFixtures: Record<string, ContractFixture> = {
     down: { kind: 'none', reason: 'host reads this machine, it has no target that can be down' },
     slowConfig: { cpu_window_ms: 10_000 },
   },
+  git: {
+    config: () => ({ path: gitRepos().healthy.dir, deploy: { tags: 'v*' }, since: '3650d' }),
+    invalid: { config: { path: '.', deploy: { tags: '' } }, path: 'deploy.tags' },
+    down: { kind: 'none', reason: 'git reads a local repository; a path that is not one is tested in collector-git.test.ts' },
+    get slowConfig() {
+      return { path: gitRepos().hanging.dir, deploy: { tags: 'v*' } };
+    },
+  },
 };
+
+/** The git fixtures' repositories, built on first use and removed when the process exits. */
+let repos: { healthy: TestRepo; hanging: TestRepo } | undefined;
+function gitRepos(): { healthy: TestRepo; hanging: TestRepo } {
+  if (repos) return repos;
+  const healthy = new TestRepo();
+  healthy.commit('a.txt', 3, 'first', Date.UTC(2026, 0, 1));
+  healthy.tag('v1');
+  const hanging = hangingRepo();
+  repos = { healthy, hanging };
+  process.once('exit', () => {
+    healthy.remove();
+    hanging.remove();
+  });
+  return repos;
+}
 
 /** The healthy target every network fixture points at: one server answering each type's path. */
 export const contractTargetHandler: RequestListener = (req, res) => {

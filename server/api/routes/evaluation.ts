@@ -5,7 +5,7 @@ import { parseRange } from '../timeRange.js';
 import { PILLARS } from '../../scoring/types.js';
 import type { EvaluationSnapshot } from '../../evaluation/snapshot.js';
 import type { HistoryPoints, IndicatorHistoryMetric } from '../../evaluation/history.js';
-import { indicatorView, isPillar, iso, outcomeView, pillarView, summaryView, PILLAR_TITLES } from '../views.js';
+import { collectorsSummaryView, indicatorsById, indicatorView, isPillar, iso, outcomeView, pillarView, summaryView, PILLAR_TITLES } from '../views.js';
 
 const DAY = 86_400_000;
 const METRICS: IndicatorHistoryMetric[] = ['score', 'value', 'budget_remaining'];
@@ -39,11 +39,62 @@ function historyView(range: { from: number; to: number; step: number }, h: Histo
   };
 }
 
+/** Everything the summary is built from. */
+function summaryInputs(deps: AppDeps) {
+  const w = active(deps);
+  return {
+    meta: w.meta,
+    snapshot: deps.evaluation.latest(),
+    collectors: deps.collectors(),
+    outcomes: w.outcomes,
+    evaluationIntervalMs: w.evaluationIntervalMs,
+    now: (deps.now ?? Date.now)(),
+  };
+}
+
 /** Builds the summary the wall screen and the SSE stream send. */
 export function buildSummary(deps: AppDeps) {
-  const w = active(deps);
-  const now = (deps.now ?? Date.now)();
-  return summaryView(w.meta, deps.evaluation.latest(), deps.collectors(), w.outcomes, w.evaluationIntervalMs, now);
+  const i = summaryInputs(deps);
+  return summaryView(i.meta, i.snapshot, i.collectors, i.outcomes, i.evaluationIntervalMs, i.now);
+}
+
+/** A summary serialised once, with what it was built from. */
+interface CachedSummary {
+  snapshot: EvaluationSnapshot | null;
+  meta: ActiveWorkloadView['meta'];
+  outcomes: ActiveWorkloadView['outcomes'];
+  stale: boolean;
+  collectors: string;
+  json: string;
+  bytes?: Buffer;
+  etag?: string | false;
+}
+const summaries = new WeakMap<AppDeps, CachedSummary>();
+
+/**
+ * `JSON.stringify(buildSummary(deps))`, built once per state rather than once per request: a
+ * wall screen polls it, and with 50 outcomes it is ~130 KB of views to build. Of its inputs
+ * (summaryInputs), the snapshot, the workload's meta and outcomes (the same objects until a
+ * reload) are compared by identity, the clock only through whether the snapshot is stale, and
+ * the collectors through their part of the summary (small, built every time and compared as
+ * text) — so a new evaluation, a reload, a collector run that changes the collectors' part or
+ * the snapshot turning stale rebuilds it, and the text is exactly what buildSummary gives.
+ */
+function cachedSummary(deps: AppDeps): CachedSummary {
+  const i = summaryInputs(deps);
+  const stale = i.snapshot ? i.now - i.snapshot.at > 3 * i.evaluationIntervalMs : true;
+  const collectors = JSON.stringify(collectorsSummaryView(i.collectors));
+  const c = summaries.get(deps);
+  if (c && c.snapshot === i.snapshot && c.meta === i.meta && c.outcomes === i.outcomes && c.stale === stale && c.collectors === collectors) return c;
+  const json = JSON.stringify(summaryView(i.meta, i.snapshot, i.collectors, i.outcomes, i.evaluationIntervalMs, i.now));
+  const next: CachedSummary = { snapshot: i.snapshot, meta: i.meta, outcomes: i.outcomes, stale, collectors, json };
+  summaries.set(deps, next);
+  return next;
+}
+
+/** The summary as JSON text (what `/api/summary` sends and each SSE `summary` event carries). */
+export function summaryJson(deps: AppDeps): string {
+  return cachedSummary(deps).json;
 }
 
 /** Indicators → outcomes → pillars: the latest evaluation, drill-downs and history. */
@@ -52,8 +103,18 @@ export function evaluationRoutes(deps: AppDeps): Router {
   const now = () => (deps.now ?? Date.now)();
   const histRange = (req: Request) => parseRange(req.query as Record<string, unknown>, now(), { defaultSpanMs: DAY, targetPoints: 300 });
 
-  r.get('/api/summary', (_req, res) => {
-    res.json(buildSummary(deps));
+  r.get('/api/summary', (req, res) => {
+    // As res.json(buildSummary(deps)) sends it (the app sets no JSON spaces or replacer),
+    // with the bytes and ETag kept with the cached summary.
+    const c = cachedSummary(deps);
+    c.bytes ??= Buffer.from(c.json, 'utf8');
+    if (c.etag === undefined) {
+      const etagFn = req.app.get('etag fn') as ((body: Buffer) => string) | undefined;
+      c.etag = typeof etagFn === 'function' ? etagFn(c.bytes) : false;
+    }
+    res.set('Content-Type', 'application/json; charset=utf-8');
+    if (c.etag) res.set('ETag', c.etag);
+    res.send(c.bytes);
   });
 
   r.get('/api/pillars', (_req, res) => {
@@ -79,7 +140,8 @@ export function evaluationRoutes(deps: AppDeps): Router {
   r.get('/api/outcomes', (_req, res) => {
     const w = active(deps);
     const snap = snapshot(deps);
-    res.json({ evaluatedAt: iso(snap.at), outcomes: snap.outcomes.map((o) => outcomeView(o, snap, w.outcomes.find((s) => s.id === o.id))) });
+    const byId = indicatorsById(snap);
+    res.json({ evaluatedAt: iso(snap.at), outcomes: snap.outcomes.map((o) => outcomeView(o, snap, w.outcomes.find((s) => s.id === o.id), byId)) });
   });
 
   r.get('/api/outcomes/:id', (req, res) => {

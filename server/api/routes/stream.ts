@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
-import { buildSummary } from './evaluation.js';
+import { summaryJson } from './evaluation.js';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -23,7 +23,7 @@ export function streamRoute(deps: AppDeps): Router {
     const send = () => {
       let body: string;
       try {
-        body = JSON.stringify(buildSummary(deps));
+        body = summaryJson(deps);
       } catch (err) {
         res.write(`event: error\ndata: ${JSON.stringify({ detail: (err as Error).message })}\n\n`);
         return;

@@ -1,0 +1,117 @@
+import * as fs from 'node:fs';
+import { collectorRegistry } from '../../collectors/index.js';
+import type { Logger } from '../../collectors/types.js';
+import { EventStore } from '../events/store.js';
+import { createReports, type PdfRenderer } from '../reports/index.js';
+import { ChromiumMissingError } from '../reports/render-pdf.js';
+import { WeekError } from '../reports/week.js';
+import { openStore } from '../store/index.js';
+import { formatIssue, loadWorkloadFile } from '../workload/index.js';
+
+/**
+ * `pillarboard report`: one week's report on demand — built from the database, archived like
+ * a scheduled one (trigger `cli`), printed or written to a file, and with `--send` delivered
+ * through the configured channels (one attempt each; the server's schedule retries, a
+ * terminal wants an answer now). Exit 0 ok, 1 runtime failure (Chromium missing for a PDF,
+ * a delivery failed), 2 invalid input (malformed or future week, bad format, invalid workload).
+ */
+
+export const REPORT_CLI_FORMATS = ['md', 'html', 'pdf', 'json'] as const;
+
+export interface ReportCommandOptions {
+  config: string;
+  db: string;
+  env: Record<string, string | undefined>;
+  week?: string;
+  format?: string;
+  out?: string;
+  send?: boolean;
+  paper?: string;
+  log: Logger;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  now?: () => number;
+  /** Tests: a PDF renderer that is not Chromium on this machine. */
+  pdf?: PdfRenderer;
+}
+
+export async function runReport(o: ReportCommandOptions): Promise<number> {
+  const say = (line: string) => o.stderr.write(`pillarboard: ${line}\n`);
+  const format = o.format ?? 'md';
+  if (!(REPORT_CLI_FORMATS as readonly string[]).includes(format)) {
+    say(`--format must be one of ${REPORT_CLI_FORMATS.join(', ')}, not "${format}"`);
+    return 2;
+  }
+  if (format === 'pdf' && !o.out) {
+    say('--format pdf writes a binary file: give --out FILE');
+    return 2;
+  }
+  if (o.paper !== undefined && o.paper !== 'A4' && o.paper !== 'Letter') {
+    say(`--paper must be A4 or Letter, not "${o.paper}"`);
+    return 2;
+  }
+  const loaded = loadWorkloadFile(o.config, { registry: collectorRegistry, env: o.env });
+  if (!loaded.ok) {
+    for (const issue of loaded.errors) o.stderr.write(formatIssue(issue) + '\n');
+    return 2;
+  }
+  const workload = loaded.workload;
+  if (o.paper) workload.reports.weekly.paper = o.paper as 'A4' | 'Letter';
+
+  const store = openStore({ path: o.db, now: o.now });
+  try {
+    const reports = createReports({
+      store,
+      workload: () => workload,
+      events: () => new EventStore(store.db, o.now),
+      log: o.log,
+      now: o.now,
+      chromiumPath: o.env.PILLARBOARD_CHROMIUM || undefined,
+      ...(o.pdf ? { pdf: o.pdf } : {}),
+    });
+    let week;
+    try {
+      week = reports.service.resolveWeek(o.week);
+    } catch (err) {
+      if (err instanceof WeekError) {
+        say(`--week: ${err.message}`);
+        return 2;
+      }
+      throw err;
+    }
+    const settings = workload.reports.weekly;
+    const channels = o.send ? reports.service.channels() : [];
+    if (o.send && channels.length === 0) {
+      say('--send: no delivery channel is configured; add reports.weekly.email or reports.weekly.webhooks to the workload file');
+      return 2;
+    }
+    const wantPdf = format === 'pdf' || (o.send === true && settings.formats.includes('pdf'));
+    const g = await reports.service.generate(week, 'cli', { pdf: wantPdf });
+    for (const w of g.meta.warnings) say(`warning: ${w}`);
+
+    let code = 0;
+    if (format === 'pdf' && !g.pdf) {
+      // generate() recorded why; say it plainly (it names how to install Chromium).
+      say(g.meta.warnings.find((w) => w.startsWith('PDF'))?.replace(/^PDF not produced: /, '') ?? new ChromiumMissingError('not rendered').message);
+      code = 1;
+    } else {
+      const body: string | Buffer =
+        format === 'md' ? g.markdown : format === 'html' ? g.html : format === 'json' ? JSON.stringify(g.report, null, 2) + '\n' : g.pdf!;
+      if (o.out) {
+        fs.writeFileSync(o.out, body);
+        say(`wrote the ${g.report.week} report (${format}) to ${o.out}`);
+      } else {
+        o.stdout.write(body);
+      }
+    }
+
+    if (o.send) {
+      const results = await reports.service.send(g, { retry: false });
+      for (const r of results) say(r.ok ? `sent via ${r.channel}` : `sending via ${r.channel} failed: ${r.error}`);
+      if (results.some((r) => !r.ok)) code = 1;
+    }
+    return code;
+  } finally {
+    store.close();
+  }
+}

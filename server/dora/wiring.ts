@@ -1,0 +1,33 @@
+import type { EventReader, EventWriter } from '../events/types.js';
+import type { RunSink } from '../scheduler/types.js';
+
+/**
+ * Hooks that ask the derived-series job for a run when new events arrive, so DORA series
+ * follow a deployment within seconds instead of at the next timer tick. They wrap the
+ * writers; the writers themselves know nothing about DORA.
+ */
+
+/** The scheduler's sink, asking for a run after storing a run that brought events (a git collector's deployments). */
+export function requestRunAfterEvents(sink: RunSink, request: () => void): RunSink {
+  return {
+    recordRun: (run, samples, events) => {
+      const stored = sink.recordRun(run, samples, events);
+      if (events?.length) request();
+      return stored;
+    },
+  };
+}
+
+/** The event store as the API sees it, asking for a run after every write (POST /api/events, webhooks). */
+export function requestRunOnWrite(events: EventReader & EventWriter, request: () => void): EventReader & EventWriter {
+  return {
+    listEvents: (filter) => events.listEvents(filter),
+    getEvent: (source, externalId) => events.getEvent(source, externalId),
+    services: () => events.services(),
+    upsertEvents: (batch) => {
+      const result = events.upsertEvents(batch);
+      if (result.inserted + result.updated > 0) request();
+      return result;
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import type { ReportArchive } from './archive.js';
+import type { ReportScheduler } from './scheduler.js';
+import type { ReportService } from './service.js';
+
+/** What the HTTP routes use of reports (server/api/routes/reports.ts); small, so tests can pass doubles. */
+export interface ReportsApi {
+  service: Pick<ReportService, 'resolveWeek' | 'run' | 'list' | 'pdf'>;
+  archive: Pick<ReportArchive, 'get' | 'deliveries'>;
+  scheduler: Pick<ReportScheduler, 'status'>;
+}

@@ -1,0 +1,118 @@
+import nodemailer from 'nodemailer';
+import type { EmailSettings, WebhookSettings } from './settings.js';
+import type { WeeklyReport } from './types.js';
+
+/**
+ * Delivery channels: e-mail over SMTP (nodemailer) and webhooks (Slack-compatible or JSON).
+ * A channel makes one attempt and throws on failure with a message safe to store and show:
+ * it names the channel and the server's origin, never a webhook's full URL (Slack's carries
+ * a token) nor a password. Retrying is delivery.ts's job.
+ */
+
+export interface DeliveryMessage {
+  report: WeeklyReport;
+  subject: string;
+  /** Plain-text/Markdown body, the mail's text alternative. */
+  markdown: string;
+  html: string;
+  /** Short chat summary (Slack-compatible text). */
+  chat: string;
+  attachments: Array<{ filename: string; content: Buffer | string; contentType: string }>;
+  link?: string;
+}
+
+export interface Channel {
+  /** `email`, or the webhook's name. */
+  name: string;
+  send(message: DeliveryMessage): Promise<void>;
+}
+
+export interface ChannelOptions {
+  /** Bound on one attempt (connect, send, answer). Default 30 s. */
+  timeoutMs?: number;
+}
+
+export function emailChannel(settings: EmailSettings, opts: ChannelOptions = {}): Channel {
+  const timeout = opts.timeoutMs ?? 30_000;
+  const s = settings.smtp;
+  return {
+    name: 'email',
+    async send(m) {
+      const transport = nodemailer.createTransport({
+        host: s.host,
+        port: s.port,
+        secure: s.secure,
+        requireTLS: s.requireTls,
+        ...(s.auth ? { auth: { user: s.auth.user, pass: s.auth.password } } : {}),
+        tls: { rejectUnauthorized: s.tls.rejectUnauthorized, ...(s.tls.servername ? { servername: s.tls.servername } : {}) },
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
+      });
+      try {
+        await transport.sendMail({
+          from: settings.from,
+          to: settings.to,
+          ...(settings.cc.length ? { cc: settings.cc } : {}),
+          subject: m.subject,
+          text: m.markdown,
+          html: m.html,
+          attachments: m.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+        });
+      } catch (err) {
+        const e = err as Error & { code?: string; responseCode?: number };
+        const code = e.responseCode ? `SMTP ${e.responseCode}` : e.code;
+        throw new Error(`e-mail via ${s.host}:${s.port} failed${code ? ` (${code})` : ''}: ${e.message}`);
+      } finally {
+        transport.close();
+      }
+    },
+  };
+}
+
+/** The body a webhook receives. */
+export function webhookBody(format: WebhookSettings['format'], m: DeliveryMessage): unknown {
+  if (format === 'slack') return { text: m.chat };
+  return {
+    event: 'pillarboard.weekly_report',
+    week: m.report.week,
+    workload: m.report.workload,
+    summary: m.report.summary,
+    subject: m.subject,
+    ...(m.link ? { link: m.link } : {}),
+    markdown: m.markdown,
+    report: m.report,
+  };
+}
+
+export function webhookChannel(settings: WebhookSettings, opts: ChannelOptions = {}): Channel {
+  const timeout = opts.timeoutMs ?? 30_000;
+  let origin: string;
+  try {
+    origin = new URL(settings.url).origin;
+  } catch {
+    origin = '(invalid URL)';
+  }
+  const what = `webhook ${settings.name} (${origin})`;
+  return {
+    name: settings.name,
+    async send(m) {
+      let res: Response;
+      try {
+        res = await fetch(settings.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'pillarboard-reports', ...settings.headers },
+          body: JSON.stringify(webhookBody(settings.format, m)),
+          signal: AbortSignal.timeout(timeout),
+          redirect: 'error',
+        });
+      } catch (err) {
+        const e = err as Error & { cause?: { code?: string; message?: string } };
+        const why = e.name === 'TimeoutError' ? `no answer within ${timeout / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
+        throw new Error(`${what} could not be reached: ${why}`);
+      }
+      const text = await res.text().catch(() => '');
+      if (!res.ok) throw new Error(`${what} answered HTTP ${res.status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`);
+    },
+  };
+}

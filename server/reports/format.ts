@@ -1,0 +1,80 @@
+import type { Status } from '../scoring/types.js';
+import type { Verdict, WeeklyReport } from './types.js';
+
+/** Number and date wording shared by the Markdown, HTML and chat renderers. */
+
+export const VERDICT_LABEL: Record<Verdict, string> = { met: 'met', at_risk: 'at risk', missed: 'missed', no_data: 'no data' };
+export const STATUS_LABEL: Record<Status, string> = { ok: 'ok', warning: 'warning', critical: 'critical', no_data: 'no data', stale: 'stale' };
+
+const MINUS = '−';
+
+/** 0.9623 → "96.2%"; null → "n/a". */
+export function pct(ratio: number | null, digits = 1): string {
+  return ratio === null ? 'n/a' : `${(ratio * 100).toFixed(digits)}%`;
+}
+
+/** A score 0–100 → "92.3"; null → "n/a". */
+export function score(v: number | null): string {
+  return v === null ? 'n/a' : v.toFixed(1);
+}
+
+/** A change in points: "+1.3 pts", "−2.0 pts", "±0.0 pts". */
+export function points(change: number | null): string {
+  if (change === null) return 'n/a';
+  if (change === 0) return '±0.0 pts';
+  return `${change > 0 ? '+' : MINUS}${Math.abs(change).toFixed(1)} pts`;
+}
+
+/** A ratio change as points: 0.013 → "+1.3 pts". */
+export function ratioPoints(change: number | null): string {
+  return change === null ? 'n/a' : points(Math.round(change * 1000) / 10);
+}
+
+/** Minutes → "45 min", "2 h 05 min", "3 d 4 h". */
+export function minutes(m: number): string {
+  if (m < 60) return `${m} min`;
+  if (m < 24 * 60) return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+  return `${Math.floor(m / 1440)} d ${Math.floor((m % 1440) / 60)} h`;
+}
+
+export function hours(h: number): string {
+  return `${Number.isInteger(h) ? h : h.toFixed(1)} h`;
+}
+
+/** An instant as local wall time in the report's zone: "Mon 16 Nov 14:05". */
+export function localTime(iso: string, tz: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .format(new Date(iso))
+    .replace(',', '');
+}
+
+/** "Mon 16 – Sun 22 November 2026" style span of the week. */
+export function weekSpan(r: WeeklyReport): string {
+  const d = (s: string) => new Date(`${s}T12:00:00Z`);
+  const first = d(r.days[0]!);
+  const last = d(r.days[6]!);
+  const fmt = (x: Date, opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', ...opts }).format(x);
+  const sameMonth = first.getUTCMonth() === last.getUTCMonth();
+  const left = fmt(first, sameMonth ? { day: 'numeric' } : { day: 'numeric', month: 'long', ...(first.getUTCFullYear() !== last.getUTCFullYear() ? { year: 'numeric' } : {}) });
+  return `${left} – ${fmt(last, { day: 'numeric', month: 'long', year: 'numeric' })}`;
+}
+
+/** Short weekday names of the report's days: Mon … Sun. */
+export const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** The one-line headline: "2 of 3 outcomes met, 1 at risk". */
+export function headline(r: WeeklyReport): string {
+  const s = r.summary;
+  if (!r.dataQuality.hasData) return 'No data for this week';
+  if (s.outcomes === 0) return 'No business outcomes are declared';
+  const parts = [`${s.met} of ${s.outcomes} outcome${s.outcomes === 1 ? '' : 's'} met`];
+  if (s.atRisk) parts.push(`${s.atRisk} at risk`);
+  if (s.missed) parts.push(`${s.missed} missed`);
+  if (s.noData) parts.push(`${s.noData} without data`);
+  return parts.join(', ');
+}
+
+/** Subject line for mail and the title of every rendering. */
+export function reportTitle(r: WeeklyReport): string {
+  return `${r.workload.title} — weekly report ${r.week}`;
+}

@@ -1,0 +1,104 @@
+/**
+ * Weekly outcome reports: one data object per ISO week (build.ts, pure), rendered to JSON,
+ * Markdown, HTML and PDF, archived, scheduled and delivered. How and why: docs/reports.md.
+ */
+import type { Logger } from '../../collectors/types.js';
+import type { EventReader } from '../events/types.js';
+import type { Store } from '../store/index.js';
+import type { Workload } from '../workload/index.js';
+import { ReportArchive } from './archive.js';
+import type { SetTimer } from './delivery.js';
+import { storeReportSources } from './read.js';
+import { chromiumPdfRenderer, type PdfRenderer } from './render-pdf.js';
+import { ReportScheduler } from './scheduler.js';
+import { ReportService, type ReportWorkloadContext } from './service.js';
+import { DEFAULT_CRON, type WeeklyReportSettings } from './settings.js';
+
+export * from './types.js';
+export * from './week.js';
+export { buildWeeklyReport } from './build.js';
+export { readReportInput, storeReportSources, type ReportSources, type ReportWorkload } from './read.js';
+export { renderMarkdown, renderChatSummary } from './render-markdown.js';
+export { renderHtml } from './render-html.js';
+export { chromiumPdfRenderer, findChromium, ChromiumMissingError, CHROMIUM_INSTALL_HINT, type PdfRenderer, type Paper } from './render-pdf.js';
+export { ReportArchive, type ArchivedReport, type ArchivedReportMeta, type DeliveryAttempt, type ReportTrigger } from './archive.js';
+export { emailChannel, webhookChannel, webhookBody, type Channel, type DeliveryMessage } from './channels.js';
+export { ReportDelivery, type ChannelResult, type SetTimer } from './delivery.js';
+export { ReportService, ReportsNotReadyError, defaultChannels, type GeneratedReport, type ReportWorkloadContext } from './service.js';
+export { ReportScheduler, type ReportScheduleStatus } from './scheduler.js';
+export { REPORT_FORMATS, DEFAULT_CRON, type ReportFormat, type ReportsSettings, type WeeklyReportSettings } from './settings.js';
+
+/** The defaults a workload without a `reports:` section gets (the loader fills the same). */
+export const DEFAULT_WEEKLY: WeeklyReportSettings = {
+  enabled: true,
+  cron: DEFAULT_CRON,
+  formats: ['html', 'pdf'],
+  paper: 'A4',
+  webhooks: [],
+  retryDelaysMs: [60_000, 300_000, 1_800_000],
+};
+
+/** What reports read of a validated workload. */
+export function reportContextOf(wl: Workload): ReportWorkloadContext {
+  const w = wl.workload;
+  return {
+    meta: { id: w.id, title: w.title, ...(w.owner !== undefined ? { owner: w.owner } : {}) },
+    timezone: w.timezone,
+    indicators: wl.indicators,
+    outcomes: wl.outcomes,
+    collectors: wl.collectors.map((c) => ({ id: c.id, type: c.type, intervalMs: c.intervalMs })),
+    staleAfterFailures: wl.evaluation.staleAfterFailures,
+    settings: wl.reports?.weekly ?? DEFAULT_WEEKLY,
+  };
+}
+
+export interface Reports {
+  archive: ReportArchive;
+  service: ReportService;
+  scheduler: ReportScheduler;
+}
+
+export interface ReportsOptions {
+  store: Store;
+  workload: () => Workload | null;
+  /** Operational events, when an event store is wired; reports work without. */
+  events?: () => EventReader | null;
+  log: Logger;
+  now?: () => number;
+  setTimer?: SetTimer;
+  pdf?: PdfRenderer;
+  /** PILLARBOARD_CHROMIUM, passed in by whoever reads the environment. */
+  chromiumPath?: string;
+}
+
+/** Builds the archive, the service and the scheduler over one store (the Runtime and the CLI use this). */
+export function createReports(opts: ReportsOptions): Reports {
+  const archive = new ReportArchive(opts.store.db);
+  const workload = () => {
+    const wl = opts.workload();
+    return wl ? reportContextOf(wl) : null;
+  };
+  const log = opts.log.child({ component: 'reports' });
+  const service = new ReportService({
+    archive,
+    sources: storeReportSources(opts.store, opts.events),
+    workload,
+    pdf: opts.pdf ?? chromiumPdfRenderer({ executablePath: opts.chromiumPath }),
+    log,
+    now: opts.now,
+    setTimer: opts.setTimer,
+  });
+  const scheduler = new ReportScheduler({
+    service,
+    archive,
+    settings: () => {
+      const c = workload();
+      return c ? { enabled: c.settings.enabled, cron: c.settings.cron, timezone: c.settings.timezone ?? c.timezone } : null;
+    },
+    log,
+    now: opts.now,
+    setTimer: opts.setTimer,
+  });
+  return { archive, service, scheduler };
+}
+export type { ReportsApi } from './api.js';

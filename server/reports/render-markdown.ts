@@ -1,0 +1,158 @@
+import {
+  DAY_NAMES, STATUS_LABEL, VERDICT_LABEL, headline, hours, localTime, minutes, pct, points, ratioPoints, reportTitle, score, weekSpan,
+} from './format.js';
+import type { Highlight, OperationsReport, OutcomeReport, WeeklyReport } from './types.js';
+
+/**
+ * Markdown that reads as plain text too (chat, a terminal, a mail's text part): headings,
+ * bullet lists and short lines — no tables, which chat clients show as pipes.
+ */
+export function renderMarkdown(r: WeeklyReport, opts: { link?: string } = {}): string {
+  const out: string[] = [];
+  out.push(`# ${reportTitle(r)}`, '');
+  out.push(`${weekSpan(r)} (${r.timezone}, ${r.hours} h) · generated ${localTime(r.generatedAt, r.timezone)}`);
+  if (r.workload.owner) out.push(`Owner: ${r.workload.owner}`);
+  if (opts.link) out.push(`Full report: ${opts.link}`);
+  out.push('', `**${headline(r)}.**`, '');
+  if (!r.dataQuality.hasData) {
+    for (const n of r.dataQuality.notes) out.push(`> ${n}`);
+    out.push('');
+  }
+
+  out.push('## Outcomes', '');
+  if (r.outcomes.length === 0) out.push('No business outcomes are declared in the workload file.', '');
+  for (const o of r.outcomes) out.push(...outcome(o), '');
+
+  out.push('## Pillars', '');
+  for (const p of r.pillars) {
+    if (!p.measured) {
+      out.push(`- ${p.title}: not measured (no indicator on this pillar)`);
+      continue;
+    }
+    if (p.mean === null) {
+      out.push(`- ${p.title}: no data this week${p.previousMean !== null ? ` (last week ${score(p.previousMean)})` : ''}`);
+      continue;
+    }
+    const days = p.byDay.map((v, i) => `${DAY_NAMES[i]} ${score(v)}`).join(' · ');
+    out.push(`- ${p.title}: ${score(p.mean)} (${points(p.change)} vs ${score(p.previousMean)}), at week end ${score(p.end)}`);
+    out.push(`  ${days}`);
+  }
+  out.push('');
+
+  out.push('## Operations', '', ...operations(r.operations, r.timezone), '');
+
+  out.push('## Highlights', '');
+  const hl = (h: Highlight) => `- ${h.title} (${h.kind}): ${points(h.change)} (${h.previous.toFixed(1)} → ${h.current.toFixed(1)})`;
+  if (r.highlights.regressions.length === 0 && r.highlights.improvements.length === 0) out.push('Nothing moved by a point or more.');
+  if (r.highlights.regressions.length) out.push('Biggest regressions:', ...r.highlights.regressions.map(hl));
+  if (r.highlights.improvements.length) out.push('Biggest improvements:', ...r.highlights.improvements.map(hl));
+  out.push('');
+
+  out.push('## Data quality', '');
+  const dq = r.dataQuality;
+  out.push(`- Hours with evaluation data: ${dq.hoursWithData} of ${dq.hoursWithData + dq.hoursWithoutData}`);
+  for (const g of dq.gaps.slice(0, 10)) out.push(`  - no data ${localTime(g.from, r.timezone)} – ${localTime(g.to, r.timezone)} (${g.hours} h)`);
+  if (dq.gaps.length > 10) out.push(`  - … and ${dq.gaps.length - 10} more gaps`);
+  if (dq.staleCollectors.length === 0) out.push('- No collector was stale.');
+  for (const c of dq.staleCollectors) {
+    out.push(
+      c.noRuns
+        ? `- Collector ${c.id} (${c.type}) did not run this week.`
+        : `- Collector ${c.id} (${c.type}) was stale for ${hours(c.staleHours)}: ${c.failures} of ${c.runs} runs failed, ${c.longestFailureStreak} in a row${c.lastError ? `; last error: ${c.lastError}` : ''}`,
+    );
+  }
+  if (dq.hasData) for (const n of dq.notes) out.push(`- ${n}`);
+  out.push('');
+  return out.join('\n');
+}
+
+function outcome(o: OutcomeReport): string[] {
+  const out = [`### ${o.title} — ${VERDICT_LABEL[o.verdict]}`];
+  const who = o.owner ? `Owner: ${o.owner} · ` : '';
+  const judged = o.hoursInStatus.ok + o.hoursInStatus.warning + o.hoursInStatus.critical;
+  const time =
+    judged > 0
+      ? `ok ${pct(o.okShare)} of the measured week` +
+        (o.hoursInStatus.warning ? `, ${hours(o.hoursInStatus.warning)} warning` : '') +
+        (o.hoursInStatus.critical ? `, ${hours(o.hoursInStatus.critical)} critical` : '')
+      : 'not measured this week';
+  out.push(`${who}${time}${o.statusAtEnd ? ` · status at week end: ${STATUS_LABEL[o.statusAtEnd]}` : ''}`);
+  const a = o.attainment;
+  out.push(
+    a.mean === null
+      ? 'Attainment: no data this week'
+      : `Attainment: mean ${pct(a.mean)} (${ratioPoints(a.change)} vs ${pct(a.previousMean)}), at week end ${pct(a.end)}`,
+  );
+  const pulled = o.indicators.filter((i) => i.points !== null && i.points > 0);
+  if (pulled.length) {
+    out.push('Pulled down by:');
+    for (const i of pulled) {
+      const tags = [i.key ? 'key' : '', `weight ${i.weight}`].filter(Boolean).join(', ');
+      const was = i.previousPoints !== null ? ` (last week −${i.previousPoints.toFixed(1)})` : '';
+      out.push(`- ${i.title} (${tags}): −${i.points!.toFixed(1)} pts, mean score ${score(i.meanScore)}${was}`);
+    }
+  }
+  const unmeasured = o.indicators.filter((i) => i.meanScore === null);
+  if (unmeasured.length) out.push(`No data: ${unmeasured.map((i) => i.title).join(', ')}`);
+  for (const b of o.sloBudgets) {
+    out.push(
+      b.consumed === null
+        ? `SLO ${b.title}: budget not known this week`
+        : b.consumed >= 0
+          ? `SLO ${b.title}: used ${pct(b.consumed)} of its error budget this week (${pct(b.start)} → ${pct(b.end)} left)`
+          : `SLO ${b.title}: budget recovered ${pct(-b.consumed)} this week (${pct(b.start)} → ${pct(b.end)} left)`,
+    );
+  }
+  return out;
+}
+
+function operations(ops: OperationsReport, tz: string): string[] {
+  const out: string[] = [];
+  for (const n of ops.notes) out.push(`- ${n}`);
+  if (!ops.available) return out;
+  const d = ops.deployments;
+  if (d) {
+    out.push(
+      `- Deployments: ${d.total}` +
+        (d.total ? ` (${d.succeeded} succeeded, ${d.failed} failed, ${d.rollbacks} rollback${d.rollbacks === 1 ? '' : 's'})` : '') +
+        `; change failure rate ${pct(d.changeFailureRate)}` +
+        (d.causedIncidents ? ` (${d.causedIncidents} caused an incident)` : ''),
+    );
+  }
+  if (ops.changes) out.push(`- Changes: ${ops.changes.total}`);
+  if (ops.incidents) {
+    out.push(`- Incidents: ${ops.incidents.length}`);
+    for (const i of ops.incidents) {
+      const what = [i.service, i.severity].filter(Boolean).join(', ');
+      out.push(
+        `  - ${i.title}${what ? ` (${what})` : ''}: started ${localTime(i.startedAt, tz)}, ` +
+          `${i.ongoing ? `still open at week end after ${minutes(i.durationMinutes)}` : `restored after ${minutes(i.durationMinutes)}`}; review: ${i.review}`,
+      );
+    }
+  }
+  if (ops.gamedays) {
+    out.push(`- Game days: ${ops.gamedays.length}`);
+    for (const g of ops.gamedays) out.push(`  - ${g.title} (${localTime(g.startedAt, tz)})${g.findings !== null ? `: ${g.findings} finding${g.findings === 1 ? '' : 's'}` : ''}`);
+  }
+  if (ops.reviews) out.push(`- Reviews: ${ops.reviews.total} (${ops.reviews.completed} completed)`);
+  if (ops.actionItems) out.push(`- Action items: ${ops.actionItems.opened} opened, ${ops.actionItems.closed} closed, ${ops.actionItems.openAtWeekEnd} open at week end`);
+  return out;
+}
+
+/** The short chat message (Slack-compatible): headline, one line per outcome, the top moves, a link. */
+export function renderChatSummary(r: WeeklyReport, opts: { link?: string } = {}): string {
+  const out = [`${reportTitle(r)} (${weekSpan(r)})`, `${headline(r)}.`];
+  for (const o of r.outcomes) {
+    const a = o.attainment;
+    out.push(`• ${o.title}: ${VERDICT_LABEL[o.verdict]}` + (a.mean !== null ? ` — ${pct(a.mean)} (${ratioPoints(a.change)})` : ''));
+  }
+  const worst = r.highlights.regressions.slice(0, 3);
+  if (worst.length) out.push(`Regressions: ${worst.map((h) => `${h.title} ${points(h.change)}`).join('; ')}`);
+  const best = r.highlights.improvements.slice(0, 3);
+  if (best.length) out.push(`Improvements: ${best.map((h) => `${h.title} ${points(h.change)}`).join('; ')}`);
+  const inc = r.operations.incidents;
+  if (inc && inc.length) out.push(`Incidents: ${inc.length}${r.operations.deployments ? ` · deployments: ${r.operations.deployments.total}` : ''}`);
+  for (const n of r.dataQuality.notes) out.push(`⚠ ${n}`);
+  if (opts.link) out.push(opts.link);
+  return out.join('\n');
+}

@@ -1,0 +1,259 @@
+import type { EventKind } from '../../collectors/types.js';
+import type { StoredEvent } from '../events/types.js';
+import type { OutcomeSpec } from '../evaluation/spec.js';
+import type { Pillar, Status } from '../scoring/types.js';
+import type { WeekRange } from './week.js';
+
+/**
+ * The weekly report: one JSON object (schema version 1) that every renderer (JSON, Markdown,
+ * HTML, PDF) and every delivery channel reads. Field meanings are in docs/reports.md.
+ *
+ * Units: outcome attainment is a 0–1 ratio (as `pillarboard_outcome_attainment_ratio`),
+ * pillar and indicator scores are 0–100 points, SLO budgets are fractions of the error budget
+ * (1 = untouched). A number that was not measured is `null`, never 0.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** How the week went for an outcome, from the time it spent in each status. */
+export type Verdict = 'met' | 'at_risk' | 'missed' | 'no_data';
+
+export interface WeeklyReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  /** ISO week, e.g. "2026-W47". */
+  week: string;
+  previousWeek: string;
+  /** IANA zone the week's days are counted in. */
+  timezone: string;
+  /** RFC 3339 (UTC): Monday 00:00 local, and the next Monday 00:00 local (exclusive). */
+  from: string;
+  to: string;
+  /** Length of the week: 168, or 167/169 across a daylight-saving change. */
+  hours: number;
+  /** The seven local dates, Monday first. */
+  days: string[];
+  generatedAt: string;
+  workload: { id: string; title: string; owner: string | null };
+  summary: { outcomes: number; met: number; atRisk: number; missed: number; noData: number };
+  outcomes: OutcomeReport[];
+  pillars: PillarReport[];
+  operations: OperationsReport;
+  highlights: Highlights;
+  dataQuality: DataQuality;
+}
+
+export interface Attainment {
+  /** Mean over every evaluation sample of the week (0–1). */
+  mean: number | null;
+  /** The last sample of the week. */
+  end: number | null;
+  previousMean: number | null;
+  previousEnd: number | null;
+  /** mean − previousMean (ratio; ×100 for points). */
+  change: number | null;
+}
+
+export interface OutcomeReport {
+  id: string;
+  title: string;
+  owner: string | null;
+  verdict: Verdict;
+  /** Status in force at the end of the week (reconstructed from indicator transitions); null if never evaluated. */
+  statusAtEnd: Status | null;
+  /** Hours of the week (with evaluations running) spent in each status, 0.1 h. */
+  hoursInStatus: Record<Status, number>;
+  /** Hours in ok / hours in ok, warning or critical; null when none of those. */
+  okShare: number | null;
+  attainment: Attainment;
+  /** Mean attainment per local day, Monday first. */
+  byDay: Array<number | null>;
+  /** Hours of the week with at least one score sample of this outcome. */
+  measuredHours: number;
+  /** Every indicator of the outcome, most points lost first. */
+  indicators: IndicatorWeek[];
+  /** The SLO indicators of the outcome and how much of their budget the week used. */
+  sloBudgets: SloBudgetWeek[];
+}
+
+export interface IndicatorWeek {
+  id: string;
+  title: string;
+  pillar: Pillar | null;
+  weight: number;
+  key: boolean;
+  meanScore: number | null;
+  previousMeanScore: number | null;
+  /** Points of the outcome's weekly mean lost to this indicator: w·(100 − mean score) / Σw over measured indicators. */
+  points: number | null;
+  previousPoints: number | null;
+  pointsChange: number | null;
+  statusAtEnd: Status | null;
+}
+
+export interface SloBudgetWeek {
+  indicator: string;
+  title: string;
+  /** Budget remaining when the week began (last sample before it), and at its end. Unclamped. */
+  start: number | null;
+  end: number | null;
+  /** start − end: the share of the error budget the week used (negative: it recovered). */
+  consumed: number | null;
+}
+
+export interface PillarReport {
+  id: Pillar;
+  title: string;
+  /** False when no indicator with weight > 0 is declared on the pillar: "not measured", never 100. */
+  measured: boolean;
+  mean: number | null;
+  end: number | null;
+  previousMean: number | null;
+  /** mean − previousMean, points. */
+  change: number | null;
+  /** Mean score per local day, Monday first. */
+  byDay: Array<number | null>;
+}
+
+export interface IncidentWeek {
+  id: string;
+  title: string;
+  service: string | null;
+  severity: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  /** Minutes from start to restore; for an incident still open at the end of the week, until then. */
+  durationMinutes: number;
+  ongoing: boolean;
+  /** The status of its review (`completed`, …), or `none` when no review names it. */
+  review: string;
+}
+
+export interface OperationsReport {
+  /** False when no event store is wired: the sections below are then null, not zero. */
+  available: boolean;
+  /** Why sections are empty, when they are. */
+  notes: string[];
+  /** Null when no deployment has ever been recorded (unknown, not zero). */
+  deployments: {
+    total: number;
+    succeeded: number;
+    failed: number;
+    rollbacks: number;
+    /** Deployments of the week that an incident names (`attrs.deployment`). */
+    causedIncidents: number;
+    /** causedIncidents / total; null without deployments. */
+    changeFailureRate: number | null;
+    byService: Record<string, number>;
+  } | null;
+  changes: { total: number } | null;
+  incidents: IncidentWeek[] | null;
+  gamedays: Array<{ id: string; title: string; service: string | null; startedAt: string; findings: number | null }> | null;
+  reviews: { total: number; completed: number } | null;
+  actionItems: { opened: number; closed: number; openAtWeekEnd: number } | null;
+}
+
+export interface Highlight {
+  kind: 'outcome' | 'pillar' | 'indicator';
+  id: string;
+  title: string;
+  /** Weekly means, in points (outcome attainment × 100). */
+  previous: number;
+  current: number;
+  change: number;
+}
+
+export interface Highlights {
+  /** Largest falls first (at least 1 point), at most 5. */
+  regressions: Highlight[];
+  /** Largest rises first (at least 1 point), at most 5. */
+  improvements: Highlight[];
+}
+
+export interface StaleCollectorWeek {
+  id: string;
+  type: string;
+  runs: number;
+  failures: number;
+  longestFailureStreak: number;
+  /** Hours it spent stale (failing `stale_after_failures` runs in a row) during the week. */
+  staleHours: number;
+  /** True when it did not run at all while evaluations did. */
+  noRuns: boolean;
+  lastError: string | null;
+}
+
+export interface DataQuality {
+  /** False when the week has no evaluation sample at all: every number in the report is null. */
+  hasData: boolean;
+  hoursWithData: number;
+  /** Hours of the week in which no evaluation sample was stored (server down, evaluation stopped). */
+  hoursWithoutData: number;
+  /** Runs of consecutive hours without data. */
+  gaps: Array<{ from: string; to: string; hours: number }>;
+  staleCollectors: StaleCollectorWeek[];
+  /** Plain sentences for readers, e.g. "No evaluation sample was stored this week". */
+  notes: string[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Builder input: plain data read beforehand by read.ts (or made by hand in tests).
+
+/** One hour of a history series: the store's hourly rollup. */
+export interface HourPoint {
+  /** Hour start, ms epoch (UTC hour). */
+  hour: number;
+  count: number;
+  sum: number;
+  last: number;
+}
+
+export interface ReportIndicatorSpec {
+  id: string;
+  title: string;
+  pillar: Pillar;
+  weight: number;
+  kind: 'threshold' | 'slo';
+}
+
+export interface CollectorRunPoint {
+  at: number;
+  ok: boolean;
+  error?: string;
+}
+
+export interface ReportInput {
+  week: WeekRange;
+  previous: WeekRange;
+  generatedAt: number;
+  workload: { id: string; title: string; owner?: string };
+  outcomes: OutcomeSpec[];
+  indicators: ReportIndicatorSpec[];
+  collectors: Array<{ id: string; type: string; intervalMs: number }>;
+  staleAfterFailures: number;
+  /** Hourly points from previous.from to week.to, per id; ids without samples may be absent. */
+  history: {
+    outcomeScore: Record<string, HourPoint[]>;
+    pillarScore: Partial<Record<Pillar, HourPoint[]>>;
+    indicatorScore: Record<string, HourPoint[]>;
+    budgetRemaining: Record<string, HourPoint[]>;
+  };
+  /** Indicator statuses: the one in force when the week began (absent: never evaluated), and the changes during it, oldest first. */
+  transitions: {
+    atStart: Record<string, Status>;
+    during: Array<{ indicatorId: string; at: number; to: Status }>;
+  };
+  /** Per workload collector: failures in a row just before the week, and its runs during it, oldest first. */
+  runs: Record<string, { streakAtStart: number; during: CollectorRunPoint[] }>;
+  /** Null when no event store is wired. */
+  events: ReportEvents | null;
+}
+
+export interface ReportEvents {
+  /** Every event that started during the week. */
+  week: StoredEvent[];
+  /** Reviews that started from the week's start until the report was generated (an incident's review often comes later). */
+  reviews: StoredEvent[];
+  /** Action items that started before the week ended (to count closures and what is still open). */
+  actionItems: StoredEvent[];
+  /** Kinds that have at least one stored event, ever: a kind never recorded is "unknown", not zero. */
+  kindsSeen: EventKind[];
+}

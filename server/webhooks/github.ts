@@ -1,0 +1,263 @@
+import { z } from 'zod';
+import type { OperationalEvent } from '../../collectors/types.js';
+import type { OperationsSettings } from '../events/types.js';
+import { defined, firstLine, idText, matchesAny, optionalText, optionalTime, read, severityFromLabels, time } from './payload.js';
+import { checkGithubSignature } from './verify.js';
+import { PayloadError, type Headers, type MapContext, type MapResult, type WebhookProvider } from './types.js';
+
+/**
+ * GitHub webhooks (repository or organization; content type application/json or form):
+ * `deployment_status` → deployment, `push` to the default branch → one change per commit,
+ * `issues` carrying an incident label → incident, `workflow_run` of a configured deploy
+ * workflow, completed on the default branch → deployment. Everything else: 202 ignored.
+ * Mapping tables: docs/events.md.
+ */
+
+type Config = NonNullable<OperationsSettings['webhooks']['github']>;
+
+const repository = z.looseObject({
+  name: z.string().min(1),
+  full_name: z.string().min(1),
+  default_branch: optionalText,
+  html_url: optionalText,
+});
+
+const deploymentStatusPayload = z.looseObject({
+  deployment_status: z.looseObject({
+    state: z.string(),
+    environment: optionalText,
+    created_at: time,
+    updated_at: optionalTime,
+    log_url: optionalText,
+    target_url: optionalText,
+    environment_url: optionalText,
+    description: optionalText,
+  }),
+  deployment: z.looseObject({
+    id: idText,
+    sha: z.string().regex(/^[0-9a-f]{7,64}$/i, { message: 'must be a commit SHA' }),
+    ref: optionalText,
+    environment: optionalText,
+    description: optionalText,
+    created_at: time,
+  }),
+  repository,
+});
+
+const pushPayload = z.looseObject({
+  ref: z.string(),
+  deleted: z.boolean().optional(),
+  repository,
+  commits: z
+    .array(z.looseObject({ id: z.string().regex(/^[0-9a-f]{7,64}$/i, { message: 'must be a commit SHA' }), message: optionalText, timestamp: time, url: optionalText }))
+    .default([]),
+});
+
+const issuesPayload = z.looseObject({
+  action: z.string(),
+  issue: z.looseObject({
+    number: z.number().int(),
+    title: z.string(),
+    state: z.string(),
+    html_url: optionalText,
+    labels: z.array(z.looseObject({ name: z.string() })).default([]),
+    created_at: time,
+    updated_at: optionalTime,
+    closed_at: optionalTime,
+  }),
+  repository,
+});
+
+const workflowRunPayload = z.looseObject({
+  action: z.string(),
+  workflow_run: z.looseObject({
+    id: idText,
+    name: z.string().nullish().transform((v) => v ?? ''),
+    head_branch: optionalText,
+    head_sha: z.string().regex(/^[0-9a-f]{7,64}$/i, { message: 'must be a commit SHA' }),
+    status: optionalText,
+    conclusion: optionalText,
+    run_number: z.number().int().optional(),
+    run_attempt: z.number().int().optional(),
+    html_url: optionalText,
+    created_at: time,
+    run_started_at: optionalTime,
+    updated_at: time,
+    head_commit: z.looseObject({ timestamp: optionalTime, message: optionalText }).nullish(),
+  }),
+  repository,
+});
+
+const DEPLOY_STATES: Record<string, { status: string; final: boolean }> = {
+  success: { status: 'success', final: true },
+  failure: { status: 'failure', final: true },
+  error: { status: 'failure', final: true },
+  in_progress: { status: 'in_progress', final: false },
+  queued: { status: 'in_progress', final: false },
+  pending: { status: 'in_progress', final: false },
+};
+
+const RUN_CONCLUSIONS: Record<string, string> = { success: 'success', failure: 'failure', timed_out: 'failure', startup_failure: 'failure' };
+
+function deploymentStatus(payload: unknown, ctx: MapContext): MapResult {
+  const p = read(deploymentStatusPayload, payload);
+  const s = p.deployment_status;
+  const state = DEPLOY_STATES[s.state];
+  if (!state) {
+    return { ignored: s.state === 'inactive' ? 'state "inactive": a newer deployment superseded this one, which stays as recorded' : `deployment state "${s.state}" is not recorded` };
+  }
+  const sha = p.deployment.sha.toLowerCase();
+  const environment = s.environment ?? p.deployment.environment;
+  const at = ctx.lookup(`commit:${sha}`)?.startedAt;
+  const event: OperationalEvent = {
+    kind: 'deployment',
+    source: 'github',
+    externalId: `deployment:${p.deployment.id}`,
+    service: p.repository.name,
+    startedAt: Math.min(p.deployment.created_at, s.created_at),
+    status: state.status,
+    title: p.deployment.description ?? `Deploy ${p.deployment.ref ?? sha.slice(0, 7)} to ${environment ?? 'an unnamed environment'}`,
+    attrs: defined({
+      commits: [at === undefined ? { sha } : { sha, at }],
+      trigger: 'pipeline',
+      ref: p.deployment.ref,
+      repo: p.repository.full_name,
+      url: s.log_url ?? s.target_url ?? s.environment_url,
+      providerState: s.state === state.status ? undefined : s.state,
+      observedAt: s.updated_at ?? s.created_at,
+    }),
+  };
+  if (environment !== undefined) event.environment = environment;
+  if (state.final) event.endedAt = s.created_at;
+  return { events: [event] };
+}
+
+function push(payload: unknown): MapResult {
+  const p = read(pushPayload, payload);
+  if (p.deleted) return { ignored: 'a branch deletion carries no changes' };
+  if (!p.ref.startsWith('refs/heads/')) return { ignored: `${p.ref} is not a branch` };
+  const branch = p.ref.slice('refs/heads/'.length);
+  if (p.repository.default_branch !== undefined && branch !== p.repository.default_branch) {
+    return { ignored: `push to "${branch}", not the default branch "${p.repository.default_branch}"` };
+  }
+  if (p.commits.length === 0) return { ignored: 'the push has no commits' };
+  return {
+    events: p.commits.map((c) => {
+      const sha = c.id.toLowerCase();
+      const e: OperationalEvent = {
+        kind: 'change',
+        source: 'github',
+        externalId: `commit:${sha}`,
+        service: p.repository.name,
+        startedAt: c.timestamp,
+        attrs: defined({ commits: [{ sha, at: c.timestamp }], branch, repo: p.repository.full_name, url: c.url }),
+      };
+      const title = firstLine(c.message);
+      if (title !== undefined) e.title = title;
+      return e;
+    }),
+  };
+}
+
+function issues(payload: unknown, settings: OperationsSettings): MapResult {
+  const p = read(issuesPayload, payload);
+  if (p.action === 'deleted' || p.action === 'transferred') return { ignored: `issue ${p.action}: the incident stays as recorded` };
+  const labels = p.issue.labels.map((l) => l.name);
+  const wanted = new Set(settings.incidentLabels.map((l) => l.toLowerCase()));
+  if (!labels.some((l) => wanted.has(l.toLowerCase()))) {
+    return { ignored: `the issue has none of the incident labels (${settings.incidentLabels.join(', ') || 'none configured'})` };
+  }
+  const closed = p.issue.state === 'closed';
+  const event: OperationalEvent = {
+    kind: 'incident',
+    source: 'github',
+    externalId: `issue:${p.repository.full_name}#${p.issue.number}`,
+    service: p.repository.name,
+    startedAt: p.issue.created_at,
+    status: closed ? 'resolved' : 'open',
+    title: p.issue.title,
+    attrs: defined({
+      severity: severityFromLabels(labels),
+      labels,
+      repo: p.repository.full_name,
+      url: p.issue.html_url,
+      observedAt: p.issue.updated_at,
+    }),
+  };
+  if (closed) event.endedAt = Math.max(p.issue.created_at, p.issue.closed_at ?? p.issue.updated_at ?? p.issue.created_at);
+  return { events: [event] };
+}
+
+function workflowRun(payload: unknown, config: Config): MapResult {
+  const p = read(workflowRunPayload, payload);
+  const run = p.workflow_run;
+  if (p.action !== 'completed') return { ignored: `workflow run ${p.action}: only completed runs are recorded` };
+  if (config.deployWorkflows.length === 0) return { ignored: 'no deploy_workflows configured: workflow runs are not deployments' };
+  if (!matchesAny(run.name, config.deployWorkflows)) return { ignored: `workflow "${run.name}" matches none of deploy_workflows` };
+  if (p.repository.default_branch !== undefined && run.head_branch !== p.repository.default_branch) {
+    return { ignored: `run on "${run.head_branch ?? '(no branch)'}", not the default branch "${p.repository.default_branch}"` };
+  }
+  const status = RUN_CONCLUSIONS[run.conclusion ?? ''];
+  if (!status) return { ignored: `conclusion "${run.conclusion ?? 'none'}" is neither a success nor a failure` };
+  const sha = run.head_sha.toLowerCase();
+  const at = run.head_commit?.timestamp;
+  const startedAt = Math.min(run.run_started_at ?? run.created_at, run.updated_at);
+  return {
+    events: [
+      {
+        kind: 'deployment',
+        source: 'github',
+        externalId: `workflow_run:${run.id}`,
+        service: p.repository.name,
+        environment: config.deployEnvironment,
+        startedAt,
+        endedAt: run.updated_at,
+        status,
+        title: `${run.name || 'workflow'}${run.run_number !== undefined ? ` #${run.run_number}` : ''}`,
+        attrs: defined({
+          commits: [at === undefined ? { sha } : { sha, at }],
+          trigger: 'pipeline',
+          branch: run.head_branch,
+          repo: p.repository.full_name,
+          url: run.html_url,
+          runAttempt: run.run_attempt,
+          providerState: run.conclusion === status ? undefined : run.conclusion,
+          observedAt: run.updated_at,
+        }),
+      },
+    ],
+  };
+}
+
+const header = (headers: Headers, name: string): string | undefined => {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+export const github: WebhookProvider<Config> = {
+  name: 'github',
+  config: (settings) => settings.webhooks.github,
+  verify(body, headers, config) {
+    const reason = checkGithubSignature(body, header(headers, 'x-hub-signature-256'), config.secret);
+    return reason === undefined ? undefined : { header: 'X-Hub-Signature-256', reason };
+  },
+  map(payload, headers, config, ctx) {
+    const event = header(headers, 'x-github-event');
+    switch (event) {
+      case 'deployment_status':
+        return deploymentStatus(payload, ctx);
+      case 'push':
+        return push(payload);
+      case 'issues':
+        return issues(payload, ctx.settings);
+      case 'workflow_run':
+        return workflowRun(payload, config);
+      case 'ping':
+        return { ignored: 'ping: the webhook is set up' };
+      case undefined:
+        throw new PayloadError('X-GitHub-Event', 'missing: GitHub names the event in this header', 'header');
+      default:
+        return { ignored: `GitHub event "${event}" is not recorded` };
+    }
+  },
+};

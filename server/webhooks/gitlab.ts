@@ -1,0 +1,249 @@
+import { z } from 'zod';
+import type { OperationalEvent } from '../../collectors/types.js';
+import type { OperationsSettings } from '../events/types.js';
+import { defined, firstLine, idText, matchesAny, optionalText, optionalTime, read, severityFromLabels, time } from './payload.js';
+import { checkGitlabToken } from './verify.js';
+import { PayloadError, type MapContext, type MapResult, type WebhookProvider } from './types.js';
+
+/**
+ * GitLab project or group webhooks, dispatched on the payload's `object_kind`:
+ * `deployment` → deployment, `push` to the default branch → one change per commit,
+ * `issue` / `work_item` that is an incident (type Incident, or an incident label) → incident,
+ * `pipeline` of a configured deploy pipeline, finished on the default branch → deployment.
+ * The service is the project's path (last segment of `path_with_namespace`).
+ */
+
+type Config = NonNullable<OperationsSettings['webhooks']['gitlab']>;
+
+const project = z.looseObject({
+  path_with_namespace: z.string().min(1),
+  default_branch: optionalText,
+  web_url: optionalText,
+});
+
+const deploymentPayload = z.looseObject({
+  status: z.string(),
+  status_changed_at: time,
+  deployment_id: idText,
+  environment: z.string().min(1),
+  environment_external_url: optionalText,
+  deployable_url: optionalText,
+  short_sha: optionalText,
+  commit_url: optionalText,
+  commit_title: optionalText,
+  project,
+});
+
+const pushPayload = z.looseObject({
+  ref: z.string(),
+  after: optionalText,
+  project,
+  commits: z
+    .array(z.looseObject({ id: z.string().regex(/^[0-9a-f]{7,64}$/i, { message: 'must be a commit SHA' }), message: optionalText, title: optionalText, timestamp: time, url: optionalText }))
+    .default([]),
+});
+
+const label = z.looseObject({ title: z.string() });
+const issuePayload = z.looseObject({
+  object_attributes: z.looseObject({
+    iid: z.number().int(),
+    title: z.string(),
+    state: z.string(),
+    type: optionalText,
+    issue_type: optionalText,
+    severity: optionalText,
+    url: optionalText,
+    action: optionalText,
+    created_at: time,
+    updated_at: optionalTime,
+    closed_at: optionalTime,
+    labels: z.array(label).optional(),
+  }),
+  labels: z.array(label).optional(),
+  project,
+});
+
+const pipelinePayload = z.looseObject({
+  object_attributes: z.looseObject({
+    id: idText,
+    name: z.string().nullish().transform((v) => v ?? ''),
+    ref: z.string(),
+    tag: z.boolean().optional(),
+    sha: z.string().regex(/^[0-9a-f]{7,64}$/i, { message: 'must be a commit SHA' }),
+    status: z.string(),
+    created_at: time,
+    finished_at: optionalTime,
+    url: optionalText,
+  }),
+  commit: z.looseObject({ timestamp: optionalTime }).nullish(),
+  project,
+});
+
+const serviceOf = (p: { path_with_namespace: string }) => p.path_with_namespace.split('/').pop()!;
+
+const DEPLOY_STATUS: Record<string, { status: string; final: boolean }> = {
+  running: { status: 'in_progress', final: false },
+  success: { status: 'success', final: true },
+  failed: { status: 'failure', final: true },
+  canceled: { status: 'cancelled', final: true },
+};
+
+function deployment(payload: unknown, ctx: MapContext): MapResult {
+  const p = read(deploymentPayload, payload);
+  const state = DEPLOY_STATUS[p.status];
+  if (!state) return { ignored: `deployment status "${p.status}" is not recorded` };
+  const externalId = `deployment:${p.deployment_id}`;
+  // The Deployment Hook carries only the time of this status: the start is the "running"
+  // delivery's, when it came first.
+  const previous = ctx.lookup(externalId);
+  const startedAt = state.final && previous ? Math.min(previous.startedAt, p.status_changed_at) : p.status_changed_at;
+  const fromUrl = /\/commit\/([0-9a-f]{40}|[0-9a-f]{64})$/i.exec(p.commit_url ?? '')?.[1];
+  const sha = (fromUrl ?? p.short_sha)?.toLowerCase();
+  const at = sha === undefined ? undefined : ctx.lookup(`commit:${sha}`)?.startedAt;
+  const event: OperationalEvent = {
+    kind: 'deployment',
+    source: 'gitlab',
+    externalId,
+    service: serviceOf(p.project),
+    environment: p.environment,
+    startedAt,
+    status: state.status,
+    title: [`Deploy${p.short_sha ? ` ${p.short_sha}` : ''} to ${p.environment}`, p.commit_title].filter(Boolean).join(': '),
+    attrs: defined({
+      commits: sha === undefined ? undefined : [at === undefined ? { sha } : { sha, at }],
+      trigger: p.deployable_url ? 'pipeline' : undefined,
+      repo: p.project.path_with_namespace,
+      url: p.deployable_url ?? p.environment_external_url,
+      providerState: p.status === state.status ? undefined : p.status,
+      observedAt: p.status_changed_at,
+    }),
+  };
+  if (state.final) event.endedAt = p.status_changed_at;
+  return { events: [event] };
+}
+
+function push(payload: unknown): MapResult {
+  const p = read(pushPayload, payload);
+  if (p.after !== undefined && /^0+$/.test(p.after)) return { ignored: 'a branch deletion carries no changes' };
+  if (!p.ref.startsWith('refs/heads/')) return { ignored: `${p.ref} is not a branch` };
+  const branch = p.ref.slice('refs/heads/'.length);
+  if (p.project.default_branch !== undefined && branch !== p.project.default_branch) {
+    return { ignored: `push to "${branch}", not the default branch "${p.project.default_branch}"` };
+  }
+  if (p.commits.length === 0) return { ignored: 'the push has no commits' };
+  return {
+    events: p.commits.map((c) => {
+      const sha = c.id.toLowerCase();
+      const e: OperationalEvent = {
+        kind: 'change',
+        source: 'gitlab',
+        externalId: `commit:${sha}`,
+        service: serviceOf(p.project),
+        startedAt: c.timestamp,
+        attrs: defined({ commits: [{ sha, at: c.timestamp }], branch, repo: p.project.path_with_namespace, url: c.url }),
+      };
+      const title = c.title ?? firstLine(c.message);
+      if (title !== undefined) e.title = title;
+      return e;
+    }),
+  };
+}
+
+function issue(payload: unknown, settings: OperationsSettings): MapResult {
+  const p = read(issuePayload, payload);
+  const a = p.object_attributes;
+  const labels = (p.labels ?? a.labels ?? []).map((l) => l.title);
+  const wanted = new Set(settings.incidentLabels.map((l) => l.toLowerCase()));
+  const isIncident =
+    a.type?.toLowerCase() === 'incident' || a.issue_type?.toLowerCase() === 'incident' || labels.some((l) => wanted.has(l.toLowerCase()));
+  if (!isIncident) return { ignored: 'neither an incident nor labelled with an incident label' };
+  const closed = a.state === 'closed';
+  const event: OperationalEvent = {
+    kind: 'incident',
+    source: 'gitlab',
+    externalId: `issue:${p.project.path_with_namespace}#${a.iid}`,
+    service: serviceOf(p.project),
+    startedAt: a.created_at,
+    status: closed ? 'resolved' : 'open',
+    title: a.title,
+    attrs: defined({
+      severity: a.severity?.toLowerCase() ?? severityFromLabels(labels),
+      labels,
+      repo: p.project.path_with_namespace,
+      url: a.url,
+      observedAt: a.updated_at,
+    }),
+  };
+  if (closed) event.endedAt = Math.max(a.created_at, a.closed_at ?? a.updated_at ?? a.created_at);
+  return { events: [event] };
+}
+
+const PIPELINE_STATUS: Record<string, string> = { success: 'success', failed: 'failure' };
+
+function pipeline(payload: unknown, config: Config): MapResult {
+  const p = read(pipelinePayload, payload);
+  const a = p.object_attributes;
+  if (config.deployPipelines.length === 0) return { ignored: 'no deploy_pipelines configured: pipelines are not deployments' };
+  if (!matchesAny(a.name, config.deployPipelines)) return { ignored: `pipeline "${a.name}" matches none of deploy_pipelines` };
+  if (a.tag || (p.project.default_branch !== undefined && a.ref !== p.project.default_branch)) {
+    return { ignored: `pipeline for "${a.ref}", not the default branch "${p.project.default_branch ?? '?'}"` };
+  }
+  const status = PIPELINE_STATUS[a.status];
+  if (!status || a.finished_at === undefined) return { ignored: `pipeline status "${a.status}": only finished pipelines (success, failed) are recorded` };
+  const sha = a.sha.toLowerCase();
+  const at = p.commit?.timestamp;
+  return {
+    events: [
+      {
+        kind: 'deployment',
+        source: 'gitlab',
+        externalId: `pipeline:${a.id}`,
+        service: serviceOf(p.project),
+        environment: config.deployEnvironment,
+        startedAt: Math.min(a.created_at, a.finished_at),
+        endedAt: a.finished_at,
+        status,
+        title: a.name || `Pipeline ${a.id}`,
+        attrs: defined({
+          commits: [at === undefined ? { sha } : { sha, at }],
+          trigger: 'pipeline',
+          branch: a.ref,
+          repo: p.project.path_with_namespace,
+          url: a.url,
+          providerState: a.status === status ? undefined : a.status,
+          observedAt: a.finished_at,
+        }),
+      },
+    ],
+  };
+}
+
+const kindOf = (payload: unknown): unknown =>
+  payload !== null && typeof payload === 'object' ? (payload as { object_kind?: unknown }).object_kind : undefined;
+
+export const gitlab: WebhookProvider<Config> = {
+  name: 'gitlab',
+  config: (settings) => settings.webhooks.gitlab,
+  verify(_body, headers, config) {
+    const raw = headers['x-gitlab-token'];
+    const reason = checkGitlabToken(Array.isArray(raw) ? raw[0] : raw, config.token);
+    return reason === undefined ? undefined : { header: 'X-Gitlab-Token', reason };
+  },
+  map(payload, _headers, config, ctx) {
+    const kind = kindOf(payload);
+    switch (kind) {
+      case 'deployment':
+        return deployment(payload, ctx);
+      case 'push':
+        return push(payload);
+      case 'issue':
+      case 'work_item':
+        return issue(payload, ctx.settings);
+      case 'pipeline':
+        return pipeline(payload, config);
+      default:
+        if (typeof kind !== 'string') throw new PayloadError('object_kind', 'missing: every GitLab webhook payload names its kind');
+        return { ignored: `GitLab event "${kind}" is not recorded` };
+    }
+  },
+};

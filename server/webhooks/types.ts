@@ -1,0 +1,42 @@
+import type { OperationalEvent } from '../../collectors/types.js';
+import type { OperationsSettings, StoredEvent } from '../events/types.js';
+
+/** What a payload mapper may consult besides the payload: settings, and events already stored. */
+export interface MapContext {
+  settings: OperationsSettings;
+  /** The stored event of this provider's source with that external id (to keep a start, enrich commits). */
+  lookup(externalId: string): StoredEvent | undefined;
+}
+
+/** A delivery turned into events to store, or the reason it is ignored (answered 202, nothing stored). */
+export type MapResult = { events: OperationalEvent[] } | { ignored: string };
+
+/** A payload that lacks or mangles a field the mapping needs: answered 400 naming `field`. */
+export class PayloadError extends Error {
+  override readonly name = 'PayloadError';
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+    readonly where: 'body' | 'header' = 'body',
+  ) {
+    super(`${field}: ${reason}`);
+  }
+}
+
+/** The headers a mapper may read, lower-cased names (node's `req.headers`). */
+export type Headers = Record<string, string | string[] | undefined>;
+
+/**
+ * One webhook provider: how its deliveries are authenticated and turned into events. The route
+ * treats every provider alike; adding one is a module implementing this plus a line in index.ts.
+ */
+export interface WebhookProvider<C> {
+  /** URL segment and event `source`: POST /api/webhooks/<name>. */
+  name: string;
+  /** The provider's settings, or undefined when it is not configured (the route answers 404). */
+  config(settings: OperationsSettings): C | undefined;
+  /** Undefined when authentic; otherwise the reason (401). `header` names what was checked. */
+  verify(body: Buffer, headers: Headers, config: C): { header: string; reason: string } | undefined;
+  /** The delivery → events; throws PayloadError for a malformed payload. */
+  map(payload: unknown, headers: Headers, config: C, ctx: MapContext): MapResult;
+}

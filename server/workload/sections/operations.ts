@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import type { OperationsSettings } from '../../events/types.js';
+import { docs } from '../doc-meta.js';
+import type { Path } from '../path.js';
+import { slugSchema } from './shared.js';
+
+/**
+ * `operations:` — how operational events are read: what counts as production, which issues are
+ * incidents, the webhook secrets (use `${ENV}` references), DORA's benchmark year and the
+ * runbooks whose review age is tracked. Optional; every key has a default. See docs/events.md.
+ */
+
+const nonEmpty = z.string().trim().min(1, { message: 'must not be empty' });
+
+/** A secret or token: from `${ENV}` in practice, so it is never committed with the file. */
+const secret = z.string().min(1, { message: 'must not be empty' }).register(docs, { type: 'string (use ${ENV})' });
+
+const patterns = z
+  .array(
+    z.string().refine(
+      (p) => {
+        try {
+          new RegExp(p, 'i');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'not a valid regular expression' },
+    ),
+  )
+  .register(docs, { type: 'list of regular expressions' });
+
+const environment = nonEmpty.default('production');
+
+const BENCHMARK_YEARS = [2021, 2022, 2023, 2024] as const;
+
+const isoDay = z
+  .string({ error: (iss) => (iss.input instanceof Date ? 'write the date as a quoted string, e.g. "2026-10-01"' : 'expected a date YYYY-MM-DD') })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a date YYYY-MM-DD' })
+  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), { message: 'not a calendar date' })
+  .register(docs, { type: 'date YYYY-MM-DD' });
+
+export const operationsSchema = z
+  .strictObject({
+    production_environments: z
+      .array(nonEmpty)
+      .min(1, { message: 'name at least one environment' })
+      .default(['production', 'prod'])
+      .describe('Environment names that count as production for DORA metrics.'),
+    dora: z
+      .strictObject({
+        benchmark_year: z
+          .union(BENCHMARK_YEARS.map((y) => z.literal(y)), { error: `must be one of ${BENCHMARK_YEARS.join(', ')}` })
+          .register(docs, { type: BENCHMARK_YEARS.join(' | ') })
+          .default(2023)
+          .describe('Which year of the DORA report rates performance (elite, high, medium, low).'),
+      })
+      .prefault({})
+      .describe('DORA metrics settings.'),
+    incident_labels: z
+      .array(nonEmpty)
+      .default(['incident'])
+      .describe('GitHub and GitLab issues carrying one of these labels (case-insensitive) are stored as incidents.'),
+    webhooks: z
+      .strictObject({
+        github: z
+          .strictObject({
+            secret: secret.describe('The webhook secret; requests are checked against X-Hub-Signature-256.'),
+            deploy_workflows: patterns
+              .default([])
+              .describe('Workflows (by name) whose completed runs on the default branch are deployments; empty: workflow_run is ignored.'),
+            deploy_environment: environment.describe('The environment of deployments recorded from workflow runs.'),
+          })
+          .optional()
+          .describe('Enables POST /api/webhooks/github.'),
+        gitlab: z
+          .strictObject({
+            token: secret.describe('The secret token; requests are checked against X-Gitlab-Token.'),
+            deploy_pipelines: patterns
+              .default([])
+              .describe('Pipelines (by name; "" when unnamed) whose finished runs on the default branch are deployments; empty: pipeline events are ignored.'),
+            deploy_environment: environment.describe('The environment of deployments recorded from pipelines.'),
+          })
+          .optional()
+          .describe('Enables POST /api/webhooks/gitlab.'),
+        pagerduty: z
+          .strictObject({
+            secret: secret.describe('The v3 subscription secret; requests are checked against X-PagerDuty-Signature.'),
+          })
+          .optional()
+          .describe('Enables POST /api/webhooks/pagerduty.'),
+      })
+      .prefault({})
+      .describe('Providers whose webhooks are accepted. A provider left out answers 404.'),
+    runbooks: z
+      .array(
+        z.strictObject({
+          id: slugSchema.describe('Unique among runbooks.'),
+          title: nonEmpty.describe('What the procedure does.'),
+          owner: nonEmpty.optional().describe('Who keeps it current.'),
+          reviewed: isoDay.describe('The day it was last reviewed or rehearsed.'),
+          url: z.url({ message: 'must be a URL' }).optional().describe('Where it lives.'),
+        }),
+      )
+      .default([])
+      .describe('Runbooks whose age since last review is tracked ("refine operations procedures frequently").'),
+  })
+  .transform(
+    (o): OperationsSettings => ({
+      productionEnvironments: o.production_environments,
+      dora: { benchmarkYear: o.dora.benchmark_year },
+      incidentLabels: o.incident_labels,
+      webhooks: {
+        ...(o.webhooks.github && {
+          github: { secret: o.webhooks.github.secret, deployWorkflows: o.webhooks.github.deploy_workflows, deployEnvironment: o.webhooks.github.deploy_environment },
+        }),
+        ...(o.webhooks.gitlab && {
+          gitlab: { token: o.webhooks.gitlab.token, deployPipelines: o.webhooks.gitlab.deploy_pipelines, deployEnvironment: o.webhooks.gitlab.deploy_environment },
+        }),
+        ...(o.webhooks.pagerduty && { pagerduty: { secret: o.webhooks.pagerduty.secret } }),
+      },
+      runbooks: o.runbooks.map((r) => ({
+        id: r.id,
+        title: r.title,
+        ...(r.owner !== undefined && { owner: r.owner }),
+        reviewedAt: Date.parse(`${r.reviewed}T00:00:00Z`),
+        ...(r.url !== undefined && { url: r.url }),
+      })),
+    }),
+  )
+  .prefault({})
+  .describe('Operational events: production environments, incident labels, webhooks, DORA, runbooks. Optional.');
+
+const RENAMED: Record<string, string> = {
+  production_environments: 'productionEnvironments',
+  incident_labels: 'incidentLabels',
+  benchmark_year: 'benchmarkYear',
+  deploy_workflows: 'deployWorkflows',
+  deploy_pipelines: 'deployPipelines',
+  deploy_environment: 'deployEnvironment',
+  reviewed: 'reviewedAt',
+};
+
+/** Where a path under `operations` lands in the Workload (`webhooks.github.deploy_workflows` → `…deployWorkflows`). */
+export function operationsOutputPath(rest: Path): Path {
+  return rest.map((seg) => (typeof seg === 'string' && RENAMED[seg] ? RENAMED[seg] : seg));
+}

@@ -1,0 +1,150 @@
+import type { UiStatus } from './status.js';
+
+/**
+ * The API's JSON (server/api/views.ts) as the dashboard uses it, after parse.ts has read it
+ * defensively: numbers are finite or null, times are ms epoch or null, statuses are known.
+ */
+
+export const PILLARS = [
+  ['operational_excellence', 'Operational excellence'],
+  ['security', 'Security'],
+  ['reliability', 'Reliability'],
+  ['performance_efficiency', 'Performance efficiency'],
+  ['cost_optimization', 'Cost optimization'],
+  ['sustainability', 'Sustainability'],
+] as const;
+export type PillarId = (typeof PILLARS)[number][0];
+export const pillarTitle = (id: string): string => PILLARS.find(([p]) => p === id)?.[1] ?? id;
+export const isPillarId = (id: string): id is PillarId => PILLARS.some(([p]) => p === id);
+
+export interface Counts {
+  ok: number;
+  warning: number;
+  critical: number;
+  no_data: number;
+  stale: number;
+}
+
+export interface PillarSummary {
+  id: string;
+  title: string;
+  measured: boolean;
+  status: UiStatus;
+  score: number | null;
+  counts: Counts | null;
+  indicatorCount: number | null;
+  reasons: string[];
+  /** The API's answer had no entry for this pillar. */
+  missing: boolean;
+}
+
+export interface OutcomeIndicator {
+  id: string;
+  title: string;
+  pillar: string | null;
+  weight: number | null;
+  key: boolean;
+  status: UiStatus;
+  score: number | null;
+  cost: number | null;
+  value: number | null;
+  unit: string | null;
+}
+
+export interface OutcomeSummary {
+  id: string;
+  title: string;
+  owner: string | null;
+  description: string | null;
+  status: UiStatus;
+  score: number | null;
+  attainment: number | null;
+  reasons: string[];
+  errorBudget: { indicator: string; budgetRemaining: number } | null;
+  indicators: OutcomeIndicator[];
+}
+
+export interface FailingCollector {
+  id: string;
+  type: string;
+  error: string | null;
+  consecutiveFailures: number | null;
+  lastSuccessAt: number | null;
+}
+
+export interface Summary {
+  workload: { id: string; title: string; owner: string | null };
+  status: UiStatus;
+  evaluatedAt: number | null;
+  stale: boolean;
+  pillars: PillarSummary[];
+  outcomes: OutcomeSummary[];
+  indicatorCounts: Counts | null;
+  collectors: { total: number; up: number; failing: FailingCollector[] } | null;
+  /** What was missing or malformed in the answer, for the page to say. */
+  problems: string[];
+}
+
+export interface Objective {
+  target: number;
+  direction: 'min' | 'max';
+  warning: number | null;
+  critical: number | null;
+}
+
+export interface Slo {
+  objective: number;
+  windowSeconds: number | null;
+  attainment: number | null;
+  budgetRemaining: number | null;
+  burnRates: Array<[string, number | null]>;
+  alertState: string | null;
+}
+
+export interface IndicatorInfo {
+  id: string;
+  title: string;
+  pillar: string | null;
+  unit: string | null;
+  kind: string | null;
+  description: string | null;
+  runbook: string | null;
+  weight: number | null;
+  value: number | null;
+  status: UiStatus;
+  score: number | null;
+  reason: string | null;
+  since: number | null;
+  objective: Objective | null;
+  slo: Slo | null;
+  outcomes: string[];
+}
+
+export interface Transition {
+  at: number | null;
+  from: UiStatus | null;
+  to: UiStatus;
+  value: number | null;
+  reason: string | null;
+}
+
+export interface PillarDetail extends PillarSummary {
+  evaluatedAt: number | null;
+  indicators: IndicatorInfo[];
+}
+export interface OutcomeDetail extends OutcomeSummary {
+  evaluatedAt: number | null;
+}
+export interface IndicatorDetail extends IndicatorInfo {
+  evaluatedAt: number | null;
+  transitions: Transition[];
+}
+
+export interface History {
+  from: number;
+  to: number;
+  stepSeconds: number;
+  source: string | null;
+  /** [ms, value]; value null where the API sent NaN/Inf. */
+  points: Array<[number, number | null]>;
+}

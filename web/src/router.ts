@@ -1,0 +1,26 @@
+/**
+ * Client-side routes. Every page has a real URL (the server answers index.html for all of
+ * them), so a refresh or a bookmark of a drill-down shows the same page.
+ */
+export type Route =
+  | { name: 'overview' }
+  | { name: 'pillar'; id: string }
+  | { name: 'outcome'; id: string }
+  | { name: 'indicator'; id: string }
+  | { name: 'not_found'; path: string };
+
+export function parseRoute(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  if (path === '/' || path === '/index.html') return { name: 'overview' };
+  const m = /^\/(pillars|outcomes|indicators)\/([^/]+)$/.exec(path);
+  if (m) {
+    let id: string;
+    try {
+      id = decodeURIComponent(m[2]!);
+    } catch {
+      return { name: 'not_found', path };
+    }
+    return { name: ({ pillars: 'pillar', outcomes: 'outcome', indicators: 'indicator' } as const)[m[1] as 'pillars' | 'outcomes' | 'indicators'], id };
+  }
+  return { name: 'not_found', path };
+}

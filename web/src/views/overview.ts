@@ -1,0 +1,100 @@
+import { h, setHidden } from '../dom.js';
+import { STATUS_META, statusLabel, type UiStatus } from '../status.js';
+import type { Summary } from '../model.js';
+import { fitChildren, type View, type ViewContext } from './common.js';
+import { OutcomeCard } from './outcome-card.js';
+import { PillarTile, SPARK_REFRESH_MS } from './pillar-tile.js';
+
+/** The overview: six pillar tiles and one card per business outcome. */
+export class OverviewView implements View {
+  readonly el: HTMLElement;
+  private readonly tiles: PillarTile[];
+  private readonly cards = new Map<string, OutcomeCard>();
+  private readonly list: HTMLUListElement;
+  private readonly more: HTMLElement;
+  private readonly empty: HTMLElement;
+  private order = '';
+
+  constructor(private readonly ctx: ViewContext, pillars: Array<[string, string]>) {
+    this.tiles = pillars.map(([id, title]) => new PillarTile(id, title));
+    this.list = h('ul', { class: 'cards', 'aria-labelledby': 'outcomes-h' });
+    this.more = h('p', { class: 'more-note', hidden: true });
+    this.empty = h('p', { class: 'notice notice-info', hidden: true }, 'No business outcomes are declared in the workload.');
+    this.el = h(
+      'div',
+      { class: 'overview' },
+      h(
+        'section',
+        { class: 'pillars', 'aria-labelledby': 'pillars-h' },
+        h('h2', { id: 'pillars-h', class: 'section-title' }, 'Well-Architected pillars'),
+        h('ul', { class: 'tiles' }, ...this.tiles.map((t) => t.li)),
+      ),
+      h('section', { class: 'outcomes', 'aria-labelledby': 'outcomes-h' }, h('h2', { id: 'outcomes-h', class: 'section-title' }, 'Business outcomes'), this.empty, this.list, this.more),
+    );
+  }
+
+  title(): string {
+    return 'Overview';
+  }
+
+  parent(): null {
+    return null;
+  }
+
+  update(s: Summary): void {
+    s.pillars.forEach((p, i) => this.tiles[i]?.update(p));
+    const now = Date.now();
+    for (const t of this.tiles) if (now - t.fetchedAt > SPARK_REFRESH_MS) void t.refreshSpark();
+
+    const seen = new Set<string>();
+    for (const o of s.outcomes) {
+      if (seen.has(o.id)) continue;
+      seen.add(o.id);
+      let card = this.cards.get(o.id);
+      if (!card) {
+        card = new OutcomeCard(o.id);
+        this.cards.set(o.id, card);
+      }
+      card.update(o);
+    }
+    for (const [id, card] of this.cards) {
+      if (!seen.has(id)) {
+        card.li.remove();
+        this.cards.delete(id);
+      }
+    }
+    setHidden(this.empty, this.cards.size > 0);
+    // Many outcomes: smaller cards, so more of them fit at a glance.
+    this.list.classList.toggle('compact', this.cards.size > (this.ctx.kiosk ? 8 : 24));
+    this.arrange([...seen]);
+  }
+
+  /** Workload order; on a kiosk screen that cannot show them all, worst first, and say what is left out. */
+  private arrange(ids: string[]): void {
+    let ordered = ids;
+    if (this.ctx.kiosk && ids.length > 6) {
+      const rank = (id: string) => this.cards.get(id)!;
+      ordered = [...ids].sort((a, b) => STATUS_META[rank(b).status].severity - STATUS_META[rank(a).status].severity || (rank(a).score ?? 101) - (rank(b).score ?? 101));
+    }
+    const key = ordered.join('\n');
+    if (key !== this.order) {
+      this.order = key;
+      this.list.append(...ordered.map((id) => this.cards.get(id)!.li));
+    }
+    if (this.ctx.kiosk) {
+      fitChildren(this.list, [...this.list.children] as HTMLElement[], this.more, (hidden) => {
+        const counts = new Map<UiStatus, number>();
+        for (const li of hidden) {
+          const status = li.dataset['status'] as UiStatus | undefined;
+          if (status) counts.set(status, (counts.get(status) ?? 0) + 1);
+        }
+        const parts = [...counts].sort((a, b) => STATUS_META[b[0]].severity - STATUS_META[a[0]].severity).map(([st, n]) => `${n} ${statusLabel(st).toLowerCase()}`);
+        return `+${hidden.length} more outcomes not shown (${parts.join(', ')})`;
+      });
+    }
+  }
+
+  destroy(): void {
+    for (const t of this.tiles) t.destroy();
+  }
+}

@@ -1,0 +1,120 @@
+import { h, setAttr, setHidden, setPrefixedClass, setText } from '../dom.js';
+import { Sparkline } from '../charts.js';
+import { fetchHistory } from '../history.js';
+import { formatScore } from '../format.js';
+import { href } from '../params.js';
+import { statusBadge, statusIcon, statusLabel, updateBadge, type UiStatus } from '../status.js';
+import type { Counts, PillarSummary } from '../model.js';
+
+const WEEK = 7 * 86_400_000;
+/** Sparklines change slowly (hourly points): refetched at most this often. */
+export const SPARK_REFRESH_MS = 5 * 60_000;
+const COUNT_ORDER: Array<keyof Counts> = ['critical', 'warning', 'stale', 'no_data', 'ok'];
+const COUNT_WORDS: Record<keyof Counts, string> = { critical: 'critical', warning: 'warning', stale: 'stale', no_data: 'no data', ok: 'ok' };
+
+const sentence = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
+
+function countsText(c: Counts): string {
+  const parts = COUNT_ORDER.filter((k) => c[k] > 0).map((k) => `${c[k]} ${COUNT_WORDS[k]}`);
+  return parts.length ? parts.join(', ') : 'no indicators';
+}
+
+/** One pillar: status, score, 7-day sparkline, indicator counts; "not measured" said as such. */
+export class PillarTile {
+  readonly li: HTMLLIElement;
+  private readonly link: HTMLAnchorElement;
+  private readonly badge: HTMLSpanElement;
+  private readonly score: HTMLElement;
+  private readonly scoreUnit: HTMLElement;
+  private readonly counts: HTMLElement;
+  private readonly note: HTMLElement;
+  private readonly sparkBox: HTMLElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly sparkNote: HTMLElement;
+  private spark: Sparkline | null = null;
+  private countsKey = '';
+  fetchedAt = 0;
+  measured = true;
+
+  constructor(readonly id: string, title: string) {
+    this.badge = statusBadge('unknown');
+    this.score = h('span', { class: 'score-value' }, '—');
+    this.scoreUnit = h('span', { class: 'score-unit' }, '/100');
+    this.canvas = h('canvas', { role: 'img', 'aria-label': `${title}: score over the last 7 days` });
+    this.sparkNote = h('span', { class: 'spark-note' });
+    this.sparkBox = h('div', { class: 'spark' }, this.canvas, this.sparkNote);
+    this.counts = h('div', { class: 'counts' });
+    this.note = h('p', { class: 'tile-note' });
+    this.link = h(
+      'a',
+      { class: 'tile st-unknown', href: href(`/pillars/${id}`), 'data-pillar': id },
+      h('div', { class: 'tile-head' }, h('h3', { class: 'tile-title' }, title), this.badge),
+      h('div', { class: 'tile-body' }, h('div', { class: 'score' }, this.score, this.scoreUnit), this.sparkBox),
+      this.counts,
+      this.note,
+    );
+    this.li = h('li', null, this.link);
+  }
+
+  update(p: PillarSummary): void {
+    const status: UiStatus = p.missing ? 'unknown' : p.status;
+    setPrefixedClass(this.link, 'st-', status);
+    updateBadge(this.badge, status);
+    this.measured = p.measured && !p.missing;
+    setText(this.score, p.score === null ? '—' : formatScore(p.score));
+    setHidden(this.scoreUnit, p.score === null);
+    let note = '';
+    if (p.missing) note = 'Missing from the API’s answer';
+    else if (!p.measured) note = sentence(p.reasons[0] ?? 'no indicator is declared on this pillar');
+    else if (p.score === null) note = sentence(p.reasons[0] ?? `${statusLabel(status)}: no score`);
+    setText(this.note, note);
+    setAttr(this.note, 'title', note || null);
+    setHidden(this.note, note === '');
+    setHidden(this.sparkBox, !this.measured);
+    const key = p.counts ? COUNT_ORDER.map((k) => p.counts![k]).join(',') : '';
+    if (key !== this.countsKey) {
+      this.countsKey = key;
+      this.counts.replaceChildren();
+      if (p.counts && this.measured) {
+        for (const k of COUNT_ORDER) {
+          const n = p.counts[k];
+          if (n > 0) this.counts.append(h('span', { class: `count st-${k}` }, statusIcon(k), h('b', null, String(n)), ` ${COUNT_WORDS[k]}`));
+        }
+      }
+    }
+    const label = [
+      `${p.title}: ${statusLabel(status)}`,
+      p.score !== null ? `score ${formatScore(p.score)} of 100` : note,
+      p.counts && this.measured ? `indicators: ${countsText(p.counts)}` : '',
+    ].filter(Boolean);
+    setAttr(this.link, 'aria-label', label.join('. '));
+  }
+
+  async refreshSpark(): Promise<void> {
+    if (!this.measured) return;
+    this.fetchedAt = Date.now();
+    try {
+      const hist = await fetchHistory(`/api/pillars/${this.id}/history`, WEEK, this.sparkBox.clientWidth || 300);
+      if (!this.li.isConnected) return;
+      this.spark ??= new Sparkline(this.canvas);
+      this.spark.set(hist);
+      const values = hist.points.map((p) => p[1]).filter((v): v is number => v !== null);
+      setText(this.sparkNote, values.length ? '' : 'no history yet');
+      const first = values[0];
+      const last = values[values.length - 1];
+      setAttr(
+        this.canvas,
+        'aria-label',
+        values.length ? `score over the last 7 days: from ${formatScore(first)} to ${formatScore(last)}, lowest ${formatScore(Math.min(...values))}` : 'no score history in the last 7 days',
+      );
+    } catch (err) {
+      setText(this.sparkNote, 'history unavailable');
+      this.fetchedAt = Date.now() - SPARK_REFRESH_MS + 30_000;
+      console.warn(`pillar ${this.id} history: ${(err as Error).message}`);
+    }
+  }
+
+  destroy(): void {
+    this.spark?.destroy();
+  }
+}

@@ -1,0 +1,159 @@
+import { h, setAttr, setHidden, setText } from '../dom.js';
+import { formatAgo, formatClock, formatWhen } from '../format.js';
+import type { FeedState } from '../live.js';
+import type { Summary } from '../model.js';
+import { href } from '../params.js';
+import { statusBadge, statusIcon, updateBadge, type UiStatus } from '../status.js';
+
+/**
+ * The frame around every page: the header (workload, overall status, collectors, "updated
+ * N s ago", clock) and the banners that say when the data on screen cannot be trusted.
+ */
+
+export class Header {
+  readonly el: HTMLElement;
+  private readonly workload = h('h1', { class: 'workload-title' }, 'Pillarboard');
+  private readonly badge = statusBadge('unknown', 'Waiting for data');
+  private readonly collectors = h('span', { class: 'collectors', hidden: true });
+  private readonly updatedIcon = h('span', { class: 'updated-icon' });
+  private readonly updatedText = h('span', null, 'Connecting…');
+  private readonly updated = h('span', { class: 'updated' }, this.updatedIcon, this.updatedText);
+  private readonly clock = h('time', { class: 'clock' });
+  private collectorsKey = '';
+  private staleShown: boolean | null = null;
+
+  constructor(kiosk: boolean) {
+    const wall = kiosk ? null : h('a', { class: 'wall-link', href: href('/', { kiosk: '1', rotate: '30s' }) }, 'Wall-screen mode');
+    this.el = h(
+      'header',
+      { class: 'topbar' },
+      h('div', { class: 'brand' }, this.workload, this.badge),
+      h('div', { class: 'meta' }, this.collectors, this.updated, this.clock, wall),
+    );
+  }
+
+  update(s: Summary): void {
+    setText(this.workload, s.workload.title);
+    updateBadge(this.badge, s.status, `Overall: ${s.status === 'unknown' ? 'unknown' : this.badgeWord(s.status)}`);
+    const c = s.collectors;
+    setHidden(this.collectors, !c || c.total === 0);
+    if (c && c.total > 0) {
+      const key = `${c.up}/${c.total}/${c.failing.length}`;
+      if (key !== this.collectorsKey) {
+        this.collectorsKey = key;
+        const st: UiStatus = c.failing.length === 0 ? 'ok' : c.failing.length >= c.total ? 'critical' : 'warning';
+        // "up" counts collectors whose last run succeeded; one that has not run yet is neither.
+        const n = c.failing.length;
+        const text = n === 0 ? `${c.total} collector${c.total === 1 ? '' : 's'}, none failing` : `${n} of ${c.total} collector${c.total === 1 ? '' : 's'} failing`;
+        this.collectors.replaceChildren(statusIcon(st), document.createTextNode(text));
+        this.collectors.className = `collectors st-${st}`;
+      }
+    }
+  }
+
+  private badgeWord(s: UiStatus): string {
+    return { ok: 'OK', warning: 'Warning', critical: 'Critical', no_data: 'No data', stale: 'Stale', not_measured: 'Not measured', unknown: 'Unknown' }[s];
+  }
+
+  /** Every second: the clock and the age of the data. */
+  tick(now: number, evaluatedAt: number | null | undefined, stale: boolean): void {
+    const clock = formatClock(now);
+    setText(this.clock, clock);
+    setAttr(this.clock, 'datetime', new Date(now).toISOString());
+    let text: string;
+    if (evaluatedAt === undefined) text = 'Connecting…';
+    else if (evaluatedAt === null) text = 'Not evaluated yet';
+    else text = `Updated ${formatAgo(now - evaluatedAt)}`;
+    setText(this.updatedText, text);
+    if (stale !== this.staleShown) {
+      this.staleShown = stale;
+      this.updated.classList.toggle('is-stale', stale);
+      this.updatedIcon.replaceChildren(...(stale ? [statusIcon('stale')] : []));
+    }
+  }
+}
+
+export interface BannerInput {
+  summary: Summary | null;
+  feed: FeedState;
+  /** Why the last summary could not be read at all, if so. */
+  parseError: string | null;
+  paramProblems: string[];
+  now: number;
+  pollSeconds: number;
+}
+
+/** Banners, most urgent first. Each has a data-banner attribute tests and styles rely on. */
+export class Banners {
+  readonly el: HTMLElement;
+  private readonly offline = banner('offline', 'critical');
+  private readonly stale = banner('stale', 'stale');
+  private readonly collectors = banner('collectors', 'warning');
+  private readonly data = banner('data', 'unknown');
+
+  constructor() {
+    this.el = h('div', { class: 'banners', role: 'region', 'aria-label': 'Data freshness' }, this.offline.el, this.stale.el, this.collectors.el, this.data.el);
+  }
+
+  update(b: BannerInput): void {
+    const s = b.summary;
+    // Absolute times only: the text changes when the situation does, not every second
+    // (screen readers announce every change of an alert).
+    const shown = s?.evaluatedAt ? ` Showing the last data received, evaluated at ${formatWhen(s.evaluatedAt, b.now)}.` : '';
+    let offline: string | null = null;
+    if (b.feed.connection === 'offline') {
+      const error = b.feed.error ?? 'unknown error';
+      if (b.feed.problem === 'refused') {
+        offline = `Pillarboard refuses to send data: ${error}.${shown}${/token|Unauthorized|Forbidden/i.test(error) ? ' Check the token= in this page’s address.' : ''}`;
+      } else if (b.feed.problem === 'unreadable') {
+        offline = `Pillarboard answered with data this page cannot read: ${error}.${shown}`;
+      } else {
+        offline = `Offline: cannot reach Pillarboard${b.feed.lastContactAt ? ` since ${formatWhen(b.feed.lastContactAt, b.now)}` : ''}.${shown} Retrying every ${b.pollSeconds} s.`;
+      }
+    }
+    this.offline.set(offline);
+
+    let stale: string | null = null;
+    if (s && b.feed.connection !== 'offline') {
+      if (s.evaluatedAt === null) stale = 'Not evaluated yet: the first evaluation has not finished, so there are no scores to show.';
+      else if (s.stale) stale = `Stale data: the last evaluation was at ${formatWhen(s.evaluatedAt, b.now)}. The evaluation loop is behind; these numbers may no longer be true.`;
+    }
+    this.stale.set(stale);
+
+    let coll: string | null = null;
+    const failing = s?.collectors?.failing ?? [];
+    if (failing.length) {
+      const list = failing.slice(0, 3).map((f) => {
+        const bits = [f.error ?? 'failing'];
+        if (f.consecutiveFailures) bits.push(`${f.consecutiveFailures} failures in a row`);
+        bits.push(f.lastSuccessAt ? `last success ${formatWhen(f.lastSuccessAt, b.now)}` : 'never succeeded');
+        return `${f.id}${f.type ? ` (${f.type})` : ''}: ${bits.join(', ')}`;
+      });
+      const more = failing.length > 3 ? `; and ${failing.length - 3} more` : '';
+      coll = `${failing.length} of ${s!.collectors!.total} collectors failing — ${list.join('; ')}${more}. Indicators they feed go stale.`;
+    }
+    this.collectors.set(coll);
+
+    const problems = [...b.paramProblems];
+    if (b.parseError) problems.unshift(`The last summary could not be read (${b.parseError}); ${s ? 'showing the one before' : 'nothing to show yet'}.`);
+    if (s?.problems.length) problems.push(`The summary is incomplete: ${s.problems.join('; ')}.`);
+    if (b.feed.error && b.feed.connection !== 'offline') problems.push(b.feed.error[0]!.toUpperCase() + b.feed.error.slice(1) + '.');
+    this.data.set(problems.length ? problems.join(' ') : null);
+  }
+
+  isStale(): boolean {
+    return !this.offline.el.hidden || !this.stale.el.hidden;
+  }
+}
+
+function banner(kind: string, status: UiStatus) {
+  const text = h('span', { class: 'banner-text' });
+  const el = h('div', { class: `banner banner-${kind} st-${status}`, 'data-banner': kind, role: kind === 'offline' || kind === 'stale' ? 'alert' : 'status', hidden: true }, statusIcon(status), text);
+  return {
+    el,
+    set(message: string | null) {
+      setHidden(el, message === null);
+      setText(text, message ?? '');
+    },
+  };
+}
