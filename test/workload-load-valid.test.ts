@@ -32,6 +32,7 @@ test('a minimal file gets every default', () => {
       webhooks: {},
       runbooks: [],
     },
+    review: { lenses: null, evidence: [] },
   });
   assert.deepEqual(r.secretPaths, []);
 });

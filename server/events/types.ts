@@ -15,7 +15,9 @@ import type { EventKind, OperationalEvent } from '../../collectors/types.js';
  * - incident: `deployment?: string` (explicit link: the deployment's externalId, or "source:externalId"),
  *   `cause?: string` (for repeat-incident detection), `severity?: string`; `endedAt` = restored.
  * - review: `incident?: string` (the incident it reviews), `status: 'completed' | …`.
- * - action_item: `incident?: string`, `status: 'open' | 'closed'`, `endedAt` = closed.
+ * - action_item: `incident?: string`, `status: 'open' | 'closed'`, `endedAt` = closed;
+ *   `reviewQuestion?: string` and `lens?: string` link it to a Well-Architected review question's
+ *   improvement-plan item (docs/review.md).
  * - gameday: `findings?: number | string[]`.
  * - any kind: `url?: string` (where a person reads more: the pipeline run, the incident page;
  *   annotations link to it), `observedAt?: number` (ms; when the source observed the state
