@@ -43,8 +43,13 @@ const SPARKLINES_DRAWN = `(() => {
   const canvases = [...document.querySelectorAll('.tile:not(.st-not_measured) canvas')];
   if (!canvases.length) return false;
   for (const c of canvases) {
-    if (c.width === 0) return false;
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    if (c.width === 0 || c.height === 0) return false;
+    const copy = document.createElement('canvas');
+    copy.width = c.width;
+    copy.height = c.height;
+    const g = copy.getContext('2d', { willReadFrequently: true });
+    g.drawImage(c, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
     let ink = false;
     for (let k = 3; k < d.length && !ink; k += 4) ink = d[k] > 0;
     if (!ink) return false;

@@ -99,6 +99,7 @@ export class Runtime {
       store: this.store,
       workload: () => this.workload.current()?.workload ?? null,
       events: () => this.events,
+      review: () => review ?? null,
       log: opts.log,
       now: opts.now,
       chromiumPath: opts.env.PILLARBOARD_CHROMIUM || undefined,

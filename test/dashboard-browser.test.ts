@@ -75,13 +75,21 @@ describe('the wall-screen dashboard in a real browser', { skip: requireBinary(CH
 
   const updates = (page: Page, atLeast = 1) => page.waitForFunction((n) => (window.pillarboard?.updates ?? 0) >= n, atLeast, WAIT);
 
-  /** True once the canvas has drawn pixels. */
+  /**
+   * Waits until the canvas has drawn pixels. Reads a copy on a canvas made for reading, so
+   * polling does not make Chrome warn about repeated readbacks of the chart's own canvas.
+   */
   const inked = (page: Page, selector: string) =>
     page.waitForFunction(
       (sel) => {
         const c = document.querySelector<HTMLCanvasElement>(sel);
-        if (!c || c.width === 0) return false;
-        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        if (!c || c.width === 0 || c.height === 0) return false;
+        const copy = document.createElement('canvas');
+        copy.width = c.width;
+        copy.height = c.height;
+        const g = copy.getContext('2d', { willReadFrequently: true })!;
+        g.drawImage(c, 0, 0);
+        const d = g.getImageData(0, 0, c.width, c.height).data;
         for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) return true;
         return false;
       },

@@ -3,8 +3,10 @@ import { collectorRegistry } from '../../collectors/index.js';
 import type { Logger } from '../../collectors/types.js';
 import { EventStore } from '../events/store.js';
 import { createReports, type PdfRenderer } from '../reports/index.js';
+import { ReviewService } from '../review/index.js';
 import { ChromiumMissingError } from '../reports/render-pdf.js';
 import { WeekError } from '../reports/week.js';
+import { silentLogger } from '../log.js';
 import { openStore } from '../store/index.js';
 import { formatIssue, loadWorkloadFile } from '../workload/index.js';
 
@@ -60,10 +62,16 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
 
   const store = openStore({ path: o.db, now: o.now });
   try {
+    // The review as the server keeps it (lenses and answers in the database), for the report's review
+    // section. Silent: its binding warnings are the server's to log, not this command's.
+    const review = new ReviewService({ db: store.db, log: silentLogger, now: o.now, events: new EventStore(store.db, o.now) });
+    const w = workload.workload;
+    review.setConfig({ lenses: workload.review.lenses, evidence: workload.review.evidence, workload: { id: w.id, title: w.title, timezone: w.timezone } });
     const reports = createReports({
       store,
       workload: () => workload,
       events: () => new EventStore(store.db, o.now),
+      review: () => review,
       log: o.log,
       now: o.now,
       chromiumPath: o.env.PILLARBOARD_CHROMIUM || undefined,

@@ -1,6 +1,7 @@
+import { DORA_KEYS, TIERS, type DoraKey } from '../dora/types.js';
 import type { StoredEvent } from '../events/types.js';
 import { round4 } from './hours.js';
-import type { IncidentWeek, OperationsReport, ReportEvents } from './types.js';
+import type { DoraWeek, IncidentWeek, OperationsReport, ReportDoraInput, ReportEvents } from './types.js';
 
 /**
  * The operations section — pure, from whatever events exist (conventions in
@@ -25,7 +26,27 @@ function statusOf(e: StoredEvent): string | null {
   return str(e.status) ?? str(e.attrs?.status);
 }
 
-export function buildOperations(events: ReportEvents | null, week: { from: number; to: number }): OperationsReport {
+const DORA_UNITS: Record<DoraKey, DoraWeek['keys'][DoraKey]['unit']> = {
+  deployment_frequency: 'deployments/day',
+  lead_time: 'seconds',
+  change_failure_rate: 'ratio',
+  time_to_restore: 'seconds',
+};
+
+/** The four keys at the week's end, as the `dora_*` series said (read.ts); null when they have no sample in the week. */
+export function buildDora(input: ReportDoraInput | null | undefined): DoraWeek | null {
+  if (!input) return null;
+  const keys = {} as DoraWeek['keys'];
+  for (const k of DORA_KEYS) {
+    const { value, tier } = input.keys[k];
+    const t = tier !== null && Number.isInteger(tier) ? (TIERS[tier - 1] ?? null) : null;
+    keys[k] = { value, unit: DORA_UNITS[k], tier: t };
+  }
+  return { at: new Date(input.at).toISOString(), resolution: input.resolution, window: '7d', deployments: input.deployments, keys };
+}
+
+export function buildOperations(events: ReportEvents | null, week: { from: number; to: number }, doraInput?: ReportDoraInput | null): OperationsReport {
+  const dora = buildDora(doraInput);
   if (events === null) {
     return {
       available: false,
@@ -36,6 +57,7 @@ export function buildOperations(events: ReportEvents | null, week: { from: numbe
       gamedays: null,
       reviews: null,
       actionItems: null,
+      dora,
     };
   }
   const seen = new Set(events.kindsSeen);
@@ -125,5 +147,5 @@ export function buildOperations(events: ReportEvents | null, week: { from: numbe
   }
 
   if (unseen.length > 0) notes.push(`Never recorded, so unknown rather than zero: ${unseen.join(', ')}.`);
-  return { available: true, notes, deployments, changes, incidents, gamedays, reviews, actionItems };
+  return { available: true, notes, deployments, changes, incidents, gamedays, reviews, actionItems, dora };
 }

@@ -2,6 +2,7 @@ import { PILLAR_TITLES } from '../api/views.js';
 import { PILLARS, type Status } from '../scoring/types.js';
 import { buildDataQuality, evaluatedSlots } from './build-quality.js';
 import { buildOperations } from './build-operations.js';
+import { buildReview } from './build-review.js';
 import { buildOutcome } from './build-outcomes.js';
 import { mapNullable, round1, seriesWeekStats, weekSlots } from './hours.js';
 import {
@@ -43,9 +44,10 @@ export function buildWeeklyReport(input: ReportInput): WeeklyReport {
     summary: { outcomes: outcomes.length, met: count('met'), atRisk: count('at_risk'), missed: count('missed'), noData: count('no_data') },
     outcomes,
     pillars,
-    operations: buildOperations(input.events, input.week),
+    operations: buildOperations(input.events, input.week, input.dora),
     highlights: buildHighlights(outcomes, pillars, input, slots, previousSlots),
     dataQuality,
+    review: buildReview(input.review, input.week),
   };
 }
 

@@ -1,5 +1,7 @@
+import type { DoraKey } from '../dora/types.js';
+import type { QuestionRisk } from '../review/risk-rules.js';
 import type { Status } from '../scoring/types.js';
-import type { Verdict, WeeklyReport } from './types.js';
+import type { DoraKeyWeek, DoraWeek, ReviewRiskChange, ReviewWeek, Verdict, WeeklyReport } from './types.js';
 
 /** Number and date wording shared by the Markdown, HTML and chat renderers. */
 
@@ -78,3 +80,50 @@ export function headline(r: WeeklyReport): string {
 export function reportTitle(r: WeeklyReport): string {
   return `${r.workload.title} — weekly report ${r.week}`;
 }
+
+/** Seconds → "42 s", "45 min", "2 h 05 min", "3 d 4 h". */
+export function seconds(s: number): string {
+  return s < 60 ? `${Math.round(s)} s` : minutes(Math.round(s / 60));
+}
+
+export const DORA_KEY_TITLE: Record<DoraKey, string> = {
+  deployment_frequency: 'Deployment frequency',
+  lead_time: 'Lead time for changes',
+  change_failure_rate: 'Change failure rate',
+  time_to_restore: 'Time to restore service',
+};
+
+/** A key's value in its unit: "0.57 per day", "1 d 2 h", "25.0%"; "n/a" when unknown. */
+export function doraValue(k: DoraKeyWeek): string {
+  if (k.value === null) return 'n/a';
+  if (k.unit === 'deployments/day') return `${k.value.toFixed(2)} per day`;
+  if (k.unit === 'ratio') return pct(k.value);
+  return seconds(k.value);
+}
+
+/** "7 days to Sun 22 Nov 23:59" — the window the keys cover, ending at the run read. */
+export function doraWindow(d: DoraWeek, tz: string): string {
+  return d.resolution === 'raw' ? `7 days to ${localTime(d.at, tz)}` : `7 days to about ${localTime(d.at, tz)} (hourly values)`;
+}
+
+const RISK_LABEL: Record<QuestionRisk, string> = { high: 'high', medium: 'medium', none: 'none', unanswered: 'unanswered', not_applicable: 'not applicable' };
+
+/** "medium → high"; a question missing from a snapshot is "not in the lens". */
+export function riskChange(c: ReviewRiskChange): string {
+  const r = (x: QuestionRisk | null) => (x === null ? 'not in the lens' : RISK_LABEL[x]);
+  return `${r(c.from)} → ${r(c.to)}`;
+}
+
+/** "1 → 2"; an edge without a snapshot is "n/a". */
+export function countChange(a: number | null | undefined, b: number | null | undefined): string {
+  return `${a ?? 'n/a'} → ${b ?? 'n/a'}`;
+}
+
+/** "High risks 2 → 1, medium risks 1 → 1: 1 gained, 2 removed, 0 changed level". */
+export function reviewHeadline(r: ReviewWeek): string {
+  const t = r.totals;
+  const base = `High risks ${countChange(t.start?.high, t.end?.high)}, medium risks ${countChange(t.start?.medium, t.end?.medium)}`;
+  return r.compared ? `${base}: ${t.gained} gained, ${t.removed} removed, ${t.changed} changed level` : base;
+}
+
+export const NO_REVIEW = 'No Well-Architected review is configured for this week (no review milestone at its start or end).';

@@ -8,7 +8,7 @@ import type { Store } from '../store/index.js';
 import type { Workload } from '../workload/index.js';
 import { ReportArchive } from './archive.js';
 import type { SetTimer } from './delivery.js';
-import { storeReportSources } from './read.js';
+import { storeReportSources, type ReportReviewSource } from './read.js';
 import { chromiumPdfRenderer, type PdfRenderer } from './render-pdf.js';
 import { ReportScheduler } from './scheduler.js';
 import { ReportService, type ReportWorkloadContext } from './service.js';
@@ -17,7 +17,7 @@ import { DEFAULT_CRON, type WeeklyReportSettings } from './settings.js';
 export * from './types.js';
 export * from './week.js';
 export { buildWeeklyReport } from './build.js';
-export { readReportInput, storeReportSources, type ReportSources, type ReportWorkload } from './read.js';
+export { readReportInput, storeReportSources, type ReportReviewSource, type ReportSources, type ReportWorkload } from './read.js';
 export { renderMarkdown, renderChatSummary } from './render-markdown.js';
 export { renderHtml } from './render-html.js';
 export { chromiumPdfRenderer, findChromium, ChromiumMissingError, CHROMIUM_INSTALL_HINT, type PdfRenderer, type Paper } from './render-pdf.js';
@@ -63,6 +63,8 @@ export interface ReportsOptions {
   workload: () => Workload | null;
   /** Operational events, when an event store is wired; reports work without. */
   events?: () => EventReader | null;
+  /** The Well-Architected review, when one is wired; without it the report's review section is null. */
+  review?: () => ReportReviewSource | null;
   log: Logger;
   now?: () => number;
   setTimer?: SetTimer;
@@ -81,7 +83,7 @@ export function createReports(opts: ReportsOptions): Reports {
   const log = opts.log.child({ component: 'reports' });
   const service = new ReportService({
     archive,
-    sources: storeReportSources(opts.store, opts.events),
+    sources: storeReportSources(opts.store, opts.events, opts.review),
     workload,
     pdf: opts.pdf ?? chromiumPdfRenderer({ executablePath: opts.chromiumPath }),
     log,

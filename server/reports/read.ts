@@ -1,18 +1,29 @@
 import type { EventKind } from '../../collectors/types.js';
 import { EVENT_KINDS } from '../../collectors/types.js';
+import { SERIES as DORA_SERIES } from '../dora/series.js';
+import { DORA_KEYS, type DoraKey } from '../dora/types.js';
 import type { EventReader } from '../events/types.js';
 import type { IndicatorSpec, OutcomeSpec } from '../evaluation/spec.js';
 import { HISTORY_SERIES, type HistorySeriesName } from '../evaluation/history-series.js';
+import type { ReviewService } from '../review/review-service.js';
 import type { Status } from '../scoring/types.js';
 import type { HourAggregate, Selector, SeriesInfo, Store } from '../store/index.js';
-import type { CollectorRunPoint, HourPoint, ReportEvents, ReportInput } from './types.js';
-import { HOUR_MS, type WeekRange } from './week.js';
+import type { CollectorRunPoint, HourPoint, ReportDoraInput, ReportEvents, ReportInput, ReportReviewInput, ReportReviewMilestone } from './types.js';
+import { HOUR_MS, weekContaining, weekRange, type WeekRange } from './week.js';
 
 /**
  * The report's only reads: score history (hourly rollups of the history series), indicator
- * status transitions, collector runs and operational events, for one week and the week
- * before. Everything is read up front into a `ReportInput`, so the builder stays pure.
+ * status transitions, collector runs, operational events, the `dora_*` series at the week's
+ * end and the review's milestones and plan, for one week and the week before. Everything is
+ * read up front into a `ReportInput`, so the builder stays pure.
+ *
+ * One write: a report generated during the week after its week makes sure that week's
+ * weekly review milestone exists (`ensureWeeklyMilestone`, the same one the evaluation loop
+ * takes at that week's first evaluation), because it is the review as the report's week ended.
  */
+
+/** What reports use of the review (ReviewService implements it). */
+export type ReportReviewSource = Pick<ReviewService, 'milestones' | 'milestone' | 'ensureWeeklyMilestone' | 'plan'>;
 
 export interface ReportSources {
   findSeries(selector: Selector): SeriesInfo[];
@@ -24,6 +35,10 @@ export interface ReportSources {
   collectorRuns(collectorId: string, from: number, to: number, streakCap: number): { streakAtStart: number; during: CollectorRunPoint[] };
   /** Optional: reports work without events, and say so. */
   events: EventReader | null;
+  /** Raw samples of one series with from <= ts <= to, oldest first (the DORA keys at the week's end). */
+  rawPoints(seriesId: number, from: number, to: number): Array<[number, number]>;
+  /** Optional: without a review the report's review section is null ("not configured"). */
+  review: ReportReviewSource | null;
 }
 
 /** What the report needs of the active workload. */
@@ -74,6 +89,87 @@ export function readReportInput(sources: ReportSources, wl: ReportWorkload, week
     transitions: sources.transitions(week.from, week.to),
     runs,
     events: sources.events ? readEvents(sources.events, week, generatedAt) : null,
+    dora: readDora(sources, week),
+    review: sources.review ? readReview(sources.review, week, generatedAt) : null,
+  };
+}
+
+/** The window the report reads: 7 days, the length of the report's week. */
+const DORA_WINDOW = '7d';
+
+/**
+ * The four keys at the week's end from the `dora_*` series (scope="workload", window="7d").
+ * The DORA job writes every series of a run at the run's time, and writes no sample for an
+ * unknown value; `dora_deployments` is a count, written on every run. So: the last
+ * `dora_deployments` sample in [from, to) is the job's last run of the week, and each key
+ * (and its `dora_tier`) is the sample at exactly that time — none means unknown at that run,
+ * not an older value. For a week whose raw samples are past retention, the hourly rollups
+ * stand in: the last whole hour of the week with a run, each series' last value in it.
+ */
+function readDora(sources: ReportSources, week: WeekRange): ReportDoraInput | null {
+  const exact = (name: string, extra: Record<string, string> = {}): SeriesInfo | undefined => {
+    const want: Record<string, string> = { scope: 'workload', window: DORA_WINDOW, ...extra };
+    const matchers: Selector['matchers'] = [{ label: 'collector', op: '=', value: '' }, ...Object.entries(want).map(([label, value]) => ({ label, op: '=' as const, value }))];
+    return sources.findSeries({ name, matchers }).find((s) => Object.keys(s.labels).length === Object.keys(want).length);
+  };
+  const marker = exact(DORA_SERIES.deployments);
+  if (!marker) return null;
+  const KEY_SERIES: Record<DoraKey, string> = {
+    deployment_frequency: DORA_SERIES.deploymentFrequency,
+    lead_time: DORA_SERIES.leadTime,
+    change_failure_rate: DORA_SERIES.changeFailure,
+    time_to_restore: DORA_SERIES.timeToRestore,
+  };
+  const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
+  const keysWith = (valueOf: (s: SeriesInfo | undefined) => number | null) => {
+    const keys = {} as ReportDoraInput['keys'];
+    for (const k of DORA_KEYS) keys[k] = { value: valueOf(exact(KEY_SERIES[k])), tier: valueOf(exact(DORA_SERIES.tier, { key: k })) };
+    return keys;
+  };
+
+  const last = week.to - 1;
+  let points = sources.rawPoints(marker.id, Math.max(week.from, week.to - HOUR_MS), last).filter(([, v]) => Number.isFinite(v));
+  if (points.length === 0) points = sources.rawPoints(marker.id, week.from, last).filter(([, v]) => Number.isFinite(v));
+  const run = points.at(-1);
+  if (run) {
+    const [at, deployments] = run;
+    const valueAt = (s: SeriesInfo | undefined) => (s ? finite(sources.rawPoints(s.id, at, at).at(-1)?.[1]) : null);
+    return { at, resolution: 'raw', deployments, keys: keysWith(valueAt) };
+  }
+  const whole = (h: HourAggregate) => h.count > 0 && h.hour >= week.from && h.hour + HOUR_MS <= week.to;
+  const hour = sources.rollupHours(marker.id, week.from, week.to - HOUR_MS).filter(whole).at(-1);
+  if (!hour) return null;
+  const lastIn = (s: SeriesInfo | undefined) => (s ? finite(sources.rollupHours(s.id, hour.hour, hour.hour).find((h) => h.hour === hour.hour && h.count > 0)?.last) : null);
+  return { at: hour.hour + HOUR_MS, resolution: 'hourly', deployments: finite(hour.last), keys: keysWith(lastIn) };
+}
+
+/**
+ * The review at the week's edges: the weekly milestone of the report's week (taken at its first
+ * evaluation: the start) and of the week after (the end), matched by their ISO week label. A
+ * report generated during the week after makes sure that week's milestone exists first. The
+ * plan is the one of now: it keeps no history.
+ */
+function readReview(review: ReportReviewSource, week: WeekRange, generatedAt: number): ReportReviewInput {
+  const next = weekRange(weekContaining(week.to, week.timezone), week.timezone);
+  if (generatedAt >= next.from && generatedAt < next.to) {
+    try {
+      review.ensureWeeklyMilestone(generatedAt);
+    } catch {
+      // Another writer holding the database: the milestone is then simply missing, and the report says so.
+    }
+  }
+  const weekly = review.milestones().filter((m) => m.kind === 'weekly');
+  const pick = (id: string): ReportReviewMilestone | null => {
+    const m = weekly.find((x) => x.week === id);
+    if (!m) return null;
+    return { id: m.id, name: m.name, week: m.week, createdAt: Date.parse(m.createdAt), snapshot: review.milestone(m.id).snapshot };
+  };
+  return {
+    start: pick(week.id),
+    end: pick(next.id),
+    plan: review.plan().items.map((i) => ({
+      lens: i.lens, question: i.question, title: i.title, pillarName: i.pillarName, risk: i.risk, owner: i.owner, due: i.due, status: i.status,
+    })),
   };
 }
 
@@ -93,7 +189,11 @@ function readEvents(reader: EventReader, week: WeekRange, generatedAt: number): 
  * of an older week needs a range. Read-only; the evaluation module and the store remain the
  * only writers of those tables (STYLE.md §5).
  */
-export function storeReportSources(store: Store, events: () => EventReader | null = () => null): ReportSources {
+export function storeReportSources(
+  store: Store,
+  events: () => EventReader | null = () => null,
+  review: () => ReportReviewSource | null = () => null,
+): ReportSources {
   const db = store.db;
   const atStart = db.prepare(
     `SELECT indicator_id, to_status, max(at) FROM indicator_transitions WHERE at < ? GROUP BY indicator_id`,
@@ -127,8 +227,12 @@ export function storeReportSources(store: Store, events: () => EventReader | nul
       });
       return { streakAtStart, during: list };
     },
+    rawPoints: (id, from, to) => store.rawPoints(id, from, to),
     get events() {
       return events();
+    },
+    get review() {
+      return review();
     },
   };
 }

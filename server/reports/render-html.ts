@@ -1,8 +1,10 @@
+import { DORA_KEYS } from '../dora/types.js';
 import {
-  DAY_NAMES, STATUS_LABEL, VERDICT_LABEL, headline, hours, localTime, minutes, pct, points, ratioPoints, reportTitle, score, weekSpan,
+  DAY_NAMES, DORA_KEY_TITLE, NO_REVIEW, STATUS_LABEL, VERDICT_LABEL, countChange, doraValue, doraWindow, headline, hours, localTime, minutes, pct,
+  points, ratioPoints, reportTitle, reviewHeadline, riskChange, score, weekSpan,
 } from './format.js';
 import { barChart, esc, meter } from './svg.js';
-import type { OperationsReport, OutcomeReport, Verdict, WeeklyReport } from './types.js';
+import type { DoraWeek, OperationsReport, OutcomeReport, ReviewPlanDue, ReviewWeek, Verdict, WeeklyReport } from './types.js';
 
 /**
  * The report as one self-contained HTML file: inline CSS, inline SVG charts, no scripts and
@@ -50,6 +52,7 @@ export function renderHtml(r: WeeklyReport, opts: { link?: string } = {}): strin
 
   body.push('<h2>Pillars</h2>', pillarTable(r));
   body.push('<h2>Operations</h2>', operations(r.operations, tz));
+  body.push('<h2>Well-Architected review</h2>', review(r.review ?? null, tz));
   body.push('<h2>Highlights</h2>', highlights(r));
   body.push('<h2>Data quality</h2>', dataQuality(r));
   body.push(`<p class="footer">Pillarboard weekly report · schema ${r.schemaVersion} · ${esc(r.week)} (${esc(r.from)} – ${esc(r.to)})</p>`);
@@ -157,13 +160,32 @@ function pillarTable(r: WeeklyReport): string {
   );
 }
 
+function doraTable(dora: DoraWeek, tz: string): string {
+  const rows = DORA_KEYS.map((k) => {
+    const key = dora.keys[k];
+    return `<tr><td>${esc(DORA_KEY_TITLE[k])}</td><td class="num">${esc(doraValue(key))}</td><td>${key.tier ? esc(key.tier) : '<span class="muted">n/a</span>'}</td></tr>`;
+  });
+  const deployments = dora.deployments !== null ? `, ${dora.deployments} production deployment${dora.deployments === 1 ? '' : 's'}` : '';
+  return (
+    `<h3>DORA four keys</h3><p class="muted">${esc(doraWindow(dora, tz))}${deployments} (as /api/dora?window=7d then)</p>` +
+    '<table><thead><tr><th>Key</th><th class="num">Value</th><th>Tier</th></tr></thead>' +
+    `<tbody>${rows.join('')}</tbody></table>`
+  );
+}
+
 function operations(ops: OperationsReport, tz: string): string {
   const items: string[] = ops.notes.map((n) => `<li class="muted">${esc(n)}</li>`);
+  const dora = ops.dora ?? null;
   const d = ops.deployments;
   if (d) {
+    // With the DORA series the failure rate shown is theirs (the table), so the report agrees with the dashboard.
+    const caused = d.causedIncidents ? `${d.causedIncidents} caused an incident` : '';
     items.push(
-      `<li>Deployments: <strong>${d.total}</strong>${d.total ? ` (${d.succeeded} succeeded, ${d.failed} failed, ${d.rollbacks} rollback${d.rollbacks === 1 ? '' : 's'})` : ''}; ` +
-        `change failure rate <strong>${esc(pct(d.changeFailureRate))}</strong>${d.causedIncidents ? ` (${d.causedIncidents} caused an incident)` : ''}</li>`,
+      `<li>Deployments: <strong>${d.total}</strong>${d.total ? ` (${d.succeeded} succeeded, ${d.failed} failed, ${d.rollbacks} rollback${d.rollbacks === 1 ? '' : 's'})` : ''}` +
+        (dora
+          ? caused ? `; ${caused}` : ''
+          : `; change failure rate <strong>${esc(pct(d.changeFailureRate))}</strong>${caused ? ` (${caused})` : ''}`) +
+        '</li>',
     );
   }
   if (ops.changes) items.push(`<li>Changes: <strong>${ops.changes.total}</strong></li>`);
@@ -189,7 +211,46 @@ function operations(ops: OperationsReport, tz: string): string {
         `<tbody>${rows.join('')}</tbody></table>`;
     }
   }
+  if (dora) html = doraTable(dora, tz) + html;
   return html || '<p class="muted">Nothing recorded.</p>';
+}
+
+function review(r: ReviewWeek | null, tz: string): string {
+  if (!r) return `<p class="muted">${esc(NO_REVIEW)}</p>`;
+  const edge = (m: ReviewWeek['start']) => (m ? `${esc(m.name)}, taken ${esc(localTime(m.takenAt, tz))}` : 'no snapshot');
+  const parts = [`<p class="muted">Week start: ${edge(r.start)} · week end: ${edge(r.end)}</p>`];
+  if (r.start || r.end) parts.push(`<p>${esc(reviewHeadline(r))}.</p>`);
+  if (r.pillars.length) {
+    const rows = r.pillars.map((p) => {
+      const changes = [
+        ...(p.gained ?? []).map((c) => `gained: ${esc(c.title)} <span class="muted">(${esc(riskChange(c))})</span>`),
+        ...(p.removed ?? []).map((c) => `removed: ${esc(c.title)} <span class="muted">(${esc(riskChange(c))})</span>`),
+        ...(p.changed ?? []).map((c) => `changed level: ${esc(c.title)} <span class="muted">(${esc(riskChange(c))})</span>`),
+      ];
+      return (
+        `<tr><td>${esc(p.lensName)}</td><td>${esc(p.pillarName)}</td><td class="num">${esc(countChange(p.start?.high, p.end?.high))}</td>` +
+        `<td class="num">${esc(countChange(p.start?.medium, p.end?.medium))}</td><td>${changes.join('<br/>')}</td></tr>`
+      );
+    });
+    parts.push(
+      '<table><thead><tr><th>Lens</th><th>Pillar</th><th class="num">High risks</th><th class="num">Medium risks</th><th>Changes during the week</th></tr></thead>' +
+        `<tbody>${rows.join('')}</tbody></table>`,
+    );
+  }
+  if (r.drift && r.drift.length > 0) {
+    const items = r.drift.map(
+      (q) => `<li>${esc(q.title)} <span class="muted">(${esc(q.pillarName)}${q.atStart === false ? ', new this week' : q.atStart ? ', since before the week' : ''})</span></li>`,
+    );
+    parts.push(`<h3>Drift at week end</h3><p class="muted">A person's answer the evidence contradicts.</p><ul>${items.join('')}</ul>`);
+  } else if (r.drift) {
+    parts.push('<p>No answer drifted from its evidence at week end.</p>');
+  }
+  const item = (label: string, i: ReviewPlanDue) =>
+    `<li><strong>${label}</strong>: ${esc(i.title)} <span class="muted">(${esc(i.pillarName)}; ${i.risk} risk; due ${esc(i.due)}; ${i.owner ? `owner ${esc(i.owner)}; ` : ''}${esc(i.status.replace('_', ' '))})</span></li>`;
+  const plan = [...r.plan.overdue.map((i) => item('Overdue', i)), ...r.plan.dueThisWeek.map((i) => item('Due this week', i))];
+  parts.push(plan.length ? `<h3>Improvement plan</h3><ul>${plan.join('')}</ul>` : '<p>No improvement-plan item was due this week or overdue.</p>');
+  if (r.notes.length) parts.push(`<ul>${r.notes.map((n) => `<li class="muted">${esc(n)}</li>`).join('')}</ul>`);
+  return parts.join('');
 }
 
 function highlights(r: WeeklyReport): string {

@@ -1,7 +1,9 @@
+import { DORA_KEYS } from '../dora/types.js';
 import {
-  DAY_NAMES, STATUS_LABEL, VERDICT_LABEL, headline, hours, localTime, minutes, pct, points, ratioPoints, reportTitle, score, weekSpan,
+  DAY_NAMES, DORA_KEY_TITLE, NO_REVIEW, STATUS_LABEL, VERDICT_LABEL, countChange, doraValue, doraWindow, headline, hours, localTime, minutes, pct,
+  points, ratioPoints, reportTitle, reviewHeadline, riskChange, score, weekSpan,
 } from './format.js';
-import type { Highlight, OperationsReport, OutcomeReport, WeeklyReport } from './types.js';
+import type { Highlight, OperationsReport, OutcomeReport, ReviewPlanDue, ReviewWeek, WeeklyReport } from './types.js';
 
 /**
  * Markdown that reads as plain text too (chat, a terminal, a mail's text part): headings,
@@ -40,6 +42,8 @@ export function renderMarkdown(r: WeeklyReport, opts: { link?: string } = {}): s
   out.push('');
 
   out.push('## Operations', '', ...operations(r.operations, r.timezone), '');
+
+  out.push('## Well-Architected review', '', ...review(r.review ?? null, r.timezone), '');
 
   out.push('## Highlights', '');
   const hl = (h: Highlight) => `- ${h.title} (${h.kind}): ${points(h.change)} (${h.previous.toFixed(1)} → ${h.current.toFixed(1)})`;
@@ -109,14 +113,24 @@ function outcome(o: OutcomeReport): string[] {
 function operations(ops: OperationsReport, tz: string): string[] {
   const out: string[] = [];
   for (const n of ops.notes) out.push(`- ${n}`);
+  const dora = ops.dora ?? null;
+  if (dora) {
+    out.push(`- DORA four keys, ${doraWindow(dora, tz)}${dora.deployments !== null ? `, ${dora.deployments} production deployment${dora.deployments === 1 ? '' : 's'}` : ''}:`);
+    for (const k of DORA_KEYS) {
+      const key = dora.keys[k];
+      out.push(`  - ${DORA_KEY_TITLE[k]}: ${doraValue(key)}${key.tier ? ` (${key.tier})` : ''}`);
+    }
+  }
   if (!ops.available) return out;
   const d = ops.deployments;
   if (d) {
+    // With the DORA series the failure rate shown is theirs (above), so the report agrees with the dashboard.
     out.push(
       `- Deployments: ${d.total}` +
         (d.total ? ` (${d.succeeded} succeeded, ${d.failed} failed, ${d.rollbacks} rollback${d.rollbacks === 1 ? '' : 's'})` : '') +
-        `; change failure rate ${pct(d.changeFailureRate)}` +
-        (d.causedIncidents ? ` (${d.causedIncidents} caused an incident)` : ''),
+        (dora
+          ? d.causedIncidents ? `; ${d.causedIncidents} caused an incident` : ''
+          : `; change failure rate ${pct(d.changeFailureRate)}` + (d.causedIncidents ? ` (${d.causedIncidents} caused an incident)` : '')),
     );
   }
   if (ops.changes) out.push(`- Changes: ${ops.changes.total}`);
@@ -139,6 +153,40 @@ function operations(ops: OperationsReport, tz: string): string[] {
   return out;
 }
 
+function review(r: ReviewWeek | null, tz: string): string[] {
+  if (!r) return [NO_REVIEW];
+  const out: string[] = [];
+  const edge = (m: ReviewWeek['start']) => (m ? `${m.name}, taken ${localTime(m.takenAt, tz)}` : 'no snapshot');
+  out.push(`Week start: ${edge(r.start)} · week end: ${edge(r.end)}`);
+  if (r.start || r.end) out.push(`${reviewHeadline(r)}.`);
+  const shown = r.pillars.filter(
+    (p) => (p.start?.high ?? 0) + (p.start?.medium ?? 0) + (p.end?.high ?? 0) + (p.end?.medium ?? 0) > 0 || (p.gained?.length ?? 0) + (p.removed?.length ?? 0) + (p.changed?.length ?? 0) > 0,
+  );
+  for (const p of shown) {
+    out.push(`- ${p.lensName} · ${p.pillarName}: high ${countChange(p.start?.high, p.end?.high)}, medium ${countChange(p.start?.medium, p.end?.medium)}`);
+    for (const c of p.gained ?? []) out.push(`  - gained: ${c.title} (${riskChange(c)})`);
+    for (const c of p.removed ?? []) out.push(`  - removed: ${c.title} (${riskChange(c)})`);
+    for (const c of p.changed ?? []) out.push(`  - changed level: ${c.title} (${riskChange(c)})`);
+  }
+  if ((r.start || r.end) && shown.length === 0) out.push('- No high or medium risk at either end of the week.');
+  if (r.drift && r.drift.length > 0) {
+    out.push('Drift at week end (a person\'s answer the evidence contradicts):');
+    for (const q of r.drift) out.push(`- ${q.title} (${q.pillarName})${q.atStart === false ? ', new this week' : q.atStart ? ', since before the week' : ''}`);
+  } else if (r.drift) {
+    out.push('No answer drifted from its evidence at week end.');
+  }
+  const item = (i: ReviewPlanDue) => `${i.title} (${i.pillarName}; ${i.risk} risk; due ${i.due}; ${i.owner ? `owner ${i.owner}; ` : ''}${i.status.replace('_', ' ')})`;
+  if (r.plan.overdue.length || r.plan.dueThisWeek.length) {
+    out.push('Improvement plan:');
+    for (const i of r.plan.overdue) out.push(`- Overdue: ${item(i)}`);
+    for (const i of r.plan.dueThisWeek) out.push(`- Due this week: ${item(i)}`);
+  } else {
+    out.push('No improvement-plan item was due this week or overdue.');
+  }
+  for (const n of r.notes) out.push(`> ${n}`);
+  return out;
+}
+
 /** The short chat message (Slack-compatible): headline, one line per outcome, the top moves, a link. */
 export function renderChatSummary(r: WeeklyReport, opts: { link?: string } = {}): string {
   const out = [`${reportTitle(r)} (${weekSpan(r)})`, `${headline(r)}.`];
@@ -150,6 +198,10 @@ export function renderChatSummary(r: WeeklyReport, opts: { link?: string } = {})
   if (worst.length) out.push(`Regressions: ${worst.map((h) => `${h.title} ${points(h.change)}`).join('; ')}`);
   const best = r.highlights.improvements.slice(0, 3);
   if (best.length) out.push(`Improvements: ${best.map((h) => `${h.title} ${points(h.change)}`).join('; ')}`);
+  const rv = r.review;
+  if (rv?.compared && (rv.totals.gained || rv.totals.removed || rv.totals.changed)) {
+    out.push(`Review risks: ${rv.totals.gained} gained, ${rv.totals.removed} removed, ${rv.totals.changed} changed level`);
+  }
   const inc = r.operations.incidents;
   if (inc && inc.length) out.push(`Incidents: ${inc.length}${r.operations.deployments ? ` · deployments: ${r.operations.deployments.total}` : ''}`);
   for (const n of r.dataQuality.notes) out.push(`⚠ ${n}`);

@@ -1,6 +1,10 @@
 import type { EventKind } from '../../collectors/types.js';
+import type { DoraKey, Tier } from '../dora/types.js';
 import type { StoredEvent } from '../events/types.js';
 import type { OutcomeSpec } from '../evaluation/spec.js';
+import type { MilestoneSnapshot } from '../review/milestones.js';
+import type { PlanItem } from '../review/plan.js';
+import type { QuestionRisk } from '../review/risk-rules.js';
 import type { Pillar, Status } from '../scoring/types.js';
 import type { WeekRange } from './week.js';
 
@@ -11,6 +15,10 @@ import type { WeekRange } from './week.js';
  * Units: outcome attainment is a 0–1 ratio (as `pillarboard_outcome_attainment_ratio`),
  * pillar and indicator scores are 0–100 points, SLO budgets are fractions of the error budget
  * (1 = untouched). A number that was not measured is `null`, never 0.
+ *
+ * Additions that leave every existing field as it was keep the version: `review` and
+ * `operations.dora` were added as optional keys under version 1 (absent in reports archived
+ * before them). Changing or removing a field bumps it.
  */
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -39,6 +47,13 @@ export interface WeeklyReport {
   operations: OperationsReport;
   highlights: Highlights;
   dataQuality: DataQuality;
+  /**
+   * The Well-Architected review over the week (weekly milestones at its start and end). Null
+   * when no review is configured — no review service connected, or no review milestone at
+   * either edge of the week and no plan item due: "not configured", never zero risks. Absent
+   * in reports archived before the section existed.
+   */
+  review?: ReviewWeek | null;
 }
 
 export interface Attainment {
@@ -149,6 +164,107 @@ export interface OperationsReport {
   gamedays: Array<{ id: string; title: string; service: string | null; startedAt: string; findings: number | null }> | null;
   reviews: { total: number; completed: number } | null;
   actionItems: { opened: number; closed: number; openAtWeekEnd: number } | null;
+  /**
+   * The DORA four keys at the week's end, from the derived `dora_*` series (scope workload,
+   * window 7d): what `/api/dora?window=7d` and the indicators on those series said then. Null
+   * when the series have no sample in the week; absent in reports archived before it existed.
+   */
+  dora?: DoraWeek | null;
+}
+
+export interface DoraKeyWeek {
+  /** Deployments per day, seconds, ratio 0–1, seconds; null: unknown at that run (no sample). */
+  value: number | null;
+  unit: 'deployments/day' | 'seconds' | 'ratio';
+  tier: Tier | null;
+}
+
+export interface DoraWeek {
+  /** Time of the samples read: the DORA job's last run in the week (raw), or the end of the last whole hour with samples (hourly). */
+  at: string;
+  /** `raw`: every value from that one run; `hourly`: each series' last value in that hour (raw samples past retention). */
+  resolution: 'raw' | 'hourly';
+  window: '7d';
+  /** `dora_deployments`: production deployments in the window. */
+  deployments: number | null;
+  keys: Record<DoraKey, DoraKeyWeek>;
+}
+
+/** A weekly (or other) review milestone the week is measured with. */
+export interface ReviewMilestoneRef {
+  id: number;
+  name: string;
+  /** ISO week of a weekly milestone. */
+  week: string | null;
+  takenAt: string;
+}
+
+export interface ReviewRiskChange {
+  lens: string;
+  question: string;
+  title: string;
+  /** Risk in the week-start / week-end snapshot; null: the question was not in it. */
+  from: QuestionRisk | null;
+  to: QuestionRisk | null;
+}
+
+export interface ReviewPillarWeek {
+  lens: string;
+  lensName: string;
+  pillarId: string;
+  pillarName: string;
+  /** Pillarboard's pillar, or null for a pillar of the lens's own. */
+  pillar: Pillar | null;
+  /** High and medium risks at the week's start and end; null when that snapshot is missing. */
+  start: { high: number; medium: number } | null;
+  end: { high: number; medium: number } | null;
+  /** Became high or medium / stopped being either / high ↔ medium. Null unless both snapshots exist. */
+  gained: ReviewRiskChange[] | null;
+  removed: ReviewRiskChange[] | null;
+  changed: ReviewRiskChange[] | null;
+}
+
+export interface ReviewDriftWeek {
+  lens: string;
+  question: string;
+  title: string;
+  pillarName: string;
+  /** Drifting at the week's start too (false: it began during the week; null: no start snapshot). */
+  atStart: boolean | null;
+}
+
+export interface ReviewPlanDue {
+  lens: string;
+  question: string;
+  title: string;
+  pillarName: string;
+  risk: 'high' | 'medium';
+  owner: string | null;
+  /** YYYY-MM-DD */
+  due: string;
+  status: 'open' | 'in_progress';
+}
+
+export interface ReviewWeek {
+  /** The weekly milestone of the report's week (taken at its first evaluation: the start) and of the next week (the end). */
+  start: ReviewMilestoneRef | null;
+  end: ReviewMilestoneRef | null;
+  /** Both snapshots exist, so gained / removed / changed are known. */
+  compared: boolean;
+  totals: {
+    start: { high: number; medium: number } | null;
+    end: { high: number; medium: number } | null;
+    gained: number | null;
+    removed: number | null;
+    changed: number | null;
+  };
+  /** Per lens and lens pillar, in lens order. */
+  pillars: ReviewPillarWeek[];
+  /** Answers the evidence contradicted at the week's end (an override that drifted); null without an end snapshot. */
+  drift: ReviewDriftWeek[] | null;
+  /** Improvement-plan items not done nor accepted (status when the report was generated) due during the week, and due before it. */
+  plan: { dueThisWeek: ReviewPlanDue[]; overdue: ReviewPlanDue[] };
+  notes: string[];
 }
 
 export interface Highlight {
@@ -245,6 +361,35 @@ export interface ReportInput {
   runs: Record<string, { streakAtStart: number; during: CollectorRunPoint[] }>;
   /** Null when no event store is wired. */
   events: ReportEvents | null;
+  /** The `dora_*` series at the week's end; null (or absent) when they have no sample in the week. */
+  dora?: ReportDoraInput | null;
+  /** The review milestones at the week's edges and the plan; null (or absent) when no review service is wired. */
+  review?: ReportReviewInput | null;
+}
+
+export interface ReportDoraInput {
+  /** ms epoch: the run read (raw), or the end of the hour read (hourly). */
+  at: number;
+  resolution: 'raw' | 'hourly';
+  deployments: number | null;
+  /** Per key: the value and `dora_tier` (1 low … 4 elite) at `at`; null when not written. */
+  keys: Record<DoraKey, { value: number | null; tier: number | null }>;
+}
+
+export interface ReportReviewMilestone {
+  id: number;
+  name: string;
+  week: string | null;
+  createdAt: number;
+  snapshot: MilestoneSnapshot;
+}
+
+export interface ReportReviewInput {
+  /** Weekly milestone of the report's week (null: none) and of the week after it. */
+  start: ReportReviewMilestone | null;
+  end: ReportReviewMilestone | null;
+  /** The improvement plan when the report is generated (it keeps no history). */
+  plan: Array<Pick<PlanItem, 'lens' | 'question' | 'title' | 'pillarName' | 'risk' | 'owner' | 'due' | 'status'>>;
 }
 
 export interface ReportEvents {
