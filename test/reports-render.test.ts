@@ -11,18 +11,21 @@ import { ChromiumMissingError, chromiumPdfRenderer } from '../server/reports/ren
 import { parseWeek, previousWeek, weekRange } from '../server/reports/week.js';
 import { testStore } from './support/evaluation.js';
 import { requireBinary } from './support/real-binaries.js';
-import { eventReader, htmlProblems, REPORT_AT, seedAll, seededContext, TZ } from './support/reports-fixtures.js';
+import { eventReader, htmlProblems, REPORT_AT, seedAll, seedDora, seededContext, seededReview, TZ } from './support/reports-fixtures.js';
 import { tempDir } from './support/tmp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PDFTOTEXT = '/usr/bin/pdftotext';
 const PDFINFO = '/usr/bin/pdfinfo';
 
-function report(seed = true) {
+function report(seed = true, opts: { review?: boolean; dora?: boolean } = {}) {
   const { store } = testStore({ now: () => REPORT_AT });
   if (seed) seedAll(store);
+  if (opts.dora) seedDora(store);
+  const review = opts.review ? seededReview(store) : null;
   const week = weekRange(parseWeek('2026-W47'), TZ);
-  return buildWeeklyReport(readReportInput(storeReportSources(store, () => eventReader()), seededContext(), week, weekRange(previousWeek(week), TZ), REPORT_AT));
+  const sources = storeReportSources(store, () => eventReader(), () => review);
+  return buildWeeklyReport(readReportInput(sources, seededContext(), week, weekRange(previousWeek(week), TZ), REPORT_AT));
 }
 
 test('Markdown reads as plain text: headline, each outcome with verdict and what pulled it down, operations and data quality', () => {
@@ -90,7 +93,7 @@ describe('PDF printed by Chromium', { skip: requireBinary(CHROMIUM) || requireBi
   test('the PDF is produced and its text contains the outcome names; Letter paper is Letter', { timeout: 120_000 }, async () => {
     const dir = tempDir();
     const renderer = chromiumPdfRenderer({ executablePath: CHROMIUM });
-    const html = renderHtml(report());
+    const html = renderHtml(report(true, { review: true, dora: true }));
     const a4 = await renderer.render(html, 'A4');
     assert.equal(a4.subarray(0, 5).toString(), '%PDF-');
     const file = path.join(dir, 'r.pdf');
@@ -99,6 +102,10 @@ describe('PDF printed by Chromium', { skip: requireBinary(CHROMIUM) || requireBi
     assert.match(text, /Customers can buy/);
     assert.match(text, /We stay within budget/);
     assert.match(text, /Web shop — weekly report 2026-W47/);
+    // The review section and the DORA keys print too.
+    assert.match(text, /Well-Architected review/);
+    assert.match(text, /How do you deploy\?/);
+    assert.match(text, /Change failure rate\s+25\.0%\s+low/);
     if (fs.existsSync(PDFINFO)) {
       assert.match(execFileSync(PDFINFO, [file], { encoding: 'utf8' }), /Page size:\s+59\d(\.\d+)? x 84\d(\.\d+)? pts \(A4\)/);
       const letter = path.join(dir, 'l.pdf');

@@ -165,7 +165,7 @@ function doraTable(dora: DoraWeek, tz: string): string {
     const key = dora.keys[k];
     return `<tr><td>${esc(DORA_KEY_TITLE[k])}</td><td class="num">${esc(doraValue(key))}</td><td>${key.tier ? esc(key.tier) : '<span class="muted">n/a</span>'}</td></tr>`;
   });
-  const deployments = dora.deployments !== null ? `, ${dora.deployments} production deployment${dora.deployments === 1 ? '' : 's'}` : '';
+  const deployments = dora.deployments !== null ? `, ${dora.deployments} successful production deployment${dora.deployments === 1 ? '' : 's'}` : '';
   return (
     `<h3>DORA four keys</h3><p class="muted">${esc(doraWindow(dora, tz))}${deployments} (as /api/dora?window=7d then)</p>` +
     '<table><thead><tr><th>Key</th><th class="num">Value</th><th>Tier</th></tr></thead>' +

@@ -115,7 +115,7 @@ function operations(ops: OperationsReport, tz: string): string[] {
   for (const n of ops.notes) out.push(`- ${n}`);
   const dora = ops.dora ?? null;
   if (dora) {
-    out.push(`- DORA four keys, ${doraWindow(dora, tz)}${dora.deployments !== null ? `, ${dora.deployments} production deployment${dora.deployments === 1 ? '' : 's'}` : ''}:`);
+    out.push(`- DORA four keys, ${doraWindow(dora, tz)}${dora.deployments !== null ? `, ${dora.deployments} successful production deployment${dora.deployments === 1 ? '' : 's'}` : ''}:`);
     for (const k of DORA_KEYS) {
       const key = dora.keys[k];
       out.push(`  - ${DORA_KEY_TITLE[k]}: ${doraValue(key)}${key.tier ? ` (${key.tier})` : ''}`);

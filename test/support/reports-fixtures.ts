@@ -2,8 +2,11 @@ import type { EventKind, Sample } from '../../collectors/types.js';
 import type { EventFilter, EventReader, StoredEvent } from '../../server/events/types.js';
 import type { IndicatorSpec, OutcomeSpec } from '../../server/evaluation/spec.js';
 import type { ReportWorkloadContext } from '../../server/reports/service.js';
+import { silentLogger } from '../../server/log.js';
 import { DEFAULT_WEEKLY } from '../../server/reports/index.js';
+import { ReviewService } from '../../server/review/index.js';
 import type { Store } from '../../server/store/index.js';
+import { fullLens, indicator, snapshotOf } from '../review-support.js';
 
 /**
  * The seeded week the report tests share (values worked out by hand in
@@ -17,6 +20,9 @@ export const W47_FROM = Date.parse('2026-11-15T23:00:00Z');
 export const W46_FROM = Date.parse('2026-11-08T23:00:00Z');
 /** Monday 2026-11-23 08:00 Berlin: when the schedule runs W47's report. */
 export const REPORT_AT = Date.parse('2026-11-23T07:00:00Z');
+/** The end of W47: Monday 2026-11-23 00:00 Berlin, the start of W48. */
+export const W47_TO = W47_FROM + 168 * 3_600_000;
+const MIN = 60_000;
 /** Hours of W47 (from its start) with no evaluation sample: the server was down. */
 export const GAP = [90, 91, 92, 93, 94, 95];
 
@@ -210,4 +216,75 @@ export function htmlProblems(html: string): string[] {
   if (/[<>]/.test(html.slice(last).trim())) problems.push('stray markup at the end');
   if (stack.length) problems.push(`unclosed: ${stack.join(', ')}`);
   return problems;
+}
+
+/**
+ * Lens "abc" (test/review-support.ts): abc_deploys (operational excellence; small && rollback →
+ * none, small || rollback → medium, else high) and abc_privacy (own pillar Privacy; minimal →
+ * none, else high). Choice abc_deploys_small is bound to evidence `gate == ok`.
+ *
+ * - W47's first evaluation, Mon 16 Nov 00:01 (15 Nov 23:01Z): gate ok → small holds by evidence
+ *   → abc_deploys **medium**; a person answered abc_privacy "none of these" → **high**. The weekly
+ *   milestone "Week 2026-W47" is taken: the week's start.
+ * - Wed: a person answers abc_deploys "none of these", overriding the evidence (small still
+ *   holds) → **high**, and drifting. abc_privacy answered "minimal" → **none**.
+ * - W48's first evaluation, Mon 23 Nov 00:01 (22 Nov 23:01Z): "Week 2026-W48", the week's end.
+ */
+export function seededReview(store: Store, opts: { endMilestone?: boolean } = {}) {
+  let clock = W47_FROM + MIN;
+  const review = new ReviewService({ db: store.db, log: silentLogger, now: () => clock });
+  review.importLens({ body: fullLens(), id: 'abc' });
+  review.setConfig({
+    lenses: ['abc'],
+    evidence: [{ lens: 'abc', question: 'abc_deploys', choice: 'abc_deploys_small', when: 'gate == ok' }],
+    workload: { id: 'shop', title: 'Web shop', timezone: TZ },
+  });
+  // Before the week: a person answered abc_privacy with high risk.
+  clock = W47_FROM - 2 * 86_400_000;
+  review.answer('abc', 'abc_privacy', { choices: ['abc_privacy_no'] }, 'alice');
+  review.onEvaluated(snapshotOf(W47_FROM + MIN, [indicator('gate', 'ok')]));
+  clock = W47_FROM + 50 * HOUR;
+  review.answer('abc', 'abc_deploys', { choices: ['abc_deploys_no'] }, 'bob');
+  review.answer('abc', 'abc_privacy', { choices: ['abc_privacy_minimal'] }, 'alice');
+  review.updatePlanItem('abc', 'abc_deploys', { owner: 'bob', due: '2026-11-20', status: 'in_progress' });
+  if (opts.endMilestone !== false) review.onEvaluated(snapshotOf(W47_TO + MIN, [indicator('gate', 'ok')]));
+  clock = REPORT_AT;
+  return review;
+}
+
+const dora = (name: string, ts: number, value: number, extra: Record<string, string> = {}): Sample => ({
+  name, labels: { scope: 'workload', window: '7d', ...extra }, ts, value,
+});
+
+/**
+ * Three DORA runs: one a day before the week's end (time to restore 5400 s, tier 2), the last run
+ * of the week at Sun 23:58:30 local (22 Nov 22:58:30Z), which knows no time to restore (no
+ * sample), and one after the week (must not count). Last run of the week: 4 deployments →
+ * 4/7 = 0.5714 per day (2023: ≥ 1/7 per day → high = 3); lead time 93,600 s = 26 h → 1 d 2 h
+ * (≤ 1 week → high = 3); change failure rate 0.25 (> 0.15 → low = 1). A service-scoped and a
+ * 30-day series alongside, which the report does not read.
+ */
+export function seedDora(store: Store): number {
+  const last = W47_TO - 90_000;
+  const dayBefore = W47_TO - 86_400_000;
+  const after = W47_TO + 30_000;
+  store.writeSamples([
+    dora('dora_deployments', dayBefore, 3),
+    dora('dora_deployment_frequency_per_day', dayBefore, 3 / 7),
+    dora('dora_time_to_restore_seconds', dayBefore, 5400),
+    dora('dora_tier', dayBefore, 2, { key: 'time_to_restore' }),
+    dora('dora_deployments', last, 4),
+    dora('dora_deployment_frequency_per_day', last, 4 / 7),
+    dora('dora_tier', last, 3, { key: 'deployment_frequency' }),
+    dora('dora_lead_time_seconds', last, 93_600),
+    dora('dora_tier', last, 3, { key: 'lead_time' }),
+    dora('dora_change_failure_ratio', last, 0.25),
+    dora('dora_tier', last, 1, { key: 'change_failure_rate' }),
+    dora('dora_deployments', after, 9),
+    dora('dora_change_failure_ratio', after, 0.9),
+    { name: 'dora_change_failure_ratio', labels: { scope: 'service', service: 'shop', window: '7d' }, ts: last, value: 0.5 },
+    dora('dora_change_failure_ratio', last, 0.1, { window: '30d' }),
+  ]);
+  store.updateRollups();
+  return last;
 }
