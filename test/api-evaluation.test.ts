@@ -85,6 +85,7 @@ test('GET /api/summary gives the six pillars in order, outcomes with scores, and
   const res = await request(app).get('/api/summary').expect(200);
   const s = res.body;
   assert.equal(s.workload.title, 'Web shop');
+  assert.equal(s.workload.timezone, 'UTC', 'the workload file gives no zone: UTC, its default');
   assert.equal(s.evaluatedAt, new Date(T0).toISOString());
   assert.equal(s.stale, false);
   assert.deepEqual(

@@ -282,7 +282,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         ...eventSchemas(),
         ...reviewSchemas(),
         Summary: obj({
-          workload: obj({ id: str, title: str, owner: nullable(str), description: nullable(str) }),
+          workload: obj({ id: str, title: str, owner: nullable(str), description: nullable(str), timezone: { type: 'string', description: 'IANA time zone of the workload (default UTC): the dashboard shows its clock and chart times in it', example: 'Europe/Berlin' } }),
           status: { enum: STATUS },
           evaluatedAt: nullable(time),
           stale: bool,

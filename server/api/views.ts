@@ -22,6 +22,8 @@ export interface WorkloadMeta {
   title: string;
   owner?: string;
   description?: string;
+  /** IANA zone where the workload's days begin (the workload file's default is UTC). */
+  timezone?: string;
 }
 
 export function pillarView(snap: EvaluationSnapshot, pillar: Pillar) {
@@ -153,7 +155,7 @@ export function summaryView(
   const statuses = [...pillars.map((p) => p.status), ...outcomes.map((o) => o.status)].filter((s): s is Status => s in SEVERITY);
   const overall = statuses.length ? statuses.reduce((a, b) => (SEVERITY[b] > SEVERITY[a] ? b : a)) : 'no_data';
   return {
-    workload: { id: meta.id, title: meta.title, owner: meta.owner ?? null, description: meta.description ?? null },
+    workload: { id: meta.id, title: meta.title, owner: meta.owner ?? null, description: meta.description ?? null, timezone: meta.timezone ?? 'UTC' },
     status: overall,
     evaluatedAt: iso(snap?.at),
     evaluationDurationMs: snap ? Math.round(snap.durationMs * 10) / 10 : null,

@@ -26,6 +26,9 @@ export function ensureWebBuilt(): void {
   execFileSync(process.execPath, [path.join(ROOT, 'web', 'build.mjs'), '--quiet'], { stdio: 'inherit' });
 }
 
+/** The fixture workload's time zone: off UTC by a half hour, so a page showing UTC or the browser's zone is caught. */
+export const TIMEZONE = 'Asia/Kolkata';
+
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
@@ -40,7 +43,7 @@ function workloadYaml(extraOutcomes: number): string {
     indicators: [${refs[i % refs.length]}, ${refs[(i + 2) % refs.length]}]`);
   }
   return `version: 1
-workload: { id: shop, title: "Web shop", owner: platform-team }
+workload: { id: shop, title: "Web shop", owner: platform-team, timezone: ${TIMEZONE} }
 evaluation: { interval: 60s, stale_after_failures: 3 }
 collectors:
   - id: app
@@ -112,6 +115,17 @@ outcomes:
     owner: platform-team
     indicators: [deploys, { ref: availability, weight: 1 }]
 ${extra.join('\n')}
+review:
+  evidence:
+    - question: ops_small_changes
+      choice: ops_small_changes_frequent
+      when: "deploys == ok"
+    - question: ops_health
+      choice: ops_health_indicators
+      when: "availability != critical"
+    - question: perf_measure
+      choice: perf_measure_user_latency
+      when: "latency == ok"
 `;
 }
 
@@ -179,6 +193,31 @@ function historySamples(now: number, outcomeIds: string[]): Sample[] {
   return out;
 }
 
+/**
+ * What the review page, the tiles' risk counts and the chart annotations show: the evidence
+ * bindings (in the workload) have answered by now; a person answers ops_health against its
+ * evidence (drift), marks a sustainability question not applicable and plans an improvement.
+ * Deployments and incidents over the last days, one incident still open.
+ */
+function seedReviewAndEvents(runtime: Runtime, now: number): void {
+  const review = runtime.review;
+  review.answer('wellarchitected', 'ops_health', { choices: ['ops_health_alerts', 'ops_health_runbooks'], note: 'Dashboards are not trusted yet' }, 'alice');
+  review.answer('wellarchitected', 'sus_data', { notApplicable: true, reason: 'business_priorities', note: 'Hosted by the shop platform' }, 'alice');
+  review.answer('wellarchitected', 'ops_priorities', { choices: ['ops_priorities_outcomes', 'ops_priorities_owners', 'ops_priorities_revisited'] }, 'bob');
+  review.updatePlanItem('wellarchitected', 'ops_small_changes', { owner: 'platform-team', due: new Date(now + 14 * DAY).toISOString().slice(0, 10), status: 'in_progress', note: 'Pipeline first' });
+  const deploy = (id: string, at: number, title: string, status = 'success') => ({
+    kind: 'deployment' as const, source: 'ci', externalId: id, service: 'shop', environment: 'production', startedAt: at, endedAt: at + 4 * MIN, status, title, attrs: { url: `https://ci.example/runs/${id}` },
+  });
+  runtime.events.upsertEvents([
+    deploy('d-101', now - 5 * DAY - 3 * HOUR, 'shop 1.4.0'),
+    deploy('d-102', now - 2 * DAY - 6 * HOUR, 'shop 1.4.1'),
+    deploy('d-103', now - 22 * HOUR, 'shop 1.5.0'),
+    deploy('d-104', now - 3 * HOUR, 'shop 1.5.1', 'failure'),
+    { kind: 'incident', source: 'pager', externalId: 'i-7', service: 'shop', startedAt: now - 2 * DAY - 5 * HOUR, endedAt: now - 2 * DAY - 2 * HOUR, status: 'resolved', title: 'Checkout errors above 2%', attrs: { url: 'https://pager.example/i-7' } },
+    { kind: 'incident', source: 'pager', externalId: 'i-8', service: 'shop', startedAt: now - 150 * MIN, status: 'triggered', title: 'Checkout latency above 1 s' },
+  ]);
+}
+
 export interface DashboardFixture {
   runtime: Runtime;
   url: string;
@@ -207,6 +246,7 @@ export async function startDashboardFixture(opts: { extraOutcomes?: number } = {
   }
   runtime.store.updateRollups();
   runtime.load(false, { evaluate: true });
+  seedReviewAndEvents(runtime, now);
 
   const app = createApp(runtime.apiDeps());
   let server: Server = await listen(app, 0);

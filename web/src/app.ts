@@ -1,9 +1,11 @@
-import { setToken, whenVisible } from './api.js';
+import { ApiError, getJson, setToken, whenVisible } from './api.js';
 import { serverNow } from './clock.js';
 import { h, replace } from './dom.js';
+import { setTimeZone } from './format.js';
 import { LiveFeed, type FeedState } from './live.js';
 import { PILLARS, isPillarId, type Summary } from './model.js';
 import { parseSummary } from './parse.js';
+import { parseReviewSummary, type ReviewSummary } from './review-data.js';
 import { href, type Params } from './params.js';
 import { Rotation } from './rotation.js';
 import { parseRoute, type Route } from './router.js';
@@ -12,11 +14,17 @@ import { IndicatorView } from './views/indicator.js';
 import { OutcomeView } from './views/outcome.js';
 import { OverviewView } from './views/overview.js';
 import { PillarView } from './views/pillar.js';
+import { ReportsView } from './views/reports.js';
+import { ReviewView } from './views/review.js';
 import { Banners, Header } from './views/shell.js';
 
 const POLL_MS = 10_000;
 const DAY = 86_400_000;
 const RENDER_SAMPLES = 100;
+/** The review's risk counts change with evaluations, slowly: refetched at most this often. */
+const REVIEW_REFRESH_MS = 60_000;
+/** A server without reviews (404, 503) is asked again only this often. */
+const REVIEW_ABSENT_RETRY_MS = 10 * 60_000;
 
 /** What tests and the benchmark read (window.pillarboard): counts and timings, no data. */
 export interface Probe {
@@ -56,6 +64,12 @@ export class App {
   private rotation: Rotation | null = null;
   /** The one message shown while the current view fails to update. */
   private viewError: HTMLElement | null = null;
+  /** Risk counts per pillar from GET /api/review/summary; null while unknown or when the server has no review. */
+  private review: ReviewSummary | null = null;
+  private reviewKey = '';
+  private reviewNextAt = 0;
+  private reviewEvaluation: number | null | undefined = undefined;
+  private reviewLoading = false;
 
   constructor(
     private readonly root: HTMLElement,
@@ -109,7 +123,7 @@ export class App {
   }
 
   private showRoute(): void {
-    const route = parseRoute(location.pathname);
+    const route = parseRoute(location.pathname, location.search);
     const same = JSON.stringify(route) === JSON.stringify(this.route) && this.view !== null;
     if (same) return;
     this.route = route;
@@ -118,7 +132,9 @@ export class App {
     this.view = this.createView(route);
     this.probe.view = route.name;
     document.documentElement.dataset['view'] = route.name;
+    this.header.setRoute(route.name);
     replace(this.main, this.view?.el ?? null);
+    if (this.view?.updateReview && this.reviewKey !== '') this.safely(() => this.view!.updateReview!(this.review));
     if (this.summary && this.view) this.safely(() => this.view!.update(this.summary!));
     this.setTitle();
   }
@@ -137,6 +153,10 @@ export class App {
         const known = s?.outcomes.flatMap((o) => o.indicators).find((i) => i.id === route.id);
         return new IndicatorView(this.ctx, route.id, known ? { title: known.title, pillar: known.pillar } : null);
       }
+      case 'review':
+        return new ReviewView(this.ctx, route.pillar);
+      case 'reports':
+        return new ReportsView(this.ctx);
       case 'not_found':
         return this.missing(`Nothing is at ${route.path}.`);
     }
@@ -159,6 +179,7 @@ export class App {
     }
     const t0 = performance.now();
     this.summary = s;
+    setTimeZone(s.workload.timezone);
     this.header.update(s);
     this.updateBanners();
     if (this.view) this.safely(() => this.view!.update(s));
@@ -176,6 +197,40 @@ export class App {
     }
     document.documentElement.dataset['updates'] = String(this.probe.updates);
     this.tick();
+    void this.refreshReview(s);
+  }
+
+  /**
+   * The review's risk counts, fetched with the summary: after a new evaluation, at most once a
+   * minute. A server without reviews (404, 503) shows no counts and no error, and is asked
+   * again every ten minutes; a failed fetch keeps the counts shown.
+   */
+  private async refreshReview(s: Summary): Promise<void> {
+    const now = Date.now();
+    if (this.reviewLoading || now < this.reviewNextAt || s.evaluatedAt === this.reviewEvaluation) return;
+    this.reviewLoading = true;
+    this.reviewEvaluation = s.evaluatedAt;
+    this.reviewNextAt = now + REVIEW_REFRESH_MS;
+    let next: ReviewSummary | null = this.review;
+    try {
+      next = parseReviewSummary(await getJson('/api/review/summary'));
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 404 || err.status === 503)) {
+        next = null;
+        this.reviewNextAt = now + REVIEW_ABSENT_RETRY_MS;
+      } else {
+        // Try again with the next summary.
+        this.reviewEvaluation = undefined;
+        this.reviewNextAt = now + POLL_MS;
+      }
+    } finally {
+      this.reviewLoading = false;
+    }
+    const key = next ? JSON.stringify({ ...next, pillars: [...next.pillars] }) : 'none';
+    if (key === this.reviewKey) return;
+    this.reviewKey = key;
+    this.review = next;
+    if (this.view?.updateReview) this.safely(() => this.view!.updateReview!(next));
   }
 
   private onFeedState(s: FeedState): void {

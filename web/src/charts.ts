@@ -1,34 +1,25 @@
-import {
-  Chart,
-  Filler,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  TimeScale,
-  Tooltip,
-  type ChartDataset,
-  type Plugin,
-  type ScriptableContext,
-} from 'chart.js';
-import 'chartjs-adapter-date-fns';
+import { Chart, Filler, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset, type Plugin, type ScriptableContext, type Scale } from 'chart.js';
+import { annotationsPlugin, stripHeight, type Annotation, type AnnotationState } from './annotations.js';
+import { formatDate, formatDay, formatTime, formatWeekdayDateTime, fromWallTime, zoneOffset, zoneParts } from './format.js';
 import type { History, Objective } from './model.js';
 
 /**
- * Chart.js, bundled (no CDN) and tree-shaken to what is drawn: line charts on linear and
- * time scales. Every chart is created once per view and updated in place with
+ * Chart.js, bundled (no CDN) and tree-shaken to what is drawn: line charts on linear scales.
+ * Time axes are linear scales in ms whose ticks this module places and labels itself, in the
+ * workload's time zone (format.ts) — Chart.js's time scale would use the browser's zone. Every chart is created once per view and updated in place with
  * `update('none')`; animation is off everywhere (a wall screen redraws for hours, and
  * motion draws the eye to what has not changed). Points are never more than the pixels:
  * callers ask the API for a step of at least range ÷ width (see stepFor).
  */
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, TimeScale, Filler, Tooltip);
+Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Tooltip);
 Chart.defaults.animation = false;
 
 export type XY = { x: number; y: number | null };
 
 const cssVar = (name: string): string => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 const rootFontPx = (): number => parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 /** Steps the history endpoints are asked for, in seconds: round numbers that align with rollups. */
@@ -207,7 +198,38 @@ export interface HistoryChartOptions {
   interactive?: boolean;
 }
 
-type TimeOptions = { unit?: string };
+/** Tick spacings for time axes: round hours, days, and weeks starting on Monday. */
+const TICK_STEPS = [HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY];
+/** 1970-01-05, a Monday, in wall-clock ms: weeks are counted from it. */
+const MONDAY = 4 * DAY;
+
+/**
+ * Ticks between `from` and `to` at wall-clock boundaries of the display zone (midnight, every
+ * 6 hours, Mondays…), at most `maxTicks`. Returns the instants and the spacing chosen.
+ */
+export function zoneTicks(from: number, to: number, maxTicks: number): { ticks: number[]; step: number } {
+  const span = Math.max(1, to - from);
+  const step = TICK_STEPS.find((s) => span / s <= maxTicks) ?? Math.ceil(span / maxTicks / DAY) * DAY;
+  const origin = step >= 7 * DAY ? MONDAY : 0;
+  const fromWall = from + zoneOffset(from);
+  const toWall = to + zoneOffset(to);
+  const ticks: number[] = [];
+  for (let w = Math.ceil((fromWall - origin) / step) * step + origin; w <= toWall && ticks.length < 200; w += step) {
+    const t = fromWallTime(w);
+    if (t >= from && t <= to && t !== ticks[ticks.length - 1]) ticks.push(t);
+  }
+  return { ticks, step };
+}
+
+/** A tick's label: hours within a day ("06:00", the date at midnight), days ("Thu, Nov 26"), weeks ("Nov 23"). */
+export function tickLabel(t: number, step: number): string {
+  if (step < DAY) {
+    const p = zoneParts(t);
+    return p.hour === 0 && p.minute === 0 ? formatDate(t) : formatTime(t);
+  }
+  return step < 7 * DAY ? formatDay(t) : formatDate(t);
+}
+
 type FitOptions = { suggestedMin?: number; suggestedMax?: number; beginAtZero?: boolean };
 
 /** A time-series chart for drill-downs: value over 24h/7d/30d/90d, with objective bands. */
@@ -215,6 +237,8 @@ export class HistoryChart {
   readonly chart: Chart<'line', XY[]>;
   private readonly bands: BandState;
   private readonly scale: number;
+  private readonly annotations: AnnotationState = { items: [], now: 0, hover: null, drawnKey: '' };
+  private tickStep = DAY;
 
   constructor(
     canvas: HTMLCanvasElement,
@@ -239,7 +263,7 @@ export class HistoryChart {
     this.chart = new Chart<'line', XY[]>(canvas, {
       type: 'line',
       data: { datasets: [dataset] },
-      plugins: [bandsPlugin(this.bands)],
+      plugins: [bandsPlugin(this.bands), annotationsPlugin(this.annotations)],
       options: {
         responsive: true,
         maintainAspectRatio: false,
@@ -248,18 +272,22 @@ export class HistoryChart {
         normalized: true,
         events: opts.interactive === false ? [] : ['mousemove', 'mouseout', 'click', 'touchstart', 'touchmove'],
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        layout: { padding: { top: 4 } },
         plugins: {
           tooltip: {
             enabled: opts.interactive !== false,
-            callbacks: { label: (item) => `${opts.label}: ${item.parsed.y === null ? '—' : opts.format(item.parsed.y)}` },
+            callbacks: {
+              title: (items) => (items[0] ? formatWeekdayDateTime(items[0].parsed.x ?? 0) : ''),
+              label: (item) => `${opts.label}: ${item.parsed.y === null ? '—' : opts.format(item.parsed.y)}`,
+            },
           },
         },
         scales: {
           x: {
-            type: 'time',
+            type: 'linear',
             grid: { color: grid },
-            ticks: { color: text, font: { size: fontSize }, maxRotation: 0, autoSkipPadding: 24 },
-            time: { unit: 'day', displayFormats: { minute: 'HH:mm', hour: 'HH:mm', day: 'EEE d MMM', week: 'd MMM', month: 'MMM yyyy' }, tooltipFormat: 'EEE d MMM, HH:mm' },
+            ticks: { color: text, font: { size: fontSize }, maxRotation: 0, autoSkipPadding: 24, callback: (v) => tickLabel(Number(v), this.tickStep) },
+            afterBuildTicks: (axis: Scale) => this.placeTicks(axis),
           },
           y: {
             grid: { color: grid },
@@ -272,17 +300,34 @@ export class HistoryChart {
     });
   }
 
+  /** Ticks at round times of the workload's zone, as many as fit the width. */
+  private placeTicks(axis: Scale): void {
+    // Hour labels ("06:00") are narrower than day labels ("Thu, Nov 26").
+    const fit = (rem: number) => Math.max(2, Math.min(14, Math.floor(axis.width / (rootFontPx() * rem))));
+    let { ticks, step } = zoneTicks(axis.min, axis.max, fit(4.5));
+    if (step >= DAY) ({ ticks, step } = zoneTicks(axis.min, axis.max, fit(7.5)));
+    this.tickStep = step;
+    axis.ticks = ticks.map((value) => ({ value }));
+  }
+
+  /** Deployments and incidents to mark (annotations.ts); `now` is where open incidents end. */
+  setAnnotations(items: Annotation[], now: number): void {
+    this.annotations.items = items;
+    this.annotations.now = now;
+    if (!items.includes(this.annotations.hover!)) this.annotations.hover = null;
+    const layout = this.chart.options.layout as { padding: { top?: number } | number };
+    layout.padding = { top: items.length ? stripHeight() + 4 : 4 };
+    this.chart.update('none');
+  }
+
   /** Replaces the data (and objective) in place. */
   set(h: History, objective: Objective | null = null): void {
     const data = toXY(h, this.scale);
     this.chart.data.datasets[0]!.data = data;
     this.bands.objective = objective;
-    const x = this.chart.options.scales!['x']! as unknown as { min?: number; max?: number; time: TimeOptions };
+    const x = this.chart.options.scales!['x']! as unknown as { min?: number; max?: number };
     x.min = h.from;
     x.max = h.to;
-    // Hours for a day or two, days up to a month and a half, weeks beyond.
-    const span = h.to - h.from;
-    x.time.unit = span <= 2 * DAY ? 'hour' : span <= 45 * DAY ? 'day' : 'week';
     if (this.opts.min === undefined || this.opts.max === undefined) {
       const y = this.chart.options.scales!['y']! as unknown as FitOptions;
       const values = data.map((p) => p.y).filter((v): v is number => v !== null);

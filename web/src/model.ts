@@ -73,7 +73,8 @@ export interface FailingCollector {
 }
 
 export interface Summary {
-  workload: { id: string; title: string; owner: string | null };
+  /** `timezone`: the workload's IANA zone, null when the server does not say (then the browser's is used). */
+  workload: { id: string; title: string; owner: string | null; timezone: string | null };
   status: UiStatus;
   evaluatedAt: number | null;
   stale: boolean;

@@ -109,7 +109,7 @@ export function parseSummary(raw: unknown): Summary {
   const problems: string[] = [];
   const w = isObj(raw.workload) ? raw.workload : null;
   if (!w) problems.push('the workload (name, owner) is missing');
-  const workload = { id: str(w?.id) ?? '', title: str(w?.title) ?? str(w?.id) ?? 'Unnamed workload', owner: str(w?.owner) };
+  const workload = { id: str(w?.id) ?? '', title: str(w?.title) ?? str(w?.id) ?? 'Unnamed workload', owner: str(w?.owner), timezone: str(w?.timezone) };
 
   const byId = new Map<string, Obj>();
   if (Array.isArray(raw.pillars)) {

@@ -7,11 +7,15 @@ export type Route =
   | { name: 'pillar'; id: string }
   | { name: 'outcome'; id: string }
   | { name: 'indicator'; id: string }
+  | { name: 'review'; pillar: string | null }
+  | { name: 'reports' }
   | { name: 'not_found'; path: string };
 
-export function parseRoute(pathname: string): Route {
+export function parseRoute(pathname: string, search = ''): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/' || path === '/index.html') return { name: 'overview' };
+  if (path === '/review') return { name: 'review', pillar: new URLSearchParams(search).get('pillar') || null };
+  if (path === '/reports') return { name: 'reports' };
   const m = /^\/(pillars|outcomes|indicators)\/([^/]+)$/.exec(path);
   if (m) {
     let id: string;

@@ -1,6 +1,7 @@
 import { h, setText } from '../dom.js';
 import { href, replaceParam } from '../params.js';
 import type { Summary } from '../model.js';
+import type { ReviewSummary } from '../review-data.js';
 
 /** What every page of the dashboard implements; the app swaps them on navigation. */
 export interface View {
@@ -11,6 +12,8 @@ export interface View {
   update(summary: Summary): void;
   /** The path of the page "up" from here (Escape goes there), or null on the overview. */
   parent(): string | null;
+  /** The review's risk counts (null: no review on this server); called after mounting and when they change. */
+  updateReview?(review: ReviewSummary | null): void;
   destroy(): void;
 }
 

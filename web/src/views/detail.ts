@@ -1,6 +1,9 @@
 import { ApiError } from '../api.js';
+import { annotationsSummary, fetchAnnotations, isOpen, kindWord, type Annotation } from '../annotations.js';
 import { HistoryChart, type HistoryChartOptions } from '../charts.js';
-import { h, replace, setHidden, setText } from '../dom.js';
+import { serverNow } from '../clock.js';
+import { h, replace, setAttr, setHidden, setText } from '../dom.js';
+import { formatWeekdayDateTime, timeZone, zoneName } from '../format.js';
 import { fetchHistory } from '../history.js';
 import type { History, Objective, Summary } from '../model.js';
 import { crumbs, currentRange, fitChildren, notice, RangePicker, RANGES, type RangeKey, type View, type ViewContext } from './common.js';
@@ -22,6 +25,10 @@ export abstract class DetailView<D> implements View {
   private readonly chartNote = h('p', { class: 'chart-note' });
   private readonly chartEmpty = h('p', { class: 'chart-empty', hidden: true });
   private readonly chartPanel: HTMLElement;
+  /** Deployments and incidents on the chart: a legend line, and the list the labels refer to. */
+  private readonly annotLegend = h('p', { class: 'chart-legend', hidden: true });
+  private readonly annotList = h('ol', { class: 'annotations-list', 'aria-label': 'Deployments and incidents in this range', hidden: true });
+  private annotKey = '';
   private chart: HistoryChart | null = null;
   private range: RangeKey = currentRange();
   private seenEvaluation: number | null | undefined = undefined;
@@ -48,6 +55,8 @@ export abstract class DetailView<D> implements View {
       h('div', { class: 'panel-head' }, this.chartTitle, picker.el),
       h('div', { class: 'chart-box' }, this.canvas, this.chartEmpty),
       this.chartNote,
+      this.annotLegend,
+      this.annotList,
     );
     replace(this.message, notice('loading', 'Loading…'));
     this.crumbsEl = crumbs(trail);
@@ -129,8 +138,58 @@ export abstract class DetailView<D> implements View {
     const n = hist.points.length;
     setHidden(this.chartEmpty, n > 0);
     setText(this.chartEmpty, n > 0 ? '' : 'No data in this range');
-    setText(this.chartNote, `${n} point${n === 1 ? '' : 's'}, one per ${stepWords(hist.stepSeconds)} (${hist.source === 'rollup' ? 'hourly rollups' : 'raw samples'})`);
-    this.canvas.setAttribute('aria-label', `${spec.title}: ${n} points over the ${this.range} range`);
+    setText(
+      this.chartNote,
+      `${n} point${n === 1 ? '' : 's'}, one per ${stepWords(hist.stepSeconds)} (${hist.source === 'rollup' ? 'hourly rollups' : 'raw samples'}); times in ${timeZone()} (${zoneName(hist.to)})`,
+    );
+    const described = `${spec.title}: ${n} points over the ${this.range} range`;
+    this.canvas.setAttribute('aria-label', described);
+    await this.loadAnnotations(hist.from, hist.to, described);
+  }
+
+  /** Deployments and incidents over the chart's range, drawn on it and listed under it. */
+  private async loadAnnotations(from: number, to: number, described: string): Promise<void> {
+    let items: Annotation[] | null;
+    let failure: string | null = null;
+    try {
+      items = await fetchAnnotations(from, to);
+    } catch (err) {
+      items = null;
+      failure = (err as Error).message;
+    }
+    if (this.destroyed || !this.chart) return;
+    this.chart.setAnnotations(items ?? [], serverNow());
+    const summary = items ? annotationsSummary(items) : '';
+    if (summary) this.canvas.setAttribute('aria-label', `${described}, with ${summary} marked (listed below the chart)`);
+    let legend: string | null;
+    if (failure) legend = `Deployments and incidents could not be loaded: ${failure}`;
+    else if (items === null) legend = null; // this server records no events: nothing to say
+    else if (items.length === 0) legend = 'No deployments or incidents in this range.';
+    else legend = `Marked: ${summary}. D = deployment (dashed line), I = incident (shaded from start to end; an open one runs to now).`;
+    setHidden(this.annotLegend, legend === null);
+    setText(this.annotLegend, legend ?? '');
+    const key = JSON.stringify(items);
+    if (key === this.annotKey) return;
+    this.annotKey = key;
+    this.annotList.replaceChildren(
+      ...(items ?? []).map((a) => {
+        const when = a.end !== null ? `${formatWeekdayDateTime(a.time)} – ${formatWeekdayDateTime(a.end)}` : isOpen(a) ? `since ${formatWeekdayDateTime(a.time)}, still open` : formatWeekdayDateTime(a.time);
+        const where = [a.service, a.environment].filter(Boolean).join(', ');
+        const parts: Array<HTMLElement | null> = [
+          h('span', { class: 'annot-label' }, a.label),
+          h('span', { class: 'annot-kind' }, kindWord(a.kind)),
+          h('span', { class: 'annot-when' }, when),
+          a.link ? h('a', { href: a.link, target: '_blank', rel: 'noopener noreferrer' }, a.title) : h('span', null, a.title),
+          a.status ? h('span', { class: 'annot-status' }, a.status) : null,
+          where ? h('span', { class: 'annot-where' }, where) : null,
+        ];
+        // Spaces between the parts, so the item reads as words (flex gaps do the spacing on screen).
+        const li = h('li', { class: `annot annot-${a.kind}`, 'data-kind': a.kind, 'data-label': a.label }, ...parts.filter((x) => x !== null).flatMap((x, i) => (i ? [' ', x] : [x])));
+        return li;
+      }),
+    );
+    setHidden(this.annotList, !items || items.length === 0);
+    setAttr(this.annotList, 'data-count', String(items?.length ?? 0));
   }
 
   /** In kiosk mode, cut table rows that do not fit on the screen and say so. */

@@ -1,6 +1,7 @@
 import { h, setHidden } from '../dom.js';
 import { STATUS_META, statusLabel, type UiStatus } from '../status.js';
 import type { Summary } from '../model.js';
+import type { ReviewSummary } from '../review-data.js';
 import { fitChildren, type View, type ViewContext } from './common.js';
 import { OutcomeCard } from './outcome-card.js';
 import { PillarTile, SPARK_REFRESH_MS } from './pillar-tile.js';
@@ -67,6 +68,11 @@ export class OverviewView implements View {
     // Many outcomes: smaller cards, so more of them fit at a glance.
     this.list.classList.toggle('compact', this.cards.size > (this.ctx.kiosk ? 8 : 24));
     this.arrange([...seen]);
+  }
+
+  updateReview(r: ReviewSummary | null): void {
+    for (const t of this.tiles) t.setReview(r?.pillars.get(t.id) ?? null);
+    if (this.ctx.kiosk && this.cards.size) this.arrange([...this.cards.keys()]);
   }
 
   /** Workload order; on a kiosk screen that cannot show them all, worst first, and say what is left out. */

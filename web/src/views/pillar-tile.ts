@@ -5,6 +5,7 @@ import { formatScore } from '../format.js';
 import { href } from '../params.js';
 import { statusBadge, statusIcon, statusLabel, updateBadge, type UiStatus } from '../status.js';
 import type { Counts, PillarSummary } from '../model.js';
+import { RISKS, RISK_COUNT_WORD, riskCountsText, riskIcon, type RiskCounts } from '../risk.js';
 
 const WEEK = 7 * 86_400_000;
 /** Sparklines change slowly (hourly points): refetched at most this often. */
@@ -32,7 +33,11 @@ export class PillarTile {
   private readonly canvas: HTMLCanvasElement;
   private readonly sparkNote: HTMLElement;
   private spark: Sparkline | null = null;
+  private readonly review: HTMLElement;
   private countsKey = '';
+  private reviewKey = '';
+  private reviewText = '';
+  private lastLabel: string[] = [];
   fetchedAt = 0;
   measured = true;
 
@@ -45,6 +50,7 @@ export class PillarTile {
     this.sparkBox = h('div', { class: 'spark' }, this.canvas, this.sparkNote);
     this.counts = h('div', { class: 'counts' });
     this.note = h('p', { class: 'tile-note' });
+    this.review = h('div', { class: 'review-counts', hidden: true });
     this.link = h(
       'a',
       { class: 'tile st-unknown', href: href(`/pillars/${id}`), 'data-pillar': id },
@@ -52,6 +58,7 @@ export class PillarTile {
       h('div', { class: 'tile-body' }, h('div', { class: 'score' }, this.score, this.scoreUnit), this.sparkBox),
       this.counts,
       this.note,
+      this.review,
     );
     this.li = h('li', null, this.link);
   }
@@ -87,7 +94,36 @@ export class PillarTile {
       p.score !== null ? `score ${formatScore(p.score)} of 100` : note,
       p.counts && this.measured ? `indicators: ${countsText(p.counts)}` : '',
     ].filter(Boolean);
-    setAttr(this.link, 'aria-label', label.join('. '));
+    this.lastLabel = label;
+    this.setLabel();
+  }
+
+  private setLabel(): void {
+    setAttr(this.link, 'aria-label', [...this.lastLabel, this.reviewText].filter(Boolean).join('. '));
+  }
+
+  /**
+   * The Well-Architected review's risk counts for this pillar (GET /api/review/summary), beside
+   * the measured score: the questions at high and medium risk, with no risk, unanswered and not
+   * applicable. Null (no review on this server, or not loaded): nothing is shown.
+   */
+  setReview(r: { counts: RiskCounts; questions: number } | null): void {
+    const key = r && r.questions > 0 ? RISKS.map((k) => r.counts[k]).join(',') : '';
+    if (key === this.reviewKey) return;
+    this.reviewKey = key;
+    this.review.replaceChildren();
+    setHidden(this.review, key === '');
+    this.reviewText = '';
+    if (r && key !== '') {
+      this.review.append(h('span', { class: 'review-label' }, 'Review'));
+      for (const k of RISKS) {
+        const n = r.counts[k];
+        if (n > 0) this.review.append(h('span', { class: `count risk-count rk-${k}`, 'data-risk': k }, riskIcon(k), h('b', null, String(n)), ` ${RISK_COUNT_WORD[k]}`));
+      }
+      this.reviewText = `review risks: ${riskCountsText(r.counts, true)}`;
+      setAttr(this.review, 'title', `Well-Architected review, ${r.questions} questions: ${riskCountsText(r.counts, true)}`);
+    }
+    this.setLabel();
   }
 
   async refreshSpark(): Promise<void> {

@@ -6,12 +6,18 @@ import { parsePillarDetail } from '../parse.js';
 import { href } from '../params.js';
 import { serverNow } from '../clock.js';
 import { statusBadge, statusLabel } from '../status.js';
+import type { ReviewSummary } from '../review-data.js';
+import { RISKS, RISK_COUNT_WORD, riskCountsText, riskIcon } from '../risk.js';
 import { notice, stat, type ViewContext } from './common.js';
 import { DetailView } from './detail.js';
 import { table } from './tables.js';
 
 /** A pillar: its health, its indicators with value vs target, and its score over time. */
 export class PillarView extends DetailView<PillarDetail> {
+  /** The review's risk counts for this pillar, kept across re-renders of the head. */
+  private readonly reviewStat = h('div', { class: 'stat review-stat', hidden: true });
+  private reviewKey = '';
+
   constructor(ctx: ViewContext, private readonly id: string) {
     super(ctx, [
       ['Overview', '/'],
@@ -44,6 +50,29 @@ export class PillarView extends DetailView<PillarDetail> {
     };
   }
 
+  /** "Review risks: ◆ 2 high ▲ 0 medium …", every count shown, with a link to the review's questions on this pillar. */
+  updateReview(r: ReviewSummary | null): void {
+    const p = r?.pillars.get(this.id);
+    const key = p && p.questions > 0 ? RISKS.map((k) => p.counts[k]).join(',') : '';
+    if (key === this.reviewKey) return;
+    this.reviewKey = key;
+    this.reviewStat.hidden = key === '';
+    if (!p || key === '') {
+      this.reviewStat.replaceChildren();
+      return;
+    }
+    replace(
+      this.reviewStat,
+      h('span', { class: 'stat-label' }, 'Review risks'),
+      h(
+        'span',
+        { class: 'review-counts review-counts-full', 'aria-label': `Well-Architected review: ${riskCountsText(p.counts, true)}` },
+        ...RISKS.map((k) => h('span', { class: `count risk-count rk-${k}`, 'data-risk': k }, riskIcon(k), h('b', null, String(p.counts[k])), ` ${RISK_COUNT_WORD[k]}`)),
+      ),
+      h('a', { class: 'stat-extra', href: href('/review', { pillar: this.id }) }, `${p.questions} questions — open the review`),
+    );
+  }
+
   protected render(d: PillarDetail): void {
     const counts = d.counts;
     replace(
@@ -54,6 +83,7 @@ export class PillarView extends DetailView<PillarDetail> {
         { class: 'stats' },
         stat('Score', h('span', { class: 'stat-value' }, d.score === null ? '—' : formatScore(d.score)), d.score === null ? undefined : 'of 100'),
         stat('Indicators', h('span', { class: 'stat-value' }, String(d.indicators.length)), counts && d.measured ? `${counts.ok} ok · ${counts.warning} warning · ${counts.critical} critical · ${counts.no_data + counts.stale} without data` : undefined),
+        this.reviewStat,
       ),
       d.reasons.length && d.measured ? h('ul', { class: 'reasons' }, ...d.reasons.map((r) => h('li', null, r))) : null,
     );

@@ -1,5 +1,5 @@
 import { h, setAttr, setHidden, setText } from '../dom.js';
-import { formatAgo, formatClock, formatWhen } from '../format.js';
+import { formatAgo, formatClock, formatWhen, timeZone, zoneName } from '../format.js';
 import type { FeedState } from '../live.js';
 import type { Summary } from '../model.js';
 import { href } from '../params.js';
@@ -12,28 +12,50 @@ import { statusBadge, statusIcon, updateBadge, type UiStatus } from '../status.j
 
 export class Header {
   readonly el: HTMLElement;
-  private readonly workload = h('h1', { class: 'workload-title' }, 'Pillarboard');
+  private readonly workloadName = h('span', null, 'Pillarboard');
+  private readonly workload = h('h1', { class: 'workload-title' });
   private readonly badge = statusBadge('unknown', 'Waiting for data');
   private readonly collectors = h('span', { class: 'collectors', hidden: true });
   private readonly updatedIcon = h('span', { class: 'updated-icon' });
   private readonly updatedText = h('span', null, 'Connecting…');
   private readonly updated = h('span', { class: 'updated' }, this.updatedIcon, this.updatedText);
-  private readonly clock = h('time', { class: 'clock' });
+  private readonly clockTime = h('span', { class: 'clock-time' });
+  private readonly clockZone = h('span', { class: 'clock-zone' });
+  private readonly clock = h('time', { class: 'clock' }, this.clockTime, this.clockZone);
+  /** Links to the pages beside the overview; none in kiosk mode (nobody clicks a TV). */
+  private readonly nav: Map<string, HTMLAnchorElement> = new Map();
   private collectorsKey = '';
   private staleShown: boolean | null = null;
 
   constructor(kiosk: boolean) {
     const wall = kiosk ? null : h('a', { class: 'wall-link', href: href('/', { kiosk: '1', rotate: '30s' }) }, 'Wall-screen mode');
+    let nav: HTMLElement | null = null;
+    if (!kiosk) {
+      for (const [name, path, label] of [
+        ['review', '/review', 'Review'],
+        ['reports', '/reports', 'Reports'],
+      ] as const) {
+        this.nav.set(name, h('a', { href: href(path), 'data-nav': name }, label));
+      }
+      nav = h('nav', { class: 'site-nav', 'aria-label': 'Pages' }, ...this.nav.values(), wall);
+    }
+    // The workload's name leads back to the overview (except on a TV, where nothing is clicked).
+    this.workload.append(kiosk ? this.workloadName : h('a', { class: 'home-link', href: href('/'), title: 'Overview' }, this.workloadName));
     this.el = h(
       'header',
       { class: 'topbar' },
       h('div', { class: 'brand' }, this.workload, this.badge),
-      h('div', { class: 'meta' }, this.collectors, this.updated, this.clock, wall),
+      h('div', { class: 'meta' }, this.collectors, this.updated, this.clock, nav),
     );
   }
 
+  /** Marks the link of the page on screen. */
+  setRoute(name: string): void {
+    for (const [n, a] of this.nav) setAttr(a, 'aria-current', n === name ? 'page' : null);
+  }
+
   update(s: Summary): void {
-    setText(this.workload, s.workload.title);
+    setText(this.workloadName, s.workload.title);
     updateBadge(this.badge, s.status, `Overall: ${s.status === 'unknown' ? 'unknown' : this.badgeWord(s.status)}`);
     const c = s.collectors;
     setHidden(this.collectors, !c || c.total === 0);
@@ -57,9 +79,10 @@ export class Header {
 
   /** Every second: the clock and the age of the data. */
   tick(now: number, evaluatedAt: number | null | undefined, stale: boolean): void {
-    const clock = formatClock(now);
-    setText(this.clock, clock);
+    setText(this.clockTime, formatClock(now));
+    setText(this.clockZone, zoneName(now));
     setAttr(this.clock, 'datetime', new Date(now).toISOString());
+    setAttr(this.clock, 'title', `Time in ${timeZone()}, the workload's time zone`);
     let text: string;
     if (evaluatedAt === undefined) text = 'Connecting…';
     else if (evaluatedAt === null) text = 'Not evaluated yet';
