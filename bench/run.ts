@@ -39,7 +39,13 @@ for (const f of files) {
     process.stdout.write(`${f}: exited ${r.status}${json ? '' : ' without BENCH_JSON'}\n`);
     continue;
   }
-  summary.push(JSON.parse(json.slice('BENCH_JSON '.length)) as BenchJson);
+  const parsed = JSON.parse(json.slice('BENCH_JSON '.length)) as BenchJson;
+  if (!Array.isArray(parsed.results)) {
+    failed = true;
+    process.stdout.write(`${f}: BENCH_JSON has no results array\n`);
+    continue;
+  }
+  summary.push(parsed);
 }
 
 process.stdout.write('\n=== summary\n');
