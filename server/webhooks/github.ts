@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { OperationalEvent } from '../../collectors/types.js';
 import type { OperationsSettings } from '../events/types.js';
-import { defined, firstLine, idText, matchesAny, optionalText, optionalTime, read, severityFromLabels, time } from './payload.js';
+import { defined, idText, matchesAny, optionalText, optionalTime, read, severityFromLabels, time } from './payload.js';
 import { checkGithubSignature } from './verify.js';
 import { PayloadError, type Headers, type MapContext, type MapResult, type WebhookProvider } from './types.js';
+import { pushToChanges } from './push.js';
 
 /**
  * GitHub webhooks (repository or organization; content type application/json or form):
@@ -134,29 +135,15 @@ function deploymentStatus(payload: unknown, ctx: MapContext): MapResult {
 
 function push(payload: unknown): MapResult {
   const p = read(pushPayload, payload);
-  if (p.deleted) return { ignored: 'a branch deletion carries no changes' };
-  if (!p.ref.startsWith('refs/heads/')) return { ignored: `${p.ref} is not a branch` };
-  const branch = p.ref.slice('refs/heads/'.length);
-  if (p.repository.default_branch !== undefined && branch !== p.repository.default_branch) {
-    return { ignored: `push to "${branch}", not the default branch "${p.repository.default_branch}"` };
-  }
-  if (p.commits.length === 0) return { ignored: 'the push has no commits' };
-  return {
-    events: p.commits.map((c) => {
-      const sha = c.id.toLowerCase();
-      const e: OperationalEvent = {
-        kind: 'change',
-        source: 'github',
-        externalId: `commit:${sha}`,
-        service: p.repository.name,
-        startedAt: c.timestamp,
-        attrs: defined({ commits: [{ sha, at: c.timestamp }], branch, repo: p.repository.full_name, url: c.url }),
-      };
-      const title = firstLine(c.message);
-      if (title !== undefined) e.title = title;
-      return e;
-    }),
-  };
+  return pushToChanges({
+    source: 'github',
+    ref: p.ref,
+    deleted: Boolean(p.deleted),
+    defaultBranch: p.repository.default_branch,
+    service: p.repository.name,
+    repo: p.repository.full_name,
+    commits: p.commits,
+  });
 }
 
 function issues(payload: unknown, settings: OperationsSettings): MapResult {

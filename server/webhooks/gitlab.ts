@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { OperationalEvent } from '../../collectors/types.js';
 import type { OperationsSettings } from '../events/types.js';
-import { defined, firstLine, idText, matchesAny, optionalText, optionalTime, read, severityFromLabels, time } from './payload.js';
+import { defined, idText, matchesAny, optionalText, optionalTime, read, severityFromLabels, time } from './payload.js';
 import { checkGitlabToken } from './verify.js';
 import { PayloadError, type MapContext, type MapResult, type WebhookProvider } from './types.js';
+import { pushToChanges } from './push.js';
 
 /**
  * GitLab project or group webhooks, dispatched on the payload's `object_kind`:
@@ -124,29 +125,15 @@ function deployment(payload: unknown, ctx: MapContext): MapResult {
 
 function push(payload: unknown): MapResult {
   const p = read(pushPayload, payload);
-  if (p.after !== undefined && /^0+$/.test(p.after)) return { ignored: 'a branch deletion carries no changes' };
-  if (!p.ref.startsWith('refs/heads/')) return { ignored: `${p.ref} is not a branch` };
-  const branch = p.ref.slice('refs/heads/'.length);
-  if (p.project.default_branch !== undefined && branch !== p.project.default_branch) {
-    return { ignored: `push to "${branch}", not the default branch "${p.project.default_branch}"` };
-  }
-  if (p.commits.length === 0) return { ignored: 'the push has no commits' };
-  return {
-    events: p.commits.map((c) => {
-      const sha = c.id.toLowerCase();
-      const e: OperationalEvent = {
-        kind: 'change',
-        source: 'gitlab',
-        externalId: `commit:${sha}`,
-        service: serviceOf(p.project),
-        startedAt: c.timestamp,
-        attrs: defined({ commits: [{ sha, at: c.timestamp }], branch, repo: p.project.path_with_namespace, url: c.url }),
-      };
-      const title = c.title ?? firstLine(c.message);
-      if (title !== undefined) e.title = title;
-      return e;
-    }),
-  };
+  return pushToChanges({
+    source: 'gitlab',
+    ref: p.ref,
+    deleted: p.after !== undefined && /^0+$/.test(p.after),
+    defaultBranch: p.project.default_branch,
+    service: serviceOf(p.project),
+    repo: p.project.path_with_namespace,
+    commits: p.commits,
+  });
 }
 
 function issue(payload: unknown, settings: OperationsSettings): MapResult {
