@@ -80,7 +80,7 @@ export class ReportArchive {
   private readonly lastGenerated: Database.Statement;
   private readonly failures: Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.upsert = db.prepare(
       `INSERT INTO reports (week, timezone, from_ts, to_ts, generated_at, trigger, schema_version, data, md, html, pdf, pdf_paper, warnings)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -1,5 +1,3 @@
-import type { Sample } from '../../collectors/types.js';
-
 /** A PromQL-style label matcher: `=`, `!=`, `=~`, `!~` (regexes fully anchored, as in PromQL). */
 export interface LabelMatcher {
   label: string;
