@@ -15,6 +15,7 @@ import {
   type Slo,
   type Summary,
 } from './model.js';
+import { type Obj, isObj, str, num, time, strings } from './json.js';
 
 /**
  * Reads the API's answers defensively: a missing or malformed field becomes null/empty plus
@@ -28,16 +29,6 @@ export class MalformedError extends Error {
   override name = 'MalformedError';
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const time = (v: unknown): number | null => {
-  if (typeof v !== 'string') return null;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? null : t;
-};
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 function counts(v: unknown): Counts | null {
   if (!isObj(v)) return null;

@@ -1,6 +1,7 @@
 import { emptyRiskCounts, isRisk, RISKS, type Risk, type RiskCounts } from './risk.js';
 import { toUiStatus, type UiStatus } from './status.js';
 import { MalformedError } from './parse.js';
+import { type Obj, isObj, str, num, time, list, strings } from './json.js';
 
 /**
  * The Well-Architected review as the dashboard reads it (GET /api/review/summary, /api/review,
@@ -9,17 +10,6 @@ import { MalformedError } from './parse.js';
  * like what was asked for at all.
  */
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const time = (v: unknown): number | null => {
-  if (typeof v !== 'string') return null;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? null : t;
-};
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const safeUrl = (v: unknown): string | null => {
   const s = str(v);
   return s && /^https?:\/\//i.test(s) ? s : null;

@@ -7,6 +7,7 @@ import { MalformedError } from '../parse.js';
 import { statusBadge } from '../status.js';
 import { crumbs, notice, type View, type ViewContext } from './common.js';
 import { table } from './tables.js';
+import { isObj, str, num, time } from '../json.js';
 
 /**
  * The weekly reports archive (GET /api/reports, docs/reports.md): each week with when it was
@@ -14,15 +15,6 @@ import { table } from './tables.js';
  * token added when the page has one). Generating and sending stay with the CLI and the API.
  */
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const time = (v: unknown): number | null => {
-  if (typeof v !== 'string') return null;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? null : t;
-};
 
 interface Delivery {
   channel: string;
