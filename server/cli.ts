@@ -280,6 +280,18 @@ export function buildProgram(): Command {
       process.exitCode = runLensList(settings.db, io, logger(settings));
     });
 
+  lens
+    .command('remove')
+    .description('remove an imported lens (not the built-in one); refused while it has answers or plan edits, unless --force')
+    .argument('<id>', 'lens id')
+    .option('--force', 'remove it anyway: its answers are archived, its improvement-plan edits deleted (milestones keep it)')
+    .addOption(dbOpt())
+    .action((id: string, flags: { force?: boolean; db?: string }) => {
+      const settings = settingsFrom(flags);
+      const { runLensRemove } = require('./commands/lens.js') as typeof import('./commands/lens.js');
+      process.exitCode = runLensRemove(settings.db, id, { force: flags.force }, io, logger(settings));
+    });
+
   const review = program.command('review').description('the Well-Architected review: risks per pillar, answers, milestones, improvement plan');
   review
     .command('show')

@@ -548,11 +548,15 @@ function reviewPaths(): Record<string, unknown> {
         tags,
         parameters: [lensP, q('download', 'Present: send as an attachment <lens>.json')],
       }),
-      delete: op('Delete an imported lens (admin); its answers are archived', { 200: json(obj({ archived: int })), ...errors(401, 403, 404, 429), 409: problem('Built-in lenses cannot be deleted.') }, {
-        tags,
-        security: write,
-        parameters: [lensP],
-      }),
+      delete: op(
+        'Remove an imported lens (admin). Refused (409, `force`) while it has answers or improvement-plan edits, unless `force=true`: then its answers are archived and its plan edits deleted. Milestones keep it.',
+        {
+          200: json(obj({ removed: str, archived: int, planItemsDeleted: int })),
+          ...errors(400, 401, 403, 404, 429),
+          409: problem('A built-in lens (cannot be removed), or a lens with answers or plan edits and no `force=true`.'),
+        },
+        { tags, security: write, parameters: [lensP, q('force', 'true: remove it even with answers (archived) and plan edits (deleted)', { enum: ['true', 'false', '1', '0'] })] },
+      ),
     },
     '/api/review/lenses/{lens}/questions/{question}': {
       get: op('One question: choices, answer, risk, evidence, drift', { 200: json(ref('ReviewQuestion')), ...errors(401, 404) }, { tags, parameters: [lensP, questionP] }),
