@@ -165,7 +165,7 @@ export function buildProgram(): Command {
     .description('build one week\'s outcome report: print it, write it, and with --send deliver it as the schedule would')
     .addOption(configOpt())
     .addOption(dbOpt())
-    .option('-w, --week <week>', 'ISO week, e.g. 2026-W47 (default: the last complete week in the report time zone)')
+    .option('-w, --week <week>', 'ISO week, e.g. 2026-W47, or "current" for this week so far (partial: shown, not archived nor sent; default: the last complete week in the report time zone)')
     .addOption(new Option('-f, --format <format>', 'md (default, to stdout), html, json, or pdf (needs --out and Chromium)').choices(['md', 'html', 'pdf', 'json']))
     .option('-o, --out <file>', 'write the report to FILE instead of stdout')
     .option('--send', 'deliver it through the configured e-mail and webhooks (one attempt each; exit 1 if one fails)')

@@ -1,7 +1,7 @@
 import { DORA_KEYS } from '../dora/types.js';
 import {
   DAY_NAMES, DORA_KEY_TITLE, NO_REVIEW, STATUS_LABEL, VERDICT_LABEL, countChange, doraValue, doraWindow, headline, hours, localTime, minutes, pct,
-  points, ratioPoints, reportTitle, reviewHeadline, riskChange, score, weekSpan,
+  points, ratioPoints, reportTitle, coverage, partialNote, reviewHeadline, riskChange, score, weekSpan,
 } from './format.js';
 import { barChart, esc, meter } from './svg.js';
 import type { DoraWeek, OperationsReport, OutcomeReport, ReviewPlanDue, ReviewWeek, Verdict, WeeklyReport } from './types.js';
@@ -41,7 +41,9 @@ export function renderHtml(r: WeeklyReport, opts: { link?: string } = {}): strin
   const tz = r.timezone;
   const body: string[] = [];
   body.push(`<h1>${esc(reportTitle(r))}</h1>`);
-  body.push(`<p class="sub">${esc(weekSpan(r))} · ${esc(tz)} · ${r.hours} h · generated ${esc(localTime(r.generatedAt, tz))}${r.workload.owner ? ` · owner ${esc(r.workload.owner)}` : ''}</p>`);
+  body.push(`<p class="sub">${esc(weekSpan(r))} · ${esc(tz)} · ${esc(coverage(r))} · generated ${esc(localTime(r.generatedAt, tz))}${r.workload.owner ? ` · owner ${esc(r.workload.owner)}` : ''}</p>`);
+  const partial = partialNote(r);
+  if (partial) body.push(`<p class="banner partial" data-partial="true">${esc(partial)}</p>`);
   body.push(`<p class="headline">${esc(headline(r))}.</p>`);
   if (!r.dataQuality.hasData) body.push(...r.dataQuality.notes.map((n) => `<p class="banner">${esc(n)}</p>`));
   if (opts.link) body.push(`<p class="muted">Archive: <a href="${esc(opts.link)}">${esc(opts.link)}</a></p>`);

@@ -1,6 +1,6 @@
 import { DORA_KEYS } from '../dora/types.js';
 import {
-  DAY_NAMES, DORA_KEY_TITLE, NO_REVIEW, STATUS_LABEL, VERDICT_LABEL, countChange, doraValue, doraWindow, headline, hours, localTime, minutes, pct,
+  DAY_NAMES, DORA_KEY_TITLE, NO_REVIEW, coverage, partialNote, STATUS_LABEL, VERDICT_LABEL, countChange, doraValue, doraWindow, headline, hours, localTime, minutes, pct,
   points, ratioPoints, reportTitle, reviewHeadline, riskChange, score, weekSpan,
 } from './format.js';
 import type { Highlight, OperationsReport, OutcomeReport, ReviewPlanDue, ReviewWeek, WeeklyReport } from './types.js';
@@ -12,9 +12,11 @@ import type { Highlight, OperationsReport, OutcomeReport, ReviewPlanDue, ReviewW
 export function renderMarkdown(r: WeeklyReport, opts: { link?: string } = {}): string {
   const out: string[] = [];
   out.push(`# ${reportTitle(r)}`, '');
-  out.push(`${weekSpan(r)} (${r.timezone}, ${r.hours} h) · generated ${localTime(r.generatedAt, r.timezone)}`);
+  out.push(`${weekSpan(r)} (${r.timezone}, ${coverage(r)}) · generated ${localTime(r.generatedAt, r.timezone)}`);
   if (r.workload.owner) out.push(`Owner: ${r.workload.owner}`);
   if (opts.link) out.push(`Full report: ${opts.link}`);
+  const partial = partialNote(r);
+  if (partial) out.push('', `> **${partial}**`);
   out.push('', `**${headline(r)}.**`, '');
   if (!r.dataQuality.hasData) {
     for (const n of r.dataQuality.notes) out.push(`> ${n}`);

@@ -12,7 +12,8 @@ import { isObj, str, num, time } from '../json.js';
 /**
  * The weekly reports archive (GET /api/reports, docs/reports.md): each week with when it was
  * generated, how, whether each channel delivered it, and links to the HTML and PDF (the read
- * token added when the page has one). Generating and sending stay with the CLI and the API.
+ * token added when the page has one), and links to this week so far (partial, never archived).
+ * Generating and sending stay with the CLI and the API.
  */
 
 
@@ -142,8 +143,21 @@ export class ReportsView implements View {
       schedule ? h('p', { class: 'description', 'data-schedule': '' }, schedule) : null,
       h('p', { class: 'description' }, `Times in ${timeZone()}. The HTML and PDF open in a new tab.`),
     );
+    const current = (fmt: string, label: string) =>
+      h('a', { href: apiUrl(`/api/reports/current.${fmt}`), target: '_blank', rel: 'noopener noreferrer', 'data-format': fmt }, label);
+    const soFar = h(
+      'section',
+      { class: 'panel', 'data-current-week': '' },
+      h('h2', { class: 'panel-title' }, 'This week so far'),
+      h(
+        'p',
+        { class: 'description' },
+        'The week in progress, built when you open it and labelled partial: its figures run from Monday to now. It is not archived; the week\'s final report is written after it ends. ',
+        h('span', { class: 'report-links' }, current('html', 'HTML'), current('pdf', 'PDF'), current('md', 'Markdown')),
+      ),
+    );
     if (!a.reports.length) {
-      replace(this.body, h('section', { class: 'panel' }, notice('info', 'No report has been written yet. Run pillarboard report --week YYYY-Www to write one now.')));
+      replace(this.body, soFar, h('section', { class: 'panel' }, notice('info', 'No report has been written yet. Run pillarboard report --week YYYY-Www to write one now.')));
       return;
     }
     const { wrap, tbody } = table('Archived weekly reports, newest first', [['Week'], ['Period'], ['Generated'], ['Delivery'], ['Open']]);
@@ -193,7 +207,7 @@ export class ReportsView implements View {
         ),
       );
     }
-    replace(this.body, h('section', { class: 'panel table-panel' }, h('h2', { class: 'panel-title' }, 'Archive'), wrap));
+    replace(this.body, soFar, h('section', { class: 'panel table-panel' }, h('h2', { class: 'panel-title' }, 'Archive'), wrap));
   }
 
   destroy(): void {
