@@ -1,0 +1,586 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { parse as parseYaml, parseDocument, isMap, isSeq } from 'yaml';
+import { buildProgram } from '../server/cli.js';
+import { buildOpenApi } from '../server/api/openapi.js';
+import { collectorRegistry } from '../collectors/index.js';
+import { buildWorkloadSchema, formatIssue, loadWorkloadText } from '../server/workload/index.js';
+import { objectShape, schemaAt } from '../server/workload/introspect.js';
+import { renderFieldReference } from '../server/workload/reference.js';
+import { collectorView } from '../server/api/routes/collectors.js';
+import { parseApiEvent } from '../server/events/schema.js';
+import { computeDerived } from '../server/dora/index.js';
+import { DEFAULT_DERIVED_SETTINGS } from '../server/dora/types.js';
+import type { StoredEvent } from '../server/events/types.js';
+import { codeSpans, readDocs, scan, tables, where, type DocFile, type Fence, type Span } from './support/markdown.js';
+
+/**
+ * The docs say what the code does. README.md and docs/*.md are read as a user reads them and
+ * checked against the code itself, never against a list kept in this test:
+ * - every `pillarboard …` command line and every flag resolves in the commander program
+ *   (server/cli.ts buildProgram — commands discovered by walking it), and every command and
+ *   option of the program is documented;
+ * - every documented number of collector types and every table of them match collectors/index.ts;
+ * - every YAML example parses and validates with the workload loader (fragments completed with a
+ *   minimal `workload:`), and every backticked workload key path exists in the zod schema;
+ * - every JSON example of an API answer or body uses only keys the OpenAPI document declares;
+ * - the incident's deployment reference named in the docs is the one the DORA linking reads.
+ */
+
+const ROOT = path.resolve(__dirname, '..');
+const DOCS = readDocs(ROOT);
+const SCANNED = DOCS.map((d) => ({ doc: d, ...scan(d) }));
+const FENCES: Fence[] = SCANNED.flatMap((s) => s.fences);
+const SPANS: Span[] = SCANNED.flatMap((s) => s.spans);
+
+// ---------------------------------------------------------------------------------------
+// The command line
+
+const program = buildProgram();
+
+function allCommands(cmd: Command, prefix: string[] = []): Array<{ path: string[]; cmd: Command }> {
+  return cmd.commands.flatMap((c) => {
+    const p = [...prefix, c.name()];
+    return [{ path: p, cmd: c }, ...allCommands(c, p)];
+  });
+}
+const COMMANDS = allCommands(program);
+
+function findSub(cmd: Command, name: string): Command | undefined {
+  return cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+}
+
+/** The flags a command accepts: its own options, plus -h/--help everywhere (commander adds them). */
+function flagsOf(cmd: Command): Set<string> {
+  const out = new Set(['--help', '-h']);
+  for (const o of cmd.options) {
+    if (o.long) out.add(o.long);
+    if (o.short) out.add(o.short);
+    if (o.negate && o.long) out.add(o.long.replace(/^--no-/, '--'));
+  }
+  return out;
+}
+const ALL_FLAGS = new Set([program, ...COMMANDS.map((c) => c.cmd)].flatMap((c) => [...flagsOf(c)]));
+
+/** Quoted strings blanked, so `--title "a --b"` and `"$PB_TOKEN"` do not read as flags. */
+const unquote = (s: string) => s.replace(/"(?:[^"\\]|\\.)*"|'[^']*'/g, '""');
+
+/** `--flag` and `-f` tokens (not the `-` inside `now-4m`, `2026-W47` or `a-b`). */
+function flagsIn(text: string): string[] {
+  return [...unquote(text).matchAll(/(?<![\w./$-])(--?[a-zA-Z][\w-]*)/g)].map((m) => m[1]!);
+}
+
+/** Splits at ` | ` outside brackets and parentheses: the synopsis's alternatives. */
+function topLevelAlternatives(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '[' || c === '(') depth++;
+    if (c === ']' || c === ')') depth--;
+    if (depth === 0 && text.startsWith(' | ', i)) {
+      out.push(cur);
+      cur = '';
+      i += 2;
+      continue;
+    }
+    cur += c;
+  }
+  out.push(cur);
+  return out.map((s) => s.trim()).filter(Boolean);
+}
+
+const isPlaceholder = (w: string) => /^[A-Z][A-Z_-]*$/.test(w);
+
+interface Invocation {
+  at: string;
+  /** What follows `pillarboard `. */
+  args: string;
+}
+
+/** Every `pillarboard …` command line in fenced shell blocks and inline code. */
+function invocations(): Invocation[] {
+  const out: Invocation[] = [];
+  const take = (at: string, line: string) => {
+    const m = /^(?:\$\s+)?(?:npx\s+)?pillarboard\s+(.*)$/.exec(line.trim());
+    if (m) out.push({ at, args: m[1]!.replace(/\s+#\s.*$/, '') });
+  };
+  for (const f of FENCES) {
+    if (!['', 'sh', 'bash', 'console', 'shell'].includes(f.lang)) continue;
+    const lines = f.body.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      let line = lines[i]!;
+      const start = i;
+      while (/\\\s*$/.test(line) && i + 1 < lines.length) line = line.replace(/\\\s*$/, ' ') + lines[++i]!.trim();
+      take(`${f.doc.file}:${f.line + start}`, line);
+    }
+  }
+  for (const s of SPANS) take(where(s), s.code);
+  return out;
+}
+
+/** Problems of one invocation: unknown commands, subcommands and flags. */
+function checkInvocation(inv: Invocation): string[] {
+  const problems: string[] = [];
+  const words = inv.args.split(/\s+/);
+  const first = words[0] ?? '';
+  if (first.startsWith('-')) {
+    // `pillarboard --help | COMMAND --help | --version`: program-level flags.
+    for (const f of flagsIn(inv.args)) if (!flagsOf(program).has(f)) problems.push(`${inv.at}: "pillarboard ${inv.args}": the program has no flag ${f}`);
+    return problems;
+  }
+  if (isPlaceholder(first)) return problems;
+  const cmd = findSub(program, first);
+  if (!cmd) return [`${inv.at}: "pillarboard ${first}": no such command (commands: ${program.commands.map((c) => c.name()).join(', ')})`];
+  const rest = inv.args.slice(first.length).trim();
+  if (cmd.commands.length === 0) {
+    for (const f of flagsIn(rest)) if (!flagsOf(cmd).has(f)) problems.push(`${inv.at}: "pillarboard ${first}" has no flag ${f} (it has ${[...flagsOf(cmd)].join(' ')})`);
+    return problems;
+  }
+  // A command with subcommands: `a|b|c`, or the synopsis's `a … | b … | c …`.
+  const segments = topLevelAlternatives(rest);
+  let current: Command | undefined;
+  for (const seg of segments) {
+    const head = seg.split(/\s+/)[0] ?? '';
+    if (head && !head.startsWith('-') && !head.startsWith('[') && !head.startsWith('(')) {
+      if (head.includes('|')) {
+        for (const name of head.split('|')) if (!findSub(cmd, name)) problems.push(`${inv.at}: "pillarboard ${first} ${name}": no such subcommand`);
+        current = undefined;
+        continue;
+      }
+      const sub = findSub(cmd, head);
+      if (!sub && !isPlaceholder(head)) {
+        problems.push(`${inv.at}: "pillarboard ${first} ${head}": no such subcommand (it has ${cmd.commands.map((c) => c.name()).join(', ')})`);
+        continue;
+      }
+      current = sub ?? current;
+    }
+    const target = current ?? cmd;
+    const segFlags = flagsIn(seg.slice(current && head === current.name() ? head.length : 0));
+    for (const f of segFlags) {
+      if (!flagsOf(target).has(f)) problems.push(`${inv.at}: "pillarboard ${first}${current ? ` ${current.name()}` : ''}" has no flag ${f}`);
+    }
+  }
+  return problems;
+}
+
+/** Programs other than pillarboard whose flags the docs quote. */
+const FOREIGN = /^(?:\$\s+)?(?:sudo\s+)?(?:node|npm|npx(?!\s+pillarboard)|tsx|git|chromium|chromium-browser|google-chrome|promtool|prometheus|node_exporter|curl|docker|apt-get|bash|sh|systemctl|kill|sqlite3|openssl)\b/;
+
+test('every pillarboard command line in README.md and docs/ names commands, subcommands and flags the program has', () => {
+  const found = invocations();
+  assert.ok(found.length > 30, `found ${found.length} command lines`);
+  const problems = found.flatMap(checkInvocation);
+  assert.deepEqual(problems, []);
+});
+
+test('every flag the docs mention outside a command line belongs to some pillarboard command', () => {
+  const problems: string[] = [];
+  for (const s of SPANS) {
+    if (/^(?:npx\s+)?pillarboard\s/.test(s.code) || FOREIGN.test(s.code)) continue;
+    // A bare flag in a sentence about another program ("runs the `git` command (`--no-pager`, …)").
+    if (/^-/.test(s.code) && !/pillarboard/.test(s.source) && FOREIGN.test(codeSpans(s.source)[0] ?? '')) continue;
+    for (const f of flagsIn(s.code)) if (f.startsWith('--') && !ALL_FLAGS.has(f)) problems.push(`${where(s)}: \`${s.code}\`: no pillarboard command has ${f}`);
+  }
+  for (const f of FENCES) {
+    if (!['', 'sh', 'bash', 'console', 'shell'].includes(f.lang)) continue;
+    f.body.split('\n').forEach((line, i) => {
+      const t = line.trim();
+      if (!t.startsWith('-') || FOREIGN.test(t)) return;
+      for (const flag of flagsIn(t)) if (flag.startsWith('--') && !ALL_FLAGS.has(flag)) problems.push(`${f.doc.file}:${f.line + i}: no pillarboard command has ${flag}`);
+    });
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('the README command table: each row\'s command exists and the flags it names are that command\'s', () => {
+  const readme = DOCS.find((d) => d.file === 'README.md')!;
+  const table = tables(readme).find((t) => t.header[0]?.toLowerCase() === 'command');
+  assert.ok(table, 'README.md has a table whose first column is "command"');
+  const problems: string[] = [];
+  for (const row of table.rows) {
+    const [name] = codeSpans(row.cells[0]!);
+    assert.ok(name, `README.md:${row.line}: the first cell names a command`);
+    const inv = { at: `README.md:${row.line}`, args: name };
+    problems.push(...checkInvocation(inv));
+    const words = name.split(/\s+/);
+    let cmd = findSub(program, words[0]!);
+    if (cmd && words[1] && findSub(cmd, words[1])) cmd = findSub(cmd, words[1]);
+    if (!cmd) continue;
+    const own = new Set([...flagsOf(cmd), ...cmd.commands.flatMap((c) => [...flagsOf(c)])]);
+    for (const span of codeSpans(row.cells.slice(1).join(' | '))) {
+      if (/^pillarboard\s/.test(span) || findSub(program, span.split(/\s+/)[0]!)) {
+        problems.push(...checkInvocation({ at: inv.at, args: span.replace(/^pillarboard\s+/, '') }));
+        continue;
+      }
+      for (const f of flagsIn(span)) if (f.startsWith('--') && !own.has(f)) problems.push(`README.md:${row.line}: "${name}" has no flag ${f}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('every command, subcommand and option of the program is documented', () => {
+  const readme = DOCS.find((d) => d.file === 'README.md')!.text;
+  const all = DOCS.map((d) => d.text).join('\n');
+  const problems: string[] = [];
+  for (const { path: p, cmd } of COMMANDS) {
+    if (cmd.commands.length > 0) continue; // a group: its subcommands are checked
+    const name = p.join(' ');
+    // The README synopsis writes a group's subcommands as alternatives: `pillarboard token create … | list | revoke …`.
+    const group = p.length > 1 ? new RegExp(`pillarboard ${p[0]}\\s[^\\n]*(?:^|\\s|\\|)${p[1]}\\b`, 'm') : new RegExp(`pillarboard ${p[0]}\\b`);
+    if (!group.test(readme)) problems.push(`README.md does not show "pillarboard ${name}"`);
+    for (const o of cmd.options) {
+      if (o.long && !new RegExp(`${o.long}(?![\\w-])`).test(all)) problems.push(`"pillarboard ${name} ${o.long}" is not documented anywhere`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('the docs test fails on a flag or command that does not exist', () => {
+  // The checker itself, against made-up lines: it must not pass whatever the docs say.
+  assert.match(checkInvocation({ at: 'x', args: 'report --weak 2026-W47' }).join('\n'), /"pillarboard report" has no flag --weak/);
+  assert.match(checkInvocation({ at: 'x', args: 'lens delete ID' }).join('\n'), /"pillarboard lens delete": no such subcommand/);
+  assert.match(checkInvocation({ at: 'x', args: 'reprot' }).join('\n'), /no such command/);
+  assert.match(checkInvocation({ at: 'x', args: 'token   create --name N | list --all' }).join('\n'), /"pillarboard token list" has no flag --all/);
+  assert.deepEqual(checkInvocation({ at: 'x', args: 'review answer Q (--choices a,b | --na R | --auto) [--lens ID] [--db FILE]' }), []);
+});
+
+// ---------------------------------------------------------------------------------------
+// Collector types
+
+const TYPES = [...collectorRegistry.keys()].sort();
+const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+
+test('every count of collector types in the docs is the number collectors/index.ts registers', () => {
+  const problems: string[] = [];
+  let counted = 0;
+  for (const d of DOCS) {
+    d.lines.forEach((line, i) => {
+      for (const m of line.matchAll(/\b(\w+)\s+(?:collector\s+)?types\b/gi)) {
+        const word = m[1]!.toLowerCase();
+        const n = /^\d+$/.test(word) ? Number(word) : NUMBER_WORDS.indexOf(word);
+        if (n < 0) continue;
+        if (!/collector/i.test(line) && !/collector/i.test(d.lines.slice(Math.max(0, i - 3), i + 1).join(' '))) continue;
+        counted++;
+        if (n !== TYPES.length) problems.push(`${d.file}:${i + 1}: says ${m[0]}; collectors/index.ts registers ${TYPES.length} (${TYPES.join(', ')})`);
+      }
+    });
+  }
+  assert.ok(counted > 0, 'the docs state how many collector types there are');
+  assert.deepEqual(problems, []);
+});
+
+test('every table of collector types lists exactly the registered types, and each has its section in docs/collectors.md', () => {
+  const problems: string[] = [];
+  let seen = 0;
+  for (const d of DOCS) {
+    for (const t of tables(d)) {
+      if (t.header[0]?.toLowerCase() !== 'type') continue;
+      const listed = t.rows.map((r) => codeSpans(r.cells[0]!)[0]).filter((x): x is string => x !== undefined);
+      if (!listed.some((x) => collectorRegistry.has(x))) continue; // a table of something else
+      seen++;
+      const sorted = [...listed].sort();
+      if (JSON.stringify(sorted) !== JSON.stringify(TYPES)) problems.push(`${d.file}:${t.line}: lists ${sorted.join(', ')}; registered: ${TYPES.join(', ')}`);
+    }
+  }
+  assert.ok(seen >= 2, `found ${seen} tables of collector types`);
+  const collectorsDoc = DOCS.find((d) => d.file === 'docs/collectors.md')!.text;
+  for (const type of TYPES) if (!new RegExp(`^## ${type}\\s*$`, 'm').test(collectorsDoc)) problems.push(`docs/collectors.md has no "## ${type}" section`);
+  assert.deepEqual(problems, []);
+});
+
+// ---------------------------------------------------------------------------------------
+// The workload file
+
+const WORKLOAD_SCHEMA = buildWorkloadSchema({ registry: collectorRegistry });
+const TOP_KEYS = Object.keys(objectShape(WORKLOAD_SCHEMA)!);
+const MINIMAL_WORKLOAD = { id: 'docs', title: 'Docs' };
+
+/** Env for examples: `${NAME:-default}` keeps its default; a bare `${NAME}` gets a plausible value. */
+function exampleEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const m of text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) env[m[1]!] = /URL/.test(m[1]!) ? 'https://hooks.example.com/services/T0/B0/x' : 'example-secret';
+  return env;
+}
+
+/**
+ * A YAML example as a workload file: a whole file as it is; a list becomes the entries of
+ * `collectors:` or `indicators:` (by its entries' keys); a mapping of sections without
+ * `workload:` gets a minimal one. Lines are prepended, never rewritten, so an issue's line
+ * minus `offset` is its line in the example.
+ */
+function asWorkload(body: string): { text: string; fragment: boolean; offset: number } | null {
+  const doc = parseDocument(body);
+  if (doc.errors.length > 0) return { text: body, fragment: false, offset: 0 }; // the loader reports it
+  const head = `workload: { id: ${MINIMAL_WORKLOAD.id}, title: ${MINIMAL_WORKLOAD.title} }\n`;
+  if (isSeq(doc.contents)) {
+    const items = doc.toJS() as Array<Record<string, unknown>>;
+    const is = (k: string) => items.every((x) => x !== null && typeof x === 'object' && k in x);
+    const key = is('type') ? 'collectors' : is('pillar') ? 'indicators' : null;
+    return key ? { text: `${head}${key}:\n${body}`, fragment: true, offset: 2 } : null;
+  }
+  if (!isMap(doc.contents)) return null;
+  const keys = Object.keys(doc.toJS() as object);
+  if (keys.includes('workload') || !keys.every((k) => TOP_KEYS.includes(k))) return { text: body, fragment: false, offset: 0 };
+  return { text: head + body, fragment: true, offset: 1 };
+}
+
+/** A fragment may name indicators or collectors declared elsewhere in the docs' example. */
+const CROSS_REFERENCE = /unknown (indicator|collector|outcome) "|there are no (indicators|collectors|outcomes) in this file/;
+
+test('every YAML example in README.md and docs/ parses and validates as (part of) a workload file', () => {
+  const yamlFences = FENCES.filter((f) => f.lang === 'yaml' || f.lang === 'yml');
+  assert.ok(yamlFences.length > 10, `found ${yamlFences.length} YAML examples`);
+  const problems: string[] = [];
+  let checked = 0;
+  for (const f of yamlFences) {
+    const w = asWorkload(f.body);
+    if (!w) {
+      problems.push(`${f.doc.file}:${f.line}: a YAML example that is neither a workload file, a mapping of its sections, nor a list of collectors or indicators`);
+      continue;
+    }
+    checked++;
+    const r = loadWorkloadText(w.text, { registry: collectorRegistry, env: exampleEnv(f.body), file: `${f.doc.file}:${f.line}` });
+    if (r.ok) continue;
+    for (const issue of r.errors) {
+      if (w.fragment && CROSS_REFERENCE.test(issue.message)) continue;
+      const line = issue.line > 0 ? f.line + issue.line - 1 - w.offset : f.line;
+      problems.push(formatIssue({ ...issue, file: f.doc.file, line, column: Math.max(issue.column, 1) }));
+    }
+  }
+  assert.ok(checked === yamlFences.length);
+  assert.deepEqual(problems, []);
+});
+
+test('every SLO in the docs\' examples states its objective', () => {
+  // The loader requires it; this names the example, should an example ever be skipped above.
+  const problems: string[] = [];
+  for (const f of FENCES.filter((x) => x.lang === 'yaml')) {
+    let value: unknown;
+    try {
+      value = parseYaml(f.body);
+    } catch {
+      continue;
+    }
+    const visit = (v: unknown, at: string) => {
+      if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${at}[${i}]`));
+      else if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        if (o.slo && typeof o.slo === 'object' && !('objective' in (o.slo as object))) problems.push(`${f.doc.file}:${f.line}: ${at}.slo has no objective`);
+        for (const [k, x] of Object.entries(o)) visit(x, `${at}.${k}`);
+      }
+    };
+    visit(value, '$');
+  }
+  assert.deepEqual(problems, []);
+});
+
+/**
+ * The keys of the workload file, as the schema's own walk yields them (server/workload/reference.ts
+ * generates docs/workload.md's table from it; workload-reference.test.ts keeps that table in step).
+ */
+const WORKLOAD_KEYS = new Set([...renderFieldReference().matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!));
+
+/** A backticked workload key path: `reports.weekly.paper`, `collectors[].interval`. */
+function isKeyPath(text: string): boolean {
+  return /^[a-z_]+(\[\])?(\.[a-z_]+(\[\])?)+$/.test(text) && TOP_KEYS.includes(text.split(/[.[]/)[0]!);
+}
+
+/** Keys an entry of `collectors:` takes besides the common ones: any collector type's own. */
+function collectorTypeKey(rest: string[]): boolean {
+  const p = rest.flatMap((seg) => (seg.endsWith('[]') ? [seg.slice(0, -2), 0] : [seg]));
+  return [...collectorRegistry.values()].some((def) => schemaAt(def.config, p) !== undefined);
+}
+
+function workloadKeyExists(text: string): boolean {
+  if (WORKLOAD_KEYS.has(text)) return true;
+  const [head, ...rest] = text.split('.');
+  return head === 'collectors[]' && rest.length > 0 && collectorTypeKey(rest);
+}
+
+test('every workload key path the docs name in backticks exists in the zod schema', () => {
+  assert.ok(WORKLOAD_KEYS.size > 50 && WORKLOAD_KEYS.has('indicators[].slo.objective'), `${WORKLOAD_KEYS.size} keys from the schema`);
+  const problems: string[] = [];
+  let checked = 0;
+  for (const s of SPANS) {
+    if (!isKeyPath(s.code)) continue;
+    checked++;
+    if (!workloadKeyExists(s.code)) problems.push(`${where(s)}: \`${s.code}\` is not a key of the workload file`);
+  }
+  assert.ok(checked > 20, `checked ${checked} key paths`);
+  assert.deepEqual(problems, []);
+  // The checker itself: made-up keys are caught, a collector type's own key is found.
+  assert.equal(workloadKeyExists('reports.weekly.papre'), false);
+  assert.equal(workloadKeyExists('collectors[].queries'), true);
+  assert.equal(workloadKeyExists('collectors[].querys'), false);
+});
+
+// ---------------------------------------------------------------------------------------
+// JSON of the HTTP API
+
+type Schema = Record<string, unknown>;
+const OPENAPI = buildOpenApi('docs') as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, Schema> } };
+
+function resolve(s: Schema): Schema {
+  let x = s;
+  for (let i = 0; i < 20 && typeof x.$ref === 'string'; i++) x = OPENAPI.components.schemas[(x.$ref as string).split('/').pop()!]!;
+  return x;
+}
+
+/** Keys of `value` (recursively) that `schema` does not declare; [] when it allows them all. */
+function undeclaredKeys(value: unknown, schema: Schema | undefined, at: string): string[] {
+  if (!schema || value === null || typeof value !== 'object') return [];
+  const s = resolve(schema);
+  const alts = (s.anyOf ?? s.oneOf) as Schema[] | undefined;
+  if (alts) {
+    const results = alts.map((a) => undeclaredKeys(value, a, at));
+    return results.find((r) => r.length === 0) ?? results.sort((a, b) => a.length - b.length)[0]!;
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => undeclaredKeys(v, s.items as Schema | undefined, `${at}[${i}]`));
+  const props = s.properties as Record<string, Schema> | undefined;
+  const extra = s.additionalProperties;
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const child = props?.[k] ?? (extra && typeof extra === 'object' ? (extra as Schema) : undefined);
+    if (props && !props[k] && !(extra && typeof extra === 'object')) {
+      out.push(`${at}.${k}`);
+      continue;
+    }
+    out.push(...undeclaredKeys(v, child, `${at}.${k}`));
+  }
+  return out;
+}
+
+/** `{ … }` and `[ … ]` placeholders and `//` comments (jsonc) → plain JSON. */
+function jsonOf(body: string): unknown {
+  let out = '';
+  let str = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (str) {
+      out += c;
+      if (c === '\\') out += body[++i] ?? '';
+      else if (c === '"') str = false;
+    } else if (c === '"') {
+      str = true;
+      out += c;
+    } else if (c === '/' && body[i + 1] === '/') {
+      while (i < body.length && body[i] !== '\n') i++;
+      out += '\n';
+    } else out += c;
+  }
+  return JSON.parse(out.replace(/\{\s*…\s*\}/g, '{}').replace(/\[\s*…\s*\]/g, '[]'));
+}
+
+/** The route a JSON example documents: the nearest `GET|POST|PUT|PATCH /api/…` above it (same section). */
+function routeAbove(f: Fence): { method: string; path: string } | 'problem' | null {
+  for (let i = f.line - 2; i >= 0; i--) {
+    const line = f.doc.lines[i]!;
+    if (/problem\+json/.test(line)) return 'problem';
+    const m = /\b(GET|POST|PUT|PATCH|DELETE) (\/api\/[\w/{}:.-]*)/.exec(line);
+    if (m) return { method: m[1]!.toLowerCase(), path: m[2]!.replace(/:(\w+)/g, '{$1}') };
+    if (/^#{1,2} /.test(line)) return null;
+  }
+  return null;
+}
+
+test('every JSON example of an API answer or body uses only keys the OpenAPI document declares', () => {
+  const problems: string[] = [];
+  let checked = 0;
+  for (const f of FENCES.filter((x) => x.lang === 'json' || x.lang === 'jsonc')) {
+    const route = routeAbove(f);
+    if (!route) {
+      problems.push(`${f.doc.file}:${f.line}: a JSON example with no route (GET /api/…) or problem+json above it in its section`);
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = jsonOf(f.body);
+    } catch (err) {
+      problems.push(`${f.doc.file}:${f.line}: not JSON: ${(err as Error).message}`);
+      continue;
+    }
+    let schema: Schema | undefined;
+    if (route === 'problem') schema = OPENAPI.components.schemas.Problem;
+    else {
+      const op = OPENAPI.paths[route.path]?.[route.method];
+      if (!op) {
+        problems.push(`${f.doc.file}:${f.line}: ${route.method.toUpperCase()} ${route.path} is not in the OpenAPI document`);
+        continue;
+      }
+      schema = route.method === 'get' ? op.responses?.['200']?.content?.['application/json']?.schema : op.requestBody?.content?.['application/json']?.schema;
+    }
+    checked++;
+    for (const k of undeclaredKeys(value, schema, '$')) problems.push(`${f.doc.file}:${f.line}: ${k} is not in the OpenAPI schema of ${route === 'problem' ? 'Problem' : `${route.method.toUpperCase()} ${route.path}`}`);
+  }
+  assert.ok(checked >= 4, `checked ${checked} JSON examples`);
+  assert.deepEqual(problems, []);
+  // The checker itself: a made-up key is caught.
+  assert.deepEqual(undeclaredKeys({ type: 'x', titel: 'y' }, OPENAPI.components.schemas.Problem, '$'), ['$.titel']);
+});
+
+test('the keys docs/api.md lists for GET /api/collectors are exactly those of a real answer and of the OpenAPI schema', () => {
+  const api = DOCS.find((d) => d.file === 'docs/api.md')!;
+  const start = api.text.indexOf('`GET /api/collectors` returns');
+  assert.ok(start >= 0, 'docs/api.md describes GET /api/collectors');
+  const documented = codeSpans(api.text.slice(start, api.text.indexOf('\n\n', start))).filter((k) => /^[a-z][A-Za-z]*$/.test(k) && k !== 'null');
+  // The route's own view of a collector that has run (server/api/routes/collectors.ts).
+  const run = { startedAt: 0, durationMs: 12, ok: false, error: 'down', samplesWritten: 0 };
+  const real = collectorView({ id: 'c', type: 'http', intervalMs: 1000, timeoutMs: 1000, running: false, consecutiveFailures: 1, nextRunAt: 0, lastRun: run, lastSuccess: run, lastError: 'down' });
+  const realKeys = [...Object.keys(real), ...Object.keys(real.lastRun!)].sort();
+  assert.deepEqual([...new Set(documented)].sort(), realKeys, 'documented and real keys, both ways (top level, then lastRun / lastSuccess)');
+  const declared = Object.keys(OPENAPI.components.schemas.Collector!.properties as object).sort();
+  assert.deepEqual(Object.keys(real).sort(), declared, 'the OpenAPI Collector schema declares the same keys');
+});
+
+// ---------------------------------------------------------------------------------------
+// An incident's deployment reference
+
+test('the incident\'s deployment reference the docs name is the one DORA links by', () => {
+  const events = DOCS.find((d) => d.file === 'docs/events.md')!;
+  const attrsTable = tables(events).find((t) => t.header[0] === 'key' && t.header[1] === 'on');
+  assert.ok(attrsTable, 'docs/events.md has the table of attrs conventions');
+  const row = attrsTable.rows.find((r) => /\bincident\b/.test(r.cells[1]!) && /deployment/.test(r.cells[2]!));
+  assert.ok(row, 'the attrs table says which key of an incident names its deployment');
+  const key = codeSpans(row.cells[0]!)[0]!;
+
+  // Every other mention in the docs agrees: `attrs.<key>` / `links.<key>` beside incidents.
+  const problems: string[] = [];
+  for (const d of DOCS) {
+    d.lines.forEach((line, i) => {
+      for (const m of line.matchAll(/`attrs\.(\w+)`/g)) {
+        if (/incident/i.test(line) && /deploy/i.test(m[1]!) && m[1] !== key) problems.push(`${d.file}:${i + 1}: attrs.${m[1]} (docs/events.md says ${key})`);
+      }
+    });
+  }
+  assert.deepEqual(problems, []);
+
+  // And the code: an incident posted through the API as docs/events.md shows (links.<key>)
+  // and one with attrs.<key> are both linked explicitly to the deployment they name.
+  const now = Date.parse('2026-11-26T12:00:00Z');
+  const parse = (input: unknown): StoredEvent => {
+    const r = parseApiEvent(input, now);
+    assert.ok('event' in r, JSON.stringify(r));
+    return { ...r.event, id: 0, receivedAt: now, updatedAt: now };
+  };
+  const deployment = parse({ kind: 'deployment', id: 'build-1', source: 'ci', service: 'shop', environment: 'production', start: '2026-11-26T09:00:00Z', status: 'success' });
+  const viaLinks = parse({ kind: 'incident', id: 'inc-1', source: 'pd', service: 'shop', start: '2026-11-26T10:00:00Z', links: { [key]: 'ci:build-1' } });
+  assert.equal(viaLinks.attrs?.[key], 'ci:build-1', `links.${key} is stored as attrs.${key}`);
+  const report = computeDerived([deployment, viaLinks], now, DEFAULT_DERIVED_SETTINGS);
+  assert.deepEqual(report.incidentLinks, { explicit: 1, previous: 0, unresolved: 0, none: 0 });
+  const wrongName = computeDerived([deployment, { ...viaLinks, attrs: { deploymentId: 'ci:build-1' } }], now, DEFAULT_DERIVED_SETTINGS);
+  assert.equal(wrongName.incidentLinks.explicit, 0, 'another key name is not a deployment reference');
+
+  // The CLI flag that sets it is documented under that name too.
+  const add = findSub(findSub(program, 'event')!, 'add')!;
+  assert.ok(flagsOf(add).has(`--${key}`), `pillarboard event add has --${key}`);
+  assert.match(events.text, new RegExp(`\`--${key}\``));
+});
+
+test('docs discovered: README.md and every docs/*.md were read', () => {
+  const files = DOCS.map((d: DocFile) => d.file);
+  assert.ok(files.includes('README.md') && files.includes('docs/events.md') && files.includes('docs/workload.md'), files.join(', '));
+});
