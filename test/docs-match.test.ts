@@ -476,7 +476,7 @@ function jsonOf(body: string): unknown {
 }
 
 /** The route a JSON example documents: the nearest `GET|POST|PUT|PATCH /api/…` above it (same section). */
-function routeAbove(f: Fence): { method: string; path: string } | 'problem' | null {
+function routeAbove(f: { doc: DocFile; line: number }): { method: string; path: string } | 'problem' | null {
   for (let i = f.line - 2; i >= 0; i--) {
     const line = f.doc.lines[i]!;
     if (/problem\+json/.test(line)) return 'problem';
@@ -520,6 +520,40 @@ test('every JSON example of an API answer or body uses only keys the OpenAPI doc
   assert.deepEqual(problems, []);
   // The checker itself: a made-up key is caught.
   assert.deepEqual(undeclaredKeys({ type: 'x', titel: 'y' }, OPENAPI.components.schemas.Problem, '$'), ['$.titel']);
+});
+
+function schemaOf(route: { method: string; path: string }, answer: boolean): Schema | undefined {
+  const op = OPENAPI.paths[route.path]?.[route.method];
+  if (!op) return undefined;
+  if (!answer) return op.requestBody?.content?.['application/json']?.schema;
+  const ok = op.responses?.['200'] ?? op.responses?.['201'];
+  return ok?.content?.['application/json']?.schema;
+}
+
+test('every inline JSON answer or body in the docs (`{ "received": 1, … }`) uses only keys the OpenAPI document declares', () => {
+  const problems: string[] = [];
+  let checked = 0;
+  for (const s of SPANS) {
+    if (!/^\{\s*"/.test(s.code)) continue;
+    let value: unknown;
+    try {
+      value = jsonOf(s.code);
+    } catch {
+      continue; // a shape with placeholders (`"risk": "HIGH_RISK" | …`), not JSON
+    }
+    const route = routeAbove({ doc: s.doc, line: s.line + 1 });
+    if (!route || route === 'problem') continue;
+    const answer = /\bAnswer\b/i.test(s.source) || route.method === 'get';
+    const schema = schemaOf(route, answer);
+    if (!schema) {
+      problems.push(`${where(s)}: \`${s.code}\`: ${route.method.toUpperCase()} ${route.path} has no JSON ${answer ? 'answer' : 'body'} in the OpenAPI document`);
+      continue;
+    }
+    checked++;
+    for (const k of undeclaredKeys(value, schema, '$')) problems.push(`${where(s)}: ${k} is not in the OpenAPI schema of ${route.method.toUpperCase()} ${route.path}`);
+  }
+  assert.ok(checked >= 2, `checked ${checked} inline JSON examples`);
+  assert.deepEqual(problems, []);
 });
 
 test('the keys docs/api.md lists for GET /api/collectors are exactly those of a real answer and of the OpenAPI schema', () => {
