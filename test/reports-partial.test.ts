@@ -17,6 +17,12 @@ import { testStore } from './support/evaluation.js';
 import { testRuntime } from './support/runtime.js';
 import { eventReader, HOUR, htmlProblems, seedAll, seededContext, TZ, W47_FROM } from './support/reports-fixtures.js';
 import { tempDir } from './support/tmp.js';
+import { requireBinary } from './support/real-binaries.js';
+import { chromiumPdfRenderer } from '../server/reports/render-pdf.js';
+import { execFileSync } from 'node:child_process';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PDFTOTEXT = '/usr/bin/pdftotext';
 
 /** Thursday 19 Nov 2026 12:00 in Berlin: 84 hours into W47, exactly where the seeded scores change. */
 const AS_OF = W47_FROM + 84 * HOUR;
@@ -73,6 +79,19 @@ test('Markdown and HTML of the week so far say so in the heading and in a banner
   assert.match(html, /<h1>Web shop — Week 47, 2026 — so far \(to Thu 19 Nov 12:00\)<\/h1>/);
   assert.match(html, /<p class="banner partial" data-partial="true">Partial report: the week is not over\./);
   assert.deepEqual(htmlProblems(html), []);
+  // A week in progress has no week end yet: its end values are "so far".
+  assert.doesNotMatch(md + html, /\bweek end\b/i);
+  assert.match(md, /status so far: /);
+  assert.match(html, /<th class="num">So far<\/th>/);
+});
+
+test('the PDF of the week so far, printed by Chromium, carries the partial heading and banner', { skip: requireBinary(CHROMIUM) || requireBinary(PDFTOTEXT), timeout: 120_000 }, async () => {
+  const pdf = await chromiumPdfRenderer({ executablePath: CHROMIUM }).render(renderHtml(partialReport()), 'A4');
+  const file = path.join(tempDir('pillarboard-partial-pdf-'), 'r.pdf');
+  fs.writeFileSync(file, pdf);
+  const text = execFileSync(PDFTOTEXT, ['-raw', file, '-'], { encoding: 'utf8', timeout: 30_000 }).replace(/\s+/g, ' ');
+  assert.match(text, /Web shop — Week 47, 2026 — so far \(to Thu 19 Nov 12:00\)/);
+  assert.match(text, /Partial report: the week is not over\./);
 });
 
 test('pillarboard report --week current prints the week so far, archives nothing, and refuses --send', async () => {

@@ -99,6 +99,23 @@ export function coverage(r: WeeklyReport): string {
   return `${Number.isInteger(done) ? done : done.toFixed(1)} of ${r.hours} h so far`;
 }
 
+/**
+ * Where a report's "end" values are read: "at week end" for a complete week; for the week so far
+ * "so far" — a partial report has no week end yet.
+ */
+export interface EndWords {
+  /** "at week end" | "so far" */
+  at: string;
+  /** Column heading: "At week end" | "So far" */
+  heading: string;
+  /** Review edge: "week end" | "now" */
+  edge: string;
+}
+
+export function endWords(r: WeeklyReport): EndWords {
+  return isPartial(r) ? { at: 'so far', heading: 'So far', edge: 'now' } : { at: 'at week end', heading: 'At week end', edge: 'week end' };
+}
+
 /** The sentence every rendering of a partial report carries; null for a complete week. */
 export function partialNote(r: WeeklyReport): string | null {
   if (!isPartial(r)) return null;
