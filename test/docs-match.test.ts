@@ -522,6 +522,52 @@ test('every JSON example of an API answer or body uses only keys the OpenAPI doc
   assert.deepEqual(undeclaredKeys({ type: 'x', titel: 'y' }, OPENAPI.components.schemas.Problem, '$'), ['$.titel']);
 });
 
+/** OpenAPI path templates as regexes: `/api/reports/{week}` matches `/api/reports/2026-W47.pdf`. */
+const OPENAPI_PATHS = Object.keys(OPENAPI.paths).map((p) => ({ p, re: new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`) }));
+
+/**
+ * A route as the docs write it → concrete paths and the query parameters named:
+ * `GET /api/review/lenses/{lens}[?download]`, `GET /api/reports/2026-W47.json|.md|.html|.pdf`,
+ * `POST /api/webhooks/{github,gitlab,pagerduty}`, `GET /api/dora[?service=&window=7d\|30d\|90d]`.
+ */
+function docRoute(text: string): { paths: string[]; params: string[] } | null {
+  const t = text.replace(/[.,;:]+$/, '');
+  if (t.includes('…')) return null;
+  const q = t.search(/\[?\?/);
+  const pathPart = (q === -1 ? t : t.slice(0, q)).replace(/\[[^\]]*\]/g, '').replace(/\|.*$/, '').replace(/:(\w+)/g, '{$1}');
+  const params = q === -1 ? [] : [...t.slice(q).matchAll(/[?&](\w+)/g)].map((m) => m[1]!);
+  const brace = /\{([^}]*,[^}]*)\}/.exec(pathPart);
+  const paths = brace ? brace[1]!.split(',').map((alt) => pathPart.replace(brace[0], alt)) : [pathPart];
+  return { paths, params };
+}
+
+test('every route the docs name (method and path) is in the OpenAPI document, with the query parameters they name', () => {
+  const problems: string[] = [];
+  let checked = 0;
+  for (const s of SPANS) {
+    for (const m of s.code.matchAll(/\b(GET|POST|PUT|PATCH|DELETE) (\/api\/\S*)/g)) {
+      const r = docRoute(m[2]!);
+      if (!r) continue;
+      for (const concrete of r.paths) {
+        checked++;
+        const hit = OPENAPI_PATHS.find((x) => x.re.test(concrete) && OPENAPI.paths[x.p]![m[1]!.toLowerCase()]);
+        if (!hit) {
+          problems.push(`${where(s)}: ${m[1]} ${concrete} is not in the OpenAPI document`);
+          continue;
+        }
+        const op = OPENAPI.paths[hit.p]![m[1]!.toLowerCase()];
+        const known = new Set(((op.parameters ?? []) as Array<{ name: string; in: string }>).filter((x) => x.in === 'query').map((x) => x.name));
+        for (const param of r.params) if (!known.has(param)) problems.push(`${where(s)}: ${m[1]} ${hit.p} has no query parameter "${param}" in the OpenAPI document`);
+      }
+    }
+  }
+  assert.ok(checked > 40, `checked ${checked} routes`);
+  assert.deepEqual(problems, []);
+  // The checker itself.
+  assert.deepEqual(docRoute('/api/dora[?service=&window=7d\\|30d]'), { paths: ['/api/dora'], params: ['service', 'window'] });
+  assert.deepEqual(docRoute('/api/webhooks/{github,gitlab}.')?.paths, ['/api/webhooks/github', '/api/webhooks/gitlab']);
+});
+
 function schemaOf(route: { method: string; path: string }, answer: boolean): Schema | undefined {
   const op = OPENAPI.paths[route.path]?.[route.method];
   if (!op) return undefined;
