@@ -10,6 +10,10 @@ import { buildWorkloadSchema, formatIssue, loadWorkloadText } from '../server/wo
 import { objectShape, schemaAt } from '../server/workload/introspect.js';
 import { renderFieldReference } from '../server/workload/reference.js';
 import { collectorView } from '../server/api/routes/collectors.js';
+import request from 'supertest';
+import { createApp } from '../server/api/app.js';
+import { testRuntime } from './support/runtime.js';
+import { fullLens } from './review-support.js';
 import { parseApiEvent } from '../server/events/schema.js';
 import { computeDerived } from '../server/dora/index.js';
 import { DEFAULT_DERIVED_SETTINGS } from '../server/dora/types.js';
@@ -600,6 +604,60 @@ test('every inline JSON answer or body in the docs (`{ "received": 1, … }`) us
   }
   assert.ok(checked >= 2, `checked ${checked} inline JSON examples`);
   assert.deepEqual(problems, []);
+});
+
+/** Keys of a documented example missing from a real answer (arrays: some real element must have them). */
+function missingFromReal(doc: unknown, real: unknown, at: string): string[] {
+  if (doc === null || typeof doc !== 'object') return [];
+  if (Array.isArray(doc)) {
+    if (!Array.isArray(real)) return [`${at}: the real answer is not a list`];
+    if (doc.length > 0 && real.length === 0) return [`${at}: the real answer has no element to compare with`];
+    return doc.flatMap((d, i) => {
+      const tries = real.map((r) => missingFromReal(d, r, `${at}[${i}]`));
+      return tries.find((t) => t.length === 0) ?? tries.sort((a, b) => a.length - b.length)[0] ?? [];
+    });
+  }
+  if (real === null || typeof real !== 'object' || Array.isArray(real)) return [`${at}: the real answer is not an object`];
+  return Object.entries(doc as Record<string, unknown>).flatMap(([k, v]) =>
+    k in (real as object) ? missingFromReal(v, (real as Record<string, unknown>)[k], `${at}.${k}`) : [`${at}.${k}`],
+  );
+}
+
+test('the JSON examples of GET answers have the keys of the real answers (a running app with events and a review)', async () => {
+  const now = Date.parse('2026-11-26T12:00:00Z');
+  const { runtime } = testRuntime(
+    'workload: { id: shop, title: "Web shop" }\nindicators:\n  - { id: up, title: Up, pillar: reliability, unit: ratio, series: up, objective: { min: 1 } }\n',
+    {},
+    { now: () => now },
+  );
+  const H = 3_600_000;
+  runtime.events.upsertEvents([
+    { kind: 'deployment', source: 'ci', externalId: 'd1', service: 'checkout', environment: 'production', status: 'success', startedAt: now - 30 * H, endedAt: now - 29 * H, attrs: { commits: [{ sha: 'a1', at: now - 40 * H }], url: 'https://ci.example.com/1' } },
+    { kind: 'incident', source: 'pd', externalId: 'i1', service: 'checkout', startedAt: now - 20 * H, endedAt: now - 19 * H, title: 'Errors', attrs: { deployment: 'ci:d1' } },
+  ]);
+  runtime.load(false, { evaluate: true });
+  runtime.review.answer('wellarchitected', 'ops_health', { choices: [] }, 'docs');
+  runtime.review.importLens({ body: fullLens(), id: 'company-policy-abc' }); // a lens with a pillar of its own
+  runtime.review.createMilestone('docs');
+  const app = createApp(runtime.apiDeps());
+  const problems: string[] = [];
+  let checked = 0;
+  {
+    for (const f of FENCES.filter((x) => x.lang === 'json' || x.lang === 'jsonc')) {
+      const route = routeAbove(f);
+      if (!route || route === 'problem' || route.method !== 'get' || route.path.includes('{')) continue;
+      const res = await request(app).get(`${route.path}?from=${new Date(now - 48 * H).toISOString()}`);
+      if (res.status !== 200) {
+        problems.push(`${f.doc.file}:${f.line}: GET ${route.path} answered ${res.status}`);
+        continue;
+      }
+      checked++;
+      for (const k of missingFromReal(jsonOf(f.body), res.body, '$')) problems.push(`${f.doc.file}:${f.line}: GET ${route.path}: ${k.includes(': ') ? k : `${k} is not in the real answer`}`);
+    }
+  }
+  assert.ok(checked >= 3, `compared ${checked} examples with real answers`);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(missingFromReal({ a: 1, b: [{ c: 1 }] }, { a: 2, b: [{ d: 1 }] }, '$'), ['$.b[0].c']);
 });
 
 test('the keys docs/api.md lists for GET /api/collectors are exactly those of a real answer and of the OpenAPI schema', () => {
