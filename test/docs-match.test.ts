@@ -1,10 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { Command } from 'commander';
 import { parse as parseYaml, parseDocument, isMap, isSeq } from 'yaml';
-import { buildProgram } from '../server/cli.js';
-import { buildOpenApi } from '../server/api/openapi.js';
 import { collectorRegistry } from '../collectors/index.js';
 import { buildWorkloadSchema, formatIssue, loadWorkloadText } from '../server/workload/index.js';
 import { objectShape, schemaAt } from '../server/workload/introspect.js';
@@ -19,6 +16,8 @@ import { computeDerived } from '../server/dora/index.js';
 import { DEFAULT_DERIVED_SETTINGS } from '../server/dora/types.js';
 import type { StoredEvent } from '../server/events/types.js';
 import { codeSpans, readDocs, scan, tables, where, type DocFile, type Fence, type Span } from './support/markdown.js';
+import { ALL_FLAGS, checkInvocation, COMMANDS, findSub, flagsIn, flagsOf, FOREIGN, invocations, program } from './support/docs-cli.js';
+import { docRoute, jsonOf, missingFromReal, OPENAPI, OPENAPI_PATHS, resolve, routeAbove, schemaOf, undeclaredKeys, type Schema } from './support/docs-api.js';
 
 /**
  * The docs say what the code does. README.md and docs/*.md are read as a user reads them and
@@ -29,7 +28,8 @@ import { codeSpans, readDocs, scan, tables, where, type DocFile, type Fence, typ
  * - every documented number of collector types and every table of them match collectors/index.ts;
  * - every YAML example parses and validates with the workload loader (fragments completed with a
  *   minimal `workload:`), and every backticked workload key path exists in the zod schema;
- * - every JSON example of an API answer or body uses only keys the OpenAPI document declares;
+ * - every route and query parameter the docs name is in the OpenAPI document, every JSON example
+ *   of an answer or body uses only keys it declares, and GET examples have the real answers' keys;
  * - the incident's deployment reference named in the docs is the one the DORA linking reads.
  */
 
@@ -42,140 +42,9 @@ const SPANS: Span[] = SCANNED.flatMap((s) => s.spans);
 // ---------------------------------------------------------------------------------------
 // The command line
 
-const program = buildProgram();
-
-function allCommands(cmd: Command, prefix: string[] = []): Array<{ path: string[]; cmd: Command }> {
-  return cmd.commands.flatMap((c) => {
-    const p = [...prefix, c.name()];
-    return [{ path: p, cmd: c }, ...allCommands(c, p)];
-  });
-}
-const COMMANDS = allCommands(program);
-
-function findSub(cmd: Command, name: string): Command | undefined {
-  return cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
-}
-
-/** The flags a command accepts: its own options, plus -h/--help everywhere (commander adds them). */
-function flagsOf(cmd: Command): Set<string> {
-  const out = new Set(['--help', '-h']);
-  for (const o of cmd.options) {
-    if (o.long) out.add(o.long);
-    if (o.short) out.add(o.short);
-    if (o.negate && o.long) out.add(o.long.replace(/^--no-/, '--'));
-  }
-  return out;
-}
-const ALL_FLAGS = new Set([program, ...COMMANDS.map((c) => c.cmd)].flatMap((c) => [...flagsOf(c)]));
-
-/** Quoted strings blanked, so `--title "a --b"` and `"$PB_TOKEN"` do not read as flags. */
-const unquote = (s: string) => s.replace(/"(?:[^"\\]|\\.)*"|'[^']*'/g, '""');
-
-/** `--flag` and `-f` tokens (not the `-` inside `now-4m`, `2026-W47` or `a-b`). */
-function flagsIn(text: string): string[] {
-  return [...unquote(text).matchAll(/(?<![\w./$-])(--?[a-zA-Z][\w-]*)/g)].map((m) => m[1]!);
-}
-
-/** Splits at ` | ` outside brackets and parentheses: the synopsis's alternatives. */
-function topLevelAlternatives(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '[' || c === '(') depth++;
-    if (c === ']' || c === ')') depth--;
-    if (depth === 0 && text.startsWith(' | ', i)) {
-      out.push(cur);
-      cur = '';
-      i += 2;
-      continue;
-    }
-    cur += c;
-  }
-  out.push(cur);
-  return out.map((s) => s.trim()).filter(Boolean);
-}
-
-const isPlaceholder = (w: string) => /^[A-Z][A-Z_-]*$/.test(w);
-
-interface Invocation {
-  at: string;
-  /** What follows `pillarboard `. */
-  args: string;
-}
-
-/** Every `pillarboard …` command line in fenced shell blocks and inline code. */
-function invocations(): Invocation[] {
-  const out: Invocation[] = [];
-  const take = (at: string, line: string) => {
-    const m = /^(?:\$\s+)?(?:npx\s+)?pillarboard\s+(.*)$/.exec(line.trim());
-    if (m) out.push({ at, args: m[1]!.replace(/\s+#\s.*$/, '') });
-  };
-  for (const f of FENCES) {
-    if (!['', 'sh', 'bash', 'console', 'shell'].includes(f.lang)) continue;
-    const lines = f.body.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      let line = lines[i]!;
-      const start = i;
-      while (/\\\s*$/.test(line) && i + 1 < lines.length) line = line.replace(/\\\s*$/, ' ') + lines[++i]!.trim();
-      take(`${f.doc.file}:${f.line + start}`, line);
-    }
-  }
-  for (const s of SPANS) take(where(s), s.code);
-  return out;
-}
-
-/** Problems of one invocation: unknown commands, subcommands and flags. */
-function checkInvocation(inv: Invocation): string[] {
-  const problems: string[] = [];
-  const words = inv.args.split(/\s+/);
-  const first = words[0] ?? '';
-  if (first.startsWith('-')) {
-    // `pillarboard --help | COMMAND --help | --version`: program-level flags.
-    for (const f of flagsIn(inv.args)) if (!flagsOf(program).has(f)) problems.push(`${inv.at}: "pillarboard ${inv.args}": the program has no flag ${f}`);
-    return problems;
-  }
-  if (isPlaceholder(first)) return problems;
-  const cmd = findSub(program, first);
-  if (!cmd) return [`${inv.at}: "pillarboard ${first}": no such command (commands: ${program.commands.map((c) => c.name()).join(', ')})`];
-  const rest = inv.args.slice(first.length).trim();
-  if (cmd.commands.length === 0) {
-    for (const f of flagsIn(rest)) if (!flagsOf(cmd).has(f)) problems.push(`${inv.at}: "pillarboard ${first}" has no flag ${f} (it has ${[...flagsOf(cmd)].join(' ')})`);
-    return problems;
-  }
-  // A command with subcommands: `a|b|c`, or the synopsis's `a … | b … | c …`.
-  const segments = topLevelAlternatives(rest);
-  let current: Command | undefined;
-  for (const seg of segments) {
-    const head = seg.split(/\s+/)[0] ?? '';
-    if (head && !head.startsWith('-') && !head.startsWith('[') && !head.startsWith('(')) {
-      if (head.includes('|')) {
-        for (const name of head.split('|')) if (!findSub(cmd, name)) problems.push(`${inv.at}: "pillarboard ${first} ${name}": no such subcommand`);
-        current = undefined;
-        continue;
-      }
-      const sub = findSub(cmd, head);
-      if (!sub && !isPlaceholder(head)) {
-        problems.push(`${inv.at}: "pillarboard ${first} ${head}": no such subcommand (it has ${cmd.commands.map((c) => c.name()).join(', ')})`);
-        continue;
-      }
-      current = sub ?? current;
-    }
-    const target = current ?? cmd;
-    const segFlags = flagsIn(seg.slice(current && head === current.name() ? head.length : 0));
-    for (const f of segFlags) {
-      if (!flagsOf(target).has(f)) problems.push(`${inv.at}: "pillarboard ${first}${current ? ` ${current.name()}` : ''}" has no flag ${f}`);
-    }
-  }
-  return problems;
-}
-
-/** Programs other than pillarboard whose flags the docs quote. */
-const FOREIGN = /^(?:\$\s+)?(?:sudo\s+)?(?:node|npm|npx(?!\s+pillarboard)|tsx|git|chromium|chromium-browser|google-chrome|promtool|prometheus|node_exporter|curl|docker|apt-get|bash|sh|systemctl|kill|sqlite3|openssl)\b/;
 
 test('every pillarboard command line in README.md and docs/ names commands, subcommands and flags the program has', () => {
-  const found = invocations();
+  const found = invocations(FENCES, SPANS);
   assert.ok(found.length > 30, `found ${found.length} command lines`);
   const problems = found.flatMap(checkInvocation);
   assert.deepEqual(problems, []);
@@ -425,71 +294,6 @@ test('every workload key path the docs name in backticks exists in the zod schem
 // ---------------------------------------------------------------------------------------
 // JSON of the HTTP API
 
-type Schema = Record<string, unknown>;
-const OPENAPI = buildOpenApi('docs') as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, Schema> } };
-
-function resolve(s: Schema): Schema {
-  let x = s;
-  for (let i = 0; i < 20 && typeof x.$ref === 'string'; i++) x = OPENAPI.components.schemas[(x.$ref as string).split('/').pop()!]!;
-  return x;
-}
-
-/** Keys of `value` (recursively) that `schema` does not declare; [] when it allows them all. */
-function undeclaredKeys(value: unknown, schema: Schema | undefined, at: string): string[] {
-  if (!schema || value === null || typeof value !== 'object') return [];
-  const s = resolve(schema);
-  const alts = (s.anyOf ?? s.oneOf) as Schema[] | undefined;
-  if (alts) {
-    const results = alts.map((a) => undeclaredKeys(value, a, at));
-    return results.find((r) => r.length === 0) ?? results.sort((a, b) => a.length - b.length)[0]!;
-  }
-  if (Array.isArray(value)) return value.flatMap((v, i) => undeclaredKeys(v, s.items as Schema | undefined, `${at}[${i}]`));
-  const props = s.properties as Record<string, Schema> | undefined;
-  const extra = s.additionalProperties;
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const child = props?.[k] ?? (extra && typeof extra === 'object' ? (extra as Schema) : undefined);
-    if (props && !props[k] && !(extra && typeof extra === 'object')) {
-      out.push(`${at}.${k}`);
-      continue;
-    }
-    out.push(...undeclaredKeys(v, child, `${at}.${k}`));
-  }
-  return out;
-}
-
-/** `{ … }` and `[ … ]` placeholders and `//` comments (jsonc) → plain JSON. */
-function jsonOf(body: string): unknown {
-  let out = '';
-  let str = false;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (str) {
-      out += c;
-      if (c === '\\') out += body[++i] ?? '';
-      else if (c === '"') str = false;
-    } else if (c === '"') {
-      str = true;
-      out += c;
-    } else if (c === '/' && body[i + 1] === '/') {
-      while (i < body.length && body[i] !== '\n') i++;
-      out += '\n';
-    } else out += c;
-  }
-  return JSON.parse(out.replace(/\{\s*…\s*\}/g, '{}').replace(/\[\s*…\s*\]/g, '[]'));
-}
-
-/** The route a JSON example documents: the nearest `GET|POST|PUT|PATCH /api/…` above it (same section). */
-function routeAbove(f: { doc: DocFile; line: number }): { method: string; path: string } | 'problem' | null {
-  for (let i = f.line - 2; i >= 0; i--) {
-    const line = f.doc.lines[i]!;
-    if (/problem\+json/.test(line)) return 'problem';
-    const m = /\b(GET|POST|PUT|PATCH|DELETE) (\/api\/[\w/{}:.-]*)/.exec(line);
-    if (m) return { method: m[1]!.toLowerCase(), path: m[2]!.replace(/:(\w+)/g, '{$1}') };
-    if (/^#{1,2} /.test(line)) return null;
-  }
-  return null;
-}
 
 test('every JSON example of an API answer or body uses only keys the OpenAPI document declares', () => {
   const problems: string[] = [];
@@ -526,24 +330,6 @@ test('every JSON example of an API answer or body uses only keys the OpenAPI doc
   assert.deepEqual(undeclaredKeys({ type: 'x', titel: 'y' }, OPENAPI.components.schemas.Problem, '$'), ['$.titel']);
 });
 
-/** OpenAPI path templates as regexes: `/api/reports/{week}` matches `/api/reports/2026-W47.pdf`. */
-const OPENAPI_PATHS = Object.keys(OPENAPI.paths).map((p) => ({ p, re: new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`) }));
-
-/**
- * A route as the docs write it → concrete paths and the query parameters named:
- * `GET /api/review/lenses/{lens}[?download]`, `GET /api/reports/2026-W47.json|.md|.html|.pdf`,
- * `POST /api/webhooks/{github,gitlab,pagerduty}`, `GET /api/dora[?service=&window=7d\|30d\|90d]`.
- */
-function docRoute(text: string): { paths: string[]; params: string[] } | null {
-  const t = text.replace(/[.,;:]+$/, '');
-  if (t.includes('…')) return null;
-  const q = t.search(/\[?\?/);
-  const pathPart = (q === -1 ? t : t.slice(0, q)).replace(/\[[^\]]*\]/g, '').replace(/\|.*$/, '').replace(/:(\w+)/g, '{$1}');
-  const params = q === -1 ? [] : [...t.slice(q).matchAll(/[?&](\w+)/g)].map((m) => m[1]!);
-  const brace = /\{([^}]*,[^}]*)\}/.exec(pathPart);
-  const paths = brace ? brace[1]!.split(',').map((alt) => pathPart.replace(brace[0], alt)) : [pathPart];
-  return { paths, params };
-}
 
 test('every route the docs name (method and path) is in the OpenAPI document, with the query parameters they name', () => {
   const problems: string[] = [];
@@ -572,13 +358,6 @@ test('every route the docs name (method and path) is in the OpenAPI document, wi
   assert.deepEqual(docRoute('/api/webhooks/{github,gitlab}.')?.paths, ['/api/webhooks/github', '/api/webhooks/gitlab']);
 });
 
-function schemaOf(route: { method: string; path: string }, answer: boolean): Schema | undefined {
-  const op = OPENAPI.paths[route.path]?.[route.method];
-  if (!op) return undefined;
-  if (!answer) return op.requestBody?.content?.['application/json']?.schema;
-  const ok = op.responses?.['200'] ?? op.responses?.['201'];
-  return ok?.content?.['application/json']?.schema;
-}
 
 test('every inline JSON answer or body in the docs (`{ "received": 1, … }`) uses only keys the OpenAPI document declares', () => {
   const problems: string[] = [];
@@ -606,22 +385,6 @@ test('every inline JSON answer or body in the docs (`{ "received": 1, … }`) us
   assert.deepEqual(problems, []);
 });
 
-/** Keys of a documented example missing from a real answer (arrays: some real element must have them). */
-function missingFromReal(doc: unknown, real: unknown, at: string): string[] {
-  if (doc === null || typeof doc !== 'object') return [];
-  if (Array.isArray(doc)) {
-    if (!Array.isArray(real)) return [`${at}: the real answer is not a list`];
-    if (doc.length > 0 && real.length === 0) return [`${at}: the real answer has no element to compare with`];
-    return doc.flatMap((d, i) => {
-      const tries = real.map((r) => missingFromReal(d, r, `${at}[${i}]`));
-      return tries.find((t) => t.length === 0) ?? tries.sort((a, b) => a.length - b.length)[0] ?? [];
-    });
-  }
-  if (real === null || typeof real !== 'object' || Array.isArray(real)) return [`${at}: the real answer is not an object`];
-  return Object.entries(doc as Record<string, unknown>).flatMap(([k, v]) =>
-    k in (real as object) ? missingFromReal(v, (real as Record<string, unknown>)[k], `${at}.${k}`) : [`${at}.${k}`],
-  );
-}
 
 test('the JSON examples of GET answers have the keys of the real answers (a running app with events and a review)', async () => {
   const now = Date.parse('2026-11-26T12:00:00Z');

@@ -32,7 +32,7 @@ function partialReport(at = AS_OF) {
   seedAll(store);
   const week = currentWeekSoFar(at, TZ);
   const prev = weekRange(previousWeek(week), TZ);
-  return buildWeeklyReport(readReportInput(storeReportSources(store, () => eventReader()), { ...seededContext(), timezone: TZ }, week, prev, at));
+  return buildWeeklyReport(readReportInput(storeReportSources(store, () => eventReader()), seededContext(), week, prev, at));
 }
 
 test('the week so far covers Monday to asOf only: later samples, hours and days do not count', () => {
@@ -61,7 +61,7 @@ test('a complete week is not partial', () => {
   const { store } = testStore({ now: () => AS_OF });
   seedAll(store);
   const w47 = weekRange({ year: 2026, week: 47 }, TZ);
-  const full = buildWeeklyReport(readReportInput(storeReportSources(store), { ...seededContext(), timezone: TZ }, w47, weekRange(previousWeek(w47), TZ), W47_FROM + 200 * HOUR));
+  const full = buildWeeklyReport(readReportInput(storeReportSources(store), seededContext(), w47, weekRange(previousWeek(w47), TZ), W47_FROM + 200 * HOUR));
   assert.equal(full.partial, false);
   assert.equal(full.asOf, null);
   assert.equal(full.dataQuality.hoursWithData + full.dataQuality.hoursWithoutData, 168);
