@@ -288,6 +288,7 @@ describe('review, annotations, reports and time zone in the dashboard', { skip: 
     const soFar = await page.getAttribute('[data-current-week] a[data-format="html"]', 'href');
     assert.equal(soFar, '/api/reports/current.html?token=pbr_abc123');
     assert.match((await page.textContent('[data-current-week]')) ?? '', /labelled partial/);
+    assert.match((await page.textContent('[data-current-week] .report-current')) ?? '', / — Week \d{1,2}, \d{4} — so far \(to [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}\) — .+\.$/);
     const partial = await fetch(fx.url + soFar!);
     assert.equal(partial.status, 200);
     assert.match(await partial.text(), /<h1>[^<]* — Week \d{1,2}, \d{4} — so far \(to [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}\)<\/h1>/);

@@ -178,6 +178,8 @@ test('GET /api/reports/current answers the week so far, labelled partial, in eve
   assert.equal(meta.partial, true);
   assert.equal(meta.archived, false);
   assert.equal(meta.asOf, '2026-11-19T11:00:00.000Z');
+  assert.equal(meta.title, 'Web shop — Week 47, 2026 — so far (to Thu 19 Nov 12:00)');
+  assert.match(meta.headline, /^\d+ of 1 outcome met|^No data for this week$/);
   assert.equal(meta.data.partial, true);
   assert.equal(meta.links.html, '/api/reports/current.html');
   const data = (await request(app).get('/api/reports/current.json').expect(200)).body;

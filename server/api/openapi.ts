@@ -443,7 +443,10 @@ function reportPaths(): Record<string, unknown> {
                   oneOf: [
                     obj({ ...meta, deliveries: arr(obj({ channel: str, attempt: int, at: time, ok: bool, error: nullable(str) })), data: { type: 'object' } }),
                     obj({
-                      week: str, timezone: str, from: time, to: time, partial: { const: true }, asOf: time, generatedAt: time, archived: { const: false }, warnings: arr(str), links,
+                      week: str, timezone: str, from: time, to: time, partial: { const: true }, asOf: time,
+                      title: { type: 'string', examples: ['Web shop — Week 49, 2026 — so far (to Mon 7 Dec 15:00)'] },
+                      headline: { type: 'string', examples: ['2 of 3 outcomes met, 1 at risk'] },
+                      generatedAt: time, archived: { const: false }, warnings: arr(str), links,
                       data: { type: 'object', description: 'The report (schema version 1) with `partial: true` and `asOf`' },
                     }),
                   ],

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { ReportsApi } from '../../reports/api.js';
+import { headline, reportTitle } from '../../reports/format.js';
 import { ChromiumMissingError } from '../../reports/render-pdf.js';
 import { ReportsNotReadyError } from '../../reports/service.js';
 import { CURRENT_WEEK, parseWeek, WeekError } from '../../reports/week.js';
@@ -169,6 +170,8 @@ async function sendCurrent(reports: ReportsApi, format: Format | undefined, req:
       to: g.report.to,
       partial: true,
       asOf: g.report.asOf,
+      title: reportTitle(g.report),
+      headline: headline(g.report),
       generatedAt: g.report.generatedAt,
       archived: false,
       warnings: g.warnings,

@@ -70,6 +70,19 @@ function parseArchive(raw: unknown): Archive {
   };
 }
 
+/** GET /api/reports/current: the week so far, as its title and headline say it. */
+interface Current {
+  title: string;
+  headline: string;
+}
+
+function parseCurrent(raw: unknown): Current | null {
+  if (!isObj(raw) || raw.partial !== true) return null;
+  const title = str(raw.title);
+  const headline = str(raw.headline);
+  return title && headline ? { title, headline } : null;
+}
+
 const TRIGGER: Record<string, string> = { schedule: 'on schedule', 'catch-up': 'catch-up after downtime', api: 'through the API', cli: 'from the command line' };
 const REFRESH_MS = 60_000;
 
@@ -108,13 +121,15 @@ export class ReportsView implements View {
     try {
       const raw = await getJson('/api/reports');
       const archive = parseArchive(raw);
+      // The week so far is optional: without it the page still shows the archive and the links.
+      const current = await getJson('/api/reports/current').then(parseCurrent, () => null);
       if (this.destroyed) return;
       this.loaded = true;
       replace(this.message);
-      const key = JSON.stringify(raw);
+      const key = JSON.stringify([raw, current]);
       if (key !== this.key) {
         this.key = key;
-        this.render(archive);
+        this.render(archive, current);
       }
     } catch (err) {
       if (this.destroyed) return;
@@ -130,7 +145,7 @@ export class ReportsView implements View {
     }
   }
 
-  private render(a: Archive): void {
+  private render(a: Archive, current: Current | null): void {
     const now = serverNow();
     const s = a.schedule;
     let schedule: string;
@@ -143,17 +158,18 @@ export class ReportsView implements View {
       schedule ? h('p', { class: 'description', 'data-schedule': '' }, schedule) : null,
       h('p', { class: 'description' }, `Times in ${timeZone()}. The HTML and PDF open in a new tab.`),
     );
-    const current = (fmt: string, label: string) =>
+    const soFarLink = (fmt: string, label: string) =>
       h('a', { href: apiUrl(`/api/reports/current.${fmt}`), target: '_blank', rel: 'noopener noreferrer', 'data-format': fmt }, label);
     const soFar = h(
       'section',
       { class: 'panel', 'data-current-week': '' },
       h('h2', { class: 'panel-title' }, 'This week so far'),
+      current ? h('p', { class: 'report-current', 'data-partial': 'true' }, h('strong', null, current.title), ` — ${current.headline}.`) : null,
       h(
         'p',
         { class: 'description' },
         'The week in progress, built when you open it and labelled partial: its figures run from Monday to now. It is not archived; the week\'s final report is written after it ends. ',
-        h('span', { class: 'report-links' }, current('html', 'HTML'), current('pdf', 'PDF'), current('md', 'Markdown')),
+        h('span', { class: 'report-links' }, soFarLink('html', 'HTML'), soFarLink('pdf', 'PDF'), soFarLink('md', 'Markdown')),
       ),
     );
     if (!a.reports.length) {
