@@ -69,6 +69,12 @@ const issuesPayload = z.looseObject({
   repository,
 });
 
+/** What decides whether an `issues` delivery is used: its action and the issue's labels. */
+const issuesHead = z.looseObject({
+  action: z.string(),
+  issue: z.looseObject({ labels: z.array(z.looseObject({ name: z.string() })).nullish() }),
+});
+
 const workflowRunPayload = z.looseObject({
   action: z.string(),
   workflow_run: z.looseObject({
@@ -146,14 +152,21 @@ function push(payload: unknown): MapResult {
   });
 }
 
+/** Actions whose payload GitHub documents without the issue's `state`: they change nothing we record. */
+const STATELESS_ISSUE_ACTIONS = new Set(['pinned', 'unpinned']);
+
 function issues(payload: unknown, settings: OperationsSettings): MapResult {
-  const p = read(issuesPayload, payload);
-  if (p.action === 'deleted' || p.action === 'transferred') return { ignored: `issue ${p.action}: the incident stays as recorded` };
-  const labels = p.issue.labels.map((l) => l.name);
+  // Decide first, on the few fields the decision needs, whether the delivery is used at all:
+  // a delivery that is ignored is 202 whatever else it carries or lacks.
+  const head = read(issuesHead, payload);
+  if (head.action === 'deleted' || head.action === 'transferred') return { ignored: `issue ${head.action}: the incident stays as recorded` };
+  if (STATELESS_ISSUE_ACTIONS.has(head.action)) return { ignored: `issue ${head.action}: pinning changes nothing recorded (the payload carries no state)` };
   const wanted = new Set(settings.incidentLabels.map((l) => l.toLowerCase()));
-  if (!labels.some((l) => wanted.has(l.toLowerCase()))) {
+  if (!(head.issue.labels ?? []).some((l) => wanted.has(l.name.toLowerCase()))) {
     return { ignored: `the issue has none of the incident labels (${settings.incidentLabels.join(', ') || 'none configured'})` };
   }
+  const p = read(issuesPayload, payload);
+  const labels = p.issue.labels.map((l) => l.name);
   const closed = p.issue.state === 'closed';
   const event: OperationalEvent = {
     kind: 'incident',

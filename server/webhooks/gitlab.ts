@@ -3,7 +3,7 @@ import type { OperationalEvent } from '../../collectors/types.js';
 import type { OperationsSettings } from '../events/types.js';
 import { defined, idText, matchesAny, optionalText, optionalTime, read, severityFromLabels, time } from './payload.js';
 import { checkGitlabToken } from './verify.js';
-import { PayloadError, type MapContext, type MapResult, type WebhookProvider } from './types.js';
+import { PayloadError, type Headers, type MapContext, type MapResult, type WebhookProvider } from './types.js';
 import { pushToChanges } from './push.js';
 
 /**
@@ -62,6 +62,13 @@ const issuePayload = z.looseObject({
   }),
   labels: z.array(label).optional(),
   project,
+});
+
+/** What decides whether an `issue` / `work_item` delivery is used. */
+const issueHead = z.looseObject({
+  object_attributes: z.looseObject({ type: optionalText, issue_type: optionalText, labels: z.array(label).nullish() }),
+  labels: z.array(label).nullish(),
+  project: z.unknown().optional(),
 });
 
 const pipelinePayload = z.looseObject({
@@ -137,13 +144,20 @@ function push(payload: unknown): MapResult {
 }
 
 function issue(payload: unknown, settings: OperationsSettings): MapResult {
+  // Decide on the few fields the decision needs before reading the rest: an ignored delivery
+  // (a group-level epic, an ordinary issue) is 202 whatever else it carries or lacks.
+  const head = read(issueHead, payload);
+  const h = head.object_attributes;
+  const wanted = new Set(settings.incidentLabels.map((l) => l.toLowerCase()));
+  const isIncident =
+    h.type?.toLowerCase() === 'incident' ||
+    h.issue_type?.toLowerCase() === 'incident' ||
+    (head.labels ?? h.labels ?? []).some((l) => wanted.has(l.title.toLowerCase()));
+  if (!isIncident) return { ignored: 'neither an incident nor labelled with an incident label' };
+  if (head.project == null) return { ignored: 'a group-level work item (no project): not tied to a service' };
   const p = read(issuePayload, payload);
   const a = p.object_attributes;
   const labels = (p.labels ?? a.labels ?? []).map((l) => l.title);
-  const wanted = new Set(settings.incidentLabels.map((l) => l.toLowerCase()));
-  const isIncident =
-    a.type?.toLowerCase() === 'incident' || a.issue_type?.toLowerCase() === 'incident' || labels.some((l) => wanted.has(l.toLowerCase()));
-  if (!isIncident) return { ignored: 'neither an incident nor labelled with an incident label' };
   const closed = a.state === 'closed';
   const event: OperationalEvent = {
     kind: 'incident',
@@ -205,6 +219,14 @@ function pipeline(payload: unknown, config: Config): MapResult {
   };
 }
 
+const header = (headers: Headers, name: string): string | undefined => {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/** The X-Gitlab-Event values of the events mapped above (work items arrive as "Issue Hook"). */
+const USED_HOOKS = new Set(['Deployment Hook', 'Push Hook', 'Issue Hook', 'Confidential Issue Hook', 'Work Item Hook', 'Pipeline Hook']);
+
 const kindOf = (payload: unknown): unknown =>
   payload !== null && typeof payload === 'object' ? (payload as { object_kind?: unknown }).object_kind : undefined;
 
@@ -216,7 +238,7 @@ export const gitlab: WebhookProvider<Config> = {
     const reason = checkGitlabToken(Array.isArray(raw) ? raw[0] : raw, config.token);
     return reason === undefined ? undefined : { header: 'X-Gitlab-Token', reason };
   },
-  map(payload, _headers, config, ctx) {
+  map(payload, headers, config, ctx) {
     const kind = kindOf(payload);
     switch (kind) {
       case 'deployment':
@@ -229,7 +251,13 @@ export const gitlab: WebhookProvider<Config> = {
       case 'pipeline':
         return pipeline(payload, config);
       default:
-        if (typeof kind !== 'string') throw new PayloadError('object_kind', 'missing: every GitLab webhook payload names its kind');
+        if (typeof kind !== 'string') {
+          // Member, project and subgroup events (group webhooks) carry no object_kind; the
+          // X-Gitlab-Event header still names them. Only a hook we read needs object_kind.
+          const hook = header(headers, 'x-gitlab-event');
+          if (hook === undefined || USED_HOOKS.has(hook)) throw new PayloadError('object_kind', 'missing: GitLab names the kind of every event Pillarboard reads');
+          return { ignored: `GitLab "${hook}" is not recorded` };
+        }
         return { ignored: `GitLab event "${kind}" is not recorded` };
     }
   },
