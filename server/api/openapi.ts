@@ -636,7 +636,7 @@ function reviewPaths(): Record<string, unknown> {
 function reviewSchemas(): Record<string, Schema> {
   const risk = { enum: ['high', 'medium', 'none', 'unanswered', 'not_applicable'] };
   const pillar = nullable({ enum: PILLAR_IDS });
-  const link = obj({ displayText: str, url: str }, ['displayText']);
+  const link = obj({ displayText: str, url: str }, []);
   const pillarCounts = obj({ id: str, name: str, pillar, counts: ref('RiskCounts') });
   const milestoneRef = obj({ id: int, name: str, kind: { enum: ['manual', 'weekly'] }, week: nullable(str), createdAt: time });
   const change = obj({ lens: str, question: str, title: str, from: nullable(risk), to: nullable(risk) });
@@ -663,7 +663,7 @@ function reviewSchemas(): Record<string, Schema> {
       questions: int,
       pillars: arr(obj({ id: str, name: str, pillar, questions: int })),
     }),
-    LensImport: obj({ lens: ref('LensInfo'), created: bool, unchanged: bool, archived: int }),
+    LensImport: obj({ lens: ref('LensInfo'), created: bool, unchanged: bool, archived: int, warnings: arr(obj({ path: str, line: int, column: int, message: str })) }),
     CustomLens: {
       type: 'object',
       description: 'AWS Well-Architected custom-lens JSON (schemaVersion 2021-11-01): pillars[].questions[].choices[] with helpfulResource, improvementPlan, additionalResources and riskRules.',
