@@ -225,8 +225,8 @@ class Parser {
       this.fail(`unexpected text after the sample: ${this.found()}`);
     }
     const family = this.familyOf(name);
-    if (family.type === 'histogram' && name.length === family.name.length + 7 && name.endsWith('_bucket') && labels['le'] === undefined) {
-      this.fail(`histogram bucket ${name} has no "le" label`);
+    if ((family.type === 'histogram' || family.type === 'gaugehistogram') && name.length === family.name.length + 7 && name.endsWith('_bucket') && labels['le'] === undefined) {
+      this.fail(`${family.type} bucket ${name} has no "le" label`);
     }
     const s: ExpositionSample = { name, labels, value, family: family.name };
     if (timestampMs !== undefined) s.timestampMs = timestampMs;
