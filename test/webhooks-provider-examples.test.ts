@@ -179,3 +179,29 @@ test('PagerDuty v3: both published example payloads and every documented event t
     assert.equal(res.status, dataType === 'incident' ? 200 : 202, `${eventType}: ${JSON.stringify(res.body)}`);
   }
 });
+
+test('a delivery that is ignored is 202 even when it lacks fields a recorded one would need', async () => {
+  const gh = (dir: string, name: string, edit: (p: any) => void) => {
+    const p = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'github', dir, name), 'utf8'));
+    edit(p);
+    return Buffer.from(JSON.stringify(p));
+  };
+  const requested = await github('workflow_run', gh('workflow_run', 'requested.payload.json', (p) => delete p.workflow_run.head_sha));
+  assert.equal(requested.status, 202, JSON.stringify(requested.body));
+  const inactive = await github('deployment_status', gh('deployment_status', 'payload.json', (p) => {
+    p.deployment_status.state = 'inactive';
+    delete p.deployment.sha;
+  }));
+  assert.equal(inactive.status, 202, JSON.stringify(inactive.body));
+
+  const deployment = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'gitlab', 'deployment.json'), 'utf8'));
+  deployment.status = 'blocked';
+  delete deployment.status_changed_at;
+  const blocked = await gitlab('deployment', Buffer.from(JSON.stringify(deployment)));
+  assert.equal(blocked.status, 202, JSON.stringify(blocked.body));
+
+  const service = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'pagerduty', 'service.updated.json'), 'utf8'));
+  delete service.event.occurred_at;
+  const pd = await pagerduty(Buffer.from(JSON.stringify(service)));
+  assert.equal(pd.status, 202, JSON.stringify(pd.body));
+});

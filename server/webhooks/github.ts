@@ -107,12 +107,14 @@ const DEPLOY_STATES: Record<string, { status: string; final: boolean }> = {
 const RUN_CONCLUSIONS: Record<string, string> = { success: 'success', failure: 'failure', timed_out: 'failure', startup_failure: 'failure' };
 
 function deploymentStatus(payload: unknown, ctx: MapContext): MapResult {
+  const head = read(z.looseObject({ deployment_status: z.looseObject({ state: z.string() }) }), payload);
+  const state = DEPLOY_STATES[head.deployment_status.state];
+  if (!state) {
+    const st = head.deployment_status.state;
+    return { ignored: st === 'inactive' ? 'state "inactive": a newer deployment superseded this one, which stays as recorded' : `deployment state "${st}" is not recorded` };
+  }
   const p = read(deploymentStatusPayload, payload);
   const s = p.deployment_status;
-  const state = DEPLOY_STATES[s.state];
-  if (!state) {
-    return { ignored: s.state === 'inactive' ? 'state "inactive": a newer deployment superseded this one, which stays as recorded' : `deployment state "${s.state}" is not recorded` };
-  }
   const sha = p.deployment.sha.toLowerCase();
   const environment = s.environment ?? p.deployment.environment;
   const at = ctx.lookup(`commit:${sha}`)?.startedAt;
@@ -189,11 +191,12 @@ function issues(payload: unknown, settings: OperationsSettings): MapResult {
 }
 
 function workflowRun(payload: unknown, config: Config): MapResult {
+  const head = read(z.looseObject({ action: z.string(), workflow_run: z.looseObject({ name: z.string().nullish().transform((v) => v ?? '') }) }), payload);
+  if (head.action !== 'completed') return { ignored: `workflow run ${head.action}: only completed runs are recorded` };
+  if (config.deployWorkflows.length === 0) return { ignored: 'no deploy_workflows configured: workflow runs are not deployments' };
+  if (!matchesAny(head.workflow_run.name, config.deployWorkflows)) return { ignored: `workflow "${head.workflow_run.name}" matches none of deploy_workflows` };
   const p = read(workflowRunPayload, payload);
   const run = p.workflow_run;
-  if (p.action !== 'completed') return { ignored: `workflow run ${p.action}: only completed runs are recorded` };
-  if (config.deployWorkflows.length === 0) return { ignored: 'no deploy_workflows configured: workflow runs are not deployments' };
-  if (!matchesAny(run.name, config.deployWorkflows)) return { ignored: `workflow "${run.name}" matches none of deploy_workflows` };
   if (p.repository.default_branch !== undefined && run.head_branch !== p.repository.default_branch) {
     return { ignored: `run on "${run.head_branch ?? '(no branch)'}", not the default branch "${p.repository.default_branch}"` };
   }

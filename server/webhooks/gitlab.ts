@@ -97,9 +97,10 @@ const DEPLOY_STATUS: Record<string, { status: string; final: boolean }> = {
 };
 
 function deployment(payload: unknown, ctx: MapContext): MapResult {
+  const head = read(z.looseObject({ status: z.string() }), payload);
+  const state = DEPLOY_STATUS[head.status];
+  if (!state) return { ignored: `deployment status "${head.status}" is not recorded` };
   const p = read(deploymentPayload, payload);
-  const state = DEPLOY_STATUS[p.status];
-  if (!state) return { ignored: `deployment status "${p.status}" is not recorded` };
   const externalId = `deployment:${p.deployment_id}`;
   // The Deployment Hook carries only the time of this status: the start is the "running"
   // delivery's, when it came first.
@@ -182,10 +183,12 @@ function issue(payload: unknown, settings: OperationsSettings): MapResult {
 const PIPELINE_STATUS: Record<string, string> = { success: 'success', failed: 'failure' };
 
 function pipeline(payload: unknown, config: Config): MapResult {
+  if (config.deployPipelines.length === 0) return { ignored: 'no deploy_pipelines configured: pipelines are not deployments' };
+  const head = read(z.looseObject({ object_attributes: z.looseObject({ name: z.string().nullish().transform((v) => v ?? '') }) }), payload);
+  const name = head.object_attributes.name;
+  if (!matchesAny(name, config.deployPipelines)) return { ignored: `pipeline "${name}" matches none of deploy_pipelines` };
   const p = read(pipelinePayload, payload);
   const a = p.object_attributes;
-  if (config.deployPipelines.length === 0) return { ignored: 'no deploy_pipelines configured: pipelines are not deployments' };
-  if (!matchesAny(a.name, config.deployPipelines)) return { ignored: `pipeline "${a.name}" matches none of deploy_pipelines` };
   if (a.tag || (p.project.default_branch !== undefined && a.ref !== p.project.default_branch)) {
     return { ignored: `pipeline for "${a.ref}", not the default branch "${p.project.default_branch ?? '?'}"` };
   }
