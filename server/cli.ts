@@ -151,7 +151,7 @@ export function buildProgram(): Command {
 
   program
     .command('rules')
-    .description('print Prometheus recording and burn-rate alerting rules for the SLO indicators fed by a prometheus collector')
+    .description('print Prometheus recording and burn-rate alerting rules for the SLO indicators fed by a prometheus collector (exit 1, nothing written, if a query is named like a metric it reads)')
     .addOption(configOpt())
     .option('-o, --out <file>', 'write the rules to FILE instead of stdout')
     .action((flags: { config?: string; out?: string }) => {
@@ -249,7 +249,7 @@ export function buildProgram(): Command {
   const lens = program.command('lens').description('Well-Architected lenses in the AWS custom-lens JSON format');
   lens
     .command('import')
-    .description('import a lens (re-importing an id keeps the answers of questions that still exist; the rest are archived)')
+    .description('import a lens in the AWS custom-lens format (unknown keys are kept and warned about; invalid: exit 2 with file:line:column; re-importing an id keeps the answers of questions that still exist, the rest are archived)')
     .argument('<file>', 'lens JSON file')
     .option('--id <id>', 'store it under this id (default: a slug of its name)')
     .addOption(configOpt())
