@@ -102,6 +102,8 @@ const ACCEPTED: Array<[string, (l: Record<string, any>) => void, string | null, 
   ['five additional links of each type', (l) => {
     for (const r of q0(l).choices[0].additionalResources) r.content = Array.from({ length: 5 }, (_, i) => ({ displayText: `l${i}`, url: `https://l.example/${i}` }));
   }, null, null],
+  ['an additional resource without content', (l) => delete q0(l).choices[0].additionalResources[0].content, null, null],
+  ['an additional resource without a type', (l) => delete q0(l).choices[0].additionalResources[0].type, '$.pillars[0].questions[0].choices[0].additionalResources[0].type', /no type \(HELPFUL_RESOURCE or IMPROVEMENT_PLAN\): kept, but its links are not shown/],
   ['an empty url', (l) => (q0(l).helpfulResource.url = ''), '$.pillars[0].questions[0].helpfulResource.url', /empty url: kept, and no link is shown/],
   ['a url key on a question', (l) => (q0(l).url = 'https://example.com/q'), '$.pillars[0].questions[0].url', /unknown key "url" in a question: kept and exported unchanged/],
   ['a "Url" key in a resource', (l) => (q0(l).choices[0].helpfulResource.Url = 'https://example.com/r'), '$.pillars[0].questions[0].choices[0].helpfulResource.Url', /unknown key "Url" .*did you mean "url"\?/],

@@ -26,7 +26,8 @@ export type LensImprovementPlan = { displayText: string; url?: string } & Extras
 export const RESOURCE_TYPES = ['HELPFUL_RESOURCE', 'IMPROVEMENT_PLAN'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
-export type LensAdditionalResources = { type: ResourceType; content: LensLink[] } & Extras;
+/** Both keys are optional in the specification; an entry without a `type` is kept but not shown. */
+export type LensAdditionalResources = { type?: ResourceType; content?: LensLink[] } & Extras;
 
 export type LensChoice = {
   id: string;

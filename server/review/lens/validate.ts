@@ -255,16 +255,15 @@ function choice(c: Checker, value: unknown, path: JsonPath, choiceIds: Map<strin
 function additional(c: Checker, value: unknown, path: JsonPath, types: Set<string>): LensAdditionalResources | undefined {
   const o = c.object(value, path, 'an additional resource', ADDITIONAL_KEYS);
   if (!o) return undefined;
-  const type = c.string(o, 'type', path, { required: true });
+  const type = c.string(o, 'type', path, {});
+  if (type === undefined && o.type === undefined) c.warn([...path, 'type'], `no type (${RESOURCE_TYPES.join(' or ')}): kept, but its links are not shown`);
   if (type !== undefined) {
     if (!RESOURCE_TYPES.includes(type as ResourceType)) c.add([...path, 'type'], `type must be ${RESOURCE_TYPES.join(' or ')}, found "${type}"`);
     else if (types.has(type)) c.add([...path, 'type'], `a second ${type}; a choice has at most one additional resource of each type`);
     types.add(type);
   }
-  const content = (c.array(o, 'content', path, { required: true, min: 1, max: L.additionalLinksPerType, what: 'links' }) ?? []).map((l, i) =>
-    link(c, l, [...path, 'content', i], { urlMax: L.choiceUrlLength }),
-  );
-  return { type: type as ResourceType, content: content as LensLink[], ...extras(o, ADDITIONAL_KEYS) };
+  const content = c.array(o, 'content', path, { max: L.additionalLinksPerType, what: 'links' })?.map((l, i) => link(c, l, [...path, 'content', i], { urlMax: L.choiceUrlLength }));
+  return defined({ type: type as ResourceType | undefined, content: content as LensLink[] | undefined, ...extras(o, ADDITIONAL_KEYS) }) as LensAdditionalResources;
 }
 
 /**
