@@ -109,6 +109,15 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal, reason: () => strin
   });
 }
 
+/**
+ * A collector's samples as the store receives them from a run: malformed ones dropped, the
+ * collector's labels and `collector="<id>"` added. Backfill stores its chunks through this too,
+ * so history and live collection carry the same series.
+ */
+export function storedSamples(samples: Sample[], entry: Pick<ScheduledCollector, 'id' | 'labels'>): Sample[] {
+  return withLabels(validSamples(samples, entry.id), entry.id, entry.labels);
+}
+
 /** Drops samples a collector should never have returned, rather than failing the whole run on one. */
 function validSamples(samples: Sample[], collectorId: string): Sample[] {
   if (!Array.isArray(samples)) throw new Error(`collector ${collectorId} returned no sample list`);
