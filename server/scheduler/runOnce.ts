@@ -143,11 +143,18 @@ function validEvents(events: OperationalEvent[] | undefined, warnings: string[])
  * label named `collector` is kept as `exported_collector`, as Prometheus does on conflicts.
  */
 function withLabels(samples: Sample[], collectorId: string, labels: Record<string, string>): Sample[] {
+  // Points of one series usually share one labels object (a matrix result, a backfill chunk):
+  // build its stored labels once.
+  const built = new Map<Record<string, string>, Record<string, string>>();
   return samples.map((s) => {
     const own = s.labels ?? {};
-    const out: Record<string, string> = { ...labels, ...own, collector: collectorId };
-    if (own.collector !== undefined && own.collector !== collectorId) out.exported_collector = own.collector;
-    return { ...s, labels: out };
+    let out = built.get(own);
+    if (!out) {
+      out = { ...labels, ...own, collector: collectorId };
+      if (own.collector !== undefined && own.collector !== collectorId) out.exported_collector = own.collector;
+      built.set(own, out);
+    }
+    return { name: s.name, labels: out, ts: s.ts, value: s.value };
   });
 }
 
