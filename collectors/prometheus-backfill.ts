@@ -44,14 +44,20 @@ export const prometheusBackfill: BackfillCapability<PrometheusConfig> = {
   },
 };
 
+/**
+ * One request ahead: the next span is fetched while the caller stores the current one, so
+ * Prometheus's work and Pillarboard's overlap. The request in flight is aborted when the
+ * caller stops early.
+ */
 async function* chunks(config: PrometheusConfig, entry: QueryEntry, range: BackfillRange, ctx: CollectContext): AsyncGenerator<BackfillChunk> {
   const endpoint = queryRangeEndpoint(config.url);
   const tls = await resolveTls(config.tls);
   const step = range.stepMs;
-  let points = FIRST_CHUNK_POINTS;
-  let start = range.from;
-  while (start <= range.to) {
-    ctx.signal.throwIfAborted();
+  const local = new AbortController();
+  const stopAll = AbortSignal.any([ctx.signal, local.signal]);
+
+  type Answer = { start: number; end: number; tooLarge: true } | { start: number; end: number; tooLarge: false; chunk: BackfillChunk; series: number };
+  const request = async (start: number, points: number): Promise<Answer> => {
     const end = Math.min(range.to, start + (points - 1) * step);
     const params = new URLSearchParams({
       query: entry.query,
@@ -59,7 +65,7 @@ async function* chunks(config: PrometheusConfig, entry: QueryEntry, range: Backf
       end: (end / 1000).toFixed(3),
       step: String(step / 1000),
     });
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(range.timeoutMs)]);
+    const signal = AbortSignal.any([stopAll, AbortSignal.timeout(range.timeoutMs)]);
     let res: { contentType: string; text: string };
     try {
       res = await fetchText(config.method === 'GET' ? `${endpoint}?${params}` : endpoint, {
@@ -73,20 +79,40 @@ async function* chunks(config: PrometheusConfig, entry: QueryEntry, range: Backf
         maxBodyBytes: toBytes(config.max_body_bytes),
       }).catch((err: unknown) => recoverErrorEnvelope(err));
     } catch (err) {
-      if (err instanceof FetchError && err.kind === 'too_large' && points > 1) {
-        points = Math.max(1, Math.floor(points / 4));
-        continue;
-      }
-      if (ctx.signal.aborted) throw err;
+      if (err instanceof FetchError && err.kind === 'too_large' && points > 1) return { start, end, tooLarge: true };
+      if (stopAll.aborted) throw err;
       if (signal.aborted) throw new Error(`${endpoint} did not answer query "${entry.name}" within ${range.timeoutMs} ms`, { cause: err });
       throw err;
     }
     const env = decode(endpoint, entry, res.contentType, res.text);
     const { samples, warnings } = toSamples(entry, env);
     const result = env.data?.result;
-    const series = Array.isArray(result) ? result.length : 1;
-    yield warnings.length > 0 ? { samples, through: end, warnings } : { samples, through: end };
-    points = Math.max(1, Math.min(MAX_POINTS_PER_SERIES, Math.floor(POINTS_PER_REQUEST / Math.max(1, series))));
-    start = end + step;
+    const chunk: BackfillChunk = warnings.length > 0 ? { samples, through: end, warnings } : { samples, through: end };
+    return { start, end, tooLarge: false, chunk, series: Array.isArray(result) ? result.length : 1 };
+  };
+  const launch = (start: number, points: number) => {
+    const p = request(start, points);
+    p.catch(() => {}); // awaited below; this only keeps a failure before then from counting as unhandled
+    return p;
+  };
+
+  let points = FIRST_CHUNK_POINTS;
+  let next: Promise<Answer> | null = range.from <= range.to ? launch(range.from, points) : null;
+  try {
+    while (next) {
+      const answer = await next;
+      ctx.signal.throwIfAborted();
+      if (answer.tooLarge) {
+        points = Math.max(1, Math.floor(points / 4));
+        next = launch(answer.start, points);
+        continue;
+      }
+      points = Math.max(1, Math.min(MAX_POINTS_PER_SERIES, Math.floor(POINTS_PER_REQUEST / Math.max(1, answer.series))));
+      const start = answer.end + step;
+      next = start <= range.to ? launch(start, points) : null;
+      yield answer.chunk;
+    }
+  } finally {
+    local.abort();
   }
 }

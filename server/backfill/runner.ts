@@ -14,7 +14,7 @@ const MIN_REQUEST_TIMEOUT_MS = 60_000;
 const MAX_RETRY_DELAY_MS = 10 * 60_000;
 
 export interface BackfillerOptions {
-  store: Pick<Store, 'db' | 'writeSamples' | 'firstDataTs' | 'updateRollups'>;
+  store: Pick<Store, 'db' | 'writeSamples' | 'firstDataTs' | 'updateRollups' | 'compactHeadBefore'>;
   registry: ReadonlyMap<string, CollectorDefinition<any>>;
   log: Logger;
   now?: () => number;
@@ -245,6 +245,8 @@ export class Backfiller {
     const fields = { from: new Date(from).toISOString(), to: new Date(row.to).toISOString(), stepSeconds: step / 1000 };
     log.info(row.doneTo >= row.from ? 'backfill resumed' : 'backfill started', fields);
     const t0 = performance.now();
+    // History is older than anything live: straight into the series-clustered table.
+    this.opts.store.compactHeadBefore(row.to + 1);
     const span = row.to - row.from + step;
     let written = 0;
     let reported = Math.floor(((from - row.from) / span) * 4);
@@ -254,11 +256,13 @@ export class Backfiller {
       log,
       collectorId: c.id,
     });
+    let chunkFrom = from;
     for await (const chunk of chunks) {
       signal.throwIfAborted();
       const through = Math.min(chunk.through, row.to);
-      const samples = storedSamples(chunk.samples, c).filter((s) => s.ts >= from && s.ts <= through);
-      written += await this.write(row.id, samples, through, signal);
+      const samples = storedSamples(chunk.samples, c).filter((s) => s.ts >= chunkFrom && s.ts <= through);
+      written += await this.write(row.id, samples, chunkFrom, through, signal);
+      chunkFrom = through + 1;
       for (const w of (chunk.warnings ?? []).slice(0, 3)) log.warn(w);
       const quarter = Math.floor(((through - row.from + step) / span) * 4);
       if (quarter > reported && quarter < 4) {
@@ -271,20 +275,22 @@ export class Backfiller {
   }
 
   /**
-   * Stores one chunk in time order, in transactions of at most WRITE_BATCH samples, each also
-   * moving the range's done_to to what it completes. A slice whose range another process
-   * already stored is skipped, so two backfills of one part never count a sample twice.
+   * Stores one chunk in time slices of about WRITE_BATCH samples, each in its own transaction
+   * that also moves the range's done_to to the end of the slice (everything up to it is then
+   * stored). A slice whose range another process already stored is skipped, so two backfills of
+   * one part never count a sample twice. Rollups of the chunk are brought up to date after it,
+   * so no later pass has a long backlog to build at once.
    */
-  private async write(rowId: number, samples: Sample[], through: number, signal: AbortSignal): Promise<number> {
-    samples.sort((a, b) => a.ts - b.ts);
+  private async write(rowId: number, samples: Sample[], from: number, through: number, signal: AbortSignal): Promise<number> {
     const { db } = this.opts.store;
+    const slices = Math.max(1, Math.ceil(samples.length / WRITE_BATCH));
+    const width = Math.max(1, Math.ceil((through - from + 1) / slices));
+    const buckets: Sample[][] = Array.from({ length: slices }, () => []);
+    for (const s of samples) buckets[Math.min(slices - 1, Math.floor((s.ts - from) / width))]!.push(s);
     let written = 0;
-    let i = 0;
-    do {
-      let j = Math.min(samples.length, i + WRITE_BATCH);
-      while (j < samples.length && samples[j]!.ts === samples[j - 1]!.ts) j++;
-      const upTo = j < samples.length ? samples[j]!.ts - 1 : through;
-      const slice = samples.slice(i, j);
+    for (let k = 0; k < slices; k++) {
+      const slice = buckets[k]!;
+      const upTo = k === slices - 1 ? through : from + (k + 1) * width - 1;
       written += db
         .transaction(() => {
           if (this.log.doneTo(rowId) >= upTo) return 0;
@@ -292,12 +298,10 @@ export class Backfiller {
           return slice.length;
         })
         .immediate();
-      i = j;
-      if (i < samples.length) {
-        await new Promise((r) => setImmediate(r));
-        signal.throwIfAborted();
-      }
-    } while (i < samples.length);
+      await new Promise((r) => setImmediate(r));
+      signal.throwIfAborted();
+    }
+    this.opts.store.updateRollups();
     return written;
   }
 }
