@@ -146,6 +146,17 @@ describe('backfill from a real Prometheus holding 32 days of history', { skip },
     for (const msg of ['backfill started', 'backfill finished']) {
       assert.equal(lines.filter((l) => l.includes(msg) && l.includes('collector="prom"')).length, 2, lines.join('\n'));
     }
+
+    // A query added by a reload is new: it alone is filled, over the 15-day floor (no indicator reads it).
+    const before = view.backfill.samplesWritten;
+    fs.writeFileSync(configPath, workloadYaml(prom.url).replace("      requests: 'sum by (code) (app_requests_total)'\n", "      requests: 'sum by (code) (app_requests_total)'\n      ok_total: 'sum(app_requests_total{code=\"200\"})'\n"));
+    assert.equal(runtime.workload.reload('api').applied, true);
+    await waitFor(() => runtime.backfill.status('prom')?.parts.length === 3 && runtime.backfill.status('prom')?.state === 'done', 60_000, 'new query backfilled');
+    const added = runtime.backfill.status('prom')!;
+    const part = added.parts.find((p) => p.series[0] === 'ok_total')!;
+    assert.ok(Math.abs(part.from! - (Date.now() - 15 * DAY)) < 5 * MIN, `new query from ${new Date(part.from!).toISOString()}`);
+    assert.ok(Math.abs(part.samplesWritten - 15 * 1440) <= 10, `new query samples ${part.samplesWritten}`);
+    assert.equal(added.samplesWritten, before + part.samplesWritten);
   });
 
   test('a backfill cut short resumes after its last stored chunk and counts no sample twice, and a repeat adds nothing', async () => {
