@@ -291,7 +291,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
             nextAttemptAt: nullable(time),
             parts: arr(
               obj({
-                part: { type: 'string', description: 'the part as tracked, e.g. a prometheus query: `<name>@<hash of url and query>`' },
+                part: { type: 'string', description: 'the part as tracked, e.g. one query: `<name>@<hash>`' },
                 series: arr(str),
                 state: { enum: ['pending', 'running', 'done', 'failed'] },
                 from: nullable(time),

@@ -3,7 +3,7 @@ import type { BackfillRow } from './log.js';
 export type BackfillState = 'pending' | 'running' | 'done' | 'failed';
 
 export interface BackfillPartStatus {
-  /** The part as stored (for prometheus: `<query name>@<hash of url and query>`). */
+  /** The part as stored: the collector's part key (a query, say: `<name>@<hash>`), plus a hash of the collector's labels when it has any. */
   part: string;
   series: string[];
   state: BackfillState;
