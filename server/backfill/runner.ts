@@ -257,13 +257,17 @@ export class Backfiller {
       collectorId: c.id,
     });
     let chunkFrom = from;
+    const warned = new Set<string>(); // each distinct warning once per range, not once per chunk
     for await (const chunk of chunks) {
       signal.throwIfAborted();
       const through = Math.min(chunk.through, row.to);
       const samples = storedSamples(chunk.samples, c).filter((s) => s.ts >= chunkFrom && s.ts <= through);
       written += await this.write(row.id, samples, chunkFrom, through, signal);
       chunkFrom = through + 1;
-      for (const w of (chunk.warnings ?? []).slice(0, 3)) log.warn(w);
+      for (const w of chunk.warnings ?? []) {
+        if (warned.size < 5 && !warned.has(w)) log.warn(w);
+        warned.add(w);
+      }
       const quarter = Math.floor(((through - row.from + step) / span) * 4);
       if (quarter > reported && quarter < 4) {
         reported = quarter;
