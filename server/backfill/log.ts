@@ -37,7 +37,7 @@ const toRow = (r: Row): BackfillRow => ({
 });
 
 /**
- * The only module that reads or writes the `backfills` table (migrations/0007_backfill.sql).
+ * The only module that reads or writes the `backfills` table (migrations/0008_backfill.sql).
  * `advance` is meant to run inside the transaction that writes the samples it covers.
  */
 export class BackfillLog {
