@@ -8,7 +8,7 @@ import { autoSpanMs, planRange } from './plan.js';
 import { backfillStatus, type BackfillStatus } from './status.js';
 
 /** Samples per write transaction: keeps each one short, so live runs and the API are never held up for long. */
-const WRITE_BATCH = 20_000;
+const WRITE_BATCH = 10_000;
 /** Each request of a backfill may take this long at least (query_range over days is slower than an instant query). */
 const MIN_REQUEST_TIMEOUT_MS = 60_000;
 const MAX_RETRY_DELAY_MS = 10 * 60_000;
