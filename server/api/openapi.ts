@@ -278,7 +278,32 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           lastSuccess: nullable({ type: 'object' }),
           lastError: nullable(str),
           nextRunAt: nullable(time),
+          backfill: nullable(ref('Backfill')),
         }),
+        Backfill: {
+          ...obj({
+            state: { enum: ['pending', 'running', 'done', 'failed'] },
+            progress: { type: 'number', minimum: 0, maximum: 1, description: 'share of the planned time range stored' },
+            from: nullable(time),
+            to: nullable(time),
+            samplesWritten: int,
+            error: nullable(str),
+            nextAttemptAt: nullable(time),
+            parts: arr(
+              obj({
+                part: { type: 'string', description: 'the part as tracked, e.g. one query: `<name>@<hash>`' },
+                series: arr(str),
+                state: { enum: ['pending', 'running', 'done', 'failed'] },
+                from: nullable(time),
+                to: nullable(time),
+                through: { ...nullable(time), description: 'every sample up to this time is stored' },
+                samplesWritten: int,
+                error: nullable(str),
+              }),
+            ),
+          }),
+          description: 'History fetched from the collector\'s source when it (or a part of it) was new (docs/collectors.md#backfill); null for types that cannot backfill.',
+        },
         ...eventSchemas(),
         ...reviewSchemas(),
         Summary: obj({
