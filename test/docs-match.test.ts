@@ -7,6 +7,7 @@ import { buildWorkloadSchema, formatIssue, loadWorkloadText } from '../server/wo
 import { objectShape, schemaAt } from '../server/workload/introspect.js';
 import { renderFieldReference } from '../server/workload/reference.js';
 import { collectorView } from '../server/api/routes/collectors.js';
+import { backfillStatus } from '../server/backfill/status.js';
 import request from 'supertest';
 import { createApp } from '../server/api/app.js';
 import { testRuntime } from './support/runtime.js';
@@ -423,16 +424,27 @@ test('the JSON examples of GET answers have the keys of the real answers (a runn
   assert.deepEqual(missingFromReal({ a: 1, b: [{ c: 1 }] }, { a: 2, b: [{ d: 1 }] }, '$'), ['$.b[0].c']);
 });
 
-test('the keys docs/api.md lists for GET /api/collectors are exactly those of a real answer and of the OpenAPI schema', () => {
+/** Every key of a JSON value, at any depth (list elements included). */
+function keysDeep(v: unknown): string[] {
+  if (Array.isArray(v)) return v.flatMap(keysDeep);
+  if (v === null || typeof v !== 'object') return [];
+  return Object.entries(v).flatMap(([k, x]) => [k, ...keysDeep(x)]);
+}
+
+test('the keys docs/api.md lists for GET /api/collectors are those of a real answer and of the OpenAPI schema', () => {
   const api = DOCS.find((d) => d.file === 'docs/api.md')!;
   const start = api.text.indexOf('`GET /api/collectors` returns');
   assert.ok(start >= 0, 'docs/api.md describes GET /api/collectors');
-  const documented = codeSpans(api.text.slice(start, api.text.indexOf('\n\n', start))).filter((k) => /^[a-z][A-Za-z]*$/.test(k) && k !== 'null');
-  // The route's own view of a collector that has run (server/api/routes/collectors.ts).
+  const documented = new Set(codeSpans(api.text.slice(start, api.text.indexOf('\n\n', start))));
+  // The route's own view of a collector that has run and is backfilling (server/api/routes/collectors.ts).
   const run = { startedAt: 0, durationMs: 12, ok: false, error: 'down', samplesWritten: 0 };
-  const real = collectorView({ id: 'c', type: 'http', intervalMs: 1000, timeoutMs: 1000, running: false, consecutiveFailures: 1, nextRunAt: 0, lastRun: run, lastSuccess: run, lastError: 'down' });
-  const realKeys = [...Object.keys(real), ...Object.keys(real.lastRun!)].sort();
-  assert.deepEqual([...new Set(documented)].sort(), realKeys, 'documented and real keys, both ways (top level, then lastRun / lastSuccess)');
+  const status = { id: 'c', type: 'prometheus', intervalMs: 1000, timeoutMs: 1000, running: false, consecutiveFailures: 1, nextRunAt: 0, lastRun: run, lastSuccess: run, lastError: 'down' };
+  const real = collectorView(status, backfillStatus([{ key: 'q', series: ['q'] }], [], { running: true, error: null, nextAttemptAt: null }));
+  const realKeys = new Set(keysDeep(real));
+  // Every field of the answer is documented; every camelCase name documented is a real field
+  // (lowercase words there may be values, such as the backfill states).
+  assert.deepEqual([...realKeys].filter((k) => !documented.has(k)), [], 'fields of the real answer that docs/api.md does not name');
+  assert.deepEqual([...documented].filter((k) => /^[a-z]+[A-Z]\w*$/.test(k) && !realKeys.has(k)), [], 'names docs/api.md gives that the answer lacks');
   const declared = Object.keys(OPENAPI.components.schemas.Collector!.properties as object).sort();
   assert.deepEqual(Object.keys(real).sort(), declared, 'the OpenAPI Collector schema declares the same keys');
 });
