@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { spawnSync } from 'node:child_process';
 import { runLensImport, runLensList, runLensRemove } from '../server/commands/lens.js';
 import { runReviewAnswer, runReviewMilestone } from '../server/commands/review.js';
 import { openStore } from '../server/store/index.js';
@@ -95,4 +96,20 @@ test('lens remove refuses a lens with answers unless --force, which archives the
   const plain = io();
   assert.equal(runLensRemove(db, 'unused', {}, plain.io, silentLogger), 0, plain.err());
   assert.match(plain.out(), /^removed lens "unused": 0 answer\(s\) archived/);
+});
+
+test('pillarboard lens remove through the command line: the built-in lens exits 2, a lens with answers needs --force', () => {
+  const cli = path.join(__dirname, '..', 'server', 'cli.ts');
+  const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, 'lens', 'remove', ...args, '--db', db], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, PILLARBOARD_LOG_LEVEL: 'warn' } });
+  const builtin = run('wellarchitected');
+  assert.equal(builtin.status, 2);
+  assert.match(builtin.stderr, /"wellarchitected" is a built-in lens and cannot be removed/);
+  assert.equal(runLensImport(db, lensFile, { id: 'cli-copy' }, io().io, silentLogger), 0);
+  assert.equal(runReviewAnswer(db, 'abc_privacy', { na: 'other', lens: 'cli-copy' }, io().io, silentLogger), 0);
+  const refused = run('cli-copy');
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /add --force/);
+  const forced = run('cli-copy', '--force');
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.match(forced.stdout, /^removed lens "cli-copy": 1 answer\(s\) archived/);
 });
