@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml, parseDocument, isMap, isSeq } from 'yaml';
 import { collectorRegistry } from '../collectors/index.js';
@@ -492,6 +493,31 @@ test('the incident\'s deployment reference the docs name is the one DORA links b
   assert.ok(flagsOf(add).has(`--${key}`), `pillarboard event add has --${key}`);
   assert.match(events.text, new RegExp(`\`--${key}\``));
 });
+
+test('the environment variables the settings read are documented, and every PILLARBOARD_* variable the docs name is read by the code', () => {
+  const settings = fs.readFileSync(path.join(ROOT, 'server', 'settings.ts'), 'utf8');
+  const read = [...new Set([...settings.matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!))].filter((v) => v !== 'NODE_ENV');
+  assert.ok(read.length >= 8, read.join(', '));
+  const docs = DOCS.map((d) => d.text).join('\n');
+  assert.deepEqual(read.filter((v) => !new RegExp(`\\b${v}\\b`).test(docs)), [], 'read by server/settings.ts but not documented');
+  const code = sourceText(['server', 'collectors']);
+  const named = [...new Set([...docs.matchAll(/\bPILLARBOARD_[A-Z0-9_]+\b/g)].map((m) => m[0]))];
+  assert.deepEqual(named.filter((v) => !code.includes(v)), [], 'documented but read nowhere');
+});
+
+/** Every .ts file under the given folders, concatenated. */
+function sourceText(dirs: string[]): string {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) out.push(fs.readFileSync(p, 'utf8'));
+    }
+  };
+  for (const d of dirs) walk(path.join(ROOT, d));
+  return out.join('\n');
+}
 
 test('docs discovered: README.md and every docs/*.md were read', () => {
   const files = DOCS.map((d: DocFile) => d.file);
