@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { collectorRegistry } from '../../collectors/index.js';
 import type { Logger } from '../../collectors/types.js';
 import { EventStore } from '../events/store.js';
-import { createReports, type PdfRenderer } from '../reports/index.js';
+import { createReports, type GeneratedReport, type PdfRenderer } from '../reports/index.js';
 import { PARTIAL_NOT_ARCHIVED } from '../reports/service.js';
 import { ReviewService } from '../review/index.js';
 import { ChromiumMissingError } from '../reports/render-pdf.js';
@@ -101,10 +101,17 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
     }
     const wantPdf = format === 'pdf' || (o.send === true && settings.formats.includes('pdf'));
     // The week so far is rendered, not archived: the archive holds each week's final report.
-    const g = week.asOf !== undefined ? { ...(await reports.service.render(week, { pdf: wantPdf })), meta: null } : await reports.service.generate(week, 'cli', { pdf: wantPdf });
-    const warnings = g.meta?.warnings ?? ('warnings' in g ? g.warnings : []);
+    let generated: GeneratedReport | null = null;
+    let g: Omit<GeneratedReport, 'meta'> & { warnings: string[] };
+    if (week.asOf !== undefined) {
+      g = await reports.service.render(week, { pdf: wantPdf });
+      say(`${g.report.week} so far, to ${g.report.asOf}: a partial report, not archived`);
+    } else {
+      generated = await reports.service.generate(week, 'cli', { pdf: wantPdf });
+      g = { ...generated, warnings: generated.meta.warnings };
+    }
+    const warnings = g.warnings;
     for (const w of warnings) say(`warning: ${w}`);
-    if (!g.meta) say(`${g.report.week} so far, to ${g.report.asOf}: a partial report, not archived`);
 
     let code = 0;
     if (format === 'pdf' && !g.pdf) {
@@ -122,8 +129,8 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
       }
     }
 
-    if (o.send && g.meta) {
-      const results = await reports.service.send(g, { retry: false });
+    if (o.send && generated) {
+      const results = await reports.service.send(generated, { retry: false });
       for (const r of results) say(r.ok ? `sent via ${r.channel}` : `sending via ${r.channel} failed: ${r.error}`);
       if (results.some((r) => !r.ok)) code = 1;
     }
