@@ -157,7 +157,10 @@ export interface BucketCode {
 export const PROMETHEUS_BUCKETS: BucketCode = { id: 0, widths: [14, 17, 20, 53] };
 /** Finer buckets for millisecond scrape jitter: ±31 ms costs 8 bits instead of 16. */
 export const FINE_BUCKETS: BucketCode = { id: 1, widths: [6, 13, 20, 32, 53] };
-export const BUCKET_CODES: readonly BucketCode[] = [PROMETHEUS_BUCKETS, FINE_BUCKETS];
+/** For jitter of tens of ms (a busy scraper): ±63 ms costs 9 bits. */
+export const JITTER_BUCKETS: BucketCode = { id: 2, widths: [7, 13, 20, 32, 53] };
+/** Indexed by the header's timestamp-code byte; the encoder picks the smallest per chunk. */
+export const BUCKET_CODES: readonly BucketCode[] = [PROMETHEUS_BUCKETS, FINE_BUCKETS, JITTER_BUCKETS];
 
 export function writeBucketed(w: BitWriter, code: BucketCode, v: number): void {
   if (v === 0) return w.write(0, 1);

@@ -4,7 +4,7 @@
  *
  *   0  u8     format version (1)
  *   1  u8     value code (0 XOR, 1 decimal deltas, 2 decimal delta-of-deltas)
- *   2  u8     timestamp code (0 Prometheus buckets, 1 fine buckets)
+ *   2  u8     timestamp code (0 Prometheus buckets, 1 fine, 2 jitter: see chunkBits.ts)
  *   3  u8     decimal exponent e (0 for XOR)
  *   4  u32le  sample count (≥ 1)
  *   8  i48le  first ts (ms)
@@ -35,7 +35,7 @@ export interface ChunkHeader {
   firstTs: number;
   lastTs: number;
   valueCode: ValueCode;
-  /** Timestamp bucket table: 0 Prometheus's, 1 fine (see chunkBits.ts). */
+  /** Timestamp bucket table: 0 Prometheus's, 1 fine, 2 jitter (see chunkBits.ts). */
   tsCode: number;
   decimalExponent: number;
 }
@@ -43,7 +43,7 @@ export interface ChunkHeader {
 export interface EncodeOptions {
   /** Force a value code ('decimal' tries both orders); default: the smallest that is exact. */
   values?: 'auto' | 'xor' | 'decimal';
-  /** Force a timestamp bucket table (0 Prometheus's, 1 fine); default: the smaller. */
+  /** Force a timestamp bucket table (0 Prometheus's, 1 fine, 2 jitter); default: the smallest. */
   tsCode?: number;
 }
 
