@@ -22,8 +22,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseExposition } from '../collectors/exposition.js';
-import { BUCKET_CODES, bucketedBits, zigzag } from '../server/store/chunkBits.js';
-import { decodeChunk, encodeChunk, readChunkHeader } from '../server/store/chunkCodec.js';
+import { zigzag } from '../server/store/chunkBits.js';
+import { TS_AGAINST_FIRST, TS_CODES, decodeChunk, encodeChunk, readChunkHeader, timestampBits } from '../server/store/chunkCodec.js';
 import { openStore } from '../server/store/index.js';
 import { startNodeExporter } from '../test/support/real-binaries.js';
 import { DAY, END, MINUTE, defs } from './support/dataset.js';
@@ -43,7 +43,7 @@ interface Measure {
   samples: number;
   autoBytes: number;
   xorBytes: number;
-  tsBits: number[]; // per bucket code
+  tsBits: number[]; // per timestamp code (TS_CODES)
   tsVarintBytes: number;
   codes: Record<string, number>;
   encodeMs: number;
@@ -62,7 +62,7 @@ function varintBytes(z: number): number {
 
 /** Encodes every chunk of every series (timed: the auto code only), then decodes them all (timed). */
 function measure(series: Series[], chunkOf: (ts: Float64Array) => Array<[number, number]>): Measure {
-  const m: Measure = { samples: 0, autoBytes: 0, xorBytes: 0, tsBits: BUCKET_CODES.map(() => 0), tsVarintBytes: 0, codes: {}, encodeMs: 0, decodeMs: 0, chunks: [] };
+  const m: Measure = { samples: 0, autoBytes: 0, xorBytes: 0, tsBits: TS_CODES.map(() => 0), tsVarintBytes: 0, codes: {}, encodeMs: 0, decodeMs: 0, chunks: [] };
   for (const s of series) {
     for (const [a, b] of chunkOf(s.ts)) {
       const ts = s.ts.subarray(a, b);
@@ -76,10 +76,10 @@ function measure(series: Series[], chunkOf: (ts: Float64Array) => Array<[number,
       m.xorBytes += encodeChunk(ts, values, { values: 'xor', tsCode: 0 }).length;
       const code = readChunkHeader(buf).valueCode;
       m.codes[code] = (m.codes[code] ?? 0) + 1;
+      TS_CODES.forEach((c, k) => (m.tsBits[k]! += timestampBits(ts, c)));
       let prevDelta = 0;
       for (let i = 1; i < ts.length; i++) {
         const delta = ts[i]! - ts[i - 1]!;
-        BUCKET_CODES.forEach((c, k) => (m.tsBits[k]! += bucketedBits(c, delta - prevDelta)));
         m.tsVarintBytes += varintBytes(zigzag(delta - prevDelta));
         prevDelta = delta;
       }
@@ -104,9 +104,14 @@ function report(name: string, m: Measure, baselineStore?: number): number {
       `  vs Prometheus ${PROMETHEUS_BPS}: ${f2(bps / PROMETHEUS_BPS)}  vs VictoriaMetrics ${VICTORIA_BPS}: ${f2(bps / VICTORIA_BPS)}  (≤ 1 is smaller)`,
   );
   const ts = m.samples - m.chunks.length; // samples after each chunk's first
+  const tables = ['Prometheus', 'fine', 'jitter', 'tight'];
+  const codeName = (c: number) => `${tables[c & 0x0f]}${c & TS_AGAINST_FIRST ? ' vs first delta' : ''}`;
   console.log(
-    `  timestamps, bits per delta-of-delta  Prometheus buckets ${f2(m.tsBits[0]! / ts)}  fine buckets ${f2(m.tsBits[1]! / ts)}  jitter buckets ${f2(m.tsBits[2]! / ts)}  zigzag varint ${f2((8 * m.tsVarintBytes) / ts)}`,
+    `  timestamps, bits per sample  ${TS_CODES.map((c, k) => `${codeName(c)} ${f2(m.tsBits[k]! / ts)}`).join('  ')}  zigzag varint of dod ${f2((8 * m.tsVarintBytes) / ts)}`,
   );
+  const tsCodes: Record<string, number> = {};
+  for (const c of m.chunks) tsCodes[codeName(readChunkHeader(c).tsCode)] = (tsCodes[codeName(readChunkHeader(c).tsCode)] ?? 0) + 1;
+  console.log(`  timestamp codes chosen ${JSON.stringify(tsCodes)}`);
   const enc = m.samples / (m.encodeMs / 1000);
   const dec = m.samples / (m.decodeMs / 1000);
   console.log(`  encode ${fmt(enc)} samples/s  decode ${fmt(dec)} samples/s`);

@@ -159,8 +159,10 @@ export const PROMETHEUS_BUCKETS: BucketCode = { id: 0, widths: [14, 17, 20, 53] 
 export const FINE_BUCKETS: BucketCode = { id: 1, widths: [6, 13, 20, 32, 53] };
 /** For jitter of tens of ms (a busy scraper): ±63 ms costs 9 bits. */
 export const JITTER_BUCKETS: BucketCode = { id: 2, widths: [7, 13, 20, 32, 53] };
+/** For a few ms of jitter (an idle scraper): ±3 ms costs 5 bits. */
+export const TIGHT_BUCKETS: BucketCode = { id: 3, widths: [3, 6, 13, 20, 32, 53] };
 /** Indexed by the header's timestamp-code byte; the encoder picks the smallest per chunk. */
-export const BUCKET_CODES: readonly BucketCode[] = [PROMETHEUS_BUCKETS, FINE_BUCKETS, JITTER_BUCKETS];
+export const BUCKET_CODES: readonly BucketCode[] = [PROMETHEUS_BUCKETS, FINE_BUCKETS, JITTER_BUCKETS, TIGHT_BUCKETS];
 
 export function writeBucketed(w: BitWriter, code: BucketCode, v: number): void {
   if (v === 0) return w.write(0, 1);

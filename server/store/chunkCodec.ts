@@ -4,13 +4,15 @@
  *
  *   0  u8     format version (1)
  *   1  u8     value code (0 XOR, 1 decimal deltas, 2 decimal delta-of-deltas)
- *   2  u8     timestamp code (0 Prometheus buckets, 1 fine, 2 jitter: see chunkBits.ts)
+ *   2  u8     timestamp code: bucket table (low 4 bits: 0 Prometheus, 1 fine, 2 jitter, 3 tight; see
+ *             chunkBits.ts) | 0x10 when deltas are coded against the chunk's first delta
  *   3  u8     decimal exponent e (0 for XOR)
  *   4  u32le  sample count (≥ 1)
  *   8  i48le  first ts (ms)
  *   14 i48le  last ts (ms)
  *   20 u32le  CRC-32 of bytes 0..20 and 24..end
- *   24 …      bit stream, per sample after the first: ts delta-of-delta, then value
+ *   24 …      bit stream: first value; then per sample, ts delta-of-delta (or delta minus the
+ *             first delta, under 0x10), then value
  *
  * The header alone answers "does this chunk overlap [from, to]?" (`readChunkHeader`), so a
  * range query skips chunks without decoding them. The encoder picks, per chunk, the smaller
@@ -35,7 +37,7 @@ export interface ChunkHeader {
   firstTs: number;
   lastTs: number;
   valueCode: ValueCode;
-  /** Timestamp bucket table: 0 Prometheus's, 1 fine, 2 jitter (see chunkBits.ts). */
+  /** Timestamp code: bucket table (0 Prometheus's, 1 fine, 2 jitter, 3 tight) | TS_AGAINST_FIRST. */
   tsCode: number;
   decimalExponent: number;
 }
@@ -43,7 +45,7 @@ export interface ChunkHeader {
 export interface EncodeOptions {
   /** Force a value code ('decimal' tries both orders); default: the smallest that is exact. */
   values?: 'auto' | 'xor' | 'decimal';
-  /** Force a timestamp bucket table (0 Prometheus's, 1 fine, 2 jitter); default: the smallest. */
+  /** Force a timestamp code (bucket table 0..3, | TS_AGAINST_FIRST); default: the smallest. */
   tsCode?: number;
 }
 
@@ -74,13 +76,29 @@ function validate(ts: ArrayLike<number>, values: ArrayLike<number>): void {
   }
 }
 
-function tsBits(ts: ArrayLike<number>, code: BucketCode): number {
+/**
+ * Timestamp-code flag: code each delta against the chunk's first delta instead of the previous
+ * one. Scrape jitter j_i makes a delta-of-delta j_i − 2·j_(i−1) + j_(i−2), but a delta minus the
+ * interval only j_i − j_(i−1): half the spread, so about one bit less per sample.
+ */
+export const TS_AGAINST_FIRST = 0x10;
+/** Every timestamp code the format defines. */
+export const TS_CODES: readonly number[] = [...BUCKET_CODES.map((c) => c.id), ...BUCKET_CODES.map((c) => c.id | TS_AGAINST_FIRST)];
+
+function tsTable(tsCode: number): BucketCode | undefined {
+  return (tsCode & ~(TS_AGAINST_FIRST | 0x0f)) === 0 ? BUCKET_CODES[tsCode & 0x0f] : undefined;
+}
+
+/** Bits the timestamps after the first cost under `tsCode`. */
+export function timestampBits(ts: ArrayLike<number>, tsCode: number): number {
+  const code = tsTable(tsCode)!;
+  const againstFirst = (tsCode & TS_AGAINST_FIRST) !== 0;
   let bits = 0;
-  let prevDelta = 0;
+  let ref = 0;
   for (let i = 1; i < ts.length; i++) {
     const delta = ts[i]! - ts[i - 1]!;
-    bits += bucketedBits(code, delta - prevDelta);
-    prevDelta = delta;
+    bits += bucketedBits(code, delta - ref);
+    if (!againstFirst || i === 1) ref = delta;
   }
   return bits;
 }
@@ -91,11 +109,11 @@ export function encodeChunk(ts: ArrayLike<number>, values: ArrayLike<number>, op
   let tsCode = opts.tsCode ?? -1;
   if (tsCode < 0) {
     let best = Infinity;
-    for (const code of BUCKET_CODES) {
-      const bits = tsBits(ts, code);
-      if (bits < best) [best, tsCode] = [bits, code.id];
+    for (const code of TS_CODES) {
+      const bits = timestampBits(ts, code);
+      if (bits < best) [best, tsCode] = [bits, code];
     }
-  } else if (!BUCKET_CODES[tsCode]) throw new ChunkInputError('tsCode', `${tsCode} is not a timestamp code (0..${BUCKET_CODES.length - 1})`);
+  } else if (!tsTable(tsCode)) throw new ChunkInputError('tsCode', `${tsCode} is not a timestamp code (${TS_CODES.join(', ')})`);
 
   const mode = opts.values ?? 'auto';
   let valueCode: ValueCode = 'xor';
@@ -120,16 +138,17 @@ export function encodeChunk(ts: ArrayLike<number>, values: ArrayLike<number>, op
 function writeChunk(ts: ArrayLike<number>, values: ArrayLike<number>, tsCode: number, valueCode: ValueCode, e: number, ints: Float64Array | undefined): Buffer {
   const n = ts.length;
   const w = new BitWriter(Math.ceil(n * 2.5) + 16);
-  const code = BUCKET_CODES[tsCode]!;
+  const code = tsTable(tsCode)!;
+  const againstFirst = (tsCode & TS_AGAINST_FIRST) !== 0;
   const put: (i: number) => void = ints
     ? ((dw) => (i: number) => dw.put(ints[i]!))(new DecimalWriter(w, valueCode === 'decimal-delta' ? 1 : 2))
     : ((xw) => (i: number) => xw.put(values[i]!))(new XorWriter(w));
   put(0);
-  let prevDelta = 0;
+  let ref = 0;
   for (let i = 1; i < n; i++) {
     const delta = ts[i]! - ts[i - 1]!;
-    writeBucketed(w, code, delta - prevDelta);
-    prevDelta = delta;
+    writeBucketed(w, code, delta - ref);
+    if (!againstFirst || i === 1) ref = delta;
     put(i);
   }
   const body = w.bytes();
@@ -158,7 +177,7 @@ export function readChunkHeader(buf: Uint8Array): ChunkHeader {
   const valueCode = VALUE_CODES[b[1]!];
   if (!valueCode) throw new CorruptChunkError(`value code ${b[1]} is unknown`);
   const tsCode = b[2]!;
-  if (!BUCKET_CODES[tsCode]) throw new CorruptChunkError(`timestamp code ${tsCode} is unknown`);
+  if (!tsTable(tsCode)) throw new CorruptChunkError(`timestamp code ${tsCode} is unknown`);
   const decimalExponent = b[3]!;
   if (decimalExponent > 18 || (valueCode === 'xor' && decimalExponent !== 0)) throw new CorruptChunkError(`decimal exponent ${decimalExponent} is invalid for ${valueCode}`);
   const count = b.readUInt32LE(4);
@@ -185,7 +204,8 @@ export function decodeChunk(buf: Uint8Array, range: { from?: number; to?: number
   if (to < h.firstTs || from > h.lastTs || from > to) return { ts: new Float64Array(0), values: new Float64Array(0) };
 
   const r = new BitReader(buf, CHUNK_HEADER_BYTES);
-  const code = BUCKET_CODES[h.tsCode]!;
+  const code = tsTable(h.tsCode)!;
+  const againstFirst = (h.tsCode & TS_AGAINST_FIRST) !== 0;
   const reader =
     h.valueCode === 'xor' ? new XorReader(r) : new DecimalReader(r, h.valueCode === 'decimal-delta' ? 1 : 2, h.decimalExponent);
   const outTs = new Float64Array(h.count);
@@ -193,7 +213,7 @@ export function decodeChunk(buf: Uint8Array, range: { from?: number; to?: number
   let n = 0;
   let t = h.firstTs;
   let v = reader.next();
-  let prevDelta = 0;
+  let ref = 0;
   const full = to >= h.lastTs;
   for (let i = 0; ; ) {
     if (t > to) break;
@@ -202,9 +222,9 @@ export function decodeChunk(buf: Uint8Array, range: { from?: number; to?: number
       outV[n++] = v;
     }
     if (++i === h.count) break;
-    const delta = prevDelta + readBucketed(r, code);
+    const delta = ref + readBucketed(r, code);
     if (delta <= 0) throw new CorruptChunkError(`timestamp ${i} does not increase (delta ${delta})`);
-    prevDelta = delta;
+    if (!againstFirst || i === 1) ref = delta;
     t += delta;
     if (t > h.lastTs) throw new CorruptChunkError(`timestamp ${i} (${t}) is after the header's last ts ${h.lastTs}`);
     v = reader.next();
