@@ -38,8 +38,8 @@ function randomBits(r: () => number): number {
   return f[0]!;
 }
 
-type Kind = 'bits' | 'gauge' | 'decimal' | 'counter' | 'constant' | 'special' | 'mixed';
-const KINDS: Kind[] = ['bits', 'gauge', 'decimal', 'counter', 'constant', 'special', 'mixed'];
+type Kind = 'bits' | 'gauge' | 'decimal' | 'counter' | 'constant' | 'printed' | 'special' | 'mixed';
+const KINDS: Kind[] = ['bits', 'gauge', 'decimal', 'counter', 'constant', 'printed', 'special', 'mixed'];
 const SPECIALS = [Number.NaN, Infinity, -Infinity, -0, 0, Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE, 1e308, 1e-320, 2 ** 53, -(2 ** 60), 0.1 + 0.2];
 
 /** Samples of one kind: timestamps strictly increasing with jitter, gaps and odd steps. */
@@ -56,13 +56,17 @@ function series(seed: number, kind: Kind, n: number): { ts: number[]; values: Fl
   }
   const values = new Float64Array(n);
   let c = Math.floor(r() * 1e6);
+  const digits = Math.floor(r() * 18);
+  const magnitude = 10 ** (Math.floor(r() * 28) - 12);
   for (let i = 0; i < n; i++) {
-    const k = kind === 'mixed' ? KINDS[Math.floor(r() * 6)]! : kind;
+    const k = kind === 'mixed' ? KINDS[Math.floor(r() * 7)]! : kind;
     if (k === 'bits') values[i] = randomBits(r);
     else if (k === 'gauge') values[i] = 0.2 + 0.1 * Math.sin(i / 60) + r() / 100;
     else if (k === 'decimal') values[i] = Math.round(r() * 100_000) / 1000;
     else if (k === 'counter') values[i] = c += Math.floor(r() * 500);
     else if (k === 'constant') values[i] = 42.5;
+    // As a program prints them: 0–17 decimals at magnitudes 1e-12..1e15, up to the decimal code's limits.
+    else if (k === 'printed') values[i] = Number(((r() - 0.3) * magnitude).toFixed(digits));
     else values[i] = SPECIALS[Math.floor(r() * SPECIALS.length)]!;
     if (r() < 0.01) values[i] = STALE[0]!;
   }
