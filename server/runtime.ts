@@ -70,6 +70,7 @@ export class Runtime {
       versions: this.store,
       log: opts.log,
       watch: opts.watch,
+      now: opts.now,
     });
     let scheduler: Scheduler | undefined;
     let reports: Reports | undefined;
@@ -79,6 +80,7 @@ export class Runtime {
       version: opts.version,
       collectors: () => scheduler?.status() ?? [],
       evaluation: () => evaluator?.latest() ?? null,
+      workloadReload: () => this.workload.reloadStatus() ?? null,
       reports: () => reports?.archive ?? null,
       review: () => review?.summary() ?? null,
     });
@@ -274,6 +276,10 @@ export class Runtime {
       tokens: this.tokens,
       auth: this.opts.auth ?? { read: 'public', metrics: 'public' },
       reloadWorkload: () => this.workload.reload('api'),
+      onWorkloadStatus: (fn: () => void) => {
+        this.workload.on('status', fn);
+        return () => this.workload.off('status', fn);
+      },
       log: this.opts.log,
       now: this.opts.now,
       version: this.opts.version,
@@ -297,6 +303,7 @@ export class Runtime {
       versionId: c.versionId,
       appliedAt: c.appliedAt,
       path: this.opts.configPath,
+      reload: () => this.workload.reloadStatus(),
     };
   }
 
