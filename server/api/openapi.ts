@@ -320,7 +320,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           collectors: obj({ total: int, up: int, failing: arr(obj({ id: str, type: str, error: nullable(str), consecutiveFailures: int, lastSuccessAt: nullable(time) })) }),
           workloadFile: {
             description: 'The running workload version and the latest reloads of the file; `refused.issues` holds the first three issues only (all: GET /api/workload)',
-            allOf: [obj({ version: obj({ id: int, appliedAt: time }) }), ref('WorkloadReload')],
+            allOf: [obj({ path: str, version: obj({ id: int, appliedAt: time }) }), ref('WorkloadReload')],
           },
         }, ['workload', 'status', 'evaluatedAt', 'stale', 'pillars', 'outcomes', 'collectors', 'workloadFile']),
       },

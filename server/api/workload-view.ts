@@ -32,5 +32,5 @@ export function reloadView(w: ActiveWorkloadView, maxIssues = Number.POSITIVE_IN
 
 /** The summary's `workloadFile` part: the running version and the reload state (first issues only). */
 export function workloadFileView(w: ActiveWorkloadView) {
-  return { version: { id: w.versionId, appliedAt: iso(w.appliedAt) }, ...reloadView(w, SUMMARY_ISSUES) };
+  return { path: w.path, version: { id: w.versionId, appliedAt: iso(w.appliedAt) }, ...reloadView(w, SUMMARY_ISSUES) };
 }
