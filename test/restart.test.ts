@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import { Runtime } from '../server/runtime.js';
 import { createApp } from '../server/api/app.js';
 import { silentLogger } from '../server/log.js';
-import type { EvaluationSnapshot } from '../server/evaluation/index.js';
+import { Evaluator, type EvaluationSnapshot, type SetTimer } from '../server/evaluation/index.js';
+import { openStore } from '../server/store/index.js';
+import { agg, HOUR, NOW, SETTINGS, testStore, threshold } from './support/evaluation.js';
 import { serve, type LocalServer } from './support/local-server.js';
 import { tempDir } from './support/tmp.js';
 
@@ -163,5 +165,35 @@ test('a restart with a changed workload, or after more than three evaluation int
     assert.equal(snap.indicators[0]!.title, 'Target is up');
   } finally {
     await stop(changed);
+  }
+});
+
+test('a resumed snapshot is re-evaluated when the previous process would have evaluated next, not a whole interval after the start', () => {
+  let t = NOW;
+  const { store, file } = testStore({ now: () => t });
+  const spec = { indicators: [threshold('x', agg('x', 'last', HOUR), { direction: 'max', target: 1 })], outcomes: [], settings: SETTINGS };
+  const first = new Evaluator({ store, collectors: () => [], log: silentLogger, now: () => t });
+  const evaluatedAt = first.setSpec(spec).at;
+  store.close();
+
+  t = NOW + 20_000; // restarted 20 s after the last pass; the interval is 60 s
+  const delays: number[] = [];
+  const setTimer: SetTimer = (_fn, ms) => {
+    delays.push(ms);
+    return () => {};
+  };
+  const reopened = openStore({ path: file, now: () => t });
+  try {
+    const second = new Evaluator({ store: reopened, collectors: () => [], log: silentLogger, now: () => t, setTimer });
+    second.setSpec(spec);
+    second.start();
+    assert.equal(second.latest()!.at, evaluatedAt, 'resumed');
+    assert.deepEqual(delays.at(-1), 40_000);
+    t += 1000;
+    second.evaluateNow(); // e.g. after the collectors' first runs: from then on, whole intervals
+    assert.deepEqual(delays.at(-1), SETTINGS.intervalMs);
+    second.stop();
+  } finally {
+    reopened.close();
   }
 });
