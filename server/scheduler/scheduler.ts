@@ -202,7 +202,11 @@ export class Scheduler {
     const running = run.finally(() => {
       slot.running = null;
     });
-    slot.running = running.then(() => undefined);
+    // Waiters (stop, runOnce) only need the end; an error reaches execute's caller alone.
+    slot.running = running.then(
+      () => undefined,
+      () => undefined,
+    );
     return running;
   }
 
