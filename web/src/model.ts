@@ -72,6 +72,13 @@ export interface FailingCollector {
   lastSuccessAt: number | null;
 }
 
+export interface WorkloadFile {
+  path: string | null;
+  version: number | null;
+  appliedAt: number | null;
+  refused: { at: number | null; errorCount: number; issues: string[] } | null;
+}
+
 export interface Summary {
   /** `timezone`: the workload's IANA zone, null when the server does not say (then the browser's is used). */
   workload: { id: string; title: string; owner: string | null; timezone: string | null };
@@ -82,6 +89,8 @@ export interface Summary {
   outcomes: OutcomeSummary[];
   indicatorCounts: Counts | null;
   collectors: { total: number; up: number; failing: FailingCollector[] } | null;
+  /** The workload file: the version running and the latest refused reload, if no good one followed it. */
+  workloadFile: WorkloadFile | null;
   /** What was missing or malformed in the answer, for the page to say. */
   problems: string[];
 }

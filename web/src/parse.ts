@@ -145,6 +145,7 @@ export function parseSummary(raw: unknown): Summary {
   }
 
   const evaluatedAt = time(raw.evaluatedAt);
+  const workloadFile = workloadFileOf(raw.workloadFile);
   if (raw.evaluatedAt !== null && raw.evaluatedAt !== undefined && evaluatedAt === null) problems.push('the evaluation time is not a valid time');
   return {
     workload,
@@ -155,7 +156,25 @@ export function parseSummary(raw: unknown): Summary {
     outcomes,
     indicatorCounts: counts(raw.indicators),
     collectors,
+    workloadFile,
     problems,
+  };
+}
+
+/** The summary's `workloadFile` (absent from older servers: then nothing is said about reloads). */
+function workloadFileOf(v: unknown): Summary['workloadFile'] {
+  if (!isObj(v)) return null;
+  const version = isObj(v.version) ? v.version : null;
+  const r = isObj(v.refused) ? v.refused : null;
+  return {
+    path: str(v.path),
+    version: num(version?.id),
+    appliedAt: time(version?.appliedAt),
+    refused: r && {
+      at: time(r.at),
+      errorCount: num(r.errorCount) ?? 0,
+      issues: Array.isArray(r.issues) ? r.issues.filter(isObj).map((i) => str(i.text)).filter((t): t is string => t !== null) : [],
+    },
   };
 }
 
