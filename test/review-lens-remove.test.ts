@@ -13,6 +13,7 @@ import { fullLens } from './review-support.js';
 
 const dir = tempDir('pillarboard-lens-remove-');
 const db = path.join(dir, 'pb.db');
+openStore({ path: db }).close(); // as `pillarboard migrate` leaves it: these commands refuse a missing database
 const lensFile = path.join(dir, 'abc.json');
 fs.writeFileSync(lensFile, JSON.stringify(fullLens(), null, 2));
 

@@ -112,3 +112,30 @@ export function missingFromReal(doc: unknown, real: unknown, at: string): string
     k in (real as object) ? missingFromReal(v, (real as Record<string, unknown>)[k], `${at}.${k}`) : [`${at}.${k}`],
   );
 }
+
+/**
+ * Every dotted key path an API answer can have (`workload.detail`, `scopes[].keys`), from the
+ * OpenAPI response schemas: a backticked path in the docs may name a field of an answer rather
+ * than of the workload file.
+ */
+export function answerKeyPaths(): Set<string> {
+  const out = new Set<string>();
+  const walk = (schema: Schema | undefined, prefix: string, depth: number) => {
+    if (!schema || depth > 6) return;
+    const s = resolve(schema);
+    for (const alt of ((s.anyOf ?? s.oneOf ?? []) as Schema[])) walk(alt, prefix, depth + 1);
+    if (s.items) walk(s.items as Schema, `${prefix}[]`, depth + 1);
+    for (const [k, v] of Object.entries((s.properties ?? {}) as Record<string, Schema>)) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      out.add(p);
+      walk(v, p, depth + 1);
+    }
+  };
+  for (const ops of Object.values(OPENAPI.paths)) {
+    for (const op of Object.values(ops)) {
+      for (const r of Object.values((op?.responses ?? {}) as Record<string, any>)) walk(r?.content?.['application/json']?.schema, '', 0);
+    }
+  }
+  for (const schema of Object.values(OPENAPI.components.schemas)) walk(schema, '', 0);
+  return out;
+}

@@ -62,7 +62,8 @@ export function topLevelAlternatives(text: string): string[] {
   return out.map((s) => s.trim()).filter(Boolean);
 }
 
-export const isPlaceholder = (w: string) => /^[A-Z][A-Z_-]*$/.test(w);
+/** `FILE`, `COMMAND`, and `…` ("npx pillarboard …"): stand-ins, not names. */
+export const isPlaceholder = (w: string) => /^[A-Z][A-Z_-]*$/.test(w) || /^(…|\.\.\.)$/.test(w);
 
 export interface Invocation {
   at: string;
