@@ -7,6 +7,7 @@ import { evaluateWorkload, type WorkloadEvaluationSpec } from './engine.js';
 import { EvaluationHistory } from './history.js';
 import { historySamples } from './history-series.js';
 import type { EvaluationSnapshot } from './snapshot.js';
+import type { MissingDataHint } from './missing.js';
 import { IndicatorStateStore, type Transition } from './state.js';
 
 /** Schedules `fn` after `ms`; returns a function that cancels it. */
@@ -21,6 +22,8 @@ export interface EvaluatorOptions {
   now?: () => number;
   /** Timer (default setTimeout, unref'd: the evaluator alone never keeps the process alive). */
   setTimer?: SetTimer;
+  /** Words for series without a value (the runtime passes the DORA job's); see missing.ts. */
+  missingDataHint?: MissingDataHint;
 }
 
 /** Transitions are kept as long as hourly rollups (the score history's own retention); pruned at most hourly. */
@@ -59,6 +62,7 @@ export class Evaluator extends EventEmitter {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly setTimer: SetTimer;
+  private readonly missingDataHint: MissingDataHint | undefined;
   private spec: WorkloadEvaluationSpec | null = null;
   private last: EvaluationSnapshot | null = null;
   private running = false;
@@ -76,6 +80,7 @@ export class Evaluator extends EventEmitter {
     this.log = opts.log;
     this.now = opts.now ?? Date.now;
     this.setTimer = opts.setTimer ?? defaultTimer;
+    this.missingDataHint = opts.missingDataHint;
   }
 
   /**
@@ -120,7 +125,12 @@ export class Evaluator extends EventEmitter {
     if (this.evaluating) throw new Error('an evaluation pass is already running');
     this.evaluating = true;
     try {
-      const snapshot = evaluateWorkload(spec, { data: this.data, collectors: this.collectors, now: this.now() });
+      const snapshot = evaluateWorkload(spec, {
+        data: this.data,
+        collectors: this.collectors,
+        now: this.now(),
+        ...(this.missingDataHint === undefined ? {} : { missingDataHint: this.missingDataHint }),
+      });
       const transitions = this.persist(snapshot);
       this.last = snapshot;
       try {
