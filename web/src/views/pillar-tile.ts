@@ -99,6 +99,8 @@ export class PillarTile {
     else if (!p.measured) note = sentence(p.reasons[0] ?? 'no indicator is declared on this pillar');
     else if (score === null) note = sentence(p.reasons[0] ?? `${statusLabel(status)}: no score`);
     else if (p.reasons.length > 0) note = sentence(p.reasons[0]!);
+    // Beside a score the first reason is extra detail (the wall screen leaves it out for room).
+    this.note.classList.toggle('extra', score !== null);
     setText(this.note, note);
     setAttr(this.note, 'title', note || null);
     setHidden(this.note, note === '');
@@ -119,11 +121,13 @@ export class PillarTile {
         }
       }
     }
+    setAttr(this.link, 'title', p.description ? `${p.title}: ${p.description}` : null);
     const label = [
       `${p.title}: ${statusLabel(status)}`,
       score !== null ? `score ${formatScore(score)} of 100${p.coverage ? `, ${p.coverage.measured} of ${p.coverage.total} indicators measured` : ''}` : note,
       score !== null ? note : '',
       p.counts && this.measured ? `indicators: ${countsText(p.counts)}` : '',
+      p.description ? `covers: ${p.description}` : '',
     ].filter(Boolean);
     this.lastLabel = label;
     this.setLabel();
