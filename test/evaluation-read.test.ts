@@ -106,10 +106,10 @@ test('a selector matching no series is no_data saying nothing was collected, and
   assert.equal(ind('lat_avg').status, 'ok');
 });
 
-test('a series with no sample in the window is no_data saying it stopped arriving in the last 1h', () => {
+test('a series with no sample in the window is no_data saying so for the last 1h, and where to look', () => {
   const i = ind('too_old');
   assert.equal(i.status, 'no_data');
-  assert.equal(i.reason, 'no data in the last 1h: `old_metric` has stopped arriving; `pillarboard collect --once` shows what the collectors store');
+  assert.equal(i.reason, 'no samples for old_metric in the last 1h; `pillarboard collect --once` shows what the collectors store');
   assert.equal(i.series, 1);
 });
 
@@ -134,6 +134,7 @@ test('a ratio source divides the increases of two counters', () => {
   const none = readRatio(storeSeriesData(store), { kind: 'ratio', numerator: agg('errors_total', 'increase', HOUR), denominator: agg('missing_metric', 'sum', HOUR) }, NOW);
   assert.equal(none.value, null);
   assert.equal(none.reason, 'no series matches missing_metric');
+  assert.equal(none.unmatched, 'missing_metric', 'the reader says which selector matched nothing');
 });
 
 // ---- a window longer than raw retention is answered from hourly rollups ----

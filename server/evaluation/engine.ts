@@ -117,7 +117,7 @@ function evaluateThreshold(spec: ThresholdIndicator, ctx: Context): IndicatorSna
   const stale = feedStaleReason(collectors, ctx.statuses, ctx.now, ctx.threshold);
   const result = scoreIndicator(reading.value, spec.objective, {
     ...(stale === undefined ? {} : { staleReason: stale }),
-    ...(reading.reason === null ? {} : { noDataReason: describeMissing(reading.reason, sourceNames(spec.source), ctx.hint, spec.collector) }),
+    ...(reading.reason === null ? {} : { noDataReason: describeMissing({ reason: reading.reason, unmatched: reading.unmatched }, sourceNames(spec.source), ctx.hint, spec.collector) }),
     // The reason starts with the value: views put the indicator's title before it.
     label: '',
     format: (v) => formatValue(v, spec.unit),
@@ -139,7 +139,7 @@ function evaluateSloIndicator(spec: SloIndicator, ctx: Context): IndicatorSnapsh
   });
   const ev = spec.slo.events;
   const names = (ev.kind === 'probes' ? [ev.success] : [ev.total]).map((s) => s.selector.name).filter((n): n is string => n !== undefined);
-  const reason = r.status === 'no_data' && counts.reason !== null ? describeMissing(counts.reason, names, ctx.hint, spec.collector) : r.reason;
+  const reason = r.status === 'no_data' && counts.reason !== null ? describeMissing({ reason: counts.reason, unmatched: counts.unmatched }, names, ctx.hint, spec.collector) : r.reason;
   return {
     ...base(spec),
     value: r.attainment,

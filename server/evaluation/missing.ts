@@ -19,20 +19,21 @@ export function sourceNames(source: IndicatorSource): string[] {
 }
 
 /**
- * The no-data sentence for an indicator reading `names`, given the reader's `reason`.
+ * The no-data sentence for an indicator reading the metric `names`, given the reader's
+ * `reason` and, when no series matched at all, the `unmatched` selector as written.
  * `collector`: the collector declared to feed it, if any.
  */
-export function describeMissing(reason: string, names: readonly string[], hint: MissingDataHint | undefined, collector: string | undefined): string {
+export function describeMissing(
+  reading: { reason: string; unmatched: string | null },
+  names: readonly string[],
+  hint: MissingDataHint | undefined,
+  collector: string | undefined,
+): string {
   for (const n of names) {
     const h = hint?.(n);
     if (h) return h;
   }
   const look = collector === undefined ? '`pillarboard collect --once` shows what the collectors store' : `check collector ${collector} (\`pillarboard collect --once\` shows what it stores)`;
-  let m = /^no series matches (.+)$/.exec(reason);
-  if (m) return `nothing collected yet (no series \`${m[1]}\`); ${look}`;
-  m = /^no samples for (.+?) in the last (\S+)$/.exec(reason);
-  if (m) return `no data in the last ${m[2]}: \`${m[1]}\` has stopped arriving; ${look}`;
-  m = /^only 1 sample for (.+?) in the last (\S+); (\w+) of a counter needs at least 2$/.exec(reason);
-  if (m) return `not enough data yet: its ${m[3]} over the last ${m[2]} needs two samples of \`${m[1]}\`, one has arrived so far`;
-  return reason;
+  if (reading.unmatched !== null) return `nothing collected yet (no series \`${reading.unmatched}\`); ${look}`;
+  return `${reading.reason}; ${look}`;
 }
