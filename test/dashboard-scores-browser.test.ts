@@ -190,6 +190,9 @@ describe('scores and statuses agree on the wall screen', { skip: requireBinary(C
           }
         }
 
+        // The failing-collector banner names what goes stale by indicator title.
+        assert.match(await page.textContent('[data-banner="collectors"]') ?? '', /Indicators they feed go stale: Energy per order\./);
+
         // The docs link answers with the section it names.
         const docs = await fetch(fx.url + '/docs/scoring.md');
         assert.equal(docs.status, 200);

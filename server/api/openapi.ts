@@ -324,7 +324,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           pillars: arr(ref('Pillar')),
           outcomes: arr(ref('Outcome')),
           indicators: nullable(ref('Counts')),
-          collectors: obj({ total: int, up: int, failing: arr(obj({ id: str, type: str, error: nullable(str), consecutiveFailures: int, lastSuccessAt: nullable(time) })) }),
+          collectors: obj({ total: int, up: int, failing: arr(obj({ id: str, type: str, error: nullable(str), consecutiveFailures: int, lastSuccessAt: nullable(time), feeds: { ...arr(str), description: 'Titles of the indicators this collector feeds: what goes stale if it keeps failing.' } }, ['id', 'type', 'error', 'consecutiveFailures', 'lastSuccessAt'])) }),
         }, ['workload', 'status', 'evaluatedAt', 'stale', 'pillars', 'outcomes', 'collectors']),
       },
     },

@@ -184,12 +184,16 @@ export function summaryView(
     pillars,
     outcomes,
     indicators: snap ? countStatuses(snap) : null,
-    collectors: collectorsSummaryView(collectors),
+    collectors: collectorsSummaryView(collectors, snap),
   };
 }
 
-/** The summary's `collectors` part: how many, how many up, and the failing ones. */
-export function collectorsSummaryView(collectors: CollectorStatus[]) {
+/**
+ * The summary's `collectors` part: how many, how many up, and the failing ones — each with
+ * `feeds`, the titles of the indicators it feeds in `snap` (what goes stale if it keeps failing).
+ */
+export function collectorsSummaryView(collectors: CollectorStatus[], snap: EvaluationSnapshot | null = null) {
+  const feeds = (id: string) => (snap ? snap.indicators.filter((i) => i.collectors.includes(id)).map((i) => i.title) : []);
   return {
     total: collectors.length,
     up: collectors.filter((c) => c.lastRun?.ok).length,
@@ -201,6 +205,7 @@ export function collectorsSummaryView(collectors: CollectorStatus[]) {
         error: c.lastError,
         consecutiveFailures: c.consecutiveFailures,
         lastSuccessAt: iso(c.lastSuccess?.startedAt),
+        feeds: feeds(c.id),
       })),
   };
 }

@@ -85,6 +85,8 @@ export interface FailingCollector {
   error: string | null;
   consecutiveFailures: number | null;
   lastSuccessAt: number | null;
+  /** Titles of the indicators it feeds. */
+  feeds: string[];
 }
 
 export interface Summary {

@@ -151,6 +151,7 @@ export function parseSummary(raw: unknown): Summary {
           error: str(f.error),
           consecutiveFailures: num(f.consecutiveFailures),
           lastSuccessAt: time(f.lastSuccessAt),
+          feeds: strings(f.feeds),
         }))
       : [];
     collectors = { total: num(c.total) ?? 0, up: num(c.up) ?? 0, failing };
