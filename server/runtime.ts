@@ -14,7 +14,7 @@ import type { Workload } from './workload/index.js';
 import { EventStore } from './events/store.js';
 import { runSinkWithEvents } from './events/runSink.js';
 import { createReports, type Reports } from './reports/index.js';
-import { DerivedSeriesJob, derivedSettingsFrom, requestRunAfterEvents, requestRunOnWrite } from './dora/index.js';
+import { DerivedSeriesJob, derivedSettingsFrom, missingDataHint, requestRunAfterEvents, requestRunOnWrite } from './dora/index.js';
 import { ReviewService, type ReviewConfig } from './review/index.js';
 import { Backfiller } from './backfill/index.js';
 
@@ -108,7 +108,7 @@ export class Runtime {
       now: opts.now,
       onFinished: () => this.onBackfilled(),
     });
-    evaluator = new Evaluator({ store: this.store, collectors: () => scheduler.status(), log: opts.log, now: opts.now });
+    evaluator = new Evaluator({ store: this.store, collectors: () => scheduler.status(), log: opts.log, now: opts.now, missingDataHint });
     this.evaluator = evaluator;
     this.history = new EvaluationHistory(this.store);
     reports = createReports({

@@ -233,15 +233,24 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         ),
         Status: { enum: STATUS },
         Counts: obj(Object.fromEntries(STATUS.map((s) => [s, int]))),
+        Coverage: {
+          ...obj({ measured: int, total: int, measuredWeight: num, totalWeight: num }),
+          description:
+            'How much a roll-up score speaks for: indicators with weight > 0 that have a score (measured) of all with weight > 0 (total), and their weights. The score is the weighted mean over the measured ones only; the status judges what is measured (docs/scoring.md, "Coverage").',
+        },
         Pillar: obj({
           id: { enum: PILLAR_IDS },
           title: str,
+          description: { ...str, description: 'What the pillar covers, in one line (from the Well-Architected pillar definitions).' },
           measured: bool,
           status: { enum: [...STATUS, 'not_measured'] },
-          score: nullable(num),
+          score: { ...nullable(num), description: 'Weighted mean over the measured indicators; null when none is measured (then no number is shown at all).' },
+          coverage: nullable(ref('Coverage')),
+          docs: { ...str, description: 'Where the docs say what a score covers and what would measure this pillar.' },
           counts: nullable(ref('Counts')),
           indicatorCount: int,
-        }, ['id', 'title', 'measured', 'status', 'score']),
+          reasons: arr(str),
+        }, ['id', 'title', 'description', 'measured', 'status', 'score', 'coverage']),
         Outcome: obj({
           id: str,
           title: str,
@@ -249,12 +258,13 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           status: ref('Status'),
           score: nullable(num),
           attainment: nullable(num),
+          coverage: ref('Coverage'),
           reasons: arr(str),
           errorBudget: nullable(obj({ indicator: str, budgetRemaining: num })),
           indicators: arr(
             obj({ id: str, title: str, weight: num, key: bool, status: ref('Status'), score: nullable(num), cost: nullable(num) }, ['id', 'weight', 'key', 'status', 'score']),
           ),
-        }, ['id', 'title', 'status', 'score', 'attainment', 'indicators']),
+        }, ['id', 'title', 'status', 'score', 'attainment', 'coverage', 'indicators']),
         Indicator: obj({
           id: str,
           title: str,
@@ -342,7 +352,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           pillars: arr(ref('Pillar')),
           outcomes: arr(ref('Outcome')),
           indicators: nullable(ref('Counts')),
-          collectors: obj({ total: int, up: int, failing: arr(obj({ id: str, type: str, error: nullable(str), consecutiveFailures: int, lastSuccessAt: nullable(time) })) }),
+          collectors: obj({ total: int, up: int, failing: arr(obj({ id: str, type: str, error: nullable(str), consecutiveFailures: int, lastSuccessAt: nullable(time), feeds: { ...arr(str), description: 'Titles of the indicators this collector feeds: what goes stale if it keeps failing.' } }, ['id', 'type', 'error', 'consecutiveFailures', 'lastSuccessAt'])) }),
           workloadFile: {
             description: 'The running workload version and the latest reloads of the file; `refused.issues` holds the first three issues only (all: GET /api/workload)',
             allOf: [obj({ path: str, version: obj({ id: int, appliedAt: time }) }), ref('WorkloadReload')],

@@ -8,6 +8,7 @@ import { EvaluationHistory } from './history.js';
 import { historySamples } from './history-series.js';
 import type { EvaluationSnapshot } from './snapshot.js';
 import { LastEvaluationStore, specKey } from './last.js';
+import type { MissingDataHint } from './missing.js';
 import { IndicatorStateStore, type Transition } from './state.js';
 
 /** Schedules `fn` after `ms`; returns a function that cancels it. */
@@ -27,6 +28,8 @@ export interface EvaluatorOptions {
    * when it is of the same spec and at most RESUME_WITHIN_INTERVALS intervals old (default true).
    */
   resume?: boolean;
+  /** Words for series without a value (the runtime passes the DORA job's); see missing.ts. */
+  missingDataHint?: MissingDataHint;
 }
 
 /**
@@ -76,6 +79,7 @@ export class Evaluator extends EventEmitter {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly setTimer: SetTimer;
+  private readonly missingDataHint: MissingDataHint | undefined;
   private spec: WorkloadEvaluationSpec | null = null;
   private last: EvaluationSnapshot | null = null;
   private running = false;
@@ -95,6 +99,7 @@ export class Evaluator extends EventEmitter {
     this.log = opts.log;
     this.now = opts.now ?? Date.now;
     this.setTimer = opts.setTimer ?? defaultTimer;
+    this.missingDataHint = opts.missingDataHint;
   }
 
   /**
@@ -168,7 +173,12 @@ export class Evaluator extends EventEmitter {
     if (this.evaluating) throw new Error('an evaluation pass is already running');
     this.evaluating = true;
     try {
-      const snapshot = evaluateWorkload(spec, { data: this.data, collectors: this.collectors, now: this.now() });
+      const snapshot = evaluateWorkload(spec, {
+        data: this.data,
+        collectors: this.collectors,
+        now: this.now(),
+        ...(this.missingDataHint === undefined ? {} : { missingDataHint: this.missingDataHint }),
+      });
       const transitions = this.persist(snapshot);
       this.last = snapshot;
       try {

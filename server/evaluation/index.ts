@@ -8,6 +8,7 @@ export { storeSeriesData } from './data.js';
 export { readAggregate, readRatio, readSource, combineValues, type SourceReading } from './read.js';
 export { aggregateChunks, chunkIncrease, probeSuccesses } from './chunk-aggregate.js';
 export { planWindow, MIN_SPLIT_HOURS, type Chunk, type WindowPlan } from './window.js';
+export { describeMissing, sourceNames, type MissingDataHint } from './missing.js';
 export { countSloEvents, type SloCounts } from './slo-counts.js';
 export { evaluateWorkload, type EngineDeps, type WorkloadEvaluationSpec } from './engine.js';
 export type { EvaluationSnapshot, IndicatorSnapshot, OutcomeSnapshot, SloSnapshot } from './snapshot.js';

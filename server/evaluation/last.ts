@@ -40,7 +40,13 @@ export class LastEvaluationStore {
   }
 }
 
-/** Identifies what a snapshot was evaluated from: equal keys, equal indicators, outcomes and settings. */
+/**
+ * The shape of a stored snapshot. Bump it whenever EvaluationSnapshot gains or changes a field,
+ * so that a snapshot written by an older release is evaluated anew instead of resumed.
+ */
+export const SNAPSHOT_FORMAT = 2;
+
+/** Identifies what a snapshot was evaluated from: equal keys, equal indicators, outcomes and settings, same snapshot format. */
 export function specKey(spec: WorkloadEvaluationSpec): string {
-  return createHash('sha256').update(JSON.stringify(spec)).digest('hex');
+  return createHash('sha256').update(`${SNAPSHOT_FORMAT}\n`).update(JSON.stringify(spec)).digest('hex');
 }

@@ -92,6 +92,7 @@ const summaries = new WeakMap<AppDeps, CachedSummary>();
 function cachedSummary(deps: AppDeps): CachedSummary {
   const i = summaryInputs(deps);
   const stale = i.snapshot ? i.now - i.snapshot.at > 3 * i.evaluationIntervalMs : true;
+  // Without the snapshot: its identity is compared below, which covers each collector's `feeds`.
   const collectors = JSON.stringify(collectorsSummaryView(i.collectors));
   const c = summaries.get(deps);
   if (

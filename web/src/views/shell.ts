@@ -154,7 +154,9 @@ export class Banners {
         return `${f.id}${f.type ? ` (${f.type})` : ''}: ${bits.join(', ')}`;
       });
       const more = failing.length > 3 ? `; and ${failing.length - 3} more` : '';
-      coll = `${failing.length} of ${s!.collectors!.total} collectors failing — ${list.join('; ')}${more}. Indicators they feed go stale.`;
+      const fed = [...new Set(failing.flatMap((f) => f.feeds))];
+      const which = fed.length === 0 ? '' : `: ${fed.slice(0, 4).join(', ')}${fed.length > 4 ? ` and ${fed.length - 4} more` : ''}`;
+      coll = `${failing.length} of ${s!.collectors!.total} collectors failing — ${list.join('; ')}${more}. Indicators they feed go stale${which}.`;
     }
     this.collectors.set(coll);
     this.workload.set(s?.workloadFile ? refusedReload(s.workloadFile, b.now) : null);
