@@ -34,6 +34,7 @@ export class RollupStore {
   private recover: Set<number>;
   private readonly readDay: Database.Statement;
   private readonly readDays: Database.Statement;
+  private readonly allDays: Database.Statement;
   private readonly writeDay: Database.Statement;
   private readonly mark: Database.Statement;
   private readonly marked: Database.Statement;
@@ -48,6 +49,7 @@ export class RollupStore {
   ) {
     this.readDay = db.prepare('SELECT data FROM rollup_1h WHERE series_id = ? AND day = ?').pluck();
     this.readDays = db.prepare('SELECT day, data FROM rollup_1h WHERE series_id = ? AND day >= ? AND day <= ? ORDER BY day').raw();
+    this.allDays = db.prepare('SELECT day, data FROM rollup_1h WHERE series_id = ? ORDER BY day').raw();
     this.writeDay = db.prepare(
       'INSERT INTO rollup_1h (series_id, day, data) VALUES (?, ?, ?) ON CONFLICT (series_id, day) DO UPDATE SET data = excluded.data',
     );
@@ -154,6 +156,15 @@ export class RollupStore {
   days(seriesId: number, fromDay: number, toDay: number): Array<[day: number, data: Float64Array]> {
     const rows = this.readDays.all(seriesId, fromDay, toDay) as Array<[number, Buffer]>;
     return rows.map(([day, blob]) => [day, decodeDay(blob)]);
+  }
+
+  /** Start of the oldest non-empty stored hour of one series, or undefined (reads as stored: call update() first for the newest hours). */
+  firstHour(seriesId: number): number | undefined {
+    for (const [day, blob] of this.allDays.iterate(seriesId) as IterableIterator<[number, Buffer]>) {
+      const d = decodeDay(blob);
+      for (let h = 0; h < 24; h++) if (d[h * FIELDS + F_COUNT]! > 0) return (day * 24 + h) * HOUR_MS;
+    }
+    return undefined;
   }
 
   /** Non-empty hours of one series whose start lies in [from, to]. */

@@ -30,6 +30,8 @@ export class SampleWriter {
   private readonly rangeCold: Database.Statement;
   private readonly latestHead: Database.Statement;
   private readonly latestCold: Database.Statement;
+  private readonly firstHead: Database.Statement;
+  private readonly firstCold: Database.Statement;
 
   constructor(
     db: Db,
@@ -47,6 +49,8 @@ export class SampleWriter {
     this.rangeCold = db.prepare('SELECT ts, value FROM samples WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw();
     this.latestHead = db.prepare('SELECT ts, value FROM samples_head WHERE series_id = ? ORDER BY ts DESC LIMIT 1').raw();
     this.latestCold = db.prepare('SELECT ts, value FROM samples WHERE series_id = ? ORDER BY ts DESC LIMIT 1').raw();
+    this.firstHead = db.prepare('SELECT ts FROM samples_head WHERE series_id = ? AND value IS NOT NULL ORDER BY ts LIMIT 1').pluck();
+    this.firstCold = db.prepare('SELECT ts FROM samples WHERE series_id = ? AND value IS NOT NULL ORDER BY ts LIMIT 1').pluck();
     this.headRows = db.prepare('SELECT count(*) FROM samples_head').pluck().get() as number;
   }
 
@@ -123,5 +127,10 @@ export class SampleWriter {
   latestSample(seriesId: number): { ts: number; value: number } | undefined {
     const r = (this.latestHead.get(seriesId) ?? this.latestCold.get(seriesId)) as [number, number | null] | undefined;
     return r ? { ts: r[0], value: r[1] ?? Number.NaN } : undefined;
+  }
+
+  /** Timestamp of the oldest raw non-NaN sample of one series still kept, or undefined. */
+  firstRawTs(seriesId: number): number | undefined {
+    return (this.firstCold.get(seriesId) ?? this.firstHead.get(seriesId)) as number | undefined;
   }
 }

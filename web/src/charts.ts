@@ -1,6 +1,7 @@
 import { Chart, Filler, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset, type Plugin, type ScriptableContext, type Scale } from 'chart.js';
 import { annotationsPlugin, stripHeight, type Annotation, type AnnotationState } from './annotations.js';
 import { formatDate, formatDay, formatTime, formatWeekdayDateTime, fromWallTime, zoneOffset, zoneParts } from './format.js';
+import { historyStart } from './coverage.js';
 import type { History, Objective } from './model.js';
 
 /**
@@ -89,7 +90,7 @@ export class Sparkline {
   set(h: History): void {
     this.chart.data.datasets[0]!.data = toXY(h);
     const x = this.chart.options.scales!['x']!;
-    x.min = h.from;
+    x.min = historyStart(h);
     x.max = h.to;
     this.chart.update('none');
   }
@@ -326,7 +327,7 @@ export class HistoryChart {
     this.chart.data.datasets[0]!.data = data;
     this.bands.objective = objective;
     const x = this.chart.options.scales!['x']! as unknown as { min?: number; max?: number };
-    x.min = h.from;
+    x.min = historyStart(h);
     x.max = h.to;
     if (this.opts.min === undefined || this.opts.max === undefined) {
       const y = this.chart.options.scales!['y']! as unknown as FitOptions;

@@ -4,6 +4,7 @@ import { HistoryChart, type HistoryChartOptions } from '../charts.js';
 import { serverNow } from '../clock.js';
 import { h, replace, setAttr, setHidden, setText } from '../dom.js';
 import { formatWeekdayDateTime, timeZone, zoneName } from '../format.js';
+import { collectingSince } from '../coverage.js';
 import { fetchHistory } from '../history.js';
 import type { History, Objective, Summary } from '../model.js';
 import { crumbs, currentRange, fitChildren, notice, RangePicker, RANGES, type RangeKey, type View, type ViewContext } from './common.js';
@@ -23,6 +24,8 @@ export abstract class DetailView<D> implements View {
   private readonly canvas: HTMLCanvasElement;
   private readonly chartTitle = h('h2', { class: 'panel-title' });
   private readonly chartNote = h('p', { class: 'chart-note' });
+  /** "Collecting since 14:10": shown while the series' history is younger than the range. */
+  private readonly chartSince = h('p', { class: 'chart-since', hidden: true });
   private readonly chartEmpty = h('p', { class: 'chart-empty', hidden: true });
   private readonly chartPanel: HTMLElement;
   /** Deployments and incidents on the chart: a legend line, and the list the labels refer to. */
@@ -53,6 +56,7 @@ export abstract class DetailView<D> implements View {
       'section',
       { class: 'panel chart-panel', hidden: true },
       h('div', { class: 'panel-head' }, this.chartTitle, picker.el),
+      this.chartSince,
       h('div', { class: 'chart-box' }, this.canvas, this.chartEmpty),
       this.chartNote,
       this.annotLegend,
@@ -136,13 +140,16 @@ export abstract class DetailView<D> implements View {
     this.chart ??= new HistoryChart(this.canvas, { ...spec.chart, interactive: !this.ctx.kiosk });
     this.chart.set(hist, spec.objective ?? null);
     const n = hist.points.length;
+    const since = collectingSince(hist, serverNow());
+    setHidden(this.chartSince, since === null);
+    setText(this.chartSince, since ? `${since[0]!.toUpperCase()}${since.slice(1)}: the chart starts at the first sample, not ${this.range} ago.` : '');
     setHidden(this.chartEmpty, n > 0);
     setText(this.chartEmpty, n > 0 ? '' : 'No data in this range');
     setText(
       this.chartNote,
       `${n} point${n === 1 ? '' : 's'}, one per ${stepWords(hist.stepSeconds)} (${hist.source === 'rollup' ? 'hourly rollups' : 'raw samples'}); times in ${timeZone()} (${zoneName(hist.to)})`,
     );
-    const described = `${spec.title}: ${n} points over the ${this.range} range`;
+    const described = `${spec.title}: ${n} points over the ${this.range} range${since ? `, ${since}` : ''}`;
     this.canvas.setAttribute('aria-label', described);
     await this.loadAnnotations(hist.from, hist.to, described);
   }

@@ -10,6 +10,7 @@ import { stat, type ViewContext } from './common.js';
 import { DetailView } from './detail.js';
 import { table } from './tables.js';
 import { budgetBar } from './budget.js';
+import { windowWords } from '../coverage.js';
 
 /**
  * One indicator: value against its target, the value over time with the warning and
@@ -70,13 +71,15 @@ export class IndicatorView extends DetailView<IndicatorDetail> {
     const unit = this.unit(d);
     const now = serverNow();
     const o = this.objective(d);
+    // Every windowed figure says how much of its window the stored history covers.
+    const over = windowWords(d.windowSeconds, d.windowCoverage);
     replace(
       this.head,
       h('div', { class: 'head-title' }, h('h1', null, d.title), statusBadge(d.status), d.runbook ? h('a', { class: 'runbook', href: d.runbook, target: '_blank', rel: 'noopener noreferrer' }, 'Open runbook ↗') : null),
       h(
         'div',
         { class: 'stats' },
-        stat('Value', h('span', { class: 'stat-value' }, d.value === null ? statusLabel(d.status) : formatValue(d.value, unit))),
+        stat('Value', h('span', { class: 'stat-value' }, d.value === null ? statusLabel(d.status) : formatValue(d.value, unit)), d.value === null ? undefined : (over ?? undefined)),
         o ? stat('Target', h('span', { class: 'stat-value' }, formatTarget(o, unit)), formatBounds(o, unit) || undefined) : null,
         stat('Score', h('span', { class: 'stat-value' }, formatScore(d.score)), d.score === null ? undefined : 'of 100'),
         d.since !== null ? stat(`${statusLabel(d.status)} since`, h('span', { class: 'stat-value' }, formatWhen(d.since, now)), formatAgo(now - d.since)) : null,
@@ -106,8 +109,8 @@ export class IndicatorView extends DetailView<IndicatorDetail> {
             'div',
             { class: 'stats' },
             stat('Objective', h('span', { class: 'stat-value' }, formatPercent(s.objective)), s.windowSeconds ? `over ${formatDuration(s.windowSeconds * 1000)}` : undefined),
-            stat('Attainment', h('span', { class: 'stat-value' }, formatPercent(s.attainment))),
-            s.budgetRemaining !== null ? stat('Error budget', budgetBar(s.budgetRemaining, d.id)) : stat('Error budget', h('span', { class: 'stat-value' }, 'no data')),
+            stat('Attainment', h('span', { class: 'stat-value' }, formatPercent(s.attainment)), s.attainment === null ? undefined : (over ?? undefined)),
+            s.budgetRemaining !== null ? stat('Error budget', budgetBar(s.budgetRemaining, d.id), over ?? undefined) : stat('Error budget', h('span', { class: 'stat-value' }, 'no data')),
             stat('Alert', h('span', { class: 'stat-value stat-text' }, s.alertState ?? '—'), 'from the multiwindow burn rates'),
           ),
           s.burnRates.length ? wrap : null,

@@ -1,3 +1,4 @@
+import { windowWords } from '../coverage.js';
 import { getJson } from '../api.js';
 import { h, replace } from '../dom.js';
 import { formatPercent, formatScore, formatValue } from '../format.js';
@@ -60,7 +61,7 @@ export class OutcomeView extends DetailView<OutcomeDetail> {
         { class: 'stats' },
         stat('Attainment', h('span', { class: 'stat-value', 'data-attainment': '' }, d.attainment === null ? '—' : formatPercent(d.attainment)), d.attainment === null ? (d.reasons[0] ?? 'no data') : undefined),
         stat('Owner', h('span', { class: 'stat-value stat-text' }, d.owner ?? 'not set')),
-        d.errorBudget ? stat('Error budget', budgetBar(d.errorBudget.budgetRemaining, d.errorBudget.indicator), `lowest of its SLOs: ${d.errorBudget.indicator}`) : null,
+        d.errorBudget ? stat('Error budget', budgetBar(d.errorBudget.budgetRemaining, d.errorBudget.indicator), [`lowest of its SLOs: ${d.errorBudget.indicator}`, windowWords(d.errorBudget.windowSeconds, d.errorBudget.windowCoverage)].filter(Boolean).join(', ')) : null,
       ),
       d.description ? h('p', { class: 'description' }, d.description) : null,
       d.reasons.length && d.status !== 'ok' ? h('ul', { class: 'reasons' }, ...d.reasons.map((r) => h('li', null, r))) : null,

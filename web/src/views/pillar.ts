@@ -1,7 +1,8 @@
 import { getJson } from '../api.js';
 import { h, replace } from '../dom.js';
 import { formatAgo, formatBounds, formatScore, formatTarget, formatValue, formatWhen } from '../format.js';
-import { pillarTitle, type PillarDetail } from '../model.js';
+import { pillarTitle, type IndicatorInfo, type PillarDetail } from '../model.js';
+import { windowWords } from '../coverage.js';
 import { parsePillarDetail } from '../parse.js';
 import { href } from '../params.js';
 import { serverNow } from '../clock.js';
@@ -108,7 +109,7 @@ export class PillarView extends DetailView<PillarDetail> {
           { 'data-indicator': i.id },
           h('th', { scope: 'row' }, h('a', { href: href(`/indicators/${i.id}`) }, i.title)),
           h('td', null, statusBadge(i.status)),
-          h('td', { class: 'num' }, i.value === null ? statusLabel(i.status) : formatValue(i.value, i.kind === 'slo' ? 'ratio' : i.unit)),
+          h('td', { class: 'num' }, i.value === null ? statusLabel(i.status) : [formatValue(i.value, i.kind === 'slo' ? 'ratio' : i.unit), partialWindow(i)]),
           h('td', null, target),
           h('td', { class: 'num' }, formatScore(i.score)),
           h('td', { class: 'nowrap' }, i.since === null ? '—' : `${formatWhen(i.since, now)} (${formatAgo(now - i.since)})`),
@@ -119,4 +120,10 @@ export class PillarView extends DetailView<PillarDetail> {
     replace(this.body, h('section', { class: 'panel table-panel' }, h('h2', { class: 'panel-title' }, 'Indicators'), wrap, more));
     this.fitRows(wrap, [...tbody.rows], more, 'indicators');
   }
+}
+
+/** "over 6 min of 7 d" under a value whose window the history does not cover yet; nothing once it does. */
+function partialWindow(i: IndicatorInfo): HTMLElement | null {
+  if (i.windowCoverage === null || i.windowCoverage >= 0.999) return null;
+  return h('span', { class: 'cover' }, windowWords(i.windowSeconds, i.windowCoverage));
 }
