@@ -139,9 +139,11 @@ function evaluateSloIndicator(spec: SloIndicator, ctx: Context): IndicatorSnapsh
   const counts = countSloEvents(ctx.data, spec.slo, ctx.now);
   const collectors = feedingCollectors(spec.collector, counts.series);
   const stale = feedStaleReason(collectors, ctx.statuses, ctx.now, ctx.threshold);
+  const coverage = windowCoverage(ctx, counts.series, spec.slo.windowMs);
   const r = evaluateSlo({
     objective: spec.slo.objective,
     windowMs: spec.slo.windowMs,
+    ...(coverage.windowCoverage === null ? {} : { coveredMs: coverage.windowCoverage * spec.slo.windowMs }),
     counts: { window: counts.window, burn: counts.burn },
     budgetWarningBelow: spec.slo.budgetWarningBelow,
     ...(stale === undefined ? {} : { staleReason: stale }),
@@ -165,7 +167,7 @@ function evaluateSloIndicator(spec: SloIndicator, ctx: Context): IndicatorSnapsh
       events: r.events,
       warnings: r.warnings,
     },
-    ...windowCoverage(ctx, counts.series, spec.slo.windowMs),
+    ...coverage,
     collectors,
     series: counts.series.length,
   };

@@ -199,8 +199,9 @@ export interface HistoryChartOptions {
   interactive?: boolean;
 }
 
-/** Tick spacings for time axes: round hours, days, and weeks starting on Monday. */
-const TICK_STEPS = [HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY];
+/** Tick spacings for time axes: round minutes (a young history), hours, days, and weeks starting on Monday. */
+const MINUTE = 60_000;
+const TICK_STEPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY];
 /** 1970-01-05, a Monday, in wall-clock ms: weeks are counted from it. */
 const MONDAY = 4 * DAY;
 

@@ -147,7 +147,7 @@ export abstract class DetailView<D> implements View {
     setText(this.chartEmpty, n > 0 ? '' : 'No data in this range');
     setText(
       this.chartNote,
-      `${n} point${n === 1 ? '' : 's'}, one per ${stepWords(hist.stepSeconds)} (${hist.source === 'rollup' ? 'hourly rollups' : 'raw samples'}); times in ${timeZone()} (${zoneName(hist.to)})`,
+      `${n} point${n === 1 ? '' : 's'}, ${since ? 'since the first sample' : `one per ${stepWords(hist.stepSeconds)}`} (${hist.source === 'rollup' ? 'hourly rollups' : 'raw samples'}); times in ${timeZone()} (${zoneName(hist.to)})`,
     );
     const described = `${spec.title}: ${n} points over the ${this.range} range${since ? `, ${since}` : ''}`;
     this.canvas.setAttribute('aria-label', described);
