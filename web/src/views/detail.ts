@@ -7,7 +7,7 @@ import { formatWeekdayDateTime, timeZone, zoneName } from '../format.js';
 import { collectingSince } from '../coverage.js';
 import { fetchHistory } from '../history.js';
 import type { History, Objective, Summary } from '../model.js';
-import { crumbs, currentRange, fitChildren, notice, RangePicker, RANGES, type RangeKey, type View, type ViewContext } from './common.js';
+import { crumbs, currentRange, fitChildren, hiddenSummary, notice, RangePicker, RANGES, type RangeKey, type View, type ViewContext } from './common.js';
 
 /**
  * What the pillar, outcome and indicator pages share: load the detail when the page opens
@@ -32,6 +32,7 @@ export abstract class DetailView<D> implements View {
   private readonly annotLegend = h('p', { class: 'chart-legend', hidden: true });
   private readonly annotList = h('ol', { class: 'annotations-list', 'aria-label': 'Deployments and incidents in this range', hidden: true });
   private annotKey = '';
+  private fitObserver: ResizeObserver | null = null;
   private chart: HistoryChart | null = null;
   private range: RangeKey = currentRange();
   private seenEvaluation: number | null | undefined = undefined;
@@ -199,16 +200,38 @@ export abstract class DetailView<D> implements View {
     setAttr(this.annotList, 'data-count', String(items?.length ?? 0));
   }
 
-  /** In kiosk mode, cut table rows that do not fit on the screen and say so. */
+  /**
+   * In kiosk mode, hide the table rows that do not fit on the screen (whole rows, never part
+   * of one) and count them by status (rows carry `data-status`; views put the worst first).
+   */
   protected fitRows(clip: HTMLElement, rows: HTMLElement[], more: HTMLElement, noun: string): void {
     if (!this.ctx.kiosk) return;
-    requestAnimationFrame(() => {
-      if (!this.destroyed) fitChildren(clip, rows, more, (cut) => `+${cut.length} more ${noun} not shown`);
+    const fit = () => {
+      if (!this.destroyed && clip.isConnected) fitChildren(clip, rows, more, (cut) => hiddenSummary(cut, noun));
+    };
+    requestAnimationFrame(fit);
+    // The room changes after the first fit (the chart's notes load, a banner comes or goes):
+    // fit again whenever the table's box changes size, on the next frame.
+    this.fitObserver?.disconnect();
+    let pending = false;
+    let lastSize = '';
+    this.fitObserver = new ResizeObserver(() => {
+      // Width too: a narrower table wraps its rows, so fewer fit.
+      const size = `${clip.clientWidth}x${clip.clientHeight}`;
+      if (pending || size === lastSize) return;
+      lastSize = size;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        fit();
+      });
     });
+    this.fitObserver.observe(clip);
   }
 
   destroy(): void {
     this.destroyed = true;
+    this.fitObserver?.disconnect();
     this.chart?.destroy();
   }
 }

@@ -6,7 +6,7 @@ import { pillarTitle, type OutcomeDetail } from '../model.js';
 import { parseOutcomeDetail } from '../parse.js';
 import { href } from '../params.js';
 import { statusBadge, statusLabel } from '../status.js';
-import { notice, stat, type ViewContext } from './common.js';
+import { notice, stat, worstFirst, type ViewContext } from './common.js';
 import { DetailView } from './detail.js';
 import { table } from './tables.js';
 import { budgetBar } from './budget.js';
@@ -72,11 +72,11 @@ export class OutcomeView extends DetailView<OutcomeDetail> {
     }
     const totalWeight = d.indicators.reduce((a, i) => a + (i.weight ?? 0), 0);
     const { wrap, tbody, more } = table(`Indicators of ${d.title}`, [['Indicator'], ['Weight', 'num'], ['Key'], ['Status'], ['Value', 'num'], ['Score', 'num'], ['Points lost', 'num']]);
-    for (const i of d.indicators) {
+    for (const i of this.ctx.kiosk ? worstFirst(d.indicators) : d.indicators) {
       tbody.append(
         h(
           'tr',
-          { 'data-indicator': i.id },
+          { 'data-indicator': i.id, 'data-status': i.status },
           h('th', { scope: 'row' }, h('a', { href: href(`/indicators/${i.id}`) }, i.title), i.pillar ? h('span', { class: 'sub' }, pillarTitle(i.pillar)) : null),
           h('td', { class: 'num' }, i.weight === null ? '—' : `${formatScore(i.weight)}${totalWeight > 0 ? ` (${Math.round((100 * i.weight) / totalWeight)}%)` : ''}`),
           h('td', null, i.key ? h('span', { class: 'key-flag' }, 'key') : '—'),

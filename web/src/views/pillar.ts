@@ -9,7 +9,7 @@ import { serverNow } from '../clock.js';
 import { statusBadge, statusLabel } from '../status.js';
 import type { ReviewSummary } from '../review-data.js';
 import { RISKS, RISK_COUNT_WORD, riskCountsText, riskIcon } from '../risk.js';
-import { notice, stat, type ViewContext } from './common.js';
+import { notice, stat, worstFirst, type ViewContext } from './common.js';
 import { DetailView } from './detail.js';
 import { table } from './tables.js';
 
@@ -97,22 +97,22 @@ export class PillarView extends DetailView<PillarDetail> {
     }
     const { wrap, tbody, more } = table(`Indicators of ${d.title}`, [['Indicator'], ['Status'], ['Value', 'num'], ['Target'], ['Score', 'num'], ['Since']]);
     const now = serverNow();
-    for (const i of d.indicators) {
-      const target = i.objective
-        ? [formatTarget(i.objective, i.unit), formatBounds(i.objective, i.unit)].filter(Boolean).join(' · ')
-        : i.slo
-          ? `SLO ≥ ${formatValue(i.slo.objective, 'ratio')}`
-          : '—';
+    // A wall screen that cannot show every row shows the ones that are not OK.
+    for (const i of this.ctx.kiosk ? worstFirst(d.indicators) : d.indicators) {
+      // Short targets ("≤ 1%"); the warning and critical bounds under them, not on a TV.
+      const bounds = i.objective && !this.ctx.kiosk ? formatBounds(i.objective, i.unit) : '';
+      const target = i.objective ? formatTarget(i.objective, i.unit) : i.slo ? `≥ ${formatValue(i.slo.objective, 'ratio')} (SLO)` : '—';
       tbody.append(
         h(
           'tr',
-          { 'data-indicator': i.id },
+          { 'data-indicator': i.id, 'data-status': i.status },
           h('th', { scope: 'row' }, h('a', { href: href(`/indicators/${i.id}`) }, i.title)),
           h('td', null, statusBadge(i.status)),
           h('td', { class: 'num' }, i.value === null ? statusLabel(i.status) : [formatValue(i.value, i.kind === 'slo' ? 'ratio' : i.unit), partialWindow(i)]),
-          h('td', null, target),
+          h('td', { class: 'target' }, target, bounds ? h('span', { class: 'sub' }, bounds) : null),
           h('td', { class: 'num' }, formatScore(i.score)),
-          h('td', { class: 'nowrap' }, i.since === null ? '—' : `${formatWhen(i.since, now)} (${formatAgo(now - i.since)})`),
+          // On a TV the time alone: the age beside it would widen the column and wrap the titles.
+          h('td', { class: 'nowrap' }, i.since === null ? '—' : this.ctx.kiosk ? formatWhen(i.since, now) : `${formatWhen(i.since, now)} (${formatAgo(now - i.since)})`),
         ),
       );
     }
