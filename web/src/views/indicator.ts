@@ -98,8 +98,9 @@ export class IndicatorView extends DetailView<IndicatorDetail> {
     const sections: HTMLElement[] = [];
     if (d.slo) {
       const s = d.slo;
-      const { wrap, tbody } = table('Burn rates', [['Window'], ['Burn rate', 'num']]);
+      const { wrap, tbody, label: labelBurn } = table('Burn rates', [['Window'], ['Burn rate', 'num']]);
       for (const [w, r] of s.burnRates) tbody.append(h('tr', null, h('th', { scope: 'row' }, w), h('td', { class: 'num' }, r === null ? 'no data' : `${r.toFixed(2)}×`)));
+      labelBurn();
       sections.push(
         h(
           'section',
@@ -117,7 +118,7 @@ export class IndicatorView extends DetailView<IndicatorDetail> {
         ),
       );
     }
-    const { wrap, tbody, more } = table('Status transitions, newest first', [['When'], ['Change'], ['Value', 'num'], ['Reason']]);
+    const { wrap, tbody, more, label } = table('Status transitions, newest first', [['When'], ['Change'], ['Value', 'num'], ['Reason']]);
     for (const t of d.transitions) {
       tbody.append(
         h(
@@ -131,6 +132,7 @@ export class IndicatorView extends DetailView<IndicatorDetail> {
       );
     }
     if (d.transitions.length === 0) tbody.append(h('tr', null, h('td', { colspan: '4' }, 'No status changes recorded yet.')));
+    label();
     sections.push(h('section', { class: 'panel table-panel' }, h('h2', { class: 'panel-title' }, 'Status transitions'), wrap, more));
     replace(this.body, ...sections);
     this.fitRows(wrap, [...tbody.rows], more, 'transitions');

@@ -71,7 +71,7 @@ export class OutcomeView extends DetailView<OutcomeDetail> {
       return;
     }
     const totalWeight = d.indicators.reduce((a, i) => a + (i.weight ?? 0), 0);
-    const { wrap, tbody, more } = table(`Indicators of ${d.title}`, [['Indicator'], ['Weight', 'num'], ['Key'], ['Status'], ['Value', 'num'], ['Score', 'num'], ['Points lost', 'num']]);
+    const { wrap, tbody, more, label } = table(`Indicators of ${d.title}`, [['Indicator'], ['Weight', 'num'], ['Key'], ['Status'], ['Value', 'num'], ['Score', 'num'], ['Points lost', 'num']]);
     for (const i of this.ctx.kiosk ? worstFirst(d.indicators) : d.indicators) {
       tbody.append(
         h(
@@ -87,6 +87,7 @@ export class OutcomeView extends DetailView<OutcomeDetail> {
         ),
       );
     }
+    label();
     replace(
       this.body,
       h(

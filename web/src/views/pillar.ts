@@ -95,7 +95,7 @@ export class PillarView extends DetailView<PillarDetail> {
       );
       return;
     }
-    const { wrap, tbody, more } = table(`Indicators of ${d.title}`, [['Indicator'], ['Status'], ['Value', 'num'], ['Target'], ['Score', 'num'], ['Since']]);
+    const { wrap, tbody, more, label } = table(`Indicators of ${d.title}`, [['Indicator'], ['Status'], ['Value', 'num'], ['Target'], ['Score', 'num'], ['Since']]);
     const now = serverNow();
     // A wall screen that cannot show every row shows the ones that are not OK.
     for (const i of this.ctx.kiosk ? worstFirst(d.indicators) : d.indicators) {
@@ -117,6 +117,7 @@ export class PillarView extends DetailView<PillarDetail> {
       );
     }
     if (d.indicators.length === 0) tbody.append(h('tr', null, h('td', { colspan: '6' }, 'No indicators.')));
+    label();
     replace(this.body, h('section', { class: 'panel table-panel' }, h('h2', { class: 'panel-title' }, 'Indicators'), wrap, more));
     this.fitRows(wrap, [...tbody.rows], more, 'indicators');
   }
