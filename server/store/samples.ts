@@ -32,6 +32,8 @@ export class SampleWriter {
   private readonly latestCold: Database.Statement;
   private readonly firstHead: Database.Statement;
   private readonly firstCold: Database.Statement;
+  private readonly firstValueHead: Database.Statement;
+  private readonly firstValueCold: Database.Statement;
 
   constructor(
     db: Db,
@@ -49,8 +51,10 @@ export class SampleWriter {
     this.rangeCold = db.prepare('SELECT ts, value FROM samples WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw();
     this.latestHead = db.prepare('SELECT ts, value FROM samples_head WHERE series_id = ? ORDER BY ts DESC LIMIT 1').raw();
     this.latestCold = db.prepare('SELECT ts, value FROM samples WHERE series_id = ? ORDER BY ts DESC LIMIT 1').raw();
-    this.firstHead = db.prepare('SELECT ts FROM samples_head WHERE series_id = ? AND value IS NOT NULL ORDER BY ts LIMIT 1').pluck();
-    this.firstCold = db.prepare('SELECT ts FROM samples WHERE series_id = ? AND value IS NOT NULL ORDER BY ts LIMIT 1').pluck();
+    this.firstHead = db.prepare('SELECT min(ts) FROM samples_head WHERE series_id = ?').pluck();
+    this.firstCold = db.prepare('SELECT min(ts) FROM samples WHERE series_id = ?').pluck();
+    this.firstValueHead = db.prepare('SELECT ts FROM samples_head WHERE series_id = ? AND value IS NOT NULL ORDER BY ts LIMIT 1').pluck();
+    this.firstValueCold = db.prepare('SELECT ts FROM samples WHERE series_id = ? AND value IS NOT NULL ORDER BY ts LIMIT 1').pluck();
     this.headRows = db.prepare('SELECT count(*) FROM samples_head').pluck().get() as number;
   }
 
@@ -66,6 +70,7 @@ export class SampleWriter {
     const hours: number[] = [];
     let curHour = Number.NaN;
     let cur: Map<number, number> | undefined;
+    let late: Map<number, Array<[number, number]>> | undefined;
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i]!;
       const ts = s.ts;
@@ -84,7 +89,10 @@ export class SampleWriter {
         throw err;
       }
       if (ts < rawHorizon) {
-        this.rollups.mergeLate(sid, ts, value);
+        late ??= new Map();
+        const list = late.get(sid);
+        if (list) list.push([ts, value]);
+        else late.set(sid, [[ts, value]]);
         continue;
       }
       if (ts >= headFrom) {
@@ -102,6 +110,7 @@ export class SampleWriter {
       const prev = cur!.get(sid);
       if (prev === undefined || ts < prev) cur!.set(sid, ts);
     }
+    if (late) for (const [sid, points] of late) this.rollups.mergeLate(sid, points);
     this.rollups.markHours(hours);
     return samples.length;
   }
@@ -123,6 +132,12 @@ export class SampleWriter {
     return rows as Array<[number, number]>;
   }
 
+  /** The ts of the oldest raw sample of a series (NaN ones included), or undefined. */
+  firstTs(seriesId: number): number | undefined {
+    const ts = (this.firstCold.get(seriesId) ?? this.firstHead.get(seriesId)) as number | null | undefined;
+    return ts ?? undefined;
+  }
+
   /** The newest raw sample of a series (NaN if it is a staleness marker), or undefined. */
   latestSample(seriesId: number): { ts: number; value: number } | undefined {
     const r = (this.latestHead.get(seriesId) ?? this.latestCold.get(seriesId)) as [number, number | null] | undefined;
@@ -131,6 +146,6 @@ export class SampleWriter {
 
   /** Timestamp of the oldest raw non-NaN sample of one series still kept, or undefined. */
   firstRawTs(seriesId: number): number | undefined {
-    return (this.firstCold.get(seriesId) ?? this.firstHead.get(seriesId)) as number | undefined;
+    return (this.firstValueCold.get(seriesId) ?? this.firstValueHead.get(seriesId)) as number | undefined;
   }
 }
