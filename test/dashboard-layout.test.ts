@@ -91,7 +91,7 @@ describe('the wall screen at every size', { skip: requireBinary(CHROMIUM_BIN) },
   before(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     // A pillar with more indicators than a wall screen holds: 16 on Reliability, 5 not OK.
-    fx = await startDashboardFixture({ extraIndicators: 14 });
+    fx = await startDashboardFixture({ replicaIndicators: 14 });
     browser = await launchChromium();
   });
 

@@ -34,13 +34,13 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
 /**
- * `extraIndicators` more reliability indicators ("Replica N lag"), every fifth warning, every
+ * `replicaIndicators` more reliability indicators ("Replica N lag"), every fifth warning, every
  * seventh without data, the rest OK: a pillar page with more rows than a wall screen holds.
  */
-function workloadYaml(extraOutcomes: number, extraIndicators: number): string {
+function workloadYaml(extraOutcomes: number, extraIndicators = '', replicaIndicators = 0): string {
   const extra: string[] = [];
   const indicators: string[] = [];
-  for (let i = 0; i < extraIndicators; i++) {
+  for (let i = 0; i < replicaIndicators; i++) {
     indicators.push(`  - id: lag_${i}
     title: "Replica ${i + 1} replication lag"
     pillar: reliability
@@ -112,8 +112,7 @@ indicators:
     collector: billing
     series: energy_wh_per_order
     objective: { max: 5, warning: 8, critical: 12 }
-${indicators.join('\n')}
-outcomes:
+${indicators.join('\n')}${indicators.length ? '\n' : ''}${extraIndicators}outcomes:
   - id: buy
     title: "Customers can buy"
     owner: payments
@@ -158,12 +157,12 @@ export const EXPECTED_PILLAR_STATUSES = {
 const replicaLag = (i: number): number | null => (i % 7 === 6 ? null : i % 5 === 4 ? 12 : 1);
 
 /** `minutes` of collector samples ending now (two hours by default): what the indicators evaluate. */
-function currentSamples(now: number, minutes: number, extraIndicators: number): Sample[] {
+function currentSamples(now: number, minutes: number, replicas: number): Sample[] {
   const out: Sample[] = [];
   for (let m = minutes; m >= 0; m--) {
     const ts = now - m * MIN;
     const n = minutes - m;
-    for (let i = 0; i < extraIndicators; i++) {
+    for (let i = 0; i < replicas; i++) {
       const lag = replicaLag(i);
       if (lag !== null) out.push({ name: 'replica_lag_seconds', labels: { collector: 'app', replica: String(i) }, ts, value: lag });
     }
@@ -255,8 +254,13 @@ export interface DashboardFixture {
 
 export interface DashboardFixtureOptions {
   extraOutcomes?: number;
+  /**
+   * YAML list entries (indented two spaces, ending in a newline) added after the fixture's own
+   * indicators; note that they change the statuses of the pillars they join.
+   */
+  extraIndicators?: string;
   /** More reliability indicators, some not OK (see workloadYaml). */
-  extraIndicators?: number;
+  replicaIndicators?: number;
   /** A first-hour installation: only this many minutes of samples and score history, none older. */
   historyMinutes?: number;
 }
@@ -265,11 +269,11 @@ export async function startDashboardFixture(opts: DashboardFixtureOptions = {}):
   ensureWebBuilt();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-dashboard-'));
   const configPath = path.join(dir, 'workload.yaml');
-  const extraIndicators = opts.extraIndicators ?? 0;
-  fs.writeFileSync(configPath, workloadYaml(opts.extraOutcomes ?? 0, extraIndicators));
+  const replicaIndicators = opts.replicaIndicators ?? 0;
+  fs.writeFileSync(configPath, workloadYaml(opts.extraOutcomes ?? 0, opts.extraIndicators, replicaIndicators));
   const runtime = new Runtime({ configPath, dbPath: path.join(dir, 'pb.db'), env: {}, log: silentLogger, version: '0.0.0-test', watch: false });
   const now = Date.now();
-  runtime.store.writeSamples(currentSamples(now, opts.historyMinutes ?? 120, extraIndicators));
+  runtime.store.writeSamples(currentSamples(now, opts.historyMinutes ?? 120, replicaIndicators));
   const outcomeIds = ['buy', 'budget', 'ship', ...Array.from({ length: opts.extraOutcomes ?? 0 }, (_, i) => `extra-${i}`)];
   runtime.store.writeSamples(historySamples(now, outcomeIds, opts.historyMinutes));
   // The billing collector: fine until three hours ago, failing since.

@@ -6,7 +6,7 @@ const HEARTBEAT_MS = 15_000;
 
 /**
  * `GET /api/stream`: Server-Sent Events. Sends the summary at once (`event: summary`), then
- * after every evaluation; a comment line every 15 s keeps proxies from closing the stream.
+ * after every evaluation and every change of the workload file's reload status; a comment line every 15 s keeps proxies from closing the stream.
  * Browsers reconnect by themselves (`retry: 5000`).
  */
 export function streamRoute(deps: AppDeps): Router {
@@ -33,11 +33,14 @@ export function streamRoute(deps: AppDeps): Router {
     res.write('retry: 5000\n\n');
     send();
     const unsubscribe = deps.evaluation.subscribe(send);
+    // A refused reload (or the fix after it) changes the summary without an evaluation.
+    const unsubscribeWorkload = deps.onWorkloadStatus?.(send);
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     req.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      unsubscribeWorkload?.();
     });
   });
   return r;
