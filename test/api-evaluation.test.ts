@@ -123,7 +123,9 @@ test('GET /api/summary gives the six pillars in order, outcomes with scores, and
   assert.equal(buy.score, 81.4);
   assert.equal(buy.status, 'ok');
   assert.equal(buy.owner, 'payments');
-  assert.deepEqual(buy.errorBudget, { indicator: 'availability', budgetRemaining: buy.errorBudget.budgetRemaining });
+  // The SLO's 7-day window is covered by the two hours of seeded counters, and says so.
+  assert.deepEqual(buy.errorBudget, { indicator: 'availability', budgetRemaining: buy.errorBudget.budgetRemaining, windowSeconds: 7 * 86_400, windowCoverage: buy.errorBudget.windowCoverage });
+  assert.ok(Math.abs(buy.errorBudget.windowCoverage - 2 / 168) < 1e-3, `coverage ${buy.errorBudget.windowCoverage}`);
   assert.ok(Math.abs(buy.errorBudget.budgetRemaining - 0.8) < 1e-9);
   const budget = s.outcomes.find((o: any) => o.id === 'budget');
   assert.equal(budget.score, null);

@@ -346,12 +346,15 @@ describe('the wall-screen dashboard in a real browser', { skip: requireBinary(CH
       assert.equal(await page.getAttribute('html', 'data-stale'), '');
       assert.equal(await page.$$eval('.tile .badge[data-status="critical"]', (b) => b.length), 1, 'the last good data stays on screen');
       assert.match(await page.textContent('.updated') ?? '', /Updated/);
+      // The header's collector summary is as old as the rest: dimmed with it.
+      assert.ok(Number(await page.$eval('.topbar .collectors', (el) => getComputedStyle(el).opacity)) < 1, 'collector summary dimmed while offline');
       await page.screenshot({ path: path.join(ARTIFACTS, 'overview-offline.png') });
     } finally {
       await fx.restart();
     }
     await page.waitForSelector('[data-banner="offline"]', { state: 'hidden', timeout: 25_000 });
     await page.waitForFunction(() => !document.documentElement.hasAttribute('data-stale'), null, WAIT);
+    assert.equal(await page.$eval('.topbar .collectors', (el) => getComputedStyle(el).opacity), '1', 'and bright again once back');
     assert.deepEqual(o.jsErrors, []);
     await o.context.close();
   });
@@ -455,7 +458,7 @@ describe('the wall-screen dashboard in a real browser', { skip: requireBinary(CH
       const kiosk = await withSummary({ body }, '/?kiosk=1');
       await updates(kiosk.page);
       const more = (await kiosk.page.textContent('.more-note')) ?? '';
-      assert.match(more, /^\+\d+ more outcomes not shown \(.*ok\)$/);
+      assert.match(more, /^\+\d+ more outcomes: .*\d+ OK$/);
       const visible = await kiosk.page.$$eval('.cards > li:not([hidden])', (li) => li.map((l) => (l as HTMLElement).dataset['status']));
       assert.ok(visible.length >= 4, `${visible.length} outcomes fit`);
       assert.deepEqual(visible.slice(0, 4), ['critical', 'critical', 'critical', 'critical'], 'worst first when they do not all fit');

@@ -60,7 +60,8 @@ export function buildOpenApi(version: string): Record<string, unknown> {
   const historyResponse = obj({
     from: time,
     to: time,
-    stepSeconds: num,
+    stepSeconds: { type: 'number', description: 'Bucket width used; finer than asked when the history begins after `from` (points then start at `dataSince`).' },
+    dataSince: nullable({ ...time, description: 'Oldest stored point of this series (null: none). Later than `from` while the history is younger than the range: the chart starts there ("collecting since …").' }),
     source: { enum: ['raw', 'rollup'] },
     metric: str,
     points: arr({ type: 'array', prefixItems: [num, num], minItems: 2, maxItems: 2, description: '[unixSeconds, value]' }),
@@ -260,7 +261,17 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           attainment: nullable(num),
           coverage: ref('Coverage'),
           reasons: arr(str),
-          errorBudget: nullable(obj({ indicator: str, budgetRemaining: num })),
+          errorBudget: nullable(
+            obj(
+              {
+                indicator: str,
+                budgetRemaining: num,
+                windowSeconds: num,
+                windowCoverage: nullable({ type: 'number', minimum: 0, maximum: 1, description: "Share of the SLO window the indicator's stored data covers (see Indicator.windowCoverage)." }),
+              },
+              ['indicator', 'budgetRemaining'],
+            ),
+          ),
           indicators: arr(
             obj({ id: str, title: str, weight: num, key: bool, status: ref('Status'), score: nullable(num), cost: nullable(num) }, ['id', 'weight', 'key', 'status', 'score']),
           ),
@@ -276,6 +287,14 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           score: nullable(num),
           reason: str,
           since: nullable(time),
+          windowSeconds: { type: 'number', description: 'The window the value is computed over (an SLO: its SLO window).' },
+          dataSince: nullable({ ...time, description: 'Oldest stored sample of any series the indicator reads; null without data.' }),
+          windowCoverage: nullable({
+            type: 'number',
+            minimum: 0,
+            maximum: 1,
+            description: 'Share of the window covered by stored data: 0.0006 for a 7-day SLO six minutes after the first sample ("99.2 % over 6 min of 7 d"); 1 once the history is as long as the window.',
+          }),
           runbook: nullable(str),
           objective: nullable({ type: 'object' }),
           slo: nullable(

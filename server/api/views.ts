@@ -52,11 +52,14 @@ export function pillarView(snap: EvaluationSnapshot, pillar: Pillar) {
 
 /** The lowest SLO budget remaining among an outcome's indicators: what its error-budget bar shows. */
 function outcomeBudget(o: OutcomeSnapshot, byId: Map<string, IndicatorSnapshot>) {
-  let worst: { indicator: string; budgetRemaining: number } | null = null;
+  let worst: { indicator: string; budgetRemaining: number; windowSeconds: number; windowCoverage: number | null } | null = null;
   for (const ref of o.indicators) {
-    const slo = byId.get(ref.ref)?.slo;
-    if (slo?.budgetRemaining == null) continue;
-    if (!worst || slo.budgetRemaining < worst.budgetRemaining) worst = { indicator: ref.ref, budgetRemaining: slo.budgetRemaining };
+    const i = byId.get(ref.ref);
+    const slo = i?.slo;
+    if (!i || slo?.budgetRemaining == null) continue;
+    if (!worst || slo.budgetRemaining < worst.budgetRemaining) {
+      worst = { indicator: ref.ref, budgetRemaining: slo.budgetRemaining, windowSeconds: slo.windowMs / 1000, windowCoverage: i.windowCoverage };
+    }
   }
   return worst;
 }
@@ -115,6 +118,9 @@ export function indicatorView(i: IndicatorSnapshot, spec: IndicatorSpec | undefi
     score: i.score,
     reason: i.reason,
     since: iso(extra.since),
+    windowSeconds: i.windowMs / 1000,
+    dataSince: iso(i.dataSince),
+    windowCoverage: i.windowCoverage,
     objective: i.objective ?? null,
     slo: i.slo
       ? {

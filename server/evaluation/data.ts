@@ -12,6 +12,8 @@ export interface SeriesData {
   rawPoints(seriesId: number, from: number, to: number): Array<[number, number]>;
   /** Non-empty hourly aggregates whose hour start lies in [from, to], oldest first, up to date. */
   rollupHours(seriesId: number, from: number, to: number): HourAggregate[];
+  /** When the stored history of a series begins (oldest raw sample or rollup hour); undefined without data. */
+  firstSampleAt(seriesId: number): number | undefined;
   /**
    * How far back raw samples are kept. A window no longer than this is read from raw
    * samples; a longer one from hourly rollups (docs/evaluation.md, "Reading values").
@@ -25,6 +27,7 @@ export function storeSeriesData(store: Store): SeriesData {
     findSeries: (selector) => store.findSeries(selector),
     rawPoints: (id, from, to) => store.rawPoints(id, from, to),
     rollupHours: (id, from, to) => store.rollupHours(id, from, to),
+    firstSampleAt: (id) => store.firstSampleAt(id),
     get rawRetentionMs() {
       return store.retentionPolicy().rawMs;
     },

@@ -75,10 +75,15 @@ export function evaluateWorkload(spec: WorkloadEvaluationSpec, deps: EngineDeps)
  */
 function memoizeFindSeries(data: SeriesData): SeriesData {
   const memo = new Map<string, SeriesInfo[]>();
+  const first = new Map<number, number | undefined>();
   return {
     rawRetentionMs: data.rawRetentionMs,
     rawPoints: (id, from, to) => data.rawPoints(id, from, to),
     rollupHours: (id, from, to) => data.rollupHours(id, from, to),
+    firstSampleAt: (id) => {
+      if (!first.has(id)) first.set(id, data.firstSampleAt(id));
+      return first.get(id);
+    },
     findSeries: (selector) => {
       const key = JSON.stringify(selector);
       let found = memo.get(key);
@@ -99,6 +104,9 @@ function evaluateIndicator(spec: IndicatorSpec, ctx: Context): IndicatorSnapshot
       status: 'no_data',
       score: null,
       reason: `evaluation failed: ${err instanceof Error ? err.message : String(err)}`,
+      windowMs: specWindowMs(spec),
+      dataSince: null,
+      windowCoverage: null,
       collectors: spec.collector === undefined ? [] : [spec.collector],
       series: 0,
     };
@@ -123,16 +131,25 @@ function evaluateThreshold(spec: ThresholdIndicator, ctx: Context): IndicatorSna
     format: (v) => formatValue(v, spec.unit),
   });
   const measured = result.status !== 'stale' && result.status !== 'no_data';
-  return { ...base(spec), value: measured ? reading.value : null, ...result, collectors, series: reading.series.length };
+  return {
+    ...base(spec),
+    value: measured ? reading.value : null,
+    ...result,
+    ...windowCoverage(ctx, reading.series, specWindowMs(spec)),
+    collectors,
+    series: reading.series.length,
+  };
 }
 
 function evaluateSloIndicator(spec: SloIndicator, ctx: Context): IndicatorSnapshot {
   const counts = countSloEvents(ctx.data, spec.slo, ctx.now);
   const collectors = feedingCollectors(spec.collector, counts.series);
   const stale = feedStaleReason(collectors, ctx.statuses, ctx.now, ctx.threshold);
+  const coverage = windowCoverage(ctx, counts.series, spec.slo.windowMs);
   const r = evaluateSlo({
     objective: spec.slo.objective,
     windowMs: spec.slo.windowMs,
+    ...(coverage.windowCoverage === null ? {} : { coveredMs: coverage.windowCoverage * spec.slo.windowMs }),
     counts: { window: counts.window, burn: counts.burn },
     budgetWarningBelow: spec.slo.budgetWarningBelow,
     ...(stale === undefined ? {} : { staleReason: stale }),
@@ -158,9 +175,34 @@ function evaluateSloIndicator(spec: SloIndicator, ctx: Context): IndicatorSnapsh
       events: r.events,
       warnings: r.warnings,
     },
+    ...coverage,
     collectors,
     series: counts.series.length,
   };
+}
+
+function specWindowMs(spec: IndicatorSpec): number {
+  if (spec.kind === 'slo') return spec.slo.windowMs;
+  const src = spec.source;
+  return src.kind === 'ratio' ? Math.max(src.numerator.windowMs, src.denominator.windowMs) : src.windowMs;
+}
+
+/**
+ * How much of an indicator's window (now − windowMs, now] its stored data covers: the oldest
+ * sample of any series it reads (dataSince) and the share of the window since then
+ * (windowCoverage, 0–1; 1 once the history is at least as long as the window). A figure over
+ * a 7-day window six minutes after the first sample has a coverage of 0.0006, and the
+ * dashboard says "over 6 min of 7 d" rather than "over 7 d". Both are null without data.
+ */
+function windowCoverage(ctx: Context, series: readonly SeriesInfo[], windowMs: number): Pick<IndicatorSnapshot, 'windowMs' | 'dataSince' | 'windowCoverage'> {
+  let since: number | null = null;
+  for (const s of series) {
+    const t = ctx.data.firstSampleAt(s.id);
+    if (t !== undefined && (since === null || t < since)) since = t;
+  }
+  if (since === null) return { windowMs, dataSince: null, windowCoverage: null };
+  const covered = ctx.now - Math.max(since, ctx.now - windowMs);
+  return { windowMs, dataSince: since, windowCoverage: Math.min(1, Math.max(0, covered / windowMs)) };
 }
 
 function evaluateOutcome(spec: OutcomeSpec, byId: ReadonlyMap<string, IndicatorSnapshot>): OutcomeSnapshot {

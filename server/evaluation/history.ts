@@ -12,8 +12,30 @@ import { IndicatorStateStore, TRANSITION_COLUMNS, transitionFromRow, type Indica
 
 export interface HistoryPoints {
   source: 'raw' | 'rollup';
+  /** The bucket width actually used, ms (finer than asked when the history is younger than the range). */
+  step: number;
+  /** ms epoch of the oldest stored point of the series, or null when it has none. */
+  dataSince: number | null;
   /** [bucketStartMs, value], oldest first; buckets without a sample are absent. */
   points: Array<[number, number]>;
+}
+
+/** Round bucket widths (seconds) for a clipped range: they align with minutes, hours and rollups. */
+const NICE_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+
+/**
+ * The range actually read when a series' history begins after `range.from`: it starts at the
+ * first sample, and the step shrinks so the same number of points spans the shorter history
+ * (never coarser than asked). So six minutes of data on a 7-day chart come back as raw
+ * points over those six minutes, not as one hourly-rollup point at the right edge; the
+ * store's auto source picks raw samples for a step under an hour within raw retention.
+ */
+export function clipToHistory(range: RangeQuery, dataSince: number | null): RangeQuery {
+  if (dataSince === null || dataSince <= range.from || dataSince > range.to) return range;
+  const points = Math.max(1, Math.floor((range.to - range.from) / range.step));
+  const wanted = (range.to - dataSince) / points;
+  const nice = (NICE_STEPS_S.find((s) => s * 1000 >= wanted) ?? Math.ceil(wanted / 1000)) * 1000;
+  return { ...range, from: dataSince, step: Math.min(range.step, nice) };
 }
 
 export type IndicatorHistoryMetric = 'score' | 'value' | 'budget_remaining';
@@ -31,7 +53,7 @@ export class EvaluationHistory {
   private readonly recent: Database.Statement;
   private readonly stateStore: IndicatorStateStore;
 
-  constructor(private readonly store: Pick<Store, 'db' | 'querySeries'>) {
+  constructor(private readonly store: Pick<Store, 'db' | 'querySeries' | 'findSeries' | 'firstSampleAt'>) {
     this.byIndicator = store.db
       .prepare(`SELECT ${TRANSITION_COLUMNS} FROM indicator_transitions WHERE indicator_id = ? ORDER BY at DESC, id DESC LIMIT ?`)
       .raw();
@@ -68,8 +90,15 @@ export class EvaluationHistory {
   }
 
   private read(name: HistorySeriesName, label: 'indicator' | 'outcome' | 'pillar', id: string, range: RangeQuery): HistoryPoints {
-    const result = this.store.querySeries(historySelector(name, label, id), range);
-    return { source: result.source, points: result.series[0]?.points ?? [] };
+    const selector = historySelector(name, label, id);
+    let dataSince: number | null = null;
+    for (const s of this.store.findSeries(selector)) {
+      const t = this.store.firstSampleAt(s.id);
+      if (t !== undefined && (dataSince === null || t < dataSince)) dataSince = t;
+    }
+    const q = clipToHistory(range, dataSince);
+    const result = this.store.querySeries(selector, q);
+    return { source: result.source, step: q.step, dataSince, points: result.series[0]?.points ?? [] };
   }
 }
 

@@ -44,7 +44,7 @@ export class LastEvaluationStore {
  * The shape of a stored snapshot. Bump it whenever EvaluationSnapshot gains or changes a field,
  * so that a snapshot written by an older release is evaluated anew instead of resumed.
  */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 /** Identifies what a snapshot was evaluated from: equal keys, equal indicators, outcomes and settings, same snapshot format. */
 export function specKey(spec: WorkloadEvaluationSpec): string {

@@ -42,6 +42,15 @@ export interface IndicatorSnapshot {
   objective?: Objective;
   /** SLO indicators only. */
   slo?: SloSnapshot;
+  /** The window its value is computed over (the SLO window for an SLO, the longer one of a ratio). */
+  windowMs: number;
+  /** ms epoch of the oldest stored sample of any series it reads; null when none has data. */
+  dataSince: number | null;
+  /**
+   * Share of the window (0–1) that stored data covers: (now − max(dataSince, now − window)) / window.
+   * Below 1 while the history is younger than the window; null when dataSince is null.
+   */
+  windowCoverage: number | null;
   /** Ids of the collectors feeding it (spec.collector, or the `collector` labels of its series). */
   collectors: string[];
   /** Number of series its selectors matched. */

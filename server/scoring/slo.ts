@@ -16,6 +16,11 @@ export interface SloInput {
   objective: number;
   /** The rolling SLO window, e.g. 28 days in ms. Only used in reasons and validation. */
   windowMs: number;
+  /**
+   * How much of the window stored data covers, ms; less than windowMs while the history is
+   * younger than the window, and reasons then say so ("over 6m of 7d", not "over 7d").
+   */
+  coveredMs?: number;
   counts: {
     /** Counts over the whole SLO window; null or total 0 → no_data. */
     window: EventCounts | null;
@@ -114,7 +119,10 @@ export function evaluateSlo(input: SloInput): SloResult {
   }
   const { alerts, alertState } = evaluateBurnRateAlerts(burnRates);
   const common = { ...base, warnings, burnRates, alerts, alertState };
-  const over = formatDuration(windowMs);
+  const over =
+    input.coveredMs !== undefined && input.coveredMs < windowMs * 0.999
+      ? `${formatDuration(roughly(input.coveredMs))} of ${formatDuration(windowMs)}`
+      : formatDuration(windowMs);
 
   const windowCounts = input.counts.window;
   const checked = windowCounts === null ? null : check(windowCounts);
@@ -152,4 +160,10 @@ export function evaluateSlo(input: SloInput): SloResult {
   if (warning.length > 0) return { ...result, status: 'warning', reason: warning.join('; ') };
 
   return { ...result, status: 'ok', reason: `${summary}; ${formatPercent(budgetRemaining)} of the error budget remains` };
+}
+
+/** A covered span rounded to one unit for words: 6m, 2h, 3d (seconds under 90 s). */
+function roughly(ms: number): number {
+  const unit = ms < 90_000 ? 1000 : ms < 90 * 60_000 ? 60_000 : ms < 48 * 3_600_000 ? 3_600_000 : 86_400_000;
+  return Math.max(1000, Math.round(ms / unit) * unit);
 }

@@ -189,6 +189,21 @@ export class Store {
     return p.samples.rawPoints(seriesId, from, to);
   }
 
+  /**
+   * When the stored history of one series begins: its oldest raw sample, or the start of its
+   * oldest hourly rollup when that hour is older (raw samples beyond retention are gone).
+   * Undefined for a series with no sample. NaN (staleness markers) is not data.
+   */
+  firstSampleAt(seriesId: number): number | undefined {
+    const p = this.p();
+    p.bounds.refresh();
+    const raw = p.samples.firstRawTs(seriesId);
+    const hour = p.rollups.firstHour(seriesId);
+    if (hour === undefined) return raw;
+    if (raw === undefined) return hour;
+    return hour < Math.floor(raw / 3_600_000) * 3_600_000 ? hour : raw;
+  }
+
   latestSample(seriesId: number): { ts: number; value: number } | undefined {
     return this.p().samples.latestSample(seriesId);
   }

@@ -32,6 +32,8 @@ export class SampleWriter {
   private readonly latestCold: Database.Statement;
   private readonly firstHead: Database.Statement;
   private readonly firstCold: Database.Statement;
+  private readonly firstValueHead: Database.Statement;
+  private readonly firstValueCold: Database.Statement;
 
   constructor(
     db: Db,
@@ -51,6 +53,8 @@ export class SampleWriter {
     this.latestCold = db.prepare('SELECT ts, value FROM samples WHERE series_id = ? ORDER BY ts DESC LIMIT 1').raw();
     this.firstHead = db.prepare('SELECT min(ts) FROM samples_head WHERE series_id = ?').pluck();
     this.firstCold = db.prepare('SELECT min(ts) FROM samples WHERE series_id = ?').pluck();
+    this.firstValueHead = db.prepare('SELECT ts FROM samples_head WHERE series_id = ? AND value IS NOT NULL ORDER BY ts LIMIT 1').pluck();
+    this.firstValueCold = db.prepare('SELECT ts FROM samples WHERE series_id = ? AND value IS NOT NULL ORDER BY ts LIMIT 1').pluck();
     this.headRows = db.prepare('SELECT count(*) FROM samples_head').pluck().get() as number;
   }
 
@@ -138,5 +142,10 @@ export class SampleWriter {
   latestSample(seriesId: number): { ts: number; value: number } | undefined {
     const r = (this.latestHead.get(seriesId) ?? this.latestCold.get(seriesId)) as [number, number | null] | undefined;
     return r ? { ts: r[0], value: r[1] ?? Number.NaN } : undefined;
+  }
+
+  /** Timestamp of the oldest raw non-NaN sample of one series still kept, or undefined. */
+  firstRawTs(seriesId: number): number | undefined {
+    return (this.firstValueCold.get(seriesId) ?? this.firstValueHead.get(seriesId)) as number | undefined;
   }
 }

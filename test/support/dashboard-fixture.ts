@@ -33,8 +33,22 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-function workloadYaml(extraOutcomes: number, extraIndicators = ''): string {
+/**
+ * `replicaIndicators` more reliability indicators ("Replica N lag"), every fifth warning, every
+ * seventh without data, the rest OK: a pillar page with more rows than a wall screen holds.
+ */
+function workloadYaml(extraOutcomes: number, extraIndicators = '', replicaIndicators = 0): string {
   const extra: string[] = [];
+  const indicators: string[] = [];
+  for (let i = 0; i < replicaIndicators; i++) {
+    indicators.push(`  - id: lag_${i}
+    title: "Replica ${i + 1} replication lag"
+    pillar: reliability
+    unit: seconds
+    series: 'replica_lag_seconds{replica="${i}"}'
+    window: 1h
+    objective: { max: 5, warning: 10, critical: 30 }`);
+  }
   const refs = ['deploys', 'availability', 'error_ratio', 'latency', 'spend', 'energy'];
   for (let i = 0; i < extraOutcomes; i++) {
     extra.push(`  - id: extra-${i}
@@ -98,7 +112,7 @@ indicators:
     collector: billing
     series: energy_wh_per_order
     objective: { max: 5, warning: 8, critical: 12 }
-${extraIndicators}outcomes:
+${indicators.join('\n')}${indicators.length ? '\n' : ''}${extraIndicators}outcomes:
   - id: buy
     title: "Customers can buy"
     owner: payments
@@ -139,12 +153,19 @@ export const EXPECTED_PILLAR_STATUSES = {
   sustainability: 'stale',
 } as const;
 
-/** Two hours of collector samples ending now: what the indicators evaluate. */
-function currentSamples(now: number): Sample[] {
+/** Lag of extra replica `i`: warning for every fifth, nothing for every seventh (no data), OK otherwise. */
+const replicaLag = (i: number): number | null => (i % 7 === 6 ? null : i % 5 === 4 ? 12 : 1);
+
+/** `minutes` of collector samples ending now (two hours by default): what the indicators evaluate. */
+function currentSamples(now: number, minutes: number, replicas: number): Sample[] {
   const out: Sample[] = [];
-  for (let m = 120; m >= 0; m--) {
+  for (let m = minutes; m >= 0; m--) {
     const ts = now - m * MIN;
-    const n = 120 - m;
+    const n = minutes - m;
+    for (let i = 0; i < replicas; i++) {
+      const lag = replicaLag(i);
+      if (lag !== null) out.push({ name: 'replica_lag_seconds', labels: { collector: 'app', replica: String(i) }, ts, value: lag });
+    }
     const app = { collector: 'app' };
     out.push({ name: 'app_latency_seconds', labels: app, ts, value: 1.2 });
     out.push({ name: 'error_ratio', labels: app, ts, value: 0.03 });
@@ -161,11 +182,13 @@ function currentSamples(now: number): Sample[] {
  * curves with the recent degradations the current statuses tell of, and gaps where the
  * data stopped (cost two days ago, sustainability three hours ago).
  */
-function historySamples(now: number, outcomeIds: string[]): Sample[] {
+function historySamples(now: number, outcomeIds: string[], minutes: number | undefined): Sample[] {
   const out: Sample[] = [];
-  const start = Math.floor((now - 30 * DAY) / HOUR) * HOUR;
+  // A young installation: one pass a minute over the last `minutes`; otherwise hourly over 30 days.
+  const every = minutes === undefined ? HOUR : MIN;
+  const start = minutes === undefined ? Math.floor((now - 30 * DAY) / HOUR) * HOUR : now - minutes * MIN;
   const add = (name: string, label: string, id: string, ts: number, value: number) => out.push({ name, labels: { [label]: id }, ts, value });
-  for (let ts = start; ts < now - 5 * MIN; ts += HOUR) {
+  for (let ts = start; ts < now - (minutes === undefined ? 5 : 1) * MIN; ts += every) {
     const age = (now - ts) / DAY; // days ago
     const wave = Math.sin(ts / (7 * HOUR));
     const latency = age < 1 ? 0.5 + 0.7 * (1 - age) : 0.24 + 0.05 * wave;
@@ -229,20 +252,30 @@ export interface DashboardFixture {
   close(): Promise<void>;
 }
 
-/**
- * `extraIndicators`: YAML list entries (indented two spaces, ending in a newline) added after
- * the fixture's own indicators; note that they change the statuses of the pillars they join.
- */
-export async function startDashboardFixture(opts: { extraOutcomes?: number; extraIndicators?: string } = {}): Promise<DashboardFixture> {
+export interface DashboardFixtureOptions {
+  extraOutcomes?: number;
+  /**
+   * YAML list entries (indented two spaces, ending in a newline) added after the fixture's own
+   * indicators; note that they change the statuses of the pillars they join.
+   */
+  extraIndicators?: string;
+  /** More reliability indicators, some not OK (see workloadYaml). */
+  replicaIndicators?: number;
+  /** A first-hour installation: only this many minutes of samples and score history, none older. */
+  historyMinutes?: number;
+}
+
+export async function startDashboardFixture(opts: DashboardFixtureOptions = {}): Promise<DashboardFixture> {
   ensureWebBuilt();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-dashboard-'));
   const configPath = path.join(dir, 'workload.yaml');
-  fs.writeFileSync(configPath, workloadYaml(opts.extraOutcomes ?? 0, opts.extraIndicators));
+  const replicaIndicators = opts.replicaIndicators ?? 0;
+  fs.writeFileSync(configPath, workloadYaml(opts.extraOutcomes ?? 0, opts.extraIndicators, replicaIndicators));
   const runtime = new Runtime({ configPath, dbPath: path.join(dir, 'pb.db'), env: {}, log: silentLogger, version: '0.0.0-test', watch: false });
   const now = Date.now();
-  runtime.store.writeSamples(currentSamples(now));
+  runtime.store.writeSamples(currentSamples(now, opts.historyMinutes ?? 120, replicaIndicators));
   const outcomeIds = ['buy', 'budget', 'ship', ...Array.from({ length: opts.extraOutcomes ?? 0 }, (_, i) => `extra-${i}`)];
-  runtime.store.writeSamples(historySamples(now, outcomeIds));
+  runtime.store.writeSamples(historySamples(now, outcomeIds, opts.historyMinutes));
   // The billing collector: fine until three hours ago, failing since.
   runtime.store.recordRun({ collectorId: 'billing', startedAt: now - 3 * HOUR - MIN, durationMs: 40, ok: true, samplesWritten: 1 }, []);
   for (let i = 5; i >= 1; i--) {

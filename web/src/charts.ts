@@ -1,6 +1,7 @@
 import { Chart, Filler, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset, type Plugin, type ScriptableContext, type Scale } from 'chart.js';
 import { annotationsPlugin, stripHeight, type Annotation, type AnnotationState } from './annotations.js';
 import { formatDate, formatDay, formatTime, formatWeekdayDateTime, fromWallTime, zoneOffset, zoneParts } from './format.js';
+import { historyStart } from './coverage.js';
 import type { History, Objective } from './model.js';
 
 /**
@@ -89,7 +90,7 @@ export class Sparkline {
   set(h: History): void {
     this.chart.data.datasets[0]!.data = toXY(h);
     const x = this.chart.options.scales!['x']!;
-    x.min = h.from;
+    x.min = historyStart(h);
     x.max = h.to;
     this.chart.update('none');
   }
@@ -198,8 +199,9 @@ export interface HistoryChartOptions {
   interactive?: boolean;
 }
 
-/** Tick spacings for time axes: round hours, days, and weeks starting on Monday. */
-const TICK_STEPS = [HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY];
+/** Tick spacings for time axes: round minutes (a young history), hours, days, and weeks starting on Monday. */
+const MINUTE = 60_000;
+const TICK_STEPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY];
 /** 1970-01-05, a Monday, in wall-clock ms: weeks are counted from it. */
 const MONDAY = 4 * DAY;
 
@@ -326,7 +328,7 @@ export class HistoryChart {
     this.chart.data.datasets[0]!.data = data;
     this.bands.objective = objective;
     const x = this.chart.options.scales!['x']! as unknown as { min?: number; max?: number };
-    x.min = h.from;
+    x.min = historyStart(h);
     x.max = h.to;
     if (this.opts.min === undefined || this.opts.max === undefined) {
       const y = this.chart.options.scales!['y']! as unknown as FitOptions;

@@ -75,7 +75,8 @@ export interface OutcomeSummary {
   attainment: number | null;
   coverage: Coverage | null;
   reasons: string[];
-  errorBudget: { indicator: string; budgetRemaining: number } | null;
+  /** The lowest SLO budget, its window and the share of the window the history covers. */
+  errorBudget: { indicator: string; budgetRemaining: number; windowSeconds: number | null; windowCoverage: number | null } | null;
   indicators: OutcomeIndicator[];
 }
 
@@ -142,6 +143,10 @@ export interface IndicatorInfo {
   score: number | null;
   reason: string | null;
   since: number | null;
+  /** The window the value is computed over, and the share of it stored data covers (0–1). */
+  windowSeconds: number | null;
+  dataSince: number | null;
+  windowCoverage: number | null;
   objective: Objective | null;
   slo: Slo | null;
   outcomes: string[];
@@ -171,6 +176,8 @@ export interface History {
   from: number;
   to: number;
   stepSeconds: number;
+  /** The series' oldest stored point (ms), or null: later than `from` while the history is younger than the range. */
+  dataSince: number | null;
   source: string | null;
   /** [ms, value]; value null where the API sent NaN/Inf. */
   points: Array<[number, number | null]>;

@@ -103,7 +103,7 @@ function outcomeSummary(v: Obj, problems: string[]): OutcomeSummary {
     attainment: num(v.attainment) ?? (num(v.score) === null ? null : num(v.score)! / 100),
     coverage: coverage(v.coverage),
     reasons: strings(v.reasons),
-    errorBudget: isObj(eb) && typeof eb.indicator === 'string' && num(eb.budgetRemaining) !== null ? { indicator: eb.indicator, budgetRemaining: num(eb.budgetRemaining)! } : null,
+    errorBudget: isObj(eb) && typeof eb.indicator === 'string' && num(eb.budgetRemaining) !== null ? { indicator: eb.indicator, budgetRemaining: num(eb.budgetRemaining)!, windowSeconds: num(eb.windowSeconds), windowCoverage: num(eb.windowCoverage) } : null,
     indicators,
   };
 }
@@ -232,6 +232,9 @@ export function parseIndicator(v: unknown): IndicatorInfo | null {
     score: num(v.score),
     reason: str(v.reason),
     since: time(v.since),
+    windowSeconds: num(v.windowSeconds),
+    dataSince: time(v.dataSince),
+    windowCoverage: num(v.windowCoverage),
     objective: objective(v.objective),
     slo: slo(v.slo),
     outcomes: strings(v.outcomes),
@@ -274,5 +277,5 @@ export function parseHistory(raw: unknown): History {
     if (!Array.isArray(p) || typeof p[0] !== 'number') continue;
     points.push([p[0] * 1000, num(p[1])]);
   }
-  return { from, to, stepSeconds: num(raw.stepSeconds) ?? 0, source: str(raw.source), points };
+  return { from, to, stepSeconds: num(raw.stepSeconds) ?? 0, dataSince: time(raw.dataSince), source: str(raw.source), points };
 }

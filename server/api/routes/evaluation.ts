@@ -34,7 +34,8 @@ function historyView(range: { from: number; to: number; step: number }, h: Histo
   return {
     from: iso(range.from),
     to: iso(range.to),
-    stepSeconds: range.step / 1000,
+    stepSeconds: h.step / 1000,
+    dataSince: iso(h.dataSince),
     source: h.source,
     points: h.points.map(([t, v]) => [t / 1000, v]),
   };

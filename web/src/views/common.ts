@@ -1,6 +1,7 @@
 import { h, setText } from '../dom.js';
 import { href, replaceParam } from '../params.js';
 import type { Summary } from '../model.js';
+import { STATUS_META, statusLabel, type UiStatus } from '../status.js';
 import type { ReviewSummary } from '../review-data.js';
 
 /** What every page of the dashboard implements; the app swaps them on navigation. */
@@ -96,8 +97,80 @@ export function fitChildren(clip: HTMLElement, items: HTMLElement[], more: HTMLE
   more.hidden = true;
   if (clip.scrollHeight <= clip.clientHeight + 1) return;
   more.hidden = false;
-  const bottom = clip.getBoundingClientRect().bottom;
-  const cut = items.filter((el) => el.getBoundingClientRect().bottom > bottom + 1);
-  for (const el of cut) el.hidden = true;
-  setText(more, describe(cut));
+  // Measure with the note already holding text (it takes room from `clip`), and again once
+  // it holds the final text, so no item is left half under the edge.
+  setText(more, describe(items));
+  const overflowing = () => {
+    const bottom = clip.getBoundingClientRect().bottom;
+    return items.filter((el) => !el.hidden && el.getBoundingClientRect().bottom > bottom + 1);
+  };
+  for (let pass = 0; pass < 3; pass++) {
+    const over = overflowing();
+    if (over.length === 0) break;
+    for (const el of over) el.hidden = true;
+    setText(more, describe(items.filter((el) => el.hidden)));
+  }
+  // Hiding items can free more room than they took (a table's columns narrow, its rows wrap
+  // less): take back, in order, every hidden item that now fits.
+  for (const el of items.filter((x) => x.hidden)) {
+    el.hidden = false;
+    const hidden = items.filter((x) => x.hidden);
+    if (hidden.length === 0) more.hidden = true;
+    else setText(more, describe(hidden));
+    if (overflowing().length > 0) {
+      el.hidden = true;
+      more.hidden = false;
+      setText(more, describe(items.filter((x) => x.hidden)));
+      break;
+    }
+  }
+}
+
+/**
+ * A wall screen cannot be clicked for the rest of a sentence, and a box that cuts its text
+ * (a CSS line clamp) cuts words and letters: so shortens `el`'s text at a word boundary, with
+ * "…", to at most `lines` lines. The full text stays in the `title` attribute.
+ */
+export function shortenToLines(el: HTMLElement, lines: number): void {
+  const full = el.textContent ?? '';
+  if (full === '' || el.getClientRects().length === 0) return;
+  el.textContent = 'x';
+  const line = el.getBoundingClientRect().height;
+  el.textContent = full;
+  const max = line * lines + 1;
+  if (el.getBoundingClientRect().height <= max) return;
+  if (!el.title) el.title = full;
+  const words = full.split(/\s+/);
+  const text = (n: number) => `${words.slice(0, n).join(' ').replace(/[\s,;:.(–—-]+$/, '')}…`;
+  let lo = 1;
+  let hi = words.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    el.textContent = text(mid);
+    if (el.getBoundingClientRect().height <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  el.textContent = text(lo);
+}
+
+/** Worst first (critical, warning, stale … OK), then the lowest score; otherwise in the given order. */
+export function worstFirst<T extends { status: UiStatus; score: number | null }>(items: readonly T[]): T[] {
+  return items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => STATUS_META[b.item.status].severity - STATUS_META[a.item.status].severity || (a.item.score ?? 101) - (b.item.score ?? 101) || a.i - b.i)
+    .map((x) => x.item);
+}
+
+/**
+ * What a kiosk screen left out, counted by status (each item's `data-status`), worst first:
+ * "+4 more indicators: 1 warning, 3 OK". A person at the wall knows whether what is hidden matters.
+ */
+export function hiddenSummary(hidden: readonly HTMLElement[], noun: string): string {
+  const counts = new Map<UiStatus, number>();
+  for (const el of hidden) {
+    const status = el.dataset['status'] as UiStatus | undefined;
+    if (status && status in STATUS_META) counts.set(status, (counts.get(status) ?? 0) + 1);
+  }
+  const parts = [...counts].sort((a, b) => STATUS_META[b[0]].severity - STATUS_META[a[0]].severity).map(([st, n]) => `${n} ${st === 'ok' ? 'OK' : statusLabel(st).toLowerCase()}`);
+  return `+${hidden.length} more ${noun}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }

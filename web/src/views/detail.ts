@@ -4,9 +4,10 @@ import { HistoryChart, type HistoryChartOptions } from '../charts.js';
 import { serverNow } from '../clock.js';
 import { h, replace, setAttr, setHidden, setText } from '../dom.js';
 import { formatWeekdayDateTime, timeZone, zoneName } from '../format.js';
+import { collectingSince } from '../coverage.js';
 import { fetchHistory } from '../history.js';
 import type { History, Objective, Summary } from '../model.js';
-import { crumbs, currentRange, fitChildren, notice, RangePicker, RANGES, type RangeKey, type View, type ViewContext } from './common.js';
+import { crumbs, currentRange, fitChildren, hiddenSummary, notice, RangePicker, RANGES, type RangeKey, type View, type ViewContext } from './common.js';
 
 /**
  * What the pillar, outcome and indicator pages share: load the detail when the page opens
@@ -23,12 +24,15 @@ export abstract class DetailView<D> implements View {
   private readonly canvas: HTMLCanvasElement;
   private readonly chartTitle = h('h2', { class: 'panel-title' });
   private readonly chartNote = h('p', { class: 'chart-note' });
+  /** "Collecting since 14:10": shown while the series' history is younger than the range. */
+  private readonly chartSince = h('p', { class: 'chart-since', hidden: true });
   private readonly chartEmpty = h('p', { class: 'chart-empty', hidden: true });
   private readonly chartPanel: HTMLElement;
   /** Deployments and incidents on the chart: a legend line, and the list the labels refer to. */
   private readonly annotLegend = h('p', { class: 'chart-legend', hidden: true });
   private readonly annotList = h('ol', { class: 'annotations-list', 'aria-label': 'Deployments and incidents in this range', hidden: true });
   private annotKey = '';
+  private fitObserver: ResizeObserver | null = null;
   private chart: HistoryChart | null = null;
   private range: RangeKey = currentRange();
   private seenEvaluation: number | null | undefined = undefined;
@@ -53,6 +57,7 @@ export abstract class DetailView<D> implements View {
       'section',
       { class: 'panel chart-panel', hidden: true },
       h('div', { class: 'panel-head' }, this.chartTitle, picker.el),
+      this.chartSince,
       h('div', { class: 'chart-box' }, this.canvas, this.chartEmpty),
       this.chartNote,
       this.annotLegend,
@@ -136,13 +141,16 @@ export abstract class DetailView<D> implements View {
     this.chart ??= new HistoryChart(this.canvas, { ...spec.chart, interactive: !this.ctx.kiosk });
     this.chart.set(hist, spec.objective ?? null);
     const n = hist.points.length;
+    const since = collectingSince(hist, serverNow());
+    setHidden(this.chartSince, since === null);
+    setText(this.chartSince, since ? `${since[0]!.toUpperCase()}${since.slice(1)}: the chart starts at the first sample, not ${this.range} ago.` : '');
     setHidden(this.chartEmpty, n > 0);
     setText(this.chartEmpty, n > 0 ? '' : 'No data in this range');
     setText(
       this.chartNote,
-      `${n} point${n === 1 ? '' : 's'}, one per ${stepWords(hist.stepSeconds)} (${hist.source === 'rollup' ? 'hourly rollups' : 'raw samples'}); times in ${timeZone()} (${zoneName(hist.to)})`,
+      `${n} point${n === 1 ? '' : 's'}, ${since ? 'since the first sample' : `one per ${stepWords(hist.stepSeconds)}`} (${hist.source === 'rollup' ? 'hourly rollups' : 'raw samples'}); times in ${timeZone()} (${zoneName(hist.to)})`,
     );
-    const described = `${spec.title}: ${n} points over the ${this.range} range`;
+    const described = `${spec.title}: ${n} points over the ${this.range} range${since ? `, ${since}` : ''}`;
     this.canvas.setAttribute('aria-label', described);
     await this.loadAnnotations(hist.from, hist.to, described);
   }
@@ -192,16 +200,38 @@ export abstract class DetailView<D> implements View {
     setAttr(this.annotList, 'data-count', String(items?.length ?? 0));
   }
 
-  /** In kiosk mode, cut table rows that do not fit on the screen and say so. */
+  /**
+   * In kiosk mode, hide the table rows that do not fit on the screen (whole rows, never part
+   * of one) and count them by status (rows carry `data-status`; views put the worst first).
+   */
   protected fitRows(clip: HTMLElement, rows: HTMLElement[], more: HTMLElement, noun: string): void {
     if (!this.ctx.kiosk) return;
-    requestAnimationFrame(() => {
-      if (!this.destroyed) fitChildren(clip, rows, more, (cut) => `+${cut.length} more ${noun} not shown`);
+    const fit = () => {
+      if (!this.destroyed && clip.isConnected) fitChildren(clip, rows, more, (cut) => hiddenSummary(cut, noun));
+    };
+    requestAnimationFrame(fit);
+    // The room changes after the first fit (the chart's notes load, a banner comes or goes):
+    // fit again whenever the table's box changes size, on the next frame.
+    this.fitObserver?.disconnect();
+    let pending = false;
+    let lastSize = '';
+    this.fitObserver = new ResizeObserver(() => {
+      // Width too: a narrower table wraps its rows, so fewer fit.
+      const size = `${clip.clientWidth}x${clip.clientHeight}`;
+      if (pending || size === lastSize) return;
+      lastSize = size;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        fit();
+      });
     });
+    this.fitObserver.observe(clip);
   }
 
   destroy(): void {
     this.destroyed = true;
+    this.fitObserver?.disconnect();
     this.chart?.destroy();
   }
 }

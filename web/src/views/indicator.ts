@@ -10,6 +10,7 @@ import { stat, type ViewContext } from './common.js';
 import { DetailView } from './detail.js';
 import { table } from './tables.js';
 import { budgetBar } from './budget.js';
+import { windowWords } from '../coverage.js';
 
 /**
  * One indicator: value against its target, the value over time with the warning and
@@ -70,13 +71,15 @@ export class IndicatorView extends DetailView<IndicatorDetail> {
     const unit = this.unit(d);
     const now = serverNow();
     const o = this.objective(d);
+    // Every windowed figure says how much of its window the stored history covers.
+    const over = windowWords(d.windowSeconds, d.windowCoverage);
     replace(
       this.head,
       h('div', { class: 'head-title' }, h('h1', null, d.title), statusBadge(d.status), d.runbook ? h('a', { class: 'runbook', href: d.runbook, target: '_blank', rel: 'noopener noreferrer' }, 'Open runbook ↗') : null),
       h(
         'div',
         { class: 'stats' },
-        stat('Value', h('span', { class: 'stat-value' }, d.value === null ? statusLabel(d.status) : formatValue(d.value, unit))),
+        stat('Value', h('span', { class: 'stat-value' }, d.value === null ? statusLabel(d.status) : formatValue(d.value, unit)), d.value === null ? undefined : (over ?? undefined)),
         o ? stat('Target', h('span', { class: 'stat-value' }, formatTarget(o, unit)), formatBounds(o, unit) || undefined) : null,
         stat('Score', h('span', { class: 'stat-value' }, formatScore(d.score)), d.score === null ? undefined : 'of 100'),
         d.since !== null ? stat(`${statusLabel(d.status)} since`, h('span', { class: 'stat-value' }, formatWhen(d.since, now)), formatAgo(now - d.since)) : null,
@@ -95,8 +98,9 @@ export class IndicatorView extends DetailView<IndicatorDetail> {
     const sections: HTMLElement[] = [];
     if (d.slo) {
       const s = d.slo;
-      const { wrap, tbody } = table('Burn rates', [['Window'], ['Burn rate', 'num']]);
+      const { wrap, tbody, label: labelBurn } = table('Burn rates', [['Window'], ['Burn rate', 'num']]);
       for (const [w, r] of s.burnRates) tbody.append(h('tr', null, h('th', { scope: 'row' }, w), h('td', { class: 'num' }, r === null ? 'no data' : `${formatValue(r, '')}×`)));
+      labelBurn();
       sections.push(
         h(
           'section',
@@ -106,15 +110,15 @@ export class IndicatorView extends DetailView<IndicatorDetail> {
             'div',
             { class: 'stats' },
             stat('Objective', h('span', { class: 'stat-value' }, formatPercent(s.objective)), s.windowSeconds ? `over ${formatDuration(s.windowSeconds * 1000)}` : undefined),
-            stat('Attainment', h('span', { class: 'stat-value' }, formatPercent(s.attainment))),
-            s.budgetRemaining !== null ? stat('Error budget', budgetBar(s.budgetRemaining, d.id)) : stat('Error budget', h('span', { class: 'stat-value' }, 'no data')),
+            stat('Attainment', h('span', { class: 'stat-value' }, formatPercent(s.attainment)), s.attainment === null ? undefined : (over ?? undefined)),
+            s.budgetRemaining !== null ? stat('Error budget', budgetBar(s.budgetRemaining, d.id), over ?? undefined) : stat('Error budget', h('span', { class: 'stat-value' }, 'no data')),
             stat('Alert', h('span', { class: 'stat-value stat-text' }, s.alertState ?? '—'), 'from the multiwindow burn rates'),
           ),
           s.burnRates.length ? wrap : null,
         ),
       );
     }
-    const { wrap, tbody, more } = table('Status transitions, newest first', [['When'], ['Change'], ['Value', 'num'], ['Reason']]);
+    const { wrap, tbody, more, label } = table('Status transitions, newest first', [['When'], ['Change'], ['Value', 'num'], ['Reason']]);
     for (const t of d.transitions) {
       tbody.append(
         h(
@@ -128,6 +132,7 @@ export class IndicatorView extends DetailView<IndicatorDetail> {
       );
     }
     if (d.transitions.length === 0) tbody.append(h('tr', null, h('td', { colspan: '4' }, 'No status changes recorded yet.')));
+    label();
     sections.push(h('section', { class: 'panel table-panel' }, h('h2', { class: 'panel-title' }, 'Status transitions'), wrap, more));
     replace(this.body, ...sections);
     this.fitRows(wrap, [...tbody.rows], more, 'transitions');

@@ -1,3 +1,4 @@
+import { windowWords } from '../coverage.js';
 import { h, setAttr, setHidden, setPrefixedClass, setText } from '../dom.js';
 import { formatPercent, formatValue } from '../format.js';
 import { href } from '../params.js';
@@ -73,7 +74,8 @@ export class OutcomeCard {
     if (eb) {
       const left = eb.budgetRemaining;
       const pct = Math.max(0, Math.min(1, left));
-      const text = left <= 0 ? `Error budget spent (${formatPercent(1 - left)} used)` : `Error budget ${formatPercent(left)} left`;
+      const partial = eb.windowCoverage !== null && eb.windowCoverage < 0.999 ? ` (${windowWords(eb.windowSeconds, eb.windowCoverage)})` : '';
+      const text = (left <= 0 ? `Error budget spent (${formatPercent(1 - left)} used)` : `Error budget ${formatPercent(left)} left`) + partial;
       setText(this.budgetLabel, text);
       const width = `${(pct * 100).toFixed(1)}%`;
       if (this.budgetFill.style.width !== width) this.budgetFill.style.width = width;

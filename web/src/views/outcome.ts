@@ -1,3 +1,4 @@
+import { windowWords } from '../coverage.js';
 import { getJson } from '../api.js';
 import { h, replace } from '../dom.js';
 import { formatPercent, formatScore, formatValue } from '../format.js';
@@ -5,7 +6,7 @@ import { pillarTitle, type OutcomeDetail } from '../model.js';
 import { parseOutcomeDetail } from '../parse.js';
 import { href } from '../params.js';
 import { statusBadge, statusLabel } from '../status.js';
-import { notice, stat, type ViewContext } from './common.js';
+import { notice, stat, worstFirst, type ViewContext } from './common.js';
 import { DetailView } from './detail.js';
 import { table } from './tables.js';
 import { JUDGED, coverageText } from './pillar-tile.js';
@@ -66,7 +67,7 @@ export class OutcomeView extends DetailView<OutcomeDetail> {
           ? stat('Attainment', h('span', { class: 'stat-value stat-none', 'data-attainment': '' }, 'none'), d.reasons[0] ?? 'no indicator has data')
           : stat('Attainment', h('span', { class: 'stat-value', 'data-attainment': '' }, formatPercent(attainment)), d.coverage ? coverageText(d.coverage) : undefined),
         stat('Owner', h('span', { class: 'stat-value stat-text' }, d.owner ?? 'not set')),
-        d.errorBudget ? stat('Error budget', budgetBar(d.errorBudget.budgetRemaining, sloTitle), `lowest of its SLOs: ${sloTitle}`) : null,
+        d.errorBudget ? stat('Error budget', budgetBar(d.errorBudget.budgetRemaining, sloTitle), [`lowest of its SLOs: ${sloTitle}`, windowWords(d.errorBudget.windowSeconds, d.errorBudget.windowCoverage)].filter(Boolean).join(', ')) : null,
       ),
       d.description ? h('p', { class: 'description' }, d.description) : null,
       d.reasons.length ? h('ul', { class: 'reasons' }, ...d.reasons.map((r) => h('li', null, r))) : null,
@@ -76,12 +77,12 @@ export class OutcomeView extends DetailView<OutcomeDetail> {
       return;
     }
     const totalWeight = d.indicators.reduce((a, i) => a + (i.weight ?? 0), 0);
-    const { wrap, tbody, more } = table(`Indicators of ${d.title}`, [['Indicator'], ['Weight', 'num'], ['Key'], ['Status'], ['Value', 'num'], ['Score', 'num'], ['Points lost', 'num']]);
-    for (const i of d.indicators) {
+    const { wrap, tbody, more, label } = table(`Indicators of ${d.title}`, [['Indicator'], ['Weight', 'num'], ['Key'], ['Status'], ['Value', 'num'], ['Score', 'num'], ['Points lost', 'num']]);
+    for (const i of this.ctx.kiosk ? worstFirst(d.indicators) : d.indicators) {
       tbody.append(
         h(
           'tr',
-          { 'data-indicator': i.id },
+          { 'data-indicator': i.id, 'data-status': i.status },
           h('th', { scope: 'row' }, h('a', { href: href(`/indicators/${i.id}`) }, i.title), i.pillar ? h('span', { class: 'sub' }, pillarTitle(i.pillar)) : null),
           h('td', { class: 'num' }, i.weight === null ? '—' : `${formatScore(i.weight)}${totalWeight > 0 ? ` (${Math.round((100 * i.weight) / totalWeight)}%)` : ''}`),
           h('td', null, i.key ? h('span', { class: 'key-flag' }, 'key') : '—'),
@@ -92,6 +93,7 @@ export class OutcomeView extends DetailView<OutcomeDetail> {
         ),
       );
     }
+    label();
     replace(
       this.body,
       h(

@@ -1,8 +1,8 @@
 import { h, setHidden } from '../dom.js';
-import { STATUS_META, statusLabel, type UiStatus } from '../status.js';
+import { STATUS_META } from '../status.js';
 import type { Summary } from '../model.js';
 import type { ReviewSummary } from '../review-data.js';
-import { fitChildren, type View, type ViewContext } from './common.js';
+import { fitChildren, hiddenSummary, shortenToLines, type View, type ViewContext } from './common.js';
 import { OutcomeCard } from './outcome-card.js';
 import { PillarTile, SPARK_REFRESH_MS } from './pillar-tile.js';
 
@@ -67,6 +67,7 @@ export class OverviewView implements View {
     setHidden(this.empty, this.cards.size > 0);
     // Many outcomes: smaller cards, so more of them fit at a glance.
     this.list.classList.toggle('compact', this.cards.size > (this.ctx.kiosk ? 8 : 24));
+
     this.arrange([...seen]);
   }
 
@@ -88,15 +89,17 @@ export class OverviewView implements View {
       this.list.append(...ordered.map((id) => this.cards.get(id)!.li));
     }
     if (this.ctx.kiosk) {
-      fitChildren(this.list, [...this.list.children] as HTMLElement[], this.more, (hidden) => {
-        const counts = new Map<UiStatus, number>();
-        for (const li of hidden) {
-          const status = li.dataset['status'] as UiStatus | undefined;
-          if (status) counts.set(status, (counts.get(status) ?? 0) + 1);
-        }
-        const parts = [...counts].sort((a, b) => STATUS_META[b[0]].severity - STATUS_META[a[0]].severity).map(([st, n]) => `${n} ${statusLabel(st).toLowerCase()}`);
-        return `+${hidden.length} more outcomes not shown (${parts.join(', ')})`;
-      });
+      // Reasons on a TV: whole words, a few lines, never a clipped box (full text in the title).
+      for (const el of this.el.querySelectorAll<HTMLElement>('.tile-note')) shortenToLines(el, 2);
+      for (const el of this.list.querySelectorAll<HTMLElement>('.attain-label')) shortenToLines(el, 2);
+      // Few outcomes: cards as tall as the room below the pillars (fill), with larger text
+      // (large) when that still fits — the screen's lower half is not left empty.
+      for (const li of this.list.children) (li as HTMLElement).hidden = false;
+      const overflows = () => this.list.scrollHeight > this.list.clientHeight + 1;
+      for (const cls of ['fill', 'large']) this.list.classList.toggle(cls, this.cards.size <= 6);
+      if (overflows()) this.list.classList.remove('large');
+      if (overflows()) this.list.classList.remove('fill');
+      fitChildren(this.list, [...this.list.children] as HTMLElement[], this.more, (hidden) => hiddenSummary(hidden, 'outcomes'));
     }
   }
 

@@ -1,5 +1,7 @@
 import { h, setAttr, setHidden, setPrefixedClass, setText } from '../dom.js';
 import { Sparkline } from '../charts.js';
+import { collectingSince } from '../coverage.js';
+import { serverNow } from '../clock.js';
 import { fetchHistory } from '../history.js';
 import { formatScore } from '../format.js';
 import { href } from '../params.js';
@@ -170,13 +172,16 @@ export class PillarTile {
       this.spark ??= new Sparkline(this.canvas);
       this.spark.set(hist);
       const values = hist.points.map((p) => p[1]).filter((v): v is number => v !== null);
-      setText(this.sparkNote, values.length ? '' : 'no history yet');
+      // A young history: the line starts at the first sample, and the note says since when.
+      const since = collectingSince(hist, serverNow());
+      setText(this.sparkNote, values.length ? (since ?? '') : 'no history yet');
+      this.sparkNote.classList.toggle('since', values.length > 0 && since !== null);
       const first = values[0];
       const last = values[values.length - 1];
       setAttr(
         this.canvas,
         'aria-label',
-        values.length ? `score over the last 7 days: from ${formatScore(first)} to ${formatScore(last)}, lowest ${formatScore(Math.min(...values))}` : 'no score history in the last 7 days',
+        values.length ? `score over the last 7 days${since ? ` (${since})` : ''}: from ${formatScore(first)} to ${formatScore(last)}, lowest ${formatScore(Math.min(...values))}` : 'no score history in the last 7 days',
       );
     } catch (err) {
       setText(this.sparkNote, 'history unavailable');

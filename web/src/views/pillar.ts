@@ -1,14 +1,15 @@
 import { getJson } from '../api.js';
 import { h, replace } from '../dom.js';
 import { formatAgo, formatBounds, formatScore, formatTarget, formatValue, formatWhen } from '../format.js';
-import { pillarTitle, type PillarDetail } from '../model.js';
+import { pillarTitle, type IndicatorInfo, type PillarDetail } from '../model.js';
+import { windowWords } from '../coverage.js';
 import { parsePillarDetail } from '../parse.js';
 import { href } from '../params.js';
 import { serverNow } from '../clock.js';
 import { statusBadge, statusLabel } from '../status.js';
 import type { ReviewSummary } from '../review-data.js';
 import { RISKS, RISK_COUNT_WORD, riskCountsText, riskIcon } from '../risk.js';
-import { notice, stat, type ViewContext } from './common.js';
+import { notice, stat, worstFirst, type ViewContext } from './common.js';
 import { DetailView } from './detail.js';
 import { table } from './tables.js';
 import { JUDGED, coverageText } from './pillar-tile.js';
@@ -101,29 +102,36 @@ export class PillarView extends DetailView<PillarDetail> {
       replace(this.body, n);
       return;
     }
-    const { wrap, tbody, more } = table(`Indicators of ${d.title}`, [['Indicator'], ['Status'], ['Value', 'num'], ['Target'], ['Score', 'num'], ['Since']]);
+    const { wrap, tbody, more, label } = table(`Indicators of ${d.title}`, [['Indicator'], ['Status'], ['Value', 'num'], ['Target'], ['Score', 'num'], ['Since']]);
     const now = serverNow();
-    for (const i of d.indicators) {
-      const target = i.objective
-        ? [formatTarget(i.objective, i.unit), formatBounds(i.objective, i.unit)].filter(Boolean).join(' · ')
-        : i.slo
-          ? `SLO ≥ ${formatValue(i.slo.objective, 'ratio')}`
-          : '—';
+    // A wall screen that cannot show every row shows the ones that are not OK.
+    for (const i of this.ctx.kiosk ? worstFirst(d.indicators) : d.indicators) {
+      // Short targets ("≤ 1%"); the warning and critical bounds under them, not on a TV.
+      const bounds = i.objective && !this.ctx.kiosk ? formatBounds(i.objective, i.unit) : '';
+      const target = i.objective ? formatTarget(i.objective, i.unit) : i.slo ? `≥ ${formatValue(i.slo.objective, 'ratio')} (SLO)` : '—';
       tbody.append(
         h(
           'tr',
-          { 'data-indicator': i.id },
+          { 'data-indicator': i.id, 'data-status': i.status },
           h('th', { scope: 'row' }, h('a', { href: href(`/indicators/${i.id}`) }, i.title)),
           h('td', null, statusBadge(i.status)),
-          h('td', { class: 'num' }, i.value === null ? statusLabel(i.status) : formatValue(i.value, i.kind === 'slo' ? 'ratio' : i.unit)),
-          h('td', null, target),
+          h('td', { class: 'num' }, i.value === null ? statusLabel(i.status) : [formatValue(i.value, i.kind === 'slo' ? 'ratio' : i.unit), partialWindow(i)]),
+          h('td', { class: 'target' }, target, bounds ? h('span', { class: 'sub' }, bounds) : null),
           h('td', { class: 'num' }, formatScore(i.score)),
-          h('td', { class: 'nowrap' }, i.since === null ? '—' : `${formatWhen(i.since, now)} (${formatAgo(now - i.since)})`),
+          // On a TV the time alone: the age beside it would widen the column and wrap the titles.
+          h('td', { class: 'nowrap' }, i.since === null ? '—' : this.ctx.kiosk ? formatWhen(i.since, now) : `${formatWhen(i.since, now)} (${formatAgo(now - i.since)})`),
         ),
       );
     }
     if (d.indicators.length === 0) tbody.append(h('tr', null, h('td', { colspan: '6' }, 'No indicators.')));
+    label();
     replace(this.body, h('section', { class: 'panel table-panel' }, h('h2', { class: 'panel-title' }, 'Indicators'), wrap, more));
     this.fitRows(wrap, [...tbody.rows], more, 'indicators');
   }
+}
+
+/** "over 6 min of 7 d" under a value whose window the history does not cover yet; nothing once it does. */
+function partialWindow(i: IndicatorInfo): HTMLElement | null {
+  if (i.windowCoverage === null || i.windowCoverage >= 0.999) return null;
+  return h('span', { class: 'cover' }, windowWords(i.windowSeconds, i.windowCoverage));
 }
