@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patternProblem } from '../../../collectors/pattern.js';
 import type { OperationsSettings } from '../../events/types.js';
 import { docs } from '../doc-meta.js';
 import type { Path } from '../path.js';
@@ -17,19 +18,12 @@ const secret = z.string().min(1, { message: 'must not be empty' }).register(docs
 
 const patterns = z
   .array(
-    z.string().refine(
-      (p) => {
-        try {
-          new RegExp(p, 'i');
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: 'not a valid regular expression' },
-    ),
+    z.string().superRefine((p, ctx) => {
+      const problem = patternProblem(p, { anchored: false, caseInsensitive: true });
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   )
-  .register(docs, { type: 'list of regular expressions' });
+  .register(docs, { type: 'list of regular expressions (RE2 syntax)' });
 
 const environment = nonEmpty.default('production');
 
