@@ -343,6 +343,8 @@ async function startOrExplain<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
+const USER_FACING_ERRORS = new Set(['WriterLockError', 'DatabaseOpenError']);
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -356,6 +358,12 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CliError) {
       process.stderr.write(`pillarboard: ${err.message}\n`);
       return err.exitCode;
+    }
+    // The database is held by another writer, or cannot be opened: one line saying which file
+    // and what to do, no stack trace (server/store/writerLock.ts, server/store/db.ts).
+    if (err instanceof Error && USER_FACING_ERRORS.has(err.name)) {
+      process.stderr.write(`pillarboard: ${err.message}\n`);
+      return EXIT_USAGE;
     }
     process.stderr.write(`pillarboard: ${(err as Error).stack ?? String(err)}\n`);
     return EXIT_RUNTIME;

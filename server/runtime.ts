@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Logger } from '../collectors/types.js';
 import { collectorRegistry } from '../collectors/index.js';
 import { openStore, type Store } from './store/index.js';
+import { acquireWriterLock, type WriterLock } from './store/writerLock.js';
 import { WorkloadManager, redactWorkload } from './workload/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { createMetrics, type AppMetrics } from './telemetry/metrics.js';
@@ -26,6 +27,8 @@ export interface RuntimeOptions {
   watch: boolean;
   now?: () => number;
   auth?: AuthPolicy;
+  /** The command holding the database's writer lock, named to a second writer (default "serve"). */
+  command?: string;
 }
 
 /**
@@ -49,13 +52,21 @@ export class Runtime {
   /** Well-Architected reviews (server/review): lenses, evidence-backed answers, milestones, improvement plan. */
   readonly review: ReviewService;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly lock: WriterLock;
   private evaluate = true;
   /** Collectors whose first run since start is still awaited (see onFirstRun). */
   private awaitingFirstRun: Set<string> | null = null;
 
   constructor(readonly opts: RuntimeOptions) {
     fs.mkdirSync(path.dirname(path.resolve(opts.dbPath)), { recursive: true });
-    this.store = openStore({ path: opts.dbPath, now: opts.now });
+    // One writer per database: a second serve or collect on this file stops here (WriterLockError).
+    this.lock = acquireWriterLock(opts.dbPath, { command: opts.command ?? 'serve', now: opts.now });
+    try {
+      this.store = openStore({ path: opts.dbPath, now: opts.now });
+    } catch (err) {
+      this.lock.release();
+      throw err;
+    }
     this.tokens = new TokenStore(this.store.db, opts.now);
     this.events = new EventStore(this.store.db, opts.now);
     this.derived = new DerivedSeriesJob({ events: this.events, sink: this.store, log: opts.log, now: opts.now });
@@ -296,6 +307,7 @@ export class Runtime {
       this.opts.log.warn('final rollup update failed', { error: (err as Error).message });
     }
     this.store.close();
+    this.lock.release();
     return clean;
   }
 }

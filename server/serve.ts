@@ -26,18 +26,20 @@ export async function startServer(
     watch: settings.watch,
     auth: { read: settings.readAuth, metrics: settings.metricsAuth },
   });
+  let server: Server;
   try {
     runtime.load(true);
+    runtime.startMaintenance();
+    const app = createApp(runtime.apiDeps());
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(settings.port, settings.host, () => resolve(s));
+      s.once('error', reject);
+    });
   } catch (err) {
-    runtime.store.close();
+    // Stops what started and gives the database (and its writer lock) back.
+    await runtime.close(settings.shutdownTimeoutMs);
     throw err;
   }
-  runtime.startMaintenance();
-  const app = createApp(runtime.apiDeps());
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(settings.port, settings.host, () => resolve(s));
-    s.once('error', reject);
-  });
   server.keepAliveTimeout = 65_000;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : settings.port;
