@@ -94,6 +94,7 @@ export class Runtime {
       registry: collectorRegistry,
       log: opts.log,
       now: opts.now,
+      seriesLimit: () => this.workload.current()?.workload.storage.seriesLimit ?? 0,
       observer: {
         onRun: (entry, info) => {
           this.metrics.collectorObserver.onRun(entry, info);

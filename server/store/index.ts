@@ -21,7 +21,7 @@ import { WorkloadVersionStore, type WorkloadVersionSummary } from './workloadVer
 
 export type * from './types.js';
 export { SelectorError, parseSelector, formatSelector } from './selector.js';
-export { InvalidSampleError } from './series.js';
+export { InvalidSampleError, SeriesLimitError } from './series.js';
 export { MAX_POINTS_PER_SERIES, QueryError, RangeTooLargeError } from './query.js';
 export { MigrationError, type AppliedMigration } from './migrate.js';
 export type { RetentionResult } from './retention.js';
@@ -120,14 +120,28 @@ export class Store {
     return this.write(() => p.samples.write(samples));
   }
 
-  /** Writes a run's samples and its run row in one transaction: both or neither. */
-  recordRun(run: CollectorRunRecord, samples: readonly Sample[]): StoredRun {
+  /**
+   * Writes a run's samples and its run row in one transaction: both or neither. With
+   * `seriesLimit` (> 0), a run that would take the store past that many series throws
+   * SeriesLimitError and writes nothing.
+   */
+  recordRun(run: CollectorRunRecord, samples: readonly Sample[], options: { seriesLimit?: number } = {}): StoredRun {
     const p = this.p();
     this.largestBatch = Math.max(this.largestBatch, samples.length);
-    return this.write(() => {
-      p.samples.write(samples);
-      return p.runs.insert(run);
-    });
+    p.series.limit = options.seriesLimit ?? 0;
+    try {
+      return this.write(() => {
+        p.samples.write(samples);
+        return p.runs.insert(run);
+      });
+    } finally {
+      p.series.limit = 0;
+    }
+  }
+
+  /** How many series the store holds. */
+  seriesCount(): number {
+    return this.p().series.count;
   }
 
   /**
