@@ -9,17 +9,18 @@ import { compilePattern, patternProblem, type Pattern } from './pattern.js';
  * beside the schema that documents them.
  */
 
-export const httpUrl = z.string().refine(
-  (s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-    } catch {
-      return false;
-    }
-  },
-  { error: 'must be an absolute http:// or https:// URL' },
-);
+/** True for an absolute http:// or https:// URL with a host: never javascript:, data: or file:. */
+export function isHttpUrl(s: unknown): s is string {
+  if (typeof s !== 'string' || s.length > 2048) return false;
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+export const httpUrl = z.string().refine(isHttpUrl, { error: 'must be an absolute http:// or https:// URL (at most 2048 characters)' });
 
 export const authSchema = z
   .strictObject({

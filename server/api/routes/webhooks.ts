@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { OperationsSettings } from '../../events/types.js';
+import { withoutUnsafeLink } from '../../events/validate.js';
 import { webhookProviders, PayloadError, type AnyWebhookProvider } from '../../webhooks/index.js';
 import type { AppDeps } from '../deps.js';
 import { BodyBudget } from '../bodyBudget.js';
@@ -112,13 +113,14 @@ function deliver(provider: AnyWebhookProvider, deps: AppDeps, body: Buffer, req:
     res.status(202).json({ ignored: result.ignored });
     return;
   }
-  const stored = deps.events.upsertEvents(result.events);
+  const events = result.events.map(withoutUnsafeLink);
+  const stored = deps.events.upsertEvents(events);
   deps.log.debug('webhook delivery recorded', { provider: provider.name, events: result.events.length, ...stored, ids: undefined });
   res.json({
     inserted: stored.inserted,
     updated: stored.updated,
     skipped: stored.skipped ?? 0,
-    events: result.events.map((e) => ({ kind: e.kind, source: e.source, id: e.externalId })),
+    events: events.map((e) => ({ kind: e.kind, source: e.source, id: e.externalId })),
   });
 }
 

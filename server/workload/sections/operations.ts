@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl } from '../../../collectors/config-schemas.js';
 import { patternProblem } from '../../../collectors/pattern.js';
 import type { OperationsSettings } from '../../events/types.js';
 import { docs } from '../doc-meta.js';
@@ -94,7 +95,7 @@ export const operationsSchema = z
           title: nonEmpty.describe('What the procedure does.'),
           owner: nonEmpty.optional().describe('Who keeps it current.'),
           reviewed: isoDay.describe('The day it was last reviewed or rehearsed.'),
-          url: z.url({ message: 'must be a URL' }).optional().describe('Where it lives.'),
+          url: httpUrl.optional().register(docs, { type: 'http(s) URL' }).describe('Where it lives.'),
         }),
       )
       .default([])
