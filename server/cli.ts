@@ -66,6 +66,7 @@ export function buildProgram(): Command {
         disabled: settings.otelDisabled,
         serviceName: 'pillarboard',
         version,
+        log,
       });
       const { startServer } = require('./serve.js') as typeof import('./serve.js');
       const running = await startOrExplain(() => startServer(settings, { log, version, env: workloadEnv() }));

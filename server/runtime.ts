@@ -63,6 +63,12 @@ export class Runtime {
     this.lock = acquireWriterLock(opts.dbPath, { command: opts.command ?? 'serve', now: opts.now });
     try {
       this.store = openStore({ path: opts.dbPath, now: opts.now });
+      try {
+        this.store.assertWritable(opts.dbPath);
+      } catch (err) {
+        this.store.close();
+        throw err;
+      }
     } catch (err) {
       this.lock.release();
       throw err;

@@ -1,6 +1,7 @@
 import type { Logger, Sample } from '../../collectors/types.js';
 import { backupDatabase } from './backup.js';
 import { openDatabase, type Db } from './db.js';
+import { explainOpenError } from './openErrors.js';
 import { HeadCompactor, DEFAULT_HEAD_MAX_ROWS } from './compaction.js';
 import { StoreBounds } from './meta.js';
 import { appliedMigrations, findMigrationsDir, migrate, pendingMigrations, type AppliedMigration } from './migrate.js';
@@ -24,6 +25,7 @@ export { SelectorError, parseSelector, formatSelector } from './selector.js';
 export { InvalidSampleError, SeriesLimitError } from './series.js';
 export { MAX_POINTS_PER_SERIES, QueryError, RangeTooLargeError } from './query.js';
 export { MigrationError, type AppliedMigration } from './migrate.js';
+export { DatabaseOpenError } from './openErrors.js';
 export type { RetentionResult } from './retention.js';
 export type { RunSummary } from './runs.js';
 export type { HourAggregate } from './rollupCodec.js';
@@ -87,6 +89,25 @@ export class Store {
     if (opts.headMaxRows !== undefined) this.headMaxRowsOpt = Math.max(2, Math.floor(opts.headMaxRows));
     this.log = opts.log;
     this.db = openDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs });
+  }
+
+  /**
+   * Proves the file can be written (a header write inside a transaction, rolled back): SQLite
+   * opens a file it may not write read-only without a word, and every run would then fail.
+   * Throws DatabaseOpenError naming the file and what to do.
+   */
+  assertWritable(file: string): void {
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const v = this.db.pragma('user_version', { simple: true }) as number;
+        this.db.pragma(`user_version = ${Math.floor(v)}`);
+      } finally {
+        this.db.exec('ROLLBACK');
+      }
+    } catch (err) {
+      throw explainOpenError(file, err) ?? err;
+    }
   }
 
   /** Applies pending migrations; returns the file names applied now. */
@@ -286,14 +307,22 @@ export class Store {
   }
 }
 
-/** Opens (and by default migrates) the store at opts.path. */
+/**
+ * Opens (and by default migrates) the store at opts.path. A file that cannot be used (corrupt,
+ * not SQLite, read-only) throws DatabaseOpenError, whose message names it and what to do.
+ */
 export function openStore(opts: OpenStoreOptions): Store {
-  const store = new Store(opts);
+  let store: Store;
+  try {
+    store = new Store(opts);
+  } catch (err) {
+    throw explainOpenError(opts.path, err) ?? err;
+  }
   try {
     if (opts.migrate ?? true) store.migrate();
   } catch (err) {
     store.db.close();
-    throw err;
+    throw explainOpenError(opts.path, err) ?? err;
   }
   return store;
 }

@@ -64,7 +64,9 @@ export function acquireWriterLock(
       return { path: file, release: releaser(file, me) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new WriterLockError(`cannot create the lock file ${file}: ${(err as Error).message}`);
+        throw new WriterLockError(
+          `cannot create the lock file ${file} (${(err as Error).message}); give the user running pillarboard write permission on the database's directory`,
+        );
       }
     }
     const holder = readHolder(file);
