@@ -74,7 +74,7 @@ export class Runtime {
       throw err;
     }
     this.tokens = new TokenStore(this.store.db, opts.now);
-    this.events = new EventStore(this.store.db, opts.now);
+    this.events = new EventStore(this.store.db, opts.now, this.store.health);
     this.derived = new DerivedSeriesJob({ events: this.events, sink: this.store, log: opts.log, now: opts.now });
     this.workload = new WorkloadManager({
       path: opts.configPath,
@@ -261,7 +261,10 @@ export class Runtime {
       },
       pingDatabase: () => {
         this.store.db.prepare('SELECT 1').get();
+        const fault = this.store.health.fault;
+        if (fault) throw new Error(`writes failing since ${new Date(fault.since).toISOString()}: ${fault.message} (${fault.code})`);
       },
+      storageHealth: this.store.health,
       metrics: this.metrics,
       events: requestRunOnWrite(this.events, () => this.derived.requestRun()),
       operations: () => this.workload.current()?.workload.operations ?? null,

@@ -70,6 +70,6 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, res) => {
     sendProblem(res, new Problem(404, 'not-found', 'Not found', `no route for ${req.method} ${req.path}`), req.path);
   });
-  app.use(problemHandler(deps.log));
+  app.use(problemHandler(deps.log, deps.storageHealth));
   return app;
 }

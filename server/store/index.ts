@@ -2,6 +2,7 @@ import type { Logger, Sample } from '../../collectors/types.js';
 import { backupDatabase } from './backup.js';
 import { openDatabase, type Db } from './db.js';
 import { explainOpenError } from './openErrors.js';
+import { StorageHealth } from './health.js';
 import { HeadCompactor, DEFAULT_HEAD_MAX_ROWS } from './compaction.js';
 import { StoreBounds } from './meta.js';
 import { appliedMigrations, findMigrationsDir, migrate, pendingMigrations, type AppliedMigration } from './migrate.js';
@@ -26,6 +27,7 @@ export { InvalidSampleError, SeriesLimitError } from './series.js';
 export { MAX_POINTS_PER_SERIES, QueryError, RangeTooLargeError } from './query.js';
 export { MigrationError, type AppliedMigration } from './migrate.js';
 export { DatabaseOpenError } from './openErrors.js';
+export { StorageHealth, storageFaultCode, type StorageFault } from './health.js';
 export type { RetentionResult } from './retention.js';
 export type { RunSummary } from './runs.js';
 export type { HourAggregate } from './rollupCodec.js';
@@ -71,6 +73,8 @@ interface Parts {
  */
 export class Store {
   readonly db: Db;
+  /** Whether writes succeed (disk full, I/O errors): /readyz and the API's 503s read it. */
+  readonly health: StorageHealth;
   private retention: RetentionPolicy;
   private readonly now: () => number;
   private readonly migrationsDir: string;
@@ -89,6 +93,7 @@ export class Store {
     if (opts.headMaxRows !== undefined) this.headMaxRowsOpt = Math.max(2, Math.floor(opts.headMaxRows));
     this.log = opts.log;
     this.db = openDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs });
+    this.health = new StorageHealth(this.now);
   }
 
   /**
@@ -288,7 +293,7 @@ export class Store {
     const { series, samples } = this.p();
     let out: T;
     try {
-      out = this.db.transaction(fn).immediate();
+      out = this.health.observe(() => this.db.transaction(fn).immediate());
       series.commit();
     } catch (err) {
       series.discard();
