@@ -225,8 +225,8 @@ class Parser {
       this.fail(`unexpected text after the sample: ${this.found()}`);
     }
     const family = this.familyOf(name);
-    if (family.type === 'histogram' && name.length === family.name.length + 7 && name.endsWith('_bucket') && labels['le'] === undefined) {
-      this.fail(`histogram bucket ${name} has no "le" label`);
+    if ((family.type === 'histogram' || family.type === 'gaugehistogram') && name.length === family.name.length + 7 && name.endsWith('_bucket') && labels['le'] === undefined) {
+      this.fail(`${family.type} bucket ${name} has no "le" label`);
     }
     const s: ExpositionSample = { name, labels, value, family: family.name };
     if (timestampMs !== undefined) s.timestampMs = timestampMs;
@@ -290,7 +290,7 @@ class Parser {
     }
   }
 
-  /** From after the opening quote to after the closing one; handles \\, \" and \n. */
+  /** From after the opening quote to after the closing one; unescapes \\, \" and \n, keeps any other escape as written. */
   private labelValue(label: string): string {
     const { text } = this;
     const start = this.i;
@@ -305,10 +305,10 @@ class Parser {
       }
       if (c === BSLASH) {
         const n = text.charCodeAt(this.i + 1);
-        const rep = n === BSLASH ? '\\' : n === QUOTE ? '"' : n === 110 /* n */ ? '\n' : undefined;
-        if (rep === undefined || this.i + 1 >= this.end) {
-          this.fail(`invalid escape sequence in the value of label ${label}: only \\\\, \\" and \\n are allowed`);
-        }
+        if (this.i + 1 >= this.end) break; // a backslash ending the line escapes nothing: unterminated
+        // An unknown escape (`\z`) is kept as written, backslash included: Prometheus 2.42's
+        // scrape does the same (its lexer accepts `\\.`, its replacer knows only three).
+        const rep = n === BSLASH ? '\\' : n === QUOTE ? '"' : n === 110 /* n */ ? '\n' : text.slice(this.i, this.i + 2);
         out = (out ?? '') + text.slice(chunk, this.i) + rep;
         this.i += 2;
         chunk = this.i;

@@ -77,6 +77,55 @@ export interface CollectorDefinition<C = unknown> {
    * the collector has no such equivalent. Only collectors that read from Prometheus have one.
    */
   promql?(config: C, seriesName: string): string | undefined;
+  /**
+   * Optional: the collector can fetch its own past, so a new collector (or a new part of
+   * one) starts with history instead of a single point. Only collectors whose source keeps
+   * history have it (a Prometheus does; a scrape target or a probe does not).
+   */
+  backfill?: BackfillCapability<C>;
+}
+
+/**
+ * History on demand. The runner decides what range to fill (from the windows of the
+ * indicators that read the part's series, bounded), tracks what was filled in the store, and
+ * stores the chunks exactly as it stores live runs (same validation, same labels, including
+ * `collector="<id>"`).
+ */
+export interface BackfillCapability<C> {
+  /**
+   * The parts of a config that are backfilled and tracked separately (e.g. one per query).
+   * A part's `key` must change whenever what it returns would (the query, its labels, the
+   * source URL), so an edited part counts as new and is filled again; `series` are the names
+   * its samples carry. Empty when the config turns backfill off.
+   */
+  parts(config: C): BackfillPart[];
+  /**
+   * Yields the part's samples over `range`, oldest first, in chunks. Each chunk's `through`
+   * promises that every sample of the part with ts <= through has been yielded, which is what
+   * lets a backfill cut short resume after it. Honour `ctx.signal`; throw on failure.
+   */
+  fetch(config: C, part: string, range: BackfillRange, ctx: CollectContext): AsyncIterable<BackfillChunk>;
+}
+
+export interface BackfillPart {
+  key: string;
+  series: string[];
+}
+
+/** [from, to] in ms epoch, both inclusive; points at from + k·stepMs (from is a multiple of stepMs). */
+export interface BackfillRange {
+  from: number;
+  to: number;
+  stepMs: number;
+  /** Bound on each request the collector makes for it (ms). */
+  timeoutMs: number;
+}
+
+export interface BackfillChunk {
+  samples: Sample[];
+  /** Every sample with ts <= through has now been yielded (ms epoch). */
+  through: number;
+  warnings?: string[];
 }
 
 /** The fields every collector entry has, whatever its type. Durations in milliseconds. */

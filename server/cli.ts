@@ -129,6 +129,41 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('backfill')
+    .description(
+      'fill the history of collectors that can backfill (prometheus) from their source, now: what serve would fill in the ' +
+        'background (new queries, ranges cut short), or with --since every query back to now − DURATION; resumable',
+    )
+    .addOption(configOpt())
+    .addOption(dbOpt())
+    .option('--collector <id>', 'only this collector (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--since <duration>', 'reach back this far, e.g. 30d (default: the longest window of the indicators reading each query, 15d to 35d)')
+    .action(async (flags: { config?: string; db?: string; collector?: string[]; since?: string }) => {
+      const settings = settingsFrom(flags);
+      const { runBackfill } = require('./commands/backfill.js') as typeof import('./commands/backfill.js');
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        process.exitCode = await runBackfill({
+          config: settings.config,
+          db: settings.db,
+          env: workloadEnv(),
+          ids: flags.collector,
+          since: flags.since,
+          log: logger(settings),
+          out: process.stdout,
+          err: process.stderr,
+          signal: stop.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  program
     .command('migrate')
     .description('apply pending database migrations and list them (serve also does this on start)')
     .addOption(dbOpt())
@@ -152,7 +187,7 @@ export function buildProgram(): Command {
 
   program
     .command('rules')
-    .description('print Prometheus recording and burn-rate alerting rules for the SLO indicators fed by a prometheus collector')
+    .description('print Prometheus recording and burn-rate alerting rules for the SLO indicators fed by a prometheus collector (exit 1, nothing written, if a query is named like a metric it reads)')
     .addOption(configOpt())
     .option('-o, --out <file>', 'write the rules to FILE instead of stdout')
     .action((flags: { config?: string; out?: string }) => {
@@ -250,7 +285,7 @@ export function buildProgram(): Command {
   const lens = program.command('lens').description('Well-Architected lenses in the AWS custom-lens JSON format');
   lens
     .command('import')
-    .description('import a lens (re-importing an id keeps the answers of questions that still exist; the rest are archived)')
+    .description('import a lens in the AWS custom-lens format (unknown keys are kept and warned about; invalid: exit 2 with file:line:column; re-importing an id keeps the answers of questions that still exist, the rest are archived)')
     .argument('<file>', 'lens JSON file')
     .option('--id <id>', 'store it under this id (default: a slug of its name)')
     .addOption(configOpt())

@@ -17,6 +17,7 @@ import { runSinkWithEvents } from './events/runSink.js';
 import { createReports, type Reports } from './reports/index.js';
 import { DerivedSeriesJob, derivedSettingsFrom, requestRunAfterEvents, requestRunOnWrite } from './dora/index.js';
 import { ReviewService, type ReviewConfig } from './review/index.js';
+import { Backfiller } from './backfill/index.js';
 
 export interface RuntimeOptions {
   configPath: string;
@@ -51,6 +52,8 @@ export class Runtime {
   readonly derived: DerivedSeriesJob;
   /** Well-Architected reviews (server/review): lenses, evidence-backed answers, milestones, improvement plan. */
   readonly review: ReviewService;
+  /** History of new collectors fetched from their source in the background (server/backfill). */
+  readonly backfill: Backfiller;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly lock: WriterLock;
   private evaluate = true;
@@ -110,6 +113,13 @@ export class Runtime {
       },
     });
     this.scheduler = scheduler;
+    this.backfill = new Backfiller({
+      store: this.store,
+      registry: collectorRegistry,
+      log: opts.log,
+      now: opts.now,
+      onFinished: () => this.onBackfilled(),
+    });
     evaluator = new Evaluator({ store: this.store, collectors: () => scheduler.status(), log: opts.log, now: opts.now });
     this.evaluator = evaluator;
     this.history = new EvaluationHistory(this.store);
@@ -172,6 +182,16 @@ export class Runtime {
     }
   }
 
+  /** Backfilled history changes windowed figures at once: evaluate now rather than at the next tick. */
+  private onBackfilled(): void {
+    if (!this.evaluate || this.awaitingFirstRun) return;
+    try {
+      this.evaluator.evaluateNow();
+    } catch (err) {
+      this.opts.log.error('evaluation after a backfill failed', { error: (err as Error).message });
+    }
+  }
+
   private applyWorkload(schedule: boolean): void {
     const wl = this.workload.current()!.workload;
     this.applyCollectors(schedule);
@@ -197,6 +217,7 @@ export class Runtime {
     const current = this.workload.current();
     if (!current) return;
     this.scheduler.apply(current.workload.collectors, schedule);
+    if (schedule) this.backfill.apply(current.workload.collectors, current.workload.indicators);
     // Status survives restarts: seed each collector with what the store remembers.
     const summaries = this.store.runSummaries();
     for (const c of current.workload.collectors) {
@@ -247,6 +268,7 @@ export class Runtime {
       versions: this.store,
       workload: () => this.activeView(),
       collectors: () => this.scheduler.status(),
+      backfill: (id) => this.backfill.status(id),
       evaluation: {
         latest: () => this.evaluator.latest(),
         subscribe: (fn: (s: EvaluationSnapshot) => void) => {
@@ -309,6 +331,7 @@ export class Runtime {
     const reportRun = this.reports.scheduler.idle();
     const [clean] = await Promise.all([
       this.scheduler.stop(boundMs),
+      this.backfill.stop(boundMs),
       Promise.race([reportRun, new Promise((r) => setTimeout(r, boundMs).unref())]),
     ]);
     try {

@@ -115,5 +115,48 @@ for (const def of collectorDefinitions) {
         assert.ok((result.warnings ?? []).join('\n').includes(new URL(base).host));
       });
     }
+
+    const backfill = def.backfill;
+    if (!backfill) return;
+    /** Drains a backfill of the config's first part over the last hour. */
+    const drain = async (raw: unknown, signal: AbortSignal) => {
+      const config = def.config.parse(raw);
+      const [part] = backfill.parts(config);
+      assert.ok(part, 'the fixture config has no backfill part');
+      const now = Math.floor(Date.now() / 60_000) * 60_000;
+      const range = { from: now - 3_600_000, to: now, stepMs: 60_000, timeoutMs: 10_000 };
+      let n = 0;
+      for await (const chunk of backfill.fetch(config, part.key, range, { signal, now: new Date(), log: silentLogger, collectorId: `contract-${def.type}` })) {
+        n += chunk.samples.length;
+      }
+      return n;
+    };
+
+    it('backfill: parts have stable, distinct keys and name the series they store', () => {
+      const config = def.config.parse(fixture.config(healthy.url));
+      const parts = backfill.parts(config);
+      assert.ok(parts.length > 0);
+      assert.deepEqual(backfill.parts(def.config.parse(fixture.config(healthy.url))), parts);
+      assert.equal(new Set(parts.map((p) => p.key)).size, parts.length);
+      for (const p of parts) assert.ok(p.series.length > 0 && p.series.every((s) => /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(s)));
+      const other = backfill.parts(def.config.parse(fixture.config('http://127.0.0.1:1')));
+      assert.notDeepEqual(other.map((p) => p.key), parts.map((p) => p.key), 'a part of another source must count as new');
+    });
+
+    it('backfill: rejects promptly when its signal aborts mid-request', async () => {
+      const started = performance.now();
+      await assert.rejects(drain(fixture.config(hanging.url), AbortSignal.timeout(ABORT_AFTER_MS)));
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed < PROMPT_MS, `took ${Math.round(elapsed)} ms to give up after an abort at ${ABORT_AFTER_MS} ms`);
+    });
+
+    it('backfill: fails with an error naming a target that is down', async () => {
+      const base = await closedPortUrl();
+      await assert.rejects(drain(fixture.config(base), AbortSignal.timeout(5000)), (err: Error) => {
+        assert.ok(err.message.includes(new URL(base).host), err.message);
+        assert.match(err.message, /connection refused/);
+        return true;
+      });
+    });
   });
 }

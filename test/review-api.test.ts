@@ -165,6 +165,19 @@ test('lenses: import (admin) refuses faults by JSON path, exports losslessly, re
   assertProblem(await request(app).get('/api/review/lenses/company-policy-abc'), 404);
 });
 
+test('lenses: an import with keys the format does not define answers 201 with warnings by JSON path, and exports those keys unchanged', async () => {
+  const lens = fullLens() as Record<string, any>;
+  lens.pillars[0].questions[0].url = 'https://example.com/q';
+  lens.pillars[0].questions[0].helpfulResource.url = '';
+  const created = await request(app).post('/api/review/lenses?id=warned').set(bearer(adminToken)).send(lens).expect(201);
+  const warnings = new Map<string, string>(created.body.warnings.map((w: any) => [w.path, w.message]));
+  assert.deepEqual([...warnings.keys()].sort(), ['$.pillars[0].questions[0].helpfulResource.url', '$.pillars[0].questions[0].url']);
+  assert.match(warnings.get('$.pillars[0].questions[0].url')!, /unknown key "url" in a question: kept and exported unchanged/);
+  assert.match(warnings.get('$.pillars[0].questions[0].helpfulResource.url')!, /empty url/);
+  assert.deepEqual((await request(app).get('/api/review/lenses/warned').expect(200)).body, lens);
+  await request(app).delete('/api/review/lenses/warned').set(bearer(adminToken)).expect(200);
+});
+
 test('milestones: take one (write), list, read, and compare with another or with now', async () => {
   const m1 = (await request(app).post('/api/review/milestones').set(bearer(writeToken)).send({ name: 'Q4 review' }).expect(201)).body;
   assert.equal(m1.name, 'Q4 review');

@@ -47,7 +47,15 @@ const q0 = (l: Record<string, any>) => l.pillars[0].questions[0];
 const FAULTS: Array<[string, (l: Record<string, any>) => void, string, RegExp]> = [
   ['missing name', (l) => delete l.name, '$.name', /missing required key "name"/],
   ['another schema version', (l) => (l.schemaVersion = '2020-01-01'), '$.schemaVersion', /unsupported schemaVersion "2020-01-01"/],
-  ['an unknown key (a typo)', (l) => (q0(l).riskrules = []), '$.pillars[0].questions[0].riskrules', /unknown key "riskrules"/],
+  ['a question id of two characters', (l) => (q0(l).id = 'ab'), '$.pillars[0].questions[0].id', /at least 3 characters/],
+  ['a choice id of two characters', (l) => (q0(l).choices[1].id = 'ab'), '$.pillars[0].questions[0].choices[1].id', /at least 3 characters/],
+  ['four risk rules', (l) => q0(l).riskRules.unshift({ condition: 'abc_deploys_small', risk: 'NO_RISK' }), '$.pillars[0].questions[0].riskRules', /has 4 risk rules; the format allows at most 3/],
+  ['two rules for one risk level', (l) => (q0(l).riskRules[1].risk = 'NO_RISK'), '$.pillars[0].questions[0].riskRules[1].risk', /a second NO_RISK rule \(first at riskRules\[0\]\); the format allows one rule per risk level/],
+  ['six additional links of one type', (l) => (q0(l).choices[0].additionalResources[1].content = Array.from({ length: 6 }, (_, i) => ({ displayText: `g${i}` }))), '$.pillars[0].questions[0].choices[0].additionalResources[1].content', /has 6 links; the format allows at most 5/],
+  ['a choice-level URL over 1,024 characters', (l) => (q0(l).choices[1].improvementPlan.url = `https://x.example/${'a'.repeat(1024)}`), '$.pillars[0].questions[0].choices[1].improvementPlan.url', /the format allows at most 1024/],
+  ['a displayText over 2,048 characters', (l) => (q0(l).helpfulResource.displayText = 'x'.repeat(2049)), '$.pillars[0].questions[0].helpfulResource.displayText', /is 2049 characters; the format allows at most 2048/],
+  ['a url without displayText', (l) => delete q0(l).helpfulResource.displayText, '$.pillars[0].questions[0].helpfulResource.displayText', /requires it whenever "url" is given/],
+  ['an improvement plan without displayText', (l) => delete q0(l).choices[1].improvementPlan.displayText, '$.pillars[0].questions[0].choices[1].improvementPlan.displayText', /missing required key "displayText"/],
   ['a pillar id of two characters', (l) => (l.pillars[1].id = 'ab'), '$.pillars[1].id', /at least 3 characters/],
   ['a pillar id with a dash', (l) => (l.pillars[1].id = 'company-privacy'), '$.pillars[1].id', /letters, digits and "_" only/],
   ['a duplicate pillar id', (l) => (l.pillars[1].id = 'operationalExcellence'), '$.pillars[1].id', /duplicate pillar id "operationalExcellence" \(first at \$\.pillars\[0\]\.id\)/],
@@ -64,7 +72,7 @@ const FAULTS: Array<[string, (l: Record<string, any>) => void, string, RegExp]> 
   ['a URL that is not http(s)', (l) => (q0(l).helpfulResource.url = 'javascript:alert(1)'), '$.pillars[0].questions[0].helpfulResource.url', /not an http\(s\) URL/],
   ['a choice id "default"', (l) => (q0(l).choices[1].id = 'default'), '$.pillars[0].questions[0].choices[1].id', /reserved/],
   ['a title over the limit', (l) => (q0(l).title = 'x'.repeat(LENS_LIMITS.questionTitleLength + 1)), '$.pillars[0].questions[0].title', /at most 128/],
-  ['a choice id over the limit', (l) => (q0(l).choices[1].id = 'c'.repeat(LENS_LIMITS.choiceIdLength.max + 1)), '$.pillars[0].questions[0].choices[1].id', /at most 64/],
+  ['a choice id over the limit', (l) => (q0(l).choices[1].id = 'c'.repeat(LENS_LIMITS.choiceIdLength.max + 1)), '$.pillars[0].questions[0].choices[1].id', /at most 128/],
   ['more pillars than the format allows', (l) => {
     for (let i = 0; i < LENS_LIMITS.pillars; i++) l.pillars.push({ ...JSON.parse(JSON.stringify(l.pillars[1])), id: `extra_${i}`, questions: [{ ...JSON.parse(JSON.stringify(l.pillars[1].questions[0])), id: `q_extra_${i}` }] });
   }, '$.pillars', /has 12 pillars; the format allows at most 10/],
@@ -85,6 +93,66 @@ for (const [what, change, path, message] of FAULTS) {
     assert.match(issue.message, message);
   });
 }
+
+/** Accepted, with a warning naming the JSON path: what the specification allows or does not forbid. */
+const ACCEPTED: Array<[string, (l: Record<string, any>) => void, string | null, RegExp | null]> = [
+  ['a displayText of 2,048 characters', (l) => (q0(l).choices[0].helpfulResource.displayText = 'x'.repeat(2048)), null, null],
+  ['a helpful resource with neither text nor url', (l) => (q0(l).choices[0].helpfulResource = {}), null, null],
+  ['an additional link without displayText or url', (l) => (q0(l).choices[0].additionalResources[0].content = [{}]), null, null],
+  ['five additional links of each type', (l) => {
+    for (const r of q0(l).choices[0].additionalResources) r.content = Array.from({ length: 5 }, (_, i) => ({ displayText: `l${i}`, url: `https://l.example/${i}` }));
+  }, null, null],
+  ['an additional resource without content', (l) => delete q0(l).choices[0].additionalResources[0].content, null, null],
+  ['an additional resource without a type', (l) => delete q0(l).choices[0].additionalResources[0].type, '$.pillars[0].questions[0].choices[0].additionalResources[0].type', /no type \(HELPFUL_RESOURCE or IMPROVEMENT_PLAN\): kept, but its links are not shown/],
+  ['an empty url', (l) => (q0(l).helpfulResource.url = ''), '$.pillars[0].questions[0].helpfulResource.url', /empty url: kept, and no link is shown/],
+  ['a url key on a question', (l) => (q0(l).url = 'https://example.com/q'), '$.pillars[0].questions[0].url', /unknown key "url" in a question: kept and exported unchanged/],
+  ['a "Url" key in a resource', (l) => (q0(l).choices[0].helpfulResource.Url = 'https://example.com/r'), '$.pillars[0].questions[0].choices[0].helpfulResource.Url', /unknown key "Url" .*did you mean "url"\?/],
+  ['a misspelt optional key', (l) => (q0(l).descripton = 'typo'), '$.pillars[0].questions[0].descripton', /unknown key "descripton"/],
+  ['a choice id of 100 characters', (l) => {
+    const id = 'c'.repeat(100);
+    q0(l).choices[1].id = id;
+    q0(l).riskRules = [{ condition: `abc_deploys_small && ${id}`, risk: 'NO_RISK' }, { condition: 'default', risk: 'HIGH_RISK' }];
+  }, '$.pillars[0].questions[0].choices[1].id', /the Well-Architected API's ChoiceId only 64/],
+];
+
+for (const [what, change, path, message] of ACCEPTED) {
+  test(`a lens with ${what} is accepted${path ? `, with a warning at ${path}` : ' without warning'}`, () => {
+    const input = mutate(change);
+    const r = validateLens(input);
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.issues.map((i) => [formatJsonPath(i.path), i.message])));
+    if (path === null) assert.deepEqual(r.warnings, []);
+    else {
+      const w = r.warnings.find((i) => formatJsonPath(i.path) === path);
+      assert.ok(w, `expected a warning at ${path}, got ${JSON.stringify(r.warnings)}`);
+      assert.match(w.message, message!);
+    }
+    // Kept as written: the canonical lens holds every key and value of the input.
+    assert.deepEqual(JSON.parse(JSON.stringify(r.lens)), JSON.parse(JSON.stringify(input)));
+  });
+}
+
+test('unknown keys are kept in place after the known ones, exported unchanged, and warned about with line and column', () => {
+  const input = mutate((l) => {
+    l.url = 'https://lens.example';
+    q0(l).url = 'https://example.com/q';
+    q0(l).choices[0].helpfulResource.Url = 'https://example.com/r';
+  });
+  const text = JSON.stringify(input, null, 2);
+  const first = parseLensText(text);
+  assert.ok(first.ok, JSON.stringify(!first.ok && first.issues));
+  assert.deepEqual(first.warnings.map((w) => w.path).sort(), ['$.pillars[0].questions[0].choices[0].helpfulResource.Url', '$.pillars[0].questions[0].url', '$.url']);
+  const lines = text.split('\n');
+  for (const w of first.warnings) {
+    const key = w.path.split('.').pop()!;
+    assert.ok(lines[w.line - 1]!.slice(w.column - 1).startsWith(`"${key}"`), `${w.path} at ${w.line}:${w.column}: ${lines[w.line - 1]}`);
+  }
+  const exported = JSON.stringify(first.lens, null, 2);
+  assert.equal((JSON.parse(exported).pillars[0].questions[0] as Record<string, unknown>).url, 'https://example.com/q');
+  const second = parseLensText(exported);
+  assert.ok(second.ok);
+  assert.equal(JSON.stringify(second.lens, null, 2), exported);
+  assert.equal(compileLens('x', second.lens).hash, compileLens('x', first.lens).hash);
+});
 
 test('every fault of a lens is reported at once, each by its JSON path', () => {
   const r = validateLens(

@@ -1,4 +1,5 @@
 import type { Logger } from '../../collectors/types.js';
+import type { BackfillStatus } from '../backfill/index.js';
 import type { CollectorStatus } from '../scheduler/types.js';
 import type { AppMetrics } from '../telemetry/metrics.js';
 import type { AuthPolicy, TokenVerifier } from './auth.js';
@@ -55,6 +56,8 @@ export interface AppDeps {
   /** The active workload, or null before the first valid load. */
   workload: () => ActiveWorkloadView | null;
   collectors: () => CollectorStatus[];
+  /** A collector's backfill progress (GET /api/collectors), null when it has none; absent where backfill is not wired. */
+  backfill?: (collectorId: string) => BackfillStatus | null;
   evaluation: EvaluationReader;
   /** Database liveness for /readyz: throws when the database cannot answer or the last write failed (disk full). */
   pingDatabase: () => void;

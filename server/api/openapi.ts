@@ -278,7 +278,32 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           lastSuccess: nullable({ type: 'object' }),
           lastError: nullable(str),
           nextRunAt: nullable(time),
+          backfill: nullable(ref('Backfill')),
         }),
+        Backfill: {
+          ...obj({
+            state: { enum: ['pending', 'running', 'done', 'failed'] },
+            progress: { type: 'number', minimum: 0, maximum: 1, description: 'share of the planned time range stored' },
+            from: nullable(time),
+            to: nullable(time),
+            samplesWritten: int,
+            error: nullable(str),
+            nextAttemptAt: nullable(time),
+            parts: arr(
+              obj({
+                part: { type: 'string', description: 'the part as tracked, e.g. one query: `<name>@<hash>`' },
+                series: arr(str),
+                state: { enum: ['pending', 'running', 'done', 'failed'] },
+                from: nullable(time),
+                to: nullable(time),
+                through: { ...nullable(time), description: 'every sample up to this time is stored' },
+                samplesWritten: int,
+                error: nullable(str),
+              }),
+            ),
+          }),
+          description: 'History fetched from the collector\'s source when it (or a part of it) was new (docs/collectors.md#backfill); null for types that cannot backfill.',
+        },
         ...eventSchemas(),
         ...reviewSchemas(),
         Summary: obj({
@@ -636,7 +661,7 @@ function reviewPaths(): Record<string, unknown> {
 function reviewSchemas(): Record<string, Schema> {
   const risk = { enum: ['high', 'medium', 'none', 'unanswered', 'not_applicable'] };
   const pillar = nullable({ enum: PILLAR_IDS });
-  const link = obj({ displayText: str, url: str }, ['displayText']);
+  const link = obj({ displayText: str, url: str }, []);
   const pillarCounts = obj({ id: str, name: str, pillar, counts: ref('RiskCounts') });
   const milestoneRef = obj({ id: int, name: str, kind: { enum: ['manual', 'weekly'] }, week: nullable(str), createdAt: time });
   const change = obj({ lens: str, question: str, title: str, from: nullable(risk), to: nullable(risk) });
@@ -663,7 +688,7 @@ function reviewSchemas(): Record<string, Schema> {
       questions: int,
       pillars: arr(obj({ id: str, name: str, pillar, questions: int })),
     }),
-    LensImport: obj({ lens: ref('LensInfo'), created: bool, unchanged: bool, archived: int }),
+    LensImport: obj({ lens: ref('LensInfo'), created: bool, unchanged: bool, archived: int, warnings: arr(obj({ path: str, line: int, column: int, message: str })) }),
     CustomLens: {
       type: 'object',
       description: 'AWS Well-Architected custom-lens JSON (schemaVersion 2021-11-01): pillars[].questions[].choices[] with helpfulResource, improvementPlan, additionalResources and riskRules.',

@@ -40,6 +40,7 @@ export function runLensImport(
         io.err.write(`${file}: ${e.issues.length} error${e.issues.length === 1 ? '' : 's'}; nothing imported\n`);
         return 2;
       }
+      for (const w of result.warnings) io.err.write(`${w.line > 0 ? `${file}:${w.line}:${w.column}` : file}: ${w.path}: warning: ${w.message}\n`);
       const l = result.lens;
       const what = result.unchanged ? 'unchanged' : result.created ? 'imported' : 're-imported';
       io.out.write(`${what} lens "${l.id}" (${l.name}): ${l.pillars.length} pillar(s), ${l.questions} question(s)`);

@@ -1,4 +1,7 @@
 import * as fs from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { locate } from '../workload/locate.js';
+import { formatPath } from '../workload/path.js';
 import { collectorRegistry } from '../../collectors/index.js';
 import { formatIssue, loadWorkloadFile } from '../workload/index.js';
 import { buildPrometheusRules } from '../rules/prometheusRules.js';
@@ -16,6 +19,19 @@ export function runRules(
   }
   const result = buildPrometheusRules(loaded.workload, collectorRegistry);
   for (const s of result.skipped) opts.stderr.write(`skipped SLO indicator ${s.indicator}: ${s.reason}\n`);
+  if (result.errors.length > 0) {
+    // A rules file with a self-feeding recording rule would load and then record wrong values:
+    // nothing is written until the workload is fixed.
+    const text = fs.readFileSync(configPath, 'utf8');
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines });
+    for (const e of result.errors) {
+      const at = locate(doc, lines, e.path, 'key');
+      opts.stderr.write(formatIssue({ file: configPath, line: at.line, column: at.column, path: formatPath(e.path), message: `SLO indicator ${e.indicator}: ${e.message}` }) + '\n');
+    }
+    opts.stderr.write('no rules written\n');
+    return 1;
+  }
   if (opts.out) {
     fs.writeFileSync(opts.out, result.yaml);
     opts.stderr.write(`wrote ${result.groups} rule group(s) to ${opts.out}\n`);

@@ -4,7 +4,7 @@ import { LensInvalidError, ReviewInputError } from './errors.js';
 import { builtinLenses } from './lens/builtin.js';
 import { compileLens, type CompiledLens } from './lens/compile.js';
 import { LENS_KEY_PATTERN, lensKeyFromName, type LensDocument } from './lens/format.js';
-import { parseLensText } from './lens/parse-file.js';
+import { parseLensText, type PositionedLensIssue } from './lens/parse-file.js';
 import { formatJsonPath, validateLens } from './lens/validate.js';
 import type { Pillar } from '../scoring/types.js';
 import type { ReviewStore } from './store.js';
@@ -35,6 +35,8 @@ export interface ImportResult {
   unchanged: boolean;
   /** Answers set aside: their question left the lens, or some of their choices did. */
   archived: number;
+  /** What was accepted but deserves a look: unknown keys (kept), an empty url, a long choice id. */
+  warnings: PositionedLensIssue[];
 }
 
 export class LensCatalog {
@@ -106,16 +108,21 @@ export class LensCatalog {
    * Re-importing an id keeps the answers of questions that still exist (dropping choices that
    * no longer do) and archives the rest. Throws LensInvalidError or ReviewInputError.
    */
-  import(input: { text: string; id?: string } | { body: unknown; id?: string }): { id: string; created: boolean; unchanged: boolean; archived: number } {
+  import(
+    input: { text: string; id?: string } | { body: unknown; id?: string },
+  ): { id: string; created: boolean; unchanged: boolean; archived: number; warnings: PositionedLensIssue[] } {
     let doc: LensDocument;
+    let warnings: PositionedLensIssue[];
     if ('text' in input) {
       const parsed = parseLensText(input.text);
       if (!parsed.ok) throw new LensInvalidError(parsed.issues);
       doc = parsed.lens;
+      warnings = parsed.warnings;
     } else {
       const v = validateLens(input.body);
       if (!v.ok) throw new LensInvalidError(v.issues.map((i) => ({ path: formatJsonPath(i.path), line: 0, column: 0, message: i.message })));
       doc = v.lens;
+      warnings = v.warnings.map((w) => ({ path: formatJsonPath(w.path), line: 0, column: 0, message: w.message }));
     }
     const id = input.id ?? lensKeyFromName(doc.name);
     if (!LENS_KEY_PATTERN.test(id)) {
@@ -123,7 +130,7 @@ export class LensCatalog {
     }
     const builtin = builtinLenses(this.lensesDir).some((l) => l.id === id) || this.store.getLens(id)?.builtin === true;
     if (builtin) throw new ReviewInputError(`"${id}" is a built-in lens; import under another id`, 'id', 409);
-    return { id, ...this.importDocument(id, doc, false) };
+    return { id, ...this.importDocument(id, doc, false), warnings };
   }
 
   private importDocument(id: string, doc: LensDocument, builtin: boolean): { created: boolean; unchanged: boolean; archived: number } {

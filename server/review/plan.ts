@@ -97,7 +97,7 @@ export function buildPlan(input: {
           title: c.title,
           text: c.improvementPlan!.displayText,
           url: c.improvementPlan!.url ?? null,
-          resources: (c.additionalResources ?? []).filter((r) => r.type === 'IMPROVEMENT_PLAN').flatMap((r) => r.content),
+          resources: (c.additionalResources ?? []).filter((r) => r.type === 'IMPROVEMENT_PLAN').flatMap((r) => r.content ?? []),
         }));
       const row = rows.get(`${review.id}\u0000${q.id}`);
       items.push({

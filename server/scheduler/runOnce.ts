@@ -148,6 +148,15 @@ export function withinLimits(outcome: RunOutcome, entry: ScheduledCollector): Ru
   return outcome;
 }
 
+/**
+ * A collector's samples as the store receives them from a run: malformed ones dropped, the
+ * collector's labels and `collector="<id>"` added. Backfill stores its chunks through this too,
+ * so history and live collection carry the same series.
+ */
+export function storedSamples(samples: Sample[], entry: Pick<ScheduledCollector, 'id' | 'labels'>): Sample[] {
+  return withLabels(validSamples(samples, entry.id), entry.id, entry.labels);
+}
+
 /** Drops samples a collector should never have returned, rather than failing the whole run on one. */
 function validSamples(samples: Sample[], collectorId: string): Sample[] {
   if (!Array.isArray(samples)) throw new Error(`collector ${collectorId} returned no sample list`);
@@ -173,11 +182,18 @@ function validEvents(events: OperationalEvent[] | undefined, warnings: string[])
  * label named `collector` is kept as `exported_collector`, as Prometheus does on conflicts.
  */
 function withLabels(samples: Sample[], collectorId: string, labels: Record<string, string>): Sample[] {
+  // Points of one series usually share one labels object (a matrix result, a backfill chunk):
+  // build its stored labels once.
+  const built = new Map<Record<string, string>, Record<string, string>>();
   return samples.map((s) => {
     const own = s.labels ?? {};
-    const out: Record<string, string> = { ...labels, ...own, collector: collectorId };
-    if (own.collector !== undefined && own.collector !== collectorId) out.exported_collector = own.collector;
-    return { ...s, labels: out };
+    let out = built.get(own);
+    if (!out) {
+      out = { ...labels, ...own, collector: collectorId };
+      if (own.collector !== undefined && own.collector !== collectorId) out.exported_collector = own.collector;
+      built.set(own, out);
+    }
+    return { name: s.name, labels: out, ts: s.ts, value: s.value };
   });
 }
 

@@ -38,6 +38,24 @@ export class HeadCompactor {
     this.count = db.prepare('SELECT count(*) FROM samples_head').pluck();
   }
 
+  /**
+   * Moves every head row older than `ts` into samples and raises head_from to `ts`, so a bulk
+   * write of data older than `ts` (a backfill) goes straight into samples instead of passing
+   * through the head. Nothing happens when head_from is already at or above `ts`.
+   */
+  compactBefore(ts: number): { moved: number; headRows: number } {
+    const moved = this.db
+      .transaction(() => {
+        if (ts <= this.bounds.refresh().headFrom) return 0;
+        const n = this.move.run(ts).changes;
+        this.drop.run(ts);
+        this.bounds.setHeadFrom(ts);
+        return n;
+      })
+      .immediate();
+    return { moved, headRows: this.count.get() as number };
+  }
+
   /** Returns how many rows moved and the exact number of rows left in the head. */
   compact(keepRows: number): { moved: number; headRows: number } {
     const moved = this.db

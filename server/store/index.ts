@@ -139,11 +139,19 @@ export class Store {
     }
   }
 
-  /** Writes samples in one transaction; returns how many were accepted. */
-  writeSamples(samples: readonly Sample[]): number {
+  /**
+   * Writes samples in one transaction; returns how many were accepted. `alsoInTransaction`
+   * runs in the same transaction after the samples (e.g. recording how far a backfill got),
+   * so both are stored or neither is.
+   */
+  writeSamples(samples: readonly Sample[], alsoInTransaction?: () => void): number {
     const p = this.p();
     this.largestBatch = Math.max(this.largestBatch, samples.length);
-    return this.write(() => p.samples.write(samples));
+    return this.write(() => {
+      const n = p.samples.write(samples);
+      alsoInTransaction?.();
+      return n;
+    });
   }
 
   /**
@@ -182,6 +190,18 @@ export class Store {
     return { moved: r.moved };
   }
 
+  /**
+   * Prepares a bulk write of samples older than `ts` (a backfill): head rows older than `ts`
+   * move into `samples` now and the head starts at `ts`, so the bulk rows go straight into
+   * `samples`, clustered by series, instead of through the head and a compaction each.
+   */
+  compactHeadBefore(ts: number): { moved: number } {
+    const p = this.p();
+    const r = p.compactor.compactBefore(ts);
+    p.samples.headRows = r.headRows;
+    return { moved: r.moved };
+  }
+
   /** Brings hourly rollups up to date with what was written since the last call. */
   updateRollups(): { seriesDays: number } {
     return this.p().rollups.update();
@@ -211,6 +231,21 @@ export class Store {
 
   latestSample(seriesId: number): { ts: number; value: number } | undefined {
     return this.p().samples.latestSample(seriesId);
+  }
+
+  /**
+   * The oldest data of any series matching `selector`: the first raw sample's ts, or, for
+   * data kept only as hourly rollups, the start of its first hour. Undefined when none.
+   */
+  firstDataTs(selector: Selector): number | undefined {
+    const p = this.p();
+    p.bounds.refresh();
+    let first: number | undefined;
+    for (const s of p.series.find(selector)) {
+      const ts = Math.min(p.samples.firstTs(s.id) ?? Infinity, p.rollups.firstHour(s.id) ?? Infinity);
+      if (Number.isFinite(ts) && (first === undefined || ts < first)) first = ts;
+    }
+    return first;
   }
 
   /** Hourly aggregates of one series whose hour start lies in [from, to] (rollups brought up to date first). */

@@ -39,6 +39,7 @@ export class RollupStore {
   private readonly marked: Database.Statement;
   private readonly unmark: Database.Statement;
   private readonly seriesIds: Database.Statement;
+  private readonly firstDay: Database.Statement;
 
   constructor(
     private readonly db: Db,
@@ -55,6 +56,7 @@ export class RollupStore {
     this.marked = db.prepare('SELECT hour FROM rollup_dirty').pluck();
     this.unmark = db.prepare('DELETE FROM rollup_dirty WHERE hour = ?');
     this.seriesIds = db.prepare('SELECT id FROM series').pluck();
+    this.firstDay = db.prepare('SELECT day, data FROM rollup_1h WHERE series_id = ? ORDER BY day LIMIT 1').raw();
     this.recover = new Set(this.marked.all() as number[]);
   }
 
@@ -70,13 +72,38 @@ export class RollupStore {
     for (const h of hours) this.mark.run(h);
   }
 
-  /** Folds a sample older than the raw horizon straight into its rollup (inside the write transaction). */
-  mergeLate(seriesId: number, ts: number, value: number): void {
-    const day = Math.floor(ts / DAY_MS);
-    const blob = this.readDay.get(seriesId, day) as Buffer | undefined;
-    const d = blob ? decodeDay(blob, true) : emptyDay();
-    foldSample(d, Math.floor((ts - day * DAY_MS) / HOUR_MS) * FIELDS, ts, value);
-    this.writeDay.run(seriesId, day, encodeDay(d));
+  /**
+   * Folds samples older than the raw horizon straight into their rollups (inside the write
+   * transaction). Each series-day is read and written once per run of consecutive samples in
+   * it, so a bulk import of old data (a backfill) costs one row update per day, not per sample.
+   */
+  mergeLate(seriesId: number, points: ReadonlyArray<readonly [ts: number, value: number]>): void {
+    let day = Number.NaN;
+    let d: Float64Array | undefined;
+    const flush = () => {
+      if (d) this.writeDay.run(seriesId, day, encodeDay(d));
+    };
+    for (const [ts, value] of points) {
+      const pDay = Math.floor(ts / DAY_MS);
+      if (pDay !== day) {
+        flush();
+        day = pDay;
+        const blob = this.readDay.get(seriesId, day) as Buffer | undefined;
+        d = blob ? decodeDay(blob, true) : emptyDay();
+      }
+      foldSample(d!, Math.floor((ts - day * DAY_MS) / HOUR_MS) * FIELDS, ts, value);
+    }
+    flush();
+  }
+
+  /** Start of the oldest non-empty hour of a series, or undefined. */
+  firstHour(seriesId: number): number | undefined {
+    const row = this.firstDay.get(seriesId) as [number, Buffer] | undefined;
+    if (!row) return undefined;
+    const [day, blob] = row;
+    const d = decodeDay(blob);
+    for (let h = 0; h < 24; h++) if (d[h * FIELDS + F_COUNT] !== 0) return (day * 24 + h) * HOUR_MS;
+    return undefined;
   }
 
   /** True when no series-hour awaits update() in this process or from an earlier one. */

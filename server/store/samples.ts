@@ -30,6 +30,8 @@ export class SampleWriter {
   private readonly rangeCold: Database.Statement;
   private readonly latestHead: Database.Statement;
   private readonly latestCold: Database.Statement;
+  private readonly firstHead: Database.Statement;
+  private readonly firstCold: Database.Statement;
 
   constructor(
     db: Db,
@@ -47,6 +49,8 @@ export class SampleWriter {
     this.rangeCold = db.prepare('SELECT ts, value FROM samples WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw();
     this.latestHead = db.prepare('SELECT ts, value FROM samples_head WHERE series_id = ? ORDER BY ts DESC LIMIT 1').raw();
     this.latestCold = db.prepare('SELECT ts, value FROM samples WHERE series_id = ? ORDER BY ts DESC LIMIT 1').raw();
+    this.firstHead = db.prepare('SELECT min(ts) FROM samples_head WHERE series_id = ?').pluck();
+    this.firstCold = db.prepare('SELECT min(ts) FROM samples WHERE series_id = ?').pluck();
     this.headRows = db.prepare('SELECT count(*) FROM samples_head').pluck().get() as number;
   }
 
@@ -62,6 +66,7 @@ export class SampleWriter {
     const hours: number[] = [];
     let curHour = Number.NaN;
     let cur: Map<number, number> | undefined;
+    let late: Map<number, Array<[number, number]>> | undefined;
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i]!;
       const ts = s.ts;
@@ -80,7 +85,10 @@ export class SampleWriter {
         throw err;
       }
       if (ts < rawHorizon) {
-        this.rollups.mergeLate(sid, ts, value);
+        late ??= new Map();
+        const list = late.get(sid);
+        if (list) list.push([ts, value]);
+        else late.set(sid, [[ts, value]]);
         continue;
       }
       if (ts >= headFrom) {
@@ -98,6 +106,7 @@ export class SampleWriter {
       const prev = cur!.get(sid);
       if (prev === undefined || ts < prev) cur!.set(sid, ts);
     }
+    if (late) for (const [sid, points] of late) this.rollups.mergeLate(sid, points);
     this.rollups.markHours(hours);
     return samples.length;
   }
@@ -117,6 +126,12 @@ export class SampleWriter {
     const rows = this.rows(seriesId, from, to);
     for (const r of rows) if (r[1] === null) r[1] = Number.NaN;
     return rows as Array<[number, number]>;
+  }
+
+  /** The ts of the oldest raw sample of a series (NaN ones included), or undefined. */
+  firstTs(seriesId: number): number | undefined {
+    const ts = (this.firstCold.get(seriesId) ?? this.firstHead.get(seriesId)) as number | null | undefined;
+    return ts ?? undefined;
   }
 
   /** The newest raw sample of a series (NaN if it is a staleness marker), or undefined. */

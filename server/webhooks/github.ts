@@ -69,6 +69,12 @@ const issuesPayload = z.looseObject({
   repository,
 });
 
+/** What decides whether an `issues` delivery is used: its action and the issue's labels. */
+const issuesHead = z.looseObject({
+  action: z.string(),
+  issue: z.looseObject({ labels: z.array(z.looseObject({ name: z.string() })).nullish() }),
+});
+
 const workflowRunPayload = z.looseObject({
   action: z.string(),
   workflow_run: z.looseObject({
@@ -101,12 +107,14 @@ const DEPLOY_STATES: Record<string, { status: string; final: boolean }> = {
 const RUN_CONCLUSIONS: Record<string, string> = { success: 'success', failure: 'failure', timed_out: 'failure', startup_failure: 'failure' };
 
 function deploymentStatus(payload: unknown, ctx: MapContext): MapResult {
+  const head = read(z.looseObject({ deployment_status: z.looseObject({ state: z.string() }) }), payload);
+  const state = DEPLOY_STATES[head.deployment_status.state];
+  if (!state) {
+    const st = head.deployment_status.state;
+    return { ignored: st === 'inactive' ? 'state "inactive": a newer deployment superseded this one, which stays as recorded' : `deployment state "${st}" is not recorded` };
+  }
   const p = read(deploymentStatusPayload, payload);
   const s = p.deployment_status;
-  const state = DEPLOY_STATES[s.state];
-  if (!state) {
-    return { ignored: s.state === 'inactive' ? 'state "inactive": a newer deployment superseded this one, which stays as recorded' : `deployment state "${s.state}" is not recorded` };
-  }
   const sha = p.deployment.sha.toLowerCase();
   const environment = s.environment ?? p.deployment.environment;
   const at = ctx.lookup(`commit:${sha}`)?.startedAt;
@@ -146,14 +154,21 @@ function push(payload: unknown): MapResult {
   });
 }
 
+/** Actions whose payload GitHub documents without the issue's `state`: they change nothing we record. */
+const STATELESS_ISSUE_ACTIONS = new Set(['pinned', 'unpinned']);
+
 function issues(payload: unknown, settings: OperationsSettings): MapResult {
-  const p = read(issuesPayload, payload);
-  if (p.action === 'deleted' || p.action === 'transferred') return { ignored: `issue ${p.action}: the incident stays as recorded` };
-  const labels = p.issue.labels.map((l) => l.name);
+  // Decide first, on the few fields the decision needs, whether the delivery is used at all:
+  // a delivery that is ignored is 202 whatever else it carries or lacks.
+  const head = read(issuesHead, payload);
+  if (head.action === 'deleted' || head.action === 'transferred') return { ignored: `issue ${head.action}: the incident stays as recorded` };
+  if (STATELESS_ISSUE_ACTIONS.has(head.action)) return { ignored: `issue ${head.action}: pinning changes nothing recorded (the payload carries no state)` };
   const wanted = new Set(settings.incidentLabels.map((l) => l.toLowerCase()));
-  if (!labels.some((l) => wanted.has(l.toLowerCase()))) {
+  if (!(head.issue.labels ?? []).some((l) => wanted.has(l.name.toLowerCase()))) {
     return { ignored: `the issue has none of the incident labels (${settings.incidentLabels.join(', ') || 'none configured'})` };
   }
+  const p = read(issuesPayload, payload);
+  const labels = p.issue.labels.map((l) => l.name);
   const closed = p.issue.state === 'closed';
   const event: OperationalEvent = {
     kind: 'incident',
@@ -176,11 +191,12 @@ function issues(payload: unknown, settings: OperationsSettings): MapResult {
 }
 
 function workflowRun(payload: unknown, config: Config): MapResult {
+  const head = read(z.looseObject({ action: z.string(), workflow_run: z.looseObject({ name: z.string().nullish().transform((v) => v ?? '') }) }), payload);
+  if (head.action !== 'completed') return { ignored: `workflow run ${head.action}: only completed runs are recorded` };
+  if (config.deployWorkflows.length === 0) return { ignored: 'no deploy_workflows configured: workflow runs are not deployments' };
+  if (!matchesAny(head.workflow_run.name, config.deployWorkflows)) return { ignored: `workflow "${head.workflow_run.name}" matches none of deploy_workflows` };
   const p = read(workflowRunPayload, payload);
   const run = p.workflow_run;
-  if (p.action !== 'completed') return { ignored: `workflow run ${p.action}: only completed runs are recorded` };
-  if (config.deployWorkflows.length === 0) return { ignored: 'no deploy_workflows configured: workflow runs are not deployments' };
-  if (!matchesAny(run.name, config.deployWorkflows)) return { ignored: `workflow "${run.name}" matches none of deploy_workflows` };
   if (p.repository.default_branch !== undefined && run.head_branch !== p.repository.default_branch) {
     return { ignored: `run on "${run.head_branch ?? '(no branch)'}", not the default branch "${p.repository.default_branch}"` };
   }

@@ -3,7 +3,7 @@ import type { OperationalEvent } from '../../collectors/types.js';
 import type { OperationsSettings } from '../events/types.js';
 import { defined, idText, matchesAny, optionalText, optionalTime, read, severityFromLabels, time } from './payload.js';
 import { checkGitlabToken } from './verify.js';
-import { PayloadError, type MapContext, type MapResult, type WebhookProvider } from './types.js';
+import { PayloadError, type Headers, type MapContext, type MapResult, type WebhookProvider } from './types.js';
 import { pushToChanges } from './push.js';
 
 /**
@@ -64,6 +64,13 @@ const issuePayload = z.looseObject({
   project,
 });
 
+/** What decides whether an `issue` / `work_item` delivery is used. */
+const issueHead = z.looseObject({
+  object_attributes: z.looseObject({ type: optionalText, issue_type: optionalText, labels: z.array(label).nullish() }),
+  labels: z.array(label).nullish(),
+  project: z.unknown().optional(),
+});
+
 const pipelinePayload = z.looseObject({
   object_attributes: z.looseObject({
     id: idText,
@@ -90,9 +97,10 @@ const DEPLOY_STATUS: Record<string, { status: string; final: boolean }> = {
 };
 
 function deployment(payload: unknown, ctx: MapContext): MapResult {
+  const head = read(z.looseObject({ status: z.string() }), payload);
+  const state = DEPLOY_STATUS[head.status];
+  if (!state) return { ignored: `deployment status "${head.status}" is not recorded` };
   const p = read(deploymentPayload, payload);
-  const state = DEPLOY_STATUS[p.status];
-  if (!state) return { ignored: `deployment status "${p.status}" is not recorded` };
   const externalId = `deployment:${p.deployment_id}`;
   // The Deployment Hook carries only the time of this status: the start is the "running"
   // delivery's, when it came first.
@@ -137,13 +145,20 @@ function push(payload: unknown): MapResult {
 }
 
 function issue(payload: unknown, settings: OperationsSettings): MapResult {
+  // Decide on the few fields the decision needs before reading the rest: an ignored delivery
+  // (a group-level epic, an ordinary issue) is 202 whatever else it carries or lacks.
+  const head = read(issueHead, payload);
+  const h = head.object_attributes;
+  const wanted = new Set(settings.incidentLabels.map((l) => l.toLowerCase()));
+  const isIncident =
+    h.type?.toLowerCase() === 'incident' ||
+    h.issue_type?.toLowerCase() === 'incident' ||
+    (head.labels ?? h.labels ?? []).some((l) => wanted.has(l.title.toLowerCase()));
+  if (!isIncident) return { ignored: 'neither an incident nor labelled with an incident label' };
+  if (head.project == null) return { ignored: 'a group-level work item (no project): not tied to a service' };
   const p = read(issuePayload, payload);
   const a = p.object_attributes;
   const labels = (p.labels ?? a.labels ?? []).map((l) => l.title);
-  const wanted = new Set(settings.incidentLabels.map((l) => l.toLowerCase()));
-  const isIncident =
-    a.type?.toLowerCase() === 'incident' || a.issue_type?.toLowerCase() === 'incident' || labels.some((l) => wanted.has(l.toLowerCase()));
-  if (!isIncident) return { ignored: 'neither an incident nor labelled with an incident label' };
   const closed = a.state === 'closed';
   const event: OperationalEvent = {
     kind: 'incident',
@@ -168,10 +183,12 @@ function issue(payload: unknown, settings: OperationsSettings): MapResult {
 const PIPELINE_STATUS: Record<string, string> = { success: 'success', failed: 'failure' };
 
 function pipeline(payload: unknown, config: Config): MapResult {
+  if (config.deployPipelines.length === 0) return { ignored: 'no deploy_pipelines configured: pipelines are not deployments' };
+  const head = read(z.looseObject({ object_attributes: z.looseObject({ name: z.string().nullish().transform((v) => v ?? '') }) }), payload);
+  const name = head.object_attributes.name;
+  if (!matchesAny(name, config.deployPipelines)) return { ignored: `pipeline "${name}" matches none of deploy_pipelines` };
   const p = read(pipelinePayload, payload);
   const a = p.object_attributes;
-  if (config.deployPipelines.length === 0) return { ignored: 'no deploy_pipelines configured: pipelines are not deployments' };
-  if (!matchesAny(a.name, config.deployPipelines)) return { ignored: `pipeline "${a.name}" matches none of deploy_pipelines` };
   if (a.tag || (p.project.default_branch !== undefined && a.ref !== p.project.default_branch)) {
     return { ignored: `pipeline for "${a.ref}", not the default branch "${p.project.default_branch ?? '?'}"` };
   }
@@ -205,6 +222,14 @@ function pipeline(payload: unknown, config: Config): MapResult {
   };
 }
 
+const header = (headers: Headers, name: string): string | undefined => {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/** The X-Gitlab-Event values of the events mapped above (work items arrive as "Issue Hook"). */
+const USED_HOOKS = new Set(['Deployment Hook', 'Push Hook', 'Issue Hook', 'Confidential Issue Hook', 'Work Item Hook', 'Pipeline Hook']);
+
 const kindOf = (payload: unknown): unknown =>
   payload !== null && typeof payload === 'object' ? (payload as { object_kind?: unknown }).object_kind : undefined;
 
@@ -220,7 +245,7 @@ export const gitlab: WebhookProvider<Config> = {
   verify(_body, headers, config) {
     return this.verifyHeaders(headers, config);
   },
-  map(payload, _headers, config, ctx) {
+  map(payload, headers, config, ctx) {
     const kind = kindOf(payload);
     switch (kind) {
       case 'deployment':
@@ -233,7 +258,13 @@ export const gitlab: WebhookProvider<Config> = {
       case 'pipeline':
         return pipeline(payload, config);
       default:
-        if (typeof kind !== 'string') throw new PayloadError('object_kind', 'missing: every GitLab webhook payload names its kind');
+        if (typeof kind !== 'string') {
+          // Member, project and subgroup events (group webhooks) carry no object_kind; the
+          // X-Gitlab-Event header still names them. Only a hook we read needs object_kind.
+          const hook = header(headers, 'x-gitlab-event');
+          if (hook === undefined || USED_HOOKS.has(hook)) throw new PayloadError('object_kind', 'missing: GitLab names the kind of every event Pillarboard reads');
+          return { ignored: `GitLab "${hook}" is not recorded` };
+        }
         return { ignored: `GitLab event "${kind}" is not recorded` };
     }
   },

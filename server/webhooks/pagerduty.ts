@@ -51,13 +51,16 @@ export const pagerduty: WebhookProvider<Config> = {
     return reason === undefined ? undefined : { header: 'X-PagerDuty-Signature', reason };
   },
   map(payload, _headers, _config, ctx) {
-    const { event } = read(envelope, payload);
-    const type = event.event_type;
+    // What decides use (the event type and the type of its data) is read first: an event that
+    // is ignored is 202 whatever else it carries or lacks.
+    const head = read(z.looseObject({ event: z.looseObject({ event_type: z.string(), data: z.unknown().optional() }) }), payload).event;
+    const type = head.event_type;
     if (type === 'pagey.ping') return { ignored: 'ping: the webhook subscription is set up' };
-    const data = event.data as { type?: unknown } | null;
+    const data = (head.data ?? null) as { type?: unknown } | null;
     if (!type.startsWith('incident.') || data === null || typeof data !== 'object' || data.type !== 'incident') {
       return { ignored: `PagerDuty event "${type}" does not carry an incident's state` };
     }
+    const { event } = read(envelope, payload);
     const i = read(z.looseObject({ event: z.looseObject({ data: incident }) }), payload).event.data;
     const resolved = i.status === 'resolved';
     // Only the resolve event says when the incident was resolved; a later event on a resolved

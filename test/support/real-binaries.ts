@@ -152,20 +152,28 @@ export interface PrometheusServer {
   stop: () => Promise<void>;
 }
 
-/** Prometheus scraping `scrapeTargets` (host:port, path /metrics) under job "targets". Waits for /-/ready. */
-export async function startPrometheus(opts: { scrapeTargets: string[]; scrapeInterval?: string }): Promise<PrometheusServer> {
+/**
+ * Prometheus scraping `scrapeTargets` (host:port, path /metrics) under job "targets" (none: no
+ * scraping). Waits for /-/ready. `dataDir` starts it on existing TSDB blocks (e.g. made by
+ * `promtool tsdb create-blocks-from openmetrics`), kept for ten years.
+ */
+export async function startPrometheus(opts: { scrapeTargets: string[]; scrapeInterval?: string; dataDir?: string }): Promise<PrometheusServer> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pb-prometheus-'));
-  const dataDir = path.join(dir, 'data');
+  const dataDir = opts.dataDir ?? path.join(dir, 'data');
   const interval = opts.scrapeInterval ?? '1s';
   const config = [
     'global:',
     `  scrape_interval: ${interval}`,
     `  evaluation_interval: ${interval}`,
-    'scrape_configs:',
-    '  - job_name: targets',
-    '    static_configs:',
-    `      - targets: [${opts.scrapeTargets.map((t) => JSON.stringify(t)).join(', ')}]`,
+    ...(opts.scrapeTargets.length === 0
+      ? []
+      : [
+          'scrape_configs:',
+          '  - job_name: targets',
+          '    static_configs:',
+          `      - targets: [${opts.scrapeTargets.map((t) => JSON.stringify(t)).join(', ')}]`,
+        ]),
     '',
   ].join('\n');
   const configFile = path.join(dir, 'prometheus.yml');
@@ -175,6 +183,7 @@ export async function startPrometheus(opts: { scrapeTargets: string[]; scrapeInt
     `--storage.tsdb.path=${dataDir}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--log.level=warn',
+    ...(opts.dataDir ? ['--storage.tsdb.retention.time=10y'] : []),
   ]);
   const url = `http://127.0.0.1:${port}`;
   await waitReady(started, `${url}/-/ready`, `prometheus on 127.0.0.1:${port}`);

@@ -40,6 +40,8 @@ export function builtinLenses(dir: string = findLensesDir()): CompiledLens[] {
       const full = path.join(dir, file);
       const parsed = parseLensText(fs.readFileSync(full, 'utf8'));
       if (!parsed.ok) throw new Error(`built-in lens ${full} is invalid:\n${parsed.issues.map((i) => formatLensIssue(full, i)).join('\n')}`);
+      // A built-in lens is ours: a key the format does not define is a typo, not a tolerance.
+      if (parsed.warnings.length > 0) throw new Error(`built-in lens ${full} has warnings:\n${parsed.warnings.map((i) => formatLensIssue(full, i)).join('\n')}`);
       return compileLens(id, parsed.lens);
     });
   loaded.set(dir, lenses);

@@ -3,29 +3,38 @@ import type { LensRisk } from '../risk-rules.js';
 /**
  * The AWS Well-Architected custom-lens JSON format (schemaVersion "2021-11-01"), as Pillarboard
  * stores and exports it. A validated lens is kept in exactly this shape — known keys in the
- * format's order, then any `_`-prefixed keys of the file (authors' metadata such as `_version`)
- * in their original order — so exporting it is `JSON.stringify`, and import → export → import
- * gives the same lens. See docs/review.md for the limits and where each comes from.
+ * format's order, then every other key of the file (authors' metadata such as `_version`, keys
+ * AWS's tool tolerates such as `url` on a question) in their original order — so exporting it is
+ * `JSON.stringify`, and import → export → import gives the same lens. See docs/review.md for the
+ * limits and where each comes from.
  */
 
 export const SCHEMA_VERSION = '2021-11-01';
 
-/** Keys starting with `_` are the author's, kept verbatim and exported back. */
-export type Extras = { [key: `_${string}`]: unknown };
+/**
+ * Keys the format does not define, kept verbatim and exported back. Those starting with `_` are
+ * authors' metadata by convention and pass silently; any other is reported as a warning.
+ */
+export type Extras = { readonly [key: string]: unknown };
 
-export type LensLink = { displayText: string; url?: string } & Extras;
+/** A helpful resource or additional link: `displayText` is optional unless `url` is given. */
+export type LensLink = { displayText?: string; url?: string } & Extras;
+
+/** A choice's improvement plan: its text is required (lens format specification). */
+export type LensImprovementPlan = { displayText: string; url?: string } & Extras;
 
 export const RESOURCE_TYPES = ['HELPFUL_RESOURCE', 'IMPROVEMENT_PLAN'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
-export type LensAdditionalResources = { type: ResourceType; content: LensLink[] } & Extras;
+/** Both keys are optional in the specification; an entry without a `type` is kept but not shown. */
+export type LensAdditionalResources = { type?: ResourceType; content?: LensLink[] } & Extras;
 
 export type LensChoice = {
   id: string;
   title: string;
   description?: string;
   helpfulResource?: LensLink;
-  improvementPlan?: LensLink;
+  improvementPlan?: LensImprovementPlan;
   additionalResources?: LensAdditionalResources[];
 } & Extras;
 
@@ -50,32 +59,39 @@ export type LensDocument = {
 } & Extras;
 
 /**
- * The limits enforced on import. `verified`: read in AWS's documentation while writing this;
- * otherwise as we recall the lens format specification (docs/review.md says which is which).
+ * The limits enforced on import, each from AWS's documentation (docs/review.md cites the source
+ * of every one): "spec" is the AWS WA Tool user guide's "Lens format specification", "API" the
+ * Well-Architected API reference, used where the specification is silent.
  */
 export const LENS_LIMITS = {
-  /** Whole file, bytes. */
+  /** Whole file, bytes (API ImportLens: "A custom lens cannot exceed 500 KB in size"). */
   fileBytes: 500 * 1024,
-  nameLength: 128, // verified: lens format specification
-  descriptionLength: 2048, // verified: lens format specification
-  pillars: 10, // verified: lens format specification
-  pillarIdLength: { min: 3, max: 128 }, // verified: lens format specification
-  pillarNameLength: 128, // verified: lens format specification
-  questionsPerPillar: 20,
-  questionIdLength: { min: 1, max: 128 }, // max verified: API QuestionId
-  questionTitleLength: 128,
-  questionDescriptionLength: 2048,
-  choicesPerQuestion: 15,
-  choiceIdLength: { min: 1, max: 64 }, // max verified: API ChoiceId
-  choiceTitleLength: 128,
-  choiceDescriptionLength: 1024, // verified: API Choice.Description
-  displayTextLength: 1024,
-  urlLength: 2048, // verified: API HelpfulResourceUrl
-  riskRulesPerQuestion: 16,
-  conditionLength: 2048,
+  nameLength: 128, // spec
+  descriptionLength: 2048, // spec
+  pillars: 10, // spec
+  pillarIdLength: { min: 3, max: 128 }, // spec
+  pillarNameLength: 128, // spec
+  questionsPerPillar: 20, // spec
+  questionIdLength: { min: 3, max: 128 }, // spec
+  questionTitleLength: 128, // spec
+  questionDescriptionLength: 2048, // spec
+  choicesPerQuestion: 15, // spec
+  /** spec (the API's ChoiceId says 1–64: above 64 is accepted with a warning, see docs/review.md). */
+  choiceIdLength: { min: 3, max: 128 },
+  choiceIdApiMax: 64, // API ChoiceId
+  choiceTitleLength: 128, // spec
+  choiceDescriptionLength: 1024, // API Choice.Description (the spec has no choice description)
+  displayTextLength: 2048, // spec (every displayText)
+  questionUrlLength: 2048, // API HelpfulResourceUrl
+  choiceUrlLength: 1024, // API ChoiceContent.Url
+  /** spec: "a maximum of three risk rules per question, one for each level of risk". */
+  riskRulesPerQuestion: 3,
+  /** spec: "Up to five additional helpful resources and up to five additional improvement plan items". */
+  additionalLinksPerType: 5,
+  conditionLength: 2048, // ours: the spec sets none; 2,048 holds 15 choice ids of 128 with operators
 } as const;
 
-/** Ids in the format: letters, digits and "_" (verified for pillar ids; applied to all ids). */
+/** Ids in the format: letters, digits and "_" (spec, for pillar, question and choice ids). */
 export const LENS_ID_PATTERN = /^[A-Za-z0-9_]+$/;
 
 /** A choice whose id ends in `_no` is the question's "None of these" choice. */

@@ -17,7 +17,8 @@ export interface PositionedLensIssue {
   message: string;
 }
 
-export type LensTextResult = { ok: true; lens: LensDocument } | { ok: false; issues: PositionedLensIssue[] };
+/** A valid lens may still carry warnings (unknown keys kept, an empty url…), positioned like faults. */
+export type LensTextResult = { ok: true; lens: LensDocument; warnings: PositionedLensIssue[] } | { ok: false; issues: PositionedLensIssue[] };
 
 /** `file:line:column: $.path: message` (the position is left out when unknown). */
 export function formatLensIssue(file: string, issue: PositionedLensIssue): string {
@@ -46,18 +47,20 @@ export function parseLensText(text: string): LensTextResult {
       return { path: '$', line: pos.line, column: pos.col, message: 'duplicate key in an object (JSON keeps only the last; remove one)' };
     });
   const result = validateLens(value);
-  if (result.ok && duplicates.length === 0) return result;
-  const positioned = result.ok
-    ? []
-    : result.issues.map((issue) => {
-        const pos = doc.errors.length === 0 ? locate(doc, lines, issue.path as JsonPath) : { line: 0, column: 0 };
-        return { path: formatJsonPath(issue.path), line: pos.line, column: pos.column, message: issue.message };
-      });
-  return fail([...duplicates, ...positioned]);
+  const position = (issue: { path: JsonPath; message: string }, at: 'key' | 'value'): PositionedLensIssue => {
+    const pos = doc.errors.length === 0 ? locate(doc, lines, issue.path as JsonPath, at) : { line: 0, column: 0 };
+    return { path: formatJsonPath(issue.path), line: pos.line, column: pos.column, message: issue.message };
+  };
+  if (result.ok && duplicates.length === 0) {
+    return { ok: true, lens: result.lens, warnings: result.warnings.map((w) => position(w, 'key')).sort(byPosition) };
+  }
+  return fail([...duplicates, ...(result.ok ? [] : result.issues.map((i) => position(i, 'value')))]);
 }
 
+const byPosition = (a: PositionedLensIssue, b: PositionedLensIssue) => a.line - b.line || a.column - b.column;
+
 function fail(issues: PositionedLensIssue[]): LensTextResult {
-  return { ok: false, issues: issues.sort((a, b) => a.line - b.line || a.column - b.column) };
+  return { ok: false, issues: issues.sort(byPosition) };
 }
 
 /** V8 says "… at position N" (older Node) or "(line L column C)"; otherwise the offset is found by scanning. */
