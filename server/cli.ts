@@ -7,18 +7,14 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { createLogger } from './log.js';
+import { CliError } from './commands/errors.js';
 import { packageVersion, resolveSettings, SettingsError, workloadEnv, type Settings } from './settings.js';
 
 export const EXIT_OK = 0;
 export const EXIT_RUNTIME = 1;
 export const EXIT_USAGE = 2;
 
-/** An error whose message is for the user as it is, with the exit code it deserves. */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number) {
-    super(message);
-  }
-}
+export { CliError };
 
 function settingsFrom(flags: Partial<Pick<Settings, 'config' | 'db' | 'port' | 'host'>>): Settings {
   try {
@@ -69,7 +65,7 @@ export function buildProgram(): Command {
         log,
       });
       const { startServer } = require('./serve.js') as typeof import('./serve.js');
-      const running = await startOrExplain(() => startServer(settings, { log, version, env: workloadEnv() }));
+      const running = await startOrExplain(settings, () => startServer(settings, { log, version, env: workloadEnv() }));
       log.info('pillarboard listening', {
         url: running.url,
         config: settings.config,
@@ -368,13 +364,14 @@ export function buildProgram(): Command {
   return program;
 }
 
-async function startOrExplain<T>(start: () => Promise<T>): Promise<T> {
+async function startOrExplain<T>(settings: Settings, start: () => Promise<T>): Promise<T> {
   try {
     return await start();
   } catch (err) {
     const e = err as Error & { issues?: unknown[]; code?: string };
     if (e.name === 'WorkloadInvalidError') throw new CliError(e.message, EXIT_USAGE);
-    if (e.code === 'EADDRINUSE') throw new CliError(`cannot listen: ${e.message}`, EXIT_RUNTIME);
+    if (e.code === 'SQLITE_CANTOPEN') throw new CliError(`cannot open the database ${settings.db}: ${e.message} (set --db or PILLARBOARD_DB to a writable path)`, EXIT_RUNTIME);
+    if (e.name === 'ListenError') throw new CliError(e.message, EXIT_RUNTIME);
     throw err;
   }
 }

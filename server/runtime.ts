@@ -10,12 +10,12 @@ import { createMetrics, type AppMetrics } from './telemetry/metrics.js';
 import type { ActiveWorkloadView, AppDeps } from './api/deps.js';
 import type { AuthPolicy } from './api/auth.js';
 import { TokenStore } from './auth/tokens.js';
-import { Evaluator, EvaluationHistory, type EvaluationSnapshot } from './evaluation/index.js';
+import { Evaluator, EvaluationHistory, LastEvaluationStore, type EvaluationSnapshot } from './evaluation/index.js';
 import type { Workload } from './workload/index.js';
 import { EventStore } from './events/store.js';
 import { runSinkWithEvents } from './events/runSink.js';
 import { createReports, type Reports } from './reports/index.js';
-import { DerivedSeriesJob, derivedSettingsFrom, requestRunAfterEvents, requestRunOnWrite } from './dora/index.js';
+import { DerivedSeriesJob, derivedSettingsFrom, missingDataHint, requestRunAfterEvents, requestRunOnWrite } from './dora/index.js';
 import { ReviewService, type ReviewConfig } from './review/index.js';
 import { Backfiller } from './backfill/index.js';
 
@@ -59,8 +59,12 @@ export class Runtime {
   private evaluate = true;
   /** Collectors whose first run since start is still awaited (see onFirstRun). */
   private awaitingFirstRun: Set<string> | null = null;
+  /** When this process started, and how long no Pillarboard ran before it (see measureDowntime). */
+  private readonly startedAt: number;
+  private downtimeMs = 0;
 
   constructor(readonly opts: RuntimeOptions) {
+    this.startedAt = (opts.now ?? Date.now)();
     fs.mkdirSync(path.dirname(path.resolve(opts.dbPath)), { recursive: true });
     // One writer per database: a second serve or collect on this file stops here (WriterLockError).
     this.lock = acquireWriterLock(opts.dbPath, { command: opts.command ?? 'serve', now: opts.now });
@@ -86,6 +90,7 @@ export class Runtime {
       versions: this.store,
       log: opts.log,
       watch: opts.watch,
+      now: opts.now,
     });
     let scheduler: Scheduler | undefined;
     let reports: Reports | undefined;
@@ -95,6 +100,7 @@ export class Runtime {
       version: opts.version,
       collectors: () => scheduler?.status() ?? [],
       evaluation: () => evaluator?.latest() ?? null,
+      workloadReload: () => this.workload.reloadStatus() ?? null,
       reports: () => reports?.archive ?? null,
       review: () => review?.summary() ?? null,
     });
@@ -120,7 +126,7 @@ export class Runtime {
       now: opts.now,
       onFinished: () => this.onBackfilled(),
     });
-    evaluator = new Evaluator({ store: this.store, collectors: () => scheduler.status(), log: opts.log, now: opts.now });
+    evaluator = new Evaluator({ store: this.store, collectors: () => scheduler.status(), log: opts.log, now: opts.now, missingDataHint });
     this.evaluator = evaluator;
     this.history = new EvaluationHistory(this.store);
     reports = createReports({
@@ -151,6 +157,7 @@ export class Runtime {
    */
   load(schedule: boolean, opts: { evaluate?: boolean } = {}): void {
     this.evaluate = opts.evaluate ?? schedule;
+    this.downtimeMs = this.measureDowntime();
     this.workload.load();
     this.applyWorkload(schedule);
     if (schedule) {
@@ -218,12 +225,31 @@ export class Runtime {
     if (!current) return;
     this.scheduler.apply(current.workload.collectors, schedule);
     if (schedule) this.backfill.apply(current.workload.collectors, current.workload.indicators);
-    // Status survives restarts: seed each collector with what the store remembers.
+    // Status survives restarts: seed each collector with what the store remembers, and a
+    // success from before this process started with the downtime that followed it, so that
+    // no collector is stale merely because Pillarboard was stopped for a while.
     const summaries = this.store.runSummaries();
     for (const c of current.workload.collectors) {
       const s = summaries.get(c.id);
-      if (s) this.scheduler.seed(c.id, s);
+      if (!s) continue;
+      const downtimeMs = s.lastSuccess && s.lastSuccess.startedAt < this.startedAt ? this.downtimeMs : 0;
+      this.scheduler.seed(c.id, { ...s, downtimeMs });
     }
+  }
+
+  /**
+   * How long no Pillarboard ran before this start: from the last sign of life in the store
+   * (the end of the latest collector run, the latest evaluation) to now. 0 on a new database.
+   */
+  private measureDowntime(): number {
+    let lastAlive = Number.NEGATIVE_INFINITY;
+    try {
+      for (const s of this.store.runSummaries().values()) lastAlive = Math.max(lastAlive, s.last.startedAt + s.last.durationMs);
+      lastAlive = Math.max(lastAlive, new LastEvaluationStore(this.store.db).lastAt() ?? Number.NEGATIVE_INFINITY);
+    } catch (err) {
+      this.opts.log.warn('could not read when Pillarboard last ran', { error: (err as Error).message });
+    }
+    return Number.isFinite(lastAlive) ? Math.max(0, this.startedAt - lastAlive) : 0;
   }
 
   /**
@@ -293,6 +319,10 @@ export class Runtime {
       tokens: this.tokens,
       auth: this.opts.auth ?? { read: 'public', metrics: 'public' },
       reloadWorkload: () => this.workload.reload('api'),
+      onWorkloadStatus: (fn: () => void) => {
+        this.workload.on('status', fn);
+        return () => this.workload.off('status', fn);
+      },
       log: this.opts.log,
       now: this.opts.now,
       version: this.opts.version,
@@ -316,6 +346,7 @@ export class Runtime {
       versionId: c.versionId,
       appliedAt: c.appliedAt,
       path: this.opts.configPath,
+      reload: () => this.workload.reloadStatus(),
     };
   }
 

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Logger } from '../collectors/types.js';
 import { createApp } from './api/app.js';
 import { Runtime } from './runtime.js';
@@ -26,20 +26,26 @@ export async function startServer(
     watch: settings.watch,
     auth: { read: settings.readAuth, metrics: settings.metricsAuth },
   });
-  let server: Server;
+  // The port first: a listen error (port taken, no permission, bad host) ends the start
+  // before any collector runs or anything is evaluated. Until the workload is loaded (a few
+  // ms later) the API answers 503 not-ready.
+  const server = createServer(createApp(runtime.apiDeps()));
   try {
-    runtime.load(true);
-    runtime.startMaintenance();
-    const app = createApp(runtime.apiDeps());
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(settings.port, settings.host, () => resolve(s));
-      s.once('error', reject);
-    });
+    await listen(server, settings.port, settings.host);
   } catch (err) {
     // Stops what started and gives the database (and its writer lock) back.
     await runtime.close(settings.shutdownTimeoutMs);
     throw err;
   }
+  try {
+    runtime.load(true);
+  } catch (err) {
+    server.close();
+    // Gives the database (and its writer lock) back.
+    await runtime.close(settings.shutdownTimeoutMs);
+    throw err;
+  }
+  runtime.startMaintenance();
   server.keepAliveTimeout = 65_000;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : settings.port;
@@ -62,4 +68,49 @@ export async function startServer(
       return closing;
     },
   };
+}
+
+/** Why the server could not listen, in one line for the person who started it. */
+export class ListenError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+/**
+ * Listens, or rejects with a ListenError. (Express 5's `app.listen` hands the error to its
+ * callback, which then looks like success: the cause of `serve` logging "listening" on a
+ * taken port and exiting 0.)
+ */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => reject(listenError(err, port, host));
+    server.once('error', onError);
+    try {
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    } catch (err) {
+      onError(err as NodeJS.ErrnoException);
+    }
+  });
+}
+
+function listenError(err: NodeJS.ErrnoException, port: number, host: string): ListenError {
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const code = err.code;
+  const hint: Record<string, string> = {
+    EADDRINUSE: `port ${port} is already in use on ${host} (another process listens there); stop it or choose another port with --port or PORT`,
+    EACCES: `permission denied to listen on ${where}${port < 1024 ? ' (ports below 1024 need root or CAP_NET_BIND_SERVICE)' : ''}; choose another port with --port or PORT`,
+    EADDRNOTAVAIL: `${host} is not an address of this machine; set --host or HOST to one of its addresses (0.0.0.0 for all, 127.0.0.1 for this machine only)`,
+    ENOTFOUND: `the host name ${host} does not resolve; set --host or HOST to an address of this machine (0.0.0.0 for all, 127.0.0.1 for this machine only)`,
+    EAI_AGAIN: `the host name ${host} could not be resolved right now; set --host or HOST to an IP address (0.0.0.0 for all, 127.0.0.1 for this machine only)`,
+  };
+  const detail = (code && hint[code]) ?? err.message;
+  return new ListenError(`cannot listen on ${where}: ${detail}${code && hint[code] ? ` (${code})` : ''}`, code);
 }

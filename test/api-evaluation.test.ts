@@ -35,6 +35,12 @@ indicators:
       total: requests_total
       objective: 95%
       window: 7d
+  - id: restore
+    title: "Time to restore"
+    pillar: reliability
+    unit: seconds
+    series: dora_time_to_restore_seconds
+    objective: { max: 3600 }
   - id: spend
     title: "Cloud spend"
     pillar: cost_optimization
@@ -93,7 +99,8 @@ test('GET /api/summary gives the six pillars in order, outcomes with scores, and
     [
       ['operational_excellence', 'not_measured', null],
       ['security', 'not_measured', null],
-      // SLO: 1% errors against a 5% budget → 80% of the budget left → score 80.
+      // SLO: 1% errors against a 5% budget → 80% of the budget left → score 80. Time to
+      // restore has no data: the status judges the measured one, coverage says 1 of 2.
       ['reliability', 'ok', 80],
       // avg 0.4 s, target 0.3, critical 1.0: 100 × (1 − 0.1/0.7) = 85.714… → 85.7
       ['performance_efficiency', 'ok', 85.7],
@@ -101,7 +108,17 @@ test('GET /api/summary gives the six pillars in order, outcomes with scores, and
       ['sustainability', 'not_measured', null],
     ],
   );
+  const reliability = s.pillars.find((p: any) => p.id === 'reliability');
+  assert.deepEqual(reliability.coverage, { measured: 1, total: 2, measuredWeight: 1, totalWeight: 2 });
+  assert.equal(reliability.description, 'Doing the intended job correctly, and recovering fast from failure.');
+  assert.equal(reliability.docs, '/docs/scoring.md#coverage-what-a-score-speaks-for');
+  assert.match(reliability.reasons[0], /^Time to restore has no data: no incident restored in the window yet .*`pillarboard event add --kind incident /);
+  const cost = s.pillars.find((p: any) => p.id === 'cost_optimization');
+  assert.deepEqual(cost.coverage, { measured: 0, total: 1, measuredWeight: 0, totalWeight: 1 });
+  // Nothing says "no data" above a number: every pillar and outcome with a score has a judging status.
+  for (const x of [...s.pillars, ...s.outcomes]) if (x.score !== null) assert.ok(['ok', 'warning', 'critical'].includes(x.status), `${x.id}: ${x.status} ${x.score}`);
   const buy = s.outcomes.find((o: any) => o.id === 'buy');
+  assert.deepEqual(buy.coverage, { measured: 2, total: 2, measuredWeight: 4, totalWeight: 4 });
   // (3 × 80 + 1 × 85.714) / 4 = 81.43 → 81.4
   assert.equal(buy.score, 81.4);
   assert.equal(buy.status, 'ok');
@@ -111,7 +128,7 @@ test('GET /api/summary gives the six pillars in order, outcomes with scores, and
   const budget = s.outcomes.find((o: any) => o.id === 'budget');
   assert.equal(budget.score, null);
   assert.equal(budget.status, 'no_data');
-  assert.deepEqual(s.indicators, { ok: 2, warning: 0, critical: 0, no_data: 1, stale: 0 });
+  assert.deepEqual(s.indicators, { ok: 2, warning: 0, critical: 0, no_data: 2, stale: 0 });
 });
 
 test('GET /api/outcomes/:id lists each indicator with weight, key flag and the points it cost', async () => {
@@ -151,7 +168,8 @@ test('GET /api/indicators/:id gives value, objective, status, SLO budget, burn r
 test('GET /api/pillars/:pillar lists its indicators; an unknown pillar is 404 naming the six', async () => {
   const res = await request(app).get('/api/pillars/reliability').expect(200);
   assert.equal(res.body.title, 'Reliability');
-  assert.deepEqual(res.body.indicators.map((i: any) => i.id), ['availability']);
+  assert.deepEqual(res.body.indicators.map((i: any) => i.id), ['availability', 'restore']);
+  assert.deepEqual([res.body.status, res.body.score, res.body.coverage.measured, res.body.coverage.total], ['ok', 80, 1, 2]);
   const bad = await request(app).get('/api/pillars/speed');
   assertProblem(bad, 404);
   assert.match(bad.body.detail, /operational_excellence, security, reliability/);
@@ -187,6 +205,13 @@ test('/metrics publishes pillar, outcome, indicator and SLO gauges from the late
   assert.match(text, /^pillarboard_pillar_health_ratio\{pillar="reliability"\} 0\.8$/m);
   assert.doesNotMatch(text, /^pillarboard_pillar_health_ratio\{pillar="security"\}/m, 'not measured: no number');
   assert.match(text, /^pillarboard_pillar_measured\{pillar="security"\} 0$/m);
+  // Coverage: the health ratio of reliability speaks for 1 of its 2 indicators; cost has none measured, so no ratio.
+  assert.match(text, /^pillarboard_pillar_indicators\{pillar="reliability",state="measured"\} 1$/m);
+  assert.match(text, /^pillarboard_pillar_indicators\{pillar="reliability",state="total"\} 2$/m);
+  assert.match(text, /^pillarboard_pillar_indicators\{pillar="cost_optimization",state="measured"\} 0$/m);
+  assert.doesNotMatch(text, /^pillarboard_pillar_health_ratio\{pillar="cost_optimization"\}/m, 'nothing measured: no number');
+  assert.match(text, /^pillarboard_outcome_indicators\{outcome="budget",state="measured"\} 0$/m);
+  assert.match(text, /^pillarboard_outcome_indicators\{outcome="buy",state="total"\} 2$/m);
   assert.match(text, /^pillarboard_outcome_status\{outcome="budget",status="no_data"\} 1$/m);
   assert.match(text, /^pillarboard_outcome_status\{outcome="budget",status="ok"\} 0$/m);
   assert.match(text, /^pillarboard_indicator_status\{indicator="latency",status="warning"\} 1$/m);

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { tempDir, waitFor } from './support/tmp.js';
 import { freePort } from './support/real-binaries.js';
@@ -173,6 +175,56 @@ test('serve answers, reloads on SIGHUP, refuses an invalid edit, and exits 0 on 
   }
   assert.equal(await exited, 0, log());
   assert.match(log(), /shutting down/);
+});
+
+test('serve on a port another process listens on exits 1 with a one-line message naming the port', async () => {
+  const dir = tempDir();
+  const config = path.join(dir, 'w.yaml');
+  fs.writeFileSync(config, HOST_ONLY);
+  const busy = net.createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  const port = (busy.address() as net.AddressInfo).port;
+  try {
+    const { child, log } = startServe(['--config', config, '--db', path.join(dir, 'pb.db'), '--host', '127.0.0.1', '--port', String(port)], {
+      PILLARBOARD_WATCH: 'false',
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    clearTimeout(killer);
+    assert.equal(code, 1, log());
+    const message = log().split('\n').filter((l) => l.startsWith('pillarboard: '));
+    assert.equal(message.length, 1, log());
+    assert.match(message[0]!, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: port ${port} is already in use.*--port`));
+    assert.doesNotMatch(log(), /pillarboard listening/);
+  } finally {
+    busy.close();
+  }
+});
+
+test('commands that need a database refuse a missing one with exit 2, naming the path and --db, and create nothing', () => {
+  const dir = tempDir();
+  const missing = path.join(dir, 'nowhere', 'pb.db');
+  const runs: Array<[string, string[]]> = [
+    ['token list', ['token', 'list', '--db', missing]],
+    ['token create', ['token', 'create', '--name', 'ci', '--scope', 'write', '--db', missing]],
+    ['event add', ['event', 'add', '--kind', 'gameday', '--id', 'gd-1', '--db', missing]],
+    ['review show', ['review', 'show', '--db', missing]],
+    ['lens list', ['lens', 'list', '--db', missing]],
+    ['backup', ['backup', path.join(dir, 'copy.db'), '--db', missing]],
+  ];
+  for (const [name, args] of runs) {
+    const r = cli(args);
+    assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+    assert.ok(r.stderr.includes(`no database at ${missing}`), `${name}: ${r.stderr}`);
+    assert.match(r.stderr, /--db FILE or PILLARBOARD_DB/, name);
+  }
+  // The default path, from another directory: named absolutely and as given.
+  const tsxLoader = new URL(JSON.parse(fs.readFileSync(require.resolve('tsx/package.json'), 'utf8')).exports['.'], pathToFileURL(require.resolve('tsx/package.json'))).href;
+  const { PILLARBOARD_DB: _unset, ...env } = baseEnv;
+  const fromElsewhere = spawnSync(process.execPath, ['--import', tsxLoader, CLI, 'token', 'list'], { encoding: 'utf8', cwd: dir, env, timeout: 60_000 });
+  assert.equal(fromElsewhere.status, 2, fromElsewhere.stderr);
+  assert.ok(fromElsewhere.stderr.includes(`no database at ${path.join(dir, 'data', 'pillarboard.db')} (data/pillarboard.db from ${dir})`), fromElsewhere.stderr);
+  assert.deepEqual(fs.readdirSync(dir), [], 'nothing was created');
 });
 
 test('serve with an invalid workload exits 2 naming the problem', () => {

@@ -425,7 +425,7 @@ describe('the wall-screen dashboard in a real browser', { skip: requireBinary(CH
       assert.match(await page.textContent('.tile[data-pillar="security"]') ?? '', /Not measured/);
       assert.equal(await page.getAttribute('.tile[data-pillar="reliability"] .badge', 'data-status'), 'unknown');
       assert.match(await page.textContent('.tile[data-pillar="sustainability"]') ?? '', /Missing from the API’s answer/);
-      assert.match(await page.textContent('.card[data-outcome="empty"]') ?? '', /no indicators declared/);
+      assert.match(await page.textContent('.card[data-outcome="empty"]') ?? '', /No indicators declared: nothing measures this outcome/);
       const banner = (await page.textContent('[data-banner="data"]')) ?? '';
       assert.match(banner, /The summary is incomplete: .*no data for Operational excellence, Performance efficiency, Cost optimization, Sustainability/);
       assert.match(banner, /1 outcome entry without an id was left out/);

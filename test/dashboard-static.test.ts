@@ -102,3 +102,11 @@ test('without a build the page says how to make one (503), and the API still ans
   assert.match(res.text, /npm run build/);
   assert.equal((await request(app).get('/api/summary').expect(200)).body.workload.title, 'Web shop');
 });
+
+test('the docs the dashboard links to are served as plain text; an unknown doc is a 404', async () => {
+  const res = await request(app).get('/docs/scoring.md').set('Accept-Encoding', 'identity').expect(200);
+  assert.match(res.headers['content-type'] ?? '', /^text\/plain; charset=utf-8/);
+  assert.match(res.text, /^## Coverage: what a score speaks for$/m, 'the section the tiles link to (#coverage-what-a-score-speaks-for)');
+  const res2 = await request(app).get('/docs/no-such-doc.md').expect(404);
+  assert.match(res2.headers['content-type'] ?? '', /^application\/problem\+json/);
+});

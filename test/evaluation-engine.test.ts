@@ -84,10 +84,58 @@ test('an outcome rolls up its indicators: weighted score, key stale counted as w
   assert.deepEqual(o.counts, { ok: 1, warning: 1, critical: 0, no_data: 0, stale: 1 });
   assert.deepEqual(o.contributions.map((c) => [c.id, c.cost]), [['a', 0], ['b', 20.8], ['c', null]]);
   assert.deepEqual(o.indicators, [{ ref: 'a', weight: 2, key: false }, { ref: 'b', weight: 1, key: false }, { ref: 'c', weight: 1, key: true }]);
-  // Both count as warning; b first, since it cost more points.
+  assert.deepEqual(o.coverage, { measured: 2, total: 3, measuredWeight: 3, totalWeight: 4 });
+  // Both count as warning; b first, since it cost more points. Titles name them (the helper's title is the id).
   assert.deepEqual(o.reasons, [
-    'b is warning (−20.8 points): b 0.55 is above the warning bound 0.5 (target ≤ 0.3)',
-    'key indicator c is stale: collector broken has failed 3 consecutive runs (last error: connection refused)',
+    'b (−20.8 points): 0.55 is above the warning bound 0.5 (target ≤ 0.3)',
+    'Key indicator c has no fresh data, which counts as a warning: collector broken has failed 3 consecutive runs (last error: connection refused)',
+  ]);
+});
+
+test('indicator reasons format the value exactly as the headline does, in the indicator\'s unit', () => {
+  const { store: s } = testStore();
+  s.writeSamples([
+    ...series('load5', { collector: 'node' }, lastHour, () => 2.16357),
+    ...series('free_ratio', { collector: 'node' }, lastHour, () => 0.0851234),
+  ]);
+  const r = evaluateWorkload(
+    {
+      indicators: [
+        threshold('load', agg('load5', 'last', HOUR), { direction: 'max', target: 0.7, warning: 1, critical: 2 }, { title: 'Load per CPU', unit: 'load per CPU' }),
+        threshold('disk', agg('free_ratio', 'last', HOUR), { direction: 'min', target: 0.2, warning: 0.1, critical: 0.05 }, { title: 'Free space', unit: 'ratio' }),
+      ],
+      outcomes: [],
+      settings: SETTINGS,
+    },
+    { data: storeSeriesData(s), collectors, now: NOW },
+  );
+  assert.equal(r.indicators[0]!.reason, '2.16 load per CPU is above the critical bound 2 load per CPU (target ≤ 0.7 load per CPU)');
+  assert.equal(r.indicators[1]!.reason, '8.5% is below the warning bound 10% (target ≥ 20%)');
+  // Load: critical, score 0, cost 1·100/2 = 50. Free space: 100·(0.0851234 − 0.05)/(0.2 − 0.05) = 23.4, cost (100 − 23.4)/2 = 38.3.
+  assert.deepEqual(r.pillars.performance_efficiency.reasons, [
+    'Load per CPU (−50 points): 2.16 load per CPU is above the critical bound 2 load per CPU (target ≤ 0.7 load per CPU)',
+    'Free space (−38.3 points): 8.5% is below the warning bound 10% (target ≥ 20%)',
+  ]);
+});
+
+test('a missing derived series is explained by the hint given, in words and with the command to run', () => {
+  const hint = (name: string) => (name === 'ops_days_since_last_gameday' ? 'no game day recorded yet: post one with `pillarboard event add --kind gameday …`' : null);
+  const r = evaluateWorkload(
+    {
+      indicators: [
+        threshold('gameday', agg('ops_days_since_last_gameday', 'last', HOUR), { direction: 'max', target: 90 }, { title: 'Days since the last game day' }),
+        threshold('other', agg('never_collected', 'last', HOUR), { direction: 'max', target: 1 }, { title: 'Other', collector: 'node' }),
+      ],
+      outcomes: [],
+      settings: SETTINGS,
+    },
+    { data: storeSeriesData(store), collectors, now: NOW, missingDataHint: hint },
+  );
+  assert.equal(r.indicators[0]!.reason, 'no game day recorded yet: post one with `pillarboard event add --kind gameday …`');
+  assert.equal(r.indicators[1]!.reason, 'nothing collected yet (no series `never_collected`); check collector node (`pillarboard collect --once` shows what it stores)');
+  assert.deepEqual(r.pillars.performance_efficiency.reasons, [
+    'Days since the last game day has no data: no game day recorded yet: post one with `pillarboard event add --kind gameday …`',
+    'Other has no data: nothing collected yet (no series `never_collected`); check collector node (`pillarboard collect --once` shows what it stores)',
   ]);
 });
 

@@ -54,7 +54,8 @@ test('the evaluator records transitions only on a status change, also across a r
   // Restart: a new store handle and evaluator. Still warning → no new transition; `since` survives.
   t = NOW + 3 * MINUTE;
   const reopened = openStore({ path: file, now: () => t });
-  const ev2 = new Evaluator({ store: reopened, collectors: healthy(() => t), log: silentLogger, now: () => t });
+  // resume: false — evaluate at the restart (instead of resuming the stored snapshot), to see transitions against the stored state.
+  const ev2 = new Evaluator({ store: reopened, collectors: healthy(() => t), log: silentLogger, now: () => t, resume: false });
   const transitions: Transition[][] = [];
   ev2.on('evaluated', (_s, tr) => transitions.push(tr));
   ev2.setSpec(spec);

@@ -75,7 +75,8 @@ test('p95 over a raw window interpolates between ranks and is a warning past the
   close(i.value, 0.575, 'value');
   assert.equal(i.status, 'warning');
   assert.equal(i.score, 60.7);
-  assert.equal(i.reason, 'lat_p95 0.575 s is above the warning bound 0.5 s (target ≤ 0.3 s)');
+  // The dashboard's format for seconds: 575 ms beside a bound of 500 ms, as the headline shows it.
+  assert.equal(i.reason, '575 ms is above the warning bound 500 ms (target ≤ 300 ms)');
 });
 
 test('last over a raw window takes the newest sample in the window', () => {
@@ -95,20 +96,20 @@ test('rate of a counter that resets counts the value after the reset as growth',
   assert.equal(i.score, 50);
 });
 
-test('a selector matching no series is no_data with "no series matches", and the others are unaffected', () => {
+test('a selector matching no series is no_data saying nothing was collected, and the others are unaffected', () => {
   const i = ind('nothing');
   assert.equal(i.status, 'no_data');
   assert.equal(i.value, null);
   assert.equal(i.score, null);
-  assert.equal(i.reason, 'no series matches missing_metric');
+  assert.equal(i.reason, 'nothing collected yet (no series `missing_metric`); `pillarboard collect --once` shows what the collectors store');
   assert.equal(i.series, 0);
   assert.equal(ind('lat_avg').status, 'ok');
 });
 
-test('a series with no sample in the window is no_data "no samples for … in the last 1h"', () => {
+test('a series with no sample in the window is no_data saying so for the last 1h, and where to look', () => {
   const i = ind('too_old');
   assert.equal(i.status, 'no_data');
-  assert.equal(i.reason, 'no samples for old_metric in the last 1h');
+  assert.equal(i.reason, 'no samples for old_metric in the last 1h; `pillarboard collect --once` shows what the collectors store');
   assert.equal(i.series, 1);
 });
 
@@ -133,6 +134,7 @@ test('a ratio source divides the increases of two counters', () => {
   const none = readRatio(storeSeriesData(store), { kind: 'ratio', numerator: agg('errors_total', 'increase', HOUR), denominator: agg('missing_metric', 'sum', HOUR) }, NOW);
   assert.equal(none.value, null);
   assert.equal(none.reason, 'no series matches missing_metric');
+  assert.equal(none.unmatched, 'missing_metric', 'the reader says which selector matched nothing');
 });
 
 // ---- a window longer than raw retention is answered from hourly rollups ----

@@ -90,7 +90,7 @@ test('SLO on counters: a bad counter matching no series counts 0 bad; a total ma
   assert.equal(snap.indicators[0]!.status, 'ok');
   assert.equal(snap.indicators[0]!.value, 1);
   assert.equal(snap.indicators[1]!.status, 'no_data');
-  assert.equal(snap.indicators[1]!.reason, 'no series matches nope_total');
+  assert.equal(snap.indicators[1]!.reason, 'nothing collected yet (no series `nope_total`); `pillarboard collect --once` shows what the collectors store');
   assert.equal(snap.indicators[1]!.value, null);
 });
 

@@ -23,6 +23,13 @@ async function add(flags: Partial<EventAddFlags>, db: string) {
   return { code, stdout, stderr };
 }
 
+/** A database as `pillarboard migrate` (or `serve`) leaves it: the commands below refuse a missing one. */
+function freshDb(): string {
+  const db = path.join(tempDir(), 'pb.db');
+  openStore({ path: db }).close();
+  return db;
+}
+
 function storedIn(db: string, source: string, id: string) {
   const store = openStore({ path: db });
   try {
@@ -33,7 +40,7 @@ function storedIn(db: string, source: string, id: string) {
 }
 
 test('event add writes the database directly, with commits and typed attributes, and a second add updates it', async () => {
-  const db = path.join(tempDir(), 'pb.db');
+  const db = freshDb();
   let r = await add(
     { service: 'shop', env: 'production', start: 'now-10m', status: 'in_progress', commit: ['abc1234', 'DEF5678'], attr: ['linesChanged:=42', 'rollback:=false', 'team=web'] },
     db,
@@ -51,7 +58,7 @@ test('event add writes the database directly, with commits and typed attributes,
 });
 
 test('event add exits 2 naming the flag for an unknown kind, an end before the start, a bad commit or attribute', async () => {
-  const db = path.join(tempDir(), 'pb.db');
+  const db = freshDb();
   const cases: Array<[Partial<EventAddFlags>, RegExp]> = [
     [{ kind: 'deploy' }, /^pillarboard: --kind: unknown kind "deploy"/],
     [{ start: 'now-1h', end: 'now-2h' }, /^pillarboard: --end: is before start/],
@@ -90,7 +97,7 @@ test('event add --server posts to a running server with the token; a read token 
 });
 
 test('pillarboard event add is wired into the command line: a missing --kind exits 2 naming it', () => {
-  const db = path.join(tempDir(), 'pb.db');
+  const db = freshDb();
   const run = (args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'cli.ts'), 'event', 'add', ...args, '--db', db], {
       encoding: 'utf8',

@@ -85,8 +85,14 @@ test('pillars report their score by local day, and unmeasured pillars are not me
   const byId = Object.fromEntries(r.pillars.map((p) => [p.id, p]));
   assert.deepEqual(Object.keys(byId), ['operational_excellence', 'security', 'reliability', 'performance_efficiency', 'cost_optimization', 'sustainability']);
   assert.deepEqual(byId.reliability, {
-    id: 'reliability', title: 'Reliability', measured: true, mean: 80, end: 80, previousMean: 100, change: -20, byDay: [80, 80, 80, 80, 80, 80, 80],
+    id: 'reliability', title: 'Reliability', description: 'Doing the intended job correctly, and recovering fast from failure.', measured: true,
+    coverageAtEnd: { measured: 1, total: 1 }, mean: 80, end: 80, previousMean: 100, change: -20, byDay: [80, 80, 80, 80, 80, 80, 80],
   });
+  // Cloud spend went to no_data before the week: its pillar's week-end score spoke for 0 of 1 indicators.
+  assert.deepEqual(byId.cost_optimization!.coverageAtEnd, { measured: 0, total: 1 });
+  assert.deepEqual(byId.security!.coverageAtEnd, { measured: 0, total: 0 });
+  const outcomes = Object.fromEntries(r.outcomes.map((o) => [o.id, o.coverageAtEnd]));
+  assert.deepEqual(outcomes, { buy: { measured: 2, total: 2 }, budget: { measured: 0, total: 1 } });
   // Thu: 12 h at 100, 6 h at 60, 6 h missing → 1560/18 = 86.67 → 86.7.
   assert.deepEqual(byId.performance_efficiency!.byDay, [100, 100, 100, 86.7, 60, 60, 60]);
   assert.equal(byId.performance_efficiency!.mean, 80.7);

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
+import { openStore } from '../server/store/index.js';
 import { formatWeek, lastCompletedWeek, weekContaining } from '../server/reports/week.js';
 import { readBody, serve, type LocalServer } from './support/local-server.js';
 import { tempDir } from './support/tmp.js';
@@ -49,6 +50,7 @@ before(async () => {
     res.writeHead(200).end('ok');
   });
   fs.writeFileSync(config, WORKLOAD());
+  openStore({ path: db }).close(); // as `pillarboard migrate` leaves it: `report` refuses a missing database
 });
 after(() => receiver.close());
 

@@ -41,6 +41,12 @@ test('Markdown reads as plain text: headline, each outcome with verdict and what
   assert.match(md, /Checkout errors \(shop, sev2\): started Wed 18 Nov 03:00, restored after 1 h 30 min; review: completed/);
   assert.match(md, /Collector app \(scrape\) was stale for 2 h: 4 of 168 runs failed, 4 in a row; last error: connection refused/);
   assert.match(md, /Full report: https:\/\/pb\.example\/api\/reports\/2026-W47\.html/);
+  // Pillars: what each covers, and what a score or a gap spoke for at week end.
+  assert.match(md, /^- Reliability: 80\.0 \(−20\.0 pts vs 100\.0\), at week end 80\.0$/m);
+  assert.match(md, /^  _Doing the intended job correctly, and recovering fast from failure\._$/m);
+  assert.match(md, /^- Cost optimization: no data this week \(last week 50\.0\) \(0 of 1 indicators measured at week end\)$/m);
+  assert.match(md, /^- Security: not measured — declare an indicator with `pillar: security` to measure it$/m);
+  assert.match(md, /^Attainment: no data this week \(0 of 1 indicators measured at week end\)$/m);
   assert.doesNotMatch(md, /\|/, 'no tables: chat clients show them as pipes');
 });
 
@@ -60,6 +66,9 @@ test('HTML is one well-formed, self-contained file: no scripts, no external refe
   assert.ok((html.match(/<svg /g) ?? []).length >= 2 + 3, 'a chart per outcome and per measured pillar');
   assert.match(html, /<title>Web shop — weekly report 2026-W47<\/title>/);
   assert.match(html, /Customers can buy/);
+  assert.match(html, /Reliability<br\/><span class="muted">Doing the intended job correctly, and recovering fast from failure\.<\/span>/);
+  assert.match(html, /80\.0<br\/><span class="muted">1 of 1 measured<\/span>/);
+  assert.match(html, /not measured: declare an indicator with <code>pillar: security<\/code>/);
 });
 
 test('HTML escapes names from the workload file', () => {

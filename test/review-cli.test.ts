@@ -8,11 +8,13 @@ import { runReviewAnswer, runReviewMilestone, runReviewPlan, runReviewShow } fro
 import { loadWorkloadText, formatIssue } from '../server/workload/index.js';
 import { collectorRegistry } from '../collectors/index.js';
 import { silentLogger } from '../server/log.js';
+import { openStore } from '../server/store/index.js';
 import { tempDir } from './support/tmp.js';
 import { fullLens } from './review-support.js';
 
 const dir = tempDir('pillarboard-review-cli-');
 const db = path.join(dir, 'pb.db');
+openStore({ path: db }).close(); // as `pillarboard migrate` leaves it: these commands refuse a missing database
 
 function io() {
   const out = new PassThrough();

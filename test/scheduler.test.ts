@@ -175,6 +175,9 @@ test('stop() aborts a running collector within the bound and resolves', async ()
   const [r] = await run;
   assert.equal(r!.run.ok, false);
   assert.match(r!.run.error!, /shutting down/);
+  // Not the collector's failure: not stored, so it counts against nothing after a restart.
+  assert.deepEqual(sink.runs, []);
+  assert.equal(s.status()[0]!.consecutiveFailures, 0);
 });
 
 test('runOnce rejects an unknown collector id naming the known ones', async () => {

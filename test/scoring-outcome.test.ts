@@ -64,9 +64,9 @@ const cases: Case[] = [
   [
     'a non-key stale indicator beside an ok one',
     [{ id: 'a', result: ok() }, { id: 'b', result: stale }],
-    'stale',
+    'ok',
     100,
-    'stale outranks ok; score from the measured weight only',
+    'the status judges what is measured (1 of 2); score from the measured weight only',
   ],
   [
     'a non-key no_data indicator beside a warning',
@@ -130,14 +130,22 @@ test('outcome reasons name the indicators that pulled it down, worst first, with
   ]);
   assert.equal(r.score, 65);
   assert.deepEqual(r.reasons, [
-    'key indicator c is critical (−25 points): above the critical bound',
-    'b is warning (−10 points): above the warning bound',
+    'Key indicator c (−25 points): above the critical bound',
+    'b (−10 points): above the warning bound',
   ]);
 });
 
+test('outcome reasons name indicators by their titles when given', () => {
+  const r = scoreOutcome([
+    { id: 'a', title: 'Checkout availability', result: ok() },
+    { id: 'b', title: 'Checkout latency', result: warning(60) },
+  ]);
+  assert.deepEqual(r.reasons, ['Checkout latency (−20 points): above the warning bound']);
+});
+
 test('outcome with a key stale indicator explains the warning by the key indicator', () => {
-  const r = scoreOutcome([{ id: 'a', result: ok() }, { id: 'checkout', key: true, result: stale }]);
-  assert.deepEqual(r.reasons, ['key indicator checkout is stale: collector prom has failed 3 consecutive runs']);
+  const r = scoreOutcome([{ id: 'a', result: ok() }, { id: 'checkout', title: 'Checkout availability', key: true, result: stale }]);
+  assert.deepEqual(r.reasons, ['Key indicator Checkout availability has no fresh data, which counts as a warning: collector prom has failed 3 consecutive runs']);
 });
 
 test('outcome with no weighted indicator says so', () => {

@@ -44,8 +44,12 @@ test('pillar counts and contributions come from its own indicators', () => {
 
 test('an unmeasured pillar explains why it has no score', () => {
   const health = scorePillars(INDICATORS);
-  assert.deepEqual(health.sustainability.reasons, ['no indicator is declared on this pillar']);
-  assert.deepEqual(health.cost_optimization.reasons, ['every indicator on this pillar has weight 0']);
+  assert.deepEqual(health.sustainability.reasons, [
+    'no indicator is declared on this pillar: declare an indicator with `pillar: sustainability` in the workload file to measure sustainability',
+  ]);
+  assert.deepEqual(health.cost_optimization.reasons, [
+    'every indicator on this pillar has weight 0: give one a weight above 0, or declare an indicator with `pillar: cost_optimization` in the workload file to measure cost optimization',
+  ]);
 });
 
 test('scorePillars rejects an indicator on an unknown pillar', () => {

@@ -47,9 +47,16 @@ const html = fs
   .replace('%APP_JS%', url(js[0]))
   .replace('%APP_CSS%', url(css));
 fs.copyFileSync(path.join(web, 'favicon.svg'), path.join(out, 'favicon.svg'));
+// The project docs, so the dashboard can link to the section that explains what it shows
+// ("what would measure this pillar"), served as plain text at /docs/<name>.md.
+const docs = path.join(web, '..', 'docs');
+if (fs.existsSync(docs)) {
+  fs.mkdirSync(path.join(out, 'docs'));
+  for (const f of fs.readdirSync(docs)) if (f.endsWith('.md')) fs.copyFileSync(path.join(docs, f), path.join(out, 'docs', f));
+}
 
 // index.html last: the server reloads its file index when index.html changes.
-const compressible = /\.(js|css|svg|map|html)$/;
+const compressible = /\.(js|css|svg|map|html|md)$/;
 const sizes = [];
 for (const file of [...walk(out), path.join(out, 'index.html')]) {
   if (file.endsWith('index.html')) fs.writeFileSync(file, html);
@@ -57,7 +64,7 @@ for (const file of [...walk(out), path.join(out, 'index.html')]) {
   const body = fs.readFileSync(file);
   const gz = gzipSync(body, { level: constants.Z_BEST_COMPRESSION });
   fs.writeFileSync(`${file}.gz`, gz);
-  if (!file.endsWith('.map')) sizes.push([path.relative(out, file), body.length, gz.length]);
+  if (!file.endsWith('.map') && !file.endsWith('.md')) sizes.push([path.relative(out, file), body.length, gz.length]);
 }
 
 if (!quiet) {

@@ -14,6 +14,7 @@ import type { ReportsApi } from '../reports/api.js';
 import type { EventReader, EventWriter, OperationsSettings } from '../events/types.js';
 import type { DerivedReport } from '../dora/types.js';
 import type { ReviewApi } from '../review/index.js';
+import type { ReloadStatus } from '../workload/index.js';
 
 /** What the API reads from the store: small interfaces, so routes can be tested with doubles. */
 export interface SeriesReader {
@@ -48,6 +49,8 @@ export interface ActiveWorkloadView {
   versionId: number;
   appliedAt: number;
   path: string;
+  /** How the latest loads and reloads of the file went (a refused edit, while it is the latest); absent in doubles. */
+  reload?: () => ReloadStatus | undefined;
 }
 
 export interface AppDeps {
@@ -71,6 +74,8 @@ export interface AppDeps {
   events: EventReader & EventWriter;
   /** The active workload's `operations:` settings (webhook secrets among them), or null before the first valid load. */
   operations: () => OperationsSettings | null;
+  /** Calls `fn` when the workload file's reload status changes (a refusal, a success after one); returns the unsubscribe function. */
+  onWorkloadStatus?: (fn: () => void) => () => void;
   reloadWorkload?: () => { applied: boolean; unchanged?: boolean; issues?: Array<{ file: string; line: number; column: number; path: string; message: string }> };
   /** Weekly reports (routes/reports.ts); absent where they are not wired, and the routes answer 503. */
   reports?: ReportsApi;

@@ -81,7 +81,18 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     paths: {
       '/healthz': { get: op('Liveness', { 200: json(obj({ status: { const: 'ok' } })) }, { tags: ['health'], security: [] }) },
       '/readyz': {
-        get: op('Readiness: database open, workload loaded', { 200: json(obj({ status: str, checks: { type: 'object' } })), ...errors(503) }, { tags: ['health'], security: [] }),
+        get: op(
+          'Readiness: database open, workload loaded. A refused reload keeps it ready (the last good version runs); `workload.detail` says so',
+          {
+            200: json(obj({
+              status: { const: 'ready' },
+              checks: { type: 'object', additionalProperties: str },
+              workload: obj({ version: int, appliedAt: time, lastReloadSuccessful: bool, detail: { type: 'string', example: 'the last reload (2026-12-07T14:05:00.000Z) was refused: the workload file has 2 error(s) (see GET /api/workload or pillarboard check); still running version 7 from 2026-12-07T14:02:00.000Z' } }),
+            })),
+            ...errors(503),
+          },
+          { tags: ['health'], security: [] },
+        ),
       },
       '/metrics': {
         get: op(
@@ -96,7 +107,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       },
       '/api/stream': {
         get: op(
-          'Server-Sent Events: `event: summary` with the Summary at once and after every evaluation',
+          'Server-Sent Events: `event: summary` with the Summary at once, after every evaluation and when the workload file\'s reload status changes',
           { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: str } } }, ...errors(401) },
           { tags: ['evaluation'] },
         ),
@@ -182,7 +193,13 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           },
         ),
       },
-      '/api/workload': { get: op('The active workload, secrets redacted', { 200: json(obj({ version: { type: 'object' }, workload: { type: 'object' } })), ...errors(401, 503) }, { tags: ['workload'] }) },
+      '/api/workload': {
+        get: op(
+          'The active workload (secrets redacted), its version, and how the latest reloads of the file went: a refused edit with every issue',
+          { 200: json(obj({ version: obj({ id: int, hash: str, appliedAt: time, path: str }), reload: ref('WorkloadReload'), workload: { type: 'object' } })), ...errors(401, 503) },
+          { tags: ['workload'] },
+        ),
+      },
       '/api/workload/versions': {
         get: op('Every applied version of the workload file', { 200: json(obj({ versions: arr(obj({ id: int, hash: str, appliedAt: time, path: str, active: bool })) })), ...errors(401) }, { tags: ['workload'] }),
       },
@@ -216,15 +233,24 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         ),
         Status: { enum: STATUS },
         Counts: obj(Object.fromEntries(STATUS.map((s) => [s, int]))),
+        Coverage: {
+          ...obj({ measured: int, total: int, measuredWeight: num, totalWeight: num }),
+          description:
+            'How much a roll-up score speaks for: indicators with weight > 0 that have a score (measured) of all with weight > 0 (total), and their weights. The score is the weighted mean over the measured ones only; the status judges what is measured (docs/scoring.md, "Coverage").',
+        },
         Pillar: obj({
           id: { enum: PILLAR_IDS },
           title: str,
+          description: { ...str, description: 'What the pillar covers, in one line (from the Well-Architected pillar definitions).' },
           measured: bool,
           status: { enum: [...STATUS, 'not_measured'] },
-          score: nullable(num),
+          score: { ...nullable(num), description: 'Weighted mean over the measured indicators; null when none is measured (then no number is shown at all).' },
+          coverage: nullable(ref('Coverage')),
+          docs: { ...str, description: 'Where the docs say what a score covers and what would measure this pillar.' },
           counts: nullable(ref('Counts')),
           indicatorCount: int,
-        }, ['id', 'title', 'measured', 'status', 'score']),
+          reasons: arr(str),
+        }, ['id', 'title', 'description', 'measured', 'status', 'score', 'coverage']),
         Outcome: obj({
           id: str,
           title: str,
@@ -232,12 +258,13 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           status: ref('Status'),
           score: nullable(num),
           attainment: nullable(num),
+          coverage: ref('Coverage'),
           reasons: arr(str),
           errorBudget: nullable(obj({ indicator: str, budgetRemaining: num })),
           indicators: arr(
             obj({ id: str, title: str, weight: num, key: bool, status: ref('Status'), score: nullable(num), cost: nullable(num) }, ['id', 'weight', 'key', 'status', 'score']),
           ),
-        }, ['id', 'title', 'status', 'score', 'attainment', 'indicators']),
+        }, ['id', 'title', 'status', 'score', 'attainment', 'coverage', 'indicators']),
         Indicator: obj({
           id: str,
           title: str,
@@ -306,6 +333,17 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         },
         ...eventSchemas(),
         ...reviewSchemas(),
+        WorkloadReload: obj({
+          lastSuccessful: { type: 'boolean', description: 'The latest load or reload attempt applied a version or found the file unchanged (as `pillarboard_workload_last_reload_successful`)' },
+          lastSuccessAt: time,
+          lastAttemptAt: time,
+          refused: nullable(obj({
+            at: time,
+            trigger: { enum: ['file', 'signal', 'api'], description: 'What asked for the reload: a file change, SIGHUP, POST /api/workload/reload' },
+            errorCount: int,
+            issues: arr(obj({ text: { type: 'string', description: '`file:line:column: path: message`', example: 'workload.yaml:5:15: collectors[0].interval: invalid duration "5x"' }, file: str, line: int, column: int, path: str, message: str })),
+          })),
+        }),
         Summary: obj({
           workload: obj({ id: str, title: str, owner: nullable(str), description: nullable(str), timezone: { type: 'string', description: 'IANA time zone of the workload (default UTC): the dashboard shows its clock and chart times in it', example: 'Europe/Berlin' } }),
           status: { enum: STATUS },
@@ -314,8 +352,12 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           pillars: arr(ref('Pillar')),
           outcomes: arr(ref('Outcome')),
           indicators: nullable(ref('Counts')),
-          collectors: obj({ total: int, up: int, failing: arr(obj({ id: str, type: str, error: nullable(str), consecutiveFailures: int, lastSuccessAt: nullable(time) })) }),
-        }, ['workload', 'status', 'evaluatedAt', 'stale', 'pillars', 'outcomes', 'collectors']),
+          collectors: obj({ total: int, up: int, failing: arr(obj({ id: str, type: str, error: nullable(str), consecutiveFailures: int, lastSuccessAt: nullable(time), feeds: { ...arr(str), description: 'Titles of the indicators this collector feeds: what goes stale if it keeps failing.' } }, ['id', 'type', 'error', 'consecutiveFailures', 'lastSuccessAt'])) }),
+          workloadFile: {
+            description: 'The running workload version and the latest reloads of the file; `refused.issues` holds the first three issues only (all: GET /api/workload)',
+            allOf: [obj({ path: str, version: obj({ id: int, appliedAt: time }) }), ref('WorkloadReload')],
+          },
+        }, ['workload', 'status', 'evaluatedAt', 'stale', 'pillars', 'outcomes', 'collectors', 'workloadFile']),
       },
     },
   };

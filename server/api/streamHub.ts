@@ -30,11 +30,19 @@ interface Client {
 export class StreamHub {
   private readonly clients = new Set<Client>();
   private unsubscribe?: () => void;
+  private unsubscribeWorkload?: () => void;
   private timer?: NodeJS.Timeout;
   private sinceHeartbeat = 0;
 
   constructor(
-    private readonly deps: { evaluation: EvaluationReader; tokens: TokenVerifier; summaryJson: () => string; log: Logger },
+    private readonly deps: {
+      evaluation: EvaluationReader;
+      /** Subscribes to other changes of the summary (the workload file's reload status); returns the unsubscribe. */
+      workloadStatus?: (fn: () => void) => () => void;
+      tokens: TokenVerifier;
+      summaryJson: () => string;
+      log: Logger;
+    },
     private readonly options: StreamHubOptions = DEFAULT_STREAM_HUB_OPTIONS,
   ) {}
 
@@ -46,7 +54,10 @@ export class StreamHub {
   add(res: Response, token?: TokenInfo): () => void {
     const client: Client = { res, token, id: 0 };
     this.clients.add(client);
-    if (!this.unsubscribe) this.unsubscribe = this.deps.evaluation.subscribe(() => this.broadcast());
+    if (!this.unsubscribe) {
+      this.unsubscribe = this.deps.evaluation.subscribe(() => this.broadcast());
+      this.unsubscribeWorkload = this.deps.workloadStatus?.(() => this.broadcast());
+    }
     this.timer ??= setInterval(() => this.tick(), this.options.recheckMs).unref();
     this.sendSummary(client, this.summary());
     return () => this.remove(client);
@@ -118,6 +129,8 @@ export class StreamHub {
     if (!this.clients.delete(c) || this.clients.size > 0) return;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.unsubscribeWorkload?.();
+    this.unsubscribeWorkload = undefined;
     clearInterval(this.timer);
     this.timer = undefined;
     this.sinceHeartbeat = 0;

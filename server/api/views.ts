@@ -1,18 +1,23 @@
 import type { Pillar, Status } from '../scoring/types.js';
 import { PILLARS } from '../scoring/types.js';
+import { PILLAR_DESCRIPTIONS, PILLAR_TITLES } from '../scoring/pillar-info.js';
+import type { Coverage } from '../scoring/rollup.js';
 import type { EvaluationSnapshot, IndicatorSnapshot, OutcomeSnapshot } from '../evaluation/snapshot.js';
 import type { IndicatorSpec, OutcomeSpec } from '../evaluation/spec.js';
 import type { CollectorStatus } from '../scheduler/types.js';
 
-/** How the API names the six pillars for people. */
-export const PILLAR_TITLES: Record<Pillar, string> = {
-  operational_excellence: 'Operational excellence',
-  security: 'Security',
-  reliability: 'Reliability',
-  performance_efficiency: 'Performance efficiency',
-  cost_optimization: 'Cost optimization',
-  sustainability: 'Sustainability',
-};
+export { PILLAR_TITLES };
+
+/**
+ * The docs section on coverage and on what measures a pillar, as the server serves it (the
+ * dashboard build copies docs/ to /docs/): linked from every "not measured" sentence.
+ */
+export const COVERAGE_DOCS = '/docs/scoring.md#coverage-what-a-score-speaks-for';
+
+/** `{ measured, total, measuredWeight, totalWeight }` as the API sends it. */
+function coverageView(c: Coverage) {
+  return { measured: c.measured, total: c.total, measuredWeight: c.measuredWeight, totalWeight: c.totalWeight };
+}
 
 export const isPillar = (p: string): p is Pillar => (PILLARS as readonly string[]).includes(p);
 export const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
@@ -31,9 +36,12 @@ export function pillarView(snap: EvaluationSnapshot, pillar: Pillar) {
   return {
     id: pillar,
     title: PILLAR_TITLES[pillar],
+    description: PILLAR_DESCRIPTIONS[pillar],
     measured: h.measured,
     status: h.status,
     score: h.score,
+    coverage: coverageView(h.coverage),
+    docs: COVERAGE_DOCS,
     counts: h.counts,
     indicatorCount: h.indicatorIds.length,
     measuredWeight: h.measuredWeight,
@@ -67,6 +75,7 @@ export function outcomeView(o: OutcomeSnapshot, snap: EvaluationSnapshot, spec?:
     status: o.status,
     score: o.score,
     attainment: o.attainment,
+    coverage: coverageView(o.coverage),
     counts: o.counts,
     measuredWeight: o.measuredWeight,
     totalWeight: o.totalWeight,
@@ -145,7 +154,18 @@ export function summaryView(
 ) {
   const pillars = snap
     ? PILLARS.map((p) => pillarView(snap, p))
-    : PILLARS.map((p) => ({ id: p, title: PILLAR_TITLES[p], measured: false, status: 'not_measured' as const, score: null, counts: null, indicatorCount: 0 }));
+    : PILLARS.map((p) => ({
+        id: p,
+        title: PILLAR_TITLES[p],
+        description: PILLAR_DESCRIPTIONS[p],
+        measured: false,
+        status: 'not_measured' as const,
+        score: null,
+        coverage: null,
+        docs: COVERAGE_DOCS,
+        counts: null,
+        indicatorCount: 0,
+      }));
   let outcomes: Array<ReturnType<typeof outcomeView>> = [];
   if (snap) {
     const byId = indicatorsById(snap);
@@ -164,12 +184,16 @@ export function summaryView(
     pillars,
     outcomes,
     indicators: snap ? countStatuses(snap) : null,
-    collectors: collectorsSummaryView(collectors),
+    collectors: collectorsSummaryView(collectors, snap),
   };
 }
 
-/** The summary's `collectors` part: how many, how many up, and the failing ones. */
-export function collectorsSummaryView(collectors: CollectorStatus[]) {
+/**
+ * The summary's `collectors` part: how many, how many up, and the failing ones — each with
+ * `feeds`, the titles of the indicators it feeds in `snap` (what goes stale if it keeps failing).
+ */
+export function collectorsSummaryView(collectors: CollectorStatus[], snap: EvaluationSnapshot | null = null) {
+  const feeds = (id: string) => (snap ? snap.indicators.filter((i) => i.collectors.includes(id)).map((i) => i.title) : []);
   return {
     total: collectors.length,
     up: collectors.filter((c) => c.lastRun?.ok).length,
@@ -181,6 +205,7 @@ export function collectorsSummaryView(collectors: CollectorStatus[]) {
         error: c.lastError,
         consecutiveFailures: c.consecutiveFailures,
         lastSuccessAt: iso(c.lastSuccess?.startedAt),
+        feeds: feeds(c.id),
       })),
   };
 }

@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import type { Logger } from '../../collectors/types.js';
 import { collectorRegistry } from '../../collectors/index.js';
 import { Backfiller } from '../backfill/index.js';
 import { openStore } from '../store/index.js';
+import { MissingDatabaseError, requireDatabase } from './database.js';
 import { formatDuration, formatIssue, loadWorkloadFile, tryParseDuration } from '../workload/index.js';
 import { renderTable } from './table.js';
 
@@ -57,8 +57,11 @@ export async function runBackfill(f: BackfillFlags): Promise<number> {
     f.err.write(`pillarboard: no collector in ${f.config} can backfill; nothing to do\n`);
     return 0;
   }
-  if (!fs.existsSync(f.db)) {
-    return usage(f, `no database at ${f.db}: point --db (or PILLARBOARD_DB) at the one serve uses, or create it with \`pillarboard migrate --db ${f.db}\``);
+  try {
+    requireDatabase(f.db);
+  } catch (err) {
+    if (err instanceof MissingDatabaseError) return usage(f, err.message);
+    throw err;
   }
 
   const store = openStore({ path: f.db });

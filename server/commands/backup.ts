@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { openStore } from '../store/index.js';
+import { requireDatabase } from './database.js';
 
 /**
  * `pillarboard backup FILE`: SQLite online backup, consistent even while `serve` writes.
@@ -10,10 +11,7 @@ export async function runBackup(
   dest: string,
   opts: { force: boolean; err: NodeJS.WriteStream | NodeJS.WritableStream },
 ): Promise<number> {
-  if (!fs.existsSync(dbPath)) {
-    opts.err.write(`pillarboard: no database at ${dbPath} (set --db or PILLARBOARD_DB)\n`);
-    return 2;
-  }
+  requireDatabase(dbPath);
   if (fs.existsSync(dest) && !opts.force) {
     opts.err.write(`pillarboard: ${dest} exists; use --force to overwrite\n`);
     return 2;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseApiEvent, type BodyIssue } from '../events/schema.js';
 import { EventStore } from '../events/store.js';
-import { openStore } from '../store/index.js';
+import { openExistingStore } from './database.js';
 import { parseTime } from '../api/timeRange.js';
 import { Problem } from '../api/problem.js';
 
@@ -90,8 +90,7 @@ export async function runEventAdd(flags: EventAddFlags, opts: EventAddOptions): 
   }
 
   const dbPath = flags.db ?? opts.defaultDb;
-  fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
-  const store = openStore({ path: dbPath });
+  const store = openExistingStore({ path: dbPath });
   try {
     const r = new EventStore(store.db, opts.now).upsertEvents([parsed.event]);
     opts.out.write(summary(parsed.event, r) + '\n');

@@ -7,7 +7,7 @@ import { ReviewService } from '../review/index.js';
 import { ChromiumMissingError } from '../reports/render-pdf.js';
 import { WeekError } from '../reports/week.js';
 import { silentLogger } from '../log.js';
-import { openStore } from '../store/index.js';
+import { openExistingStore } from './database.js';
 import { formatIssue, loadWorkloadFile } from '../workload/index.js';
 
 /**
@@ -60,7 +60,7 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
   const workload = loaded.workload;
   if (o.paper) workload.reports.weekly.paper = o.paper as 'A4' | 'Letter';
 
-  const store = openStore({ path: o.db, now: o.now });
+  const store = openExistingStore({ path: o.db, now: o.now });
   try {
     // The review as the server keeps it (lenses and answers in the database), for the report's review
     // section. Silent: its binding warnings are the server's to log, not this command's.

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../../collectors/types.js';
-import { openStore } from '../store/index.js';
+import { openExistingStore } from './database.js';
 import { planCsv, planMarkdown, ReviewInputError, ReviewService, NA_REASONS, type LensReview } from '../review/index.js';
 import { renderTable } from './table.js';
 
@@ -18,8 +18,7 @@ export interface Output {
 
 /** Opens the database (migrating it), stores the built-in lenses, runs `fn`, closes. */
 export function withReview<T>(dbPath: string, log: Logger, fn: (review: ReviewService) => T): T {
-  fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
-  const store = openStore({ path: dbPath });
+  const store = openExistingStore({ path: dbPath });
   try {
     const review = new ReviewService({ db: store.db, log });
     review.syncBuiltins();

@@ -1,12 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { openStore } from '../store/index.js';
+import { openExistingStore } from './database.js';
 import { SCOPES, TokenError, TokenStore, type Scope } from '../auth/tokens.js';
 import { renderTable } from './table.js';
 
 function withTokens<T>(dbPath: string, fn: (tokens: TokenStore) => T): T {
-  fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
-  const store = openStore({ path: dbPath });
+  const store = openExistingStore({ path: dbPath });
   try {
     return fn(new TokenStore(store.db));
   } finally {

@@ -1,5 +1,5 @@
 import type { CollectorStatus } from '../scheduler/types.js';
-import { formatNumber } from '../scoring/format.js';
+import { formatValue } from '../scoring/format.js';
 import { scoreIndicator } from '../scoring/indicator.js';
 import { scoreOutcome } from '../scoring/outcome.js';
 import { scorePillars } from '../scoring/pillar.js';
@@ -9,6 +9,7 @@ import type { ScoredResult } from '../scoring/types.js';
 import type { SeriesInfo } from '../store/index.js';
 import type { SeriesData } from './data.js';
 import { feedingCollectors, feedStaleReason } from './feeds.js';
+import { describeMissing, sourceNames, type MissingDataHint } from './missing.js';
 import { readSource } from './read.js';
 import { countSloEvents } from './slo-counts.js';
 import type { EvaluationSnapshot, IndicatorSnapshot, OutcomeSnapshot } from './snapshot.js';
@@ -32,6 +33,8 @@ export interface EngineDeps {
   collectors: () => CollectorStatus[];
   /** ms epoch to evaluate at. */
   now: number;
+  /** Words for a series that has no value (e.g. the DORA job's: "no game day recorded yet: …"). */
+  missingDataHint?: MissingDataHint;
 }
 
 interface Context {
@@ -39,6 +42,7 @@ interface Context {
   statuses: ReadonlyMap<string, CollectorStatus>;
   now: number;
   threshold: number;
+  hint: MissingDataHint | undefined;
 }
 
 /**
@@ -53,12 +57,13 @@ export function evaluateWorkload(spec: WorkloadEvaluationSpec, deps: EngineDeps)
     statuses: new Map(deps.collectors().map((c) => [c.id, c])),
     now: deps.now,
     threshold: spec.settings.staleAfterFailures ?? DEFAULT_STALE_AFTER_RUNS,
+    hint: deps.missingDataHint,
   };
   const indicators = spec.indicators.map((i) => evaluateIndicator(i, ctx));
   const byId = new Map(indicators.map((i) => [i.id, i]));
   const outcomes = spec.outcomes.map((o) => evaluateOutcome(o, byId));
   const pillars = scorePillars(
-    indicators.map((i) => ({ id: i.id, pillar: i.pillar, weight: i.weight, result: { status: i.status, score: i.score, reason: i.reason } })),
+    indicators.map((i) => ({ id: i.id, title: i.title, pillar: i.pillar, weight: i.weight, result: { status: i.status, score: i.score, reason: i.reason } })),
   );
   return { at: deps.now, indicators, outcomes, pillars, durationMs: performance.now() - started };
 }
@@ -112,9 +117,10 @@ function evaluateThreshold(spec: ThresholdIndicator, ctx: Context): IndicatorSna
   const stale = feedStaleReason(collectors, ctx.statuses, ctx.now, ctx.threshold);
   const result = scoreIndicator(reading.value, spec.objective, {
     ...(stale === undefined ? {} : { staleReason: stale }),
-    ...(reading.reason === null ? {} : { noDataReason: reading.reason }),
-    label: spec.title,
-    format: withUnit(spec.unit),
+    ...(reading.reason === null ? {} : { noDataReason: describeMissing({ reason: reading.reason, unmatched: reading.unmatched }, sourceNames(spec.source), ctx.hint, spec.collector) }),
+    // The reason starts with the value: views put the indicator's title before it.
+    label: '',
+    format: (v) => formatValue(v, spec.unit),
   });
   const measured = result.status !== 'stale' && result.status !== 'no_data';
   return { ...base(spec), value: measured ? reading.value : null, ...result, collectors, series: reading.series.length };
@@ -131,7 +137,9 @@ function evaluateSloIndicator(spec: SloIndicator, ctx: Context): IndicatorSnapsh
     budgetWarningBelow: spec.slo.budgetWarningBelow,
     ...(stale === undefined ? {} : { staleReason: stale }),
   });
-  const reason = r.status === 'no_data' && counts.reason !== null ? counts.reason : r.reason;
+  const ev = spec.slo.events;
+  const names = (ev.kind === 'probes' ? [ev.success] : [ev.total]).map((s) => s.selector.name).filter((n): n is string => n !== undefined);
+  const reason = r.status === 'no_data' && counts.reason !== null ? describeMissing({ reason: counts.reason, unmatched: counts.unmatched }, names, ctx.hint, spec.collector) : r.reason;
   return {
     ...base(spec),
     value: r.attainment,
@@ -160,7 +168,8 @@ function evaluateOutcome(spec: OutcomeSpec, byId: ReadonlyMap<string, IndicatorS
     const i = byId.get(ref.ref);
     // The loader rejects unknown refs; this keeps a hand-built spec from crashing the pass.
     const result: ScoredResult = i ?? { status: 'no_data', score: null, reason: `no indicator has the id ${ref.ref}` };
-    return { id: ref.ref, weight: ref.weight, key: ref.key, result: { status: result.status, score: result.score, reason: result.reason } };
+    const title = i?.title ?? ref.ref;
+    return { id: ref.ref, title, weight: ref.weight, key: ref.key, result: { status: result.status, score: result.score, reason: result.reason } };
   });
   return {
     id: spec.id,
@@ -169,11 +178,4 @@ function evaluateOutcome(spec: OutcomeSpec, byId: ReadonlyMap<string, IndicatorS
     ...scoreOutcome(refs),
     indicators: spec.indicators.map((r) => ({ ref: r.ref, weight: r.weight, key: r.key })),
   };
-}
-
-/** `0.62 s`, `99.5%`, or the bare number when the unit is empty. */
-function withUnit(unit: string): (value: number) => string {
-  if (unit === '') return formatNumber;
-  if (unit === '%') return (v) => `${formatNumber(v)}%`;
-  return (v) => `${formatNumber(v)} ${unit}`;
 }

@@ -7,6 +7,8 @@ import { evaluateWorkload, type WorkloadEvaluationSpec } from './engine.js';
 import { EvaluationHistory } from './history.js';
 import { historySamples } from './history-series.js';
 import type { EvaluationSnapshot } from './snapshot.js';
+import { LastEvaluationStore, specKey } from './last.js';
+import type { MissingDataHint } from './missing.js';
 import { IndicatorStateStore, type Transition } from './state.js';
 
 /** Schedules `fn` after `ms`; returns a function that cancels it. */
@@ -21,7 +23,20 @@ export interface EvaluatorOptions {
   now?: () => number;
   /** Timer (default setTimeout, unref'd: the evaluator alone never keeps the process alive). */
   setTimer?: SetTimer;
+  /**
+   * Resume the stored snapshot at the first setSpec (a restart) instead of evaluating at once,
+   * when it is of the same spec and at most RESUME_WITHIN_INTERVALS intervals old (default true).
+   */
+  resume?: boolean;
+  /** Words for series without a value (the runtime passes the DORA job's); see missing.ts. */
+  missingDataHint?: MissingDataHint;
 }
+
+/**
+ * A stored snapshot is resumed while it is younger than this many evaluation intervals: the
+ * API calls a snapshot older than that stale (api/views.ts), so an older one is evaluated anew.
+ */
+export const RESUME_WITHIN_INTERVALS = 3;
 
 /** Transitions are kept as long as hourly rollups (the score history's own retention); pruned at most hourly. */
 const PRUNE_EVERY_MS = 3_600_000;
@@ -55,10 +70,16 @@ export class Evaluator extends EventEmitter {
   private readonly store: Store;
   private readonly data: SeriesData;
   private readonly state: IndicatorStateStore;
+  private readonly lastStore: LastEvaluationStore;
+  private resume: boolean;
+  private specKey = '';
+  /** When a resumed snapshot's next pass is due (ms epoch); null once a pass has run. */
+  private resumedNextAt: number | null = null;
   private readonly collectors: () => CollectorStatus[];
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly setTimer: SetTimer;
+  private readonly missingDataHint: MissingDataHint | undefined;
   private spec: WorkloadEvaluationSpec | null = null;
   private last: EvaluationSnapshot | null = null;
   private running = false;
@@ -71,28 +92,60 @@ export class Evaluator extends EventEmitter {
     this.store = opts.store;
     this.data = storeSeriesData(opts.store);
     this.state = new IndicatorStateStore(opts.store.db);
+    this.lastStore = new LastEvaluationStore(opts.store.db);
+    this.resume = opts.resume ?? true;
     this.history = new EvaluationHistory(opts.store);
     this.collectors = opts.collectors;
     this.log = opts.log;
     this.now = opts.now ?? Date.now;
     this.setTimer = opts.setTimer ?? defaultTimer;
+    this.missingDataHint = opts.missingDataHint;
   }
 
   /**
    * Replaces the indicators, outcomes and settings (workload load or reload) and evaluates at
    * once. Indicators no longer declared vanish from the next snapshot, and their stored state
    * is deleted (their transitions remain, as history).
+   *
+   * The first call after start resumes the stored snapshot instead, when it was evaluated from
+   * the same spec less than RESUME_WITHIN_INTERVALS intervals ago: a restart then shows what
+   * was shown before it (nothing turns no_data or stale because the process restarted), and
+   * the next pass comes when the previous process would have run it (or earlier, when the
+   * caller evaluates after the collectors' first runs). It emits no 'evaluated': nothing new
+   * was evaluated or persisted.
    */
   setSpec(spec: WorkloadEvaluationSpec): EvaluationSnapshot {
     if (!(spec.settings.intervalMs > 0)) throw new RangeError(`settings.intervalMs must be positive, got ${spec.settings.intervalMs}`);
     this.spec = spec;
+    this.specKey = specKey(spec);
     try {
       const removed = this.state.retainOnly(new Set(spec.indicators.map((i) => i.id)));
       if (removed > 0) this.log.info('evaluation state of removed indicators deleted', { count: removed });
     } catch (err) {
       this.log.error('could not delete the state of removed indicators', { error: message(err) });
     }
-    return this.evaluateNow();
+    const resumed = this.resume ? this.resumable(spec) : null;
+    this.resume = false;
+    if (resumed === null) return this.evaluateNow();
+    this.last = resumed;
+    this.log.info('resumed the last evaluation', { evaluatedAt: new Date(resumed.at).toISOString() });
+    this.resumedNextAt = resumed.at + spec.settings.intervalMs;
+    this.schedule();
+    return resumed;
+  }
+
+  /** The stored snapshot, when it is of this spec and recent enough to resume (see setSpec). */
+  private resumable(spec: WorkloadEvaluationSpec): EvaluationSnapshot | null {
+    let stored: ReturnType<LastEvaluationStore['load']>;
+    try {
+      stored = this.lastStore.load();
+    } catch (err) {
+      this.log.warn('could not read the last evaluation; evaluating anew', { error: message(err) });
+      return null;
+    }
+    if (stored === null || stored.specKey !== this.specKey) return null;
+    const age = this.now() - stored.snapshot.at;
+    return age >= 0 && age <= RESUME_WITHIN_INTERVALS * spec.settings.intervalMs ? stored.snapshot : null;
   }
 
   /** Evaluates every `settings.intervalMs` from now on (after the next setSpec if none is set yet). */
@@ -120,7 +173,12 @@ export class Evaluator extends EventEmitter {
     if (this.evaluating) throw new Error('an evaluation pass is already running');
     this.evaluating = true;
     try {
-      const snapshot = evaluateWorkload(spec, { data: this.data, collectors: this.collectors, now: this.now() });
+      const snapshot = evaluateWorkload(spec, {
+        data: this.data,
+        collectors: this.collectors,
+        now: this.now(),
+        ...(this.missingDataHint === undefined ? {} : { missingDataHint: this.missingDataHint }),
+      });
       const transitions = this.persist(snapshot);
       this.last = snapshot;
       try {
@@ -131,6 +189,7 @@ export class Evaluator extends EventEmitter {
       return snapshot;
     } finally {
       this.evaluating = false;
+      this.resumedNextAt = null;
       this.schedule();
     }
   }
@@ -150,6 +209,11 @@ export class Evaluator extends EventEmitter {
     } catch (err) {
       this.log.error('could not write the score history', { error: message(err) });
     }
+    try {
+      this.lastStore.save(snapshot, this.specKey);
+    } catch (err) {
+      this.log.error('could not store the last evaluation', { error: message(err) });
+    }
     if (snapshot.at - this.prunedAt >= PRUNE_EVERY_MS) {
       try {
         this.state.pruneTransitions(snapshot.at - this.store.retentionPolicy().hourlyMs);
@@ -161,12 +225,13 @@ export class Evaluator extends EventEmitter {
     return transitions;
   }
 
-  /** (Re)arms the timer for one interval from now, when running with a spec. */
+  /** (Re)arms the timer for one interval from now (or for a resumed snapshot's next pass), when running with a spec. */
   private schedule(): void {
     this.cancel?.();
     this.cancel = undefined;
     if (!this.running || this.spec === null) return;
-    this.cancel = this.setTimer(() => this.tick(), this.spec.settings.intervalMs);
+    const delay = this.resumedNextAt === null ? this.spec.settings.intervalMs : Math.max(0, this.resumedNextAt - this.now());
+    this.cancel = this.setTimer(() => this.tick(), delay);
   }
 
   private tick(): void {

@@ -40,7 +40,8 @@ export function feedStaleReason(
       collectorId: id,
       consecutiveFailures: c.consecutiveFailures,
       intervalMs: c.intervalMs,
-      lastSuccessAt: c.lastSuccess?.startedAt ?? null,
+      // The time Pillarboard was down after that success (a restart) does not count.
+      lastSuccessAt: c.lastSuccess ? c.lastSuccess.startedAt + (c.downtimeMs ?? 0) : null,
       ...(c.lastError === null ? {} : { lastError: c.lastError }),
       now,
       threshold,

@@ -24,6 +24,8 @@ export interface SourceReading {
   value: number | null;
   /** Why `value` is null (`no series matches …`, `no samples for … in the last 1h`); null with a value. */
   reason: string | null;
+  /** The selector, as written, that matched no series when that is why `value` is null; else null. */
+  unmatched: string | null;
   /** Every series the source's selectors matched (feeds staleness and the `series` count). */
   series: SeriesInfo[];
   /** 'rollup' when hourly rollups took part, 'raw' when every value came from raw samples. */
@@ -35,7 +37,7 @@ export function readAggregate(data: SeriesData, src: AggregateSource, now: numbe
   const series = data.findSeries(src.series.selector);
   const plan = planWindow(now, src.windowMs, data.rawRetentionMs, isQuantile(src.aggregation));
   const source = plan.kind === 'raw' ? 'raw' : 'rollup';
-  if (series.length === 0) return { value: null, reason: `no series matches ${src.series.text}`, series, source };
+  if (series.length === 0) return { value: null, reason: `no series matches ${src.series.text}`, unmatched: src.series.text, series, source };
   const context: AggregateContext = { series: src.series.text, windowMs: src.windowMs };
   const values: number[] = [];
   let firstReason: string | null = null;
@@ -44,8 +46,8 @@ export function readAggregate(data: SeriesData, src: AggregateSource, now: numbe
     if (result.value === null) firstReason ??= result.reason;
     else values.push(result.value);
   }
-  if (values.length === 0) return { value: null, reason: firstReason ?? `no samples for ${src.series.text}`, series, source };
-  return { value: combineValues(src.combine, values), reason: null, series, source };
+  if (values.length === 0) return { value: null, reason: firstReason ?? `no samples for ${src.series.text}`, unmatched: null, series, source };
+  return { value: combineValues(src.combine, values), reason: null, unmatched: null, series, source };
 }
 
 function aggregateOne(
@@ -91,7 +93,9 @@ export function readRatio(data: SeriesData, src: RatioSource, now: number): Sour
   const seen = new Set(num.series.map((s) => s.id));
   const series = [...num.series, ...den.series.filter((s) => !seen.has(s.id))];
   const source = num.source === 'rollup' || den.source === 'rollup' ? 'rollup' : 'raw';
-  return { value: result.value, reason: result.reason, series, source };
+  // ratio() reports the numerator's problem first, so the unmatched selector is chosen the same way.
+  const unmatched = result.value !== null ? null : num.value === null ? num.unmatched : den.value === null ? den.unmatched : null;
+  return { value: result.value, reason: result.reason, unmatched, series, source };
 }
 
 export function readSource(data: SeriesData, src: IndicatorSource, now: number): SourceReading {

@@ -40,6 +40,8 @@ export interface SloCounts {
   series: SeriesInfo[];
   /** The no_data reason when a required selector matched no series; null otherwise. */
   reason: string | null;
+  /** That selector, as written; null otherwise. */
+  unmatched: string | null;
 }
 
 interface Tally {
@@ -66,7 +68,7 @@ export function countSloEvents(data: SeriesData, slo: SloSpec, now: number): Slo
 
   if (ev.kind === 'probes') {
     const success = tally(ev.success, true);
-    if (success.series.length === 0) return { window: null, burn, series: [], reason: `no series matches ${ev.success.text}` };
+    if (success.series.length === 0) return { window: null, burn, series: [], reason: `no series matches ${ev.success.text}`, unmatched: ev.success.text };
     const counts = success.tallies.map((t) => ({ good: t.events, total: t.samples }));
     return assemble(windows, counts, burn, success.series);
   }
@@ -76,8 +78,8 @@ export function countSloEvents(data: SeriesData, slo: SloSpec, now: number): Slo
   if (part === null) throw new Error('an SLO on counters needs a good or a bad selector besides total');
   const other = tally(part.sel, false);
   const series = union(total.series, other.series);
-  if (total.series.length === 0) return { window: null, burn, series, reason: `no series matches ${ev.total.text}` };
-  if (part.name === 'good' && other.series.length === 0) return { window: null, burn, series, reason: `no series matches ${part.sel.text}` };
+  if (total.series.length === 0) return { window: null, burn, series, reason: `no series matches ${ev.total.text}`, unmatched: ev.total.text };
+  if (part.name === 'good' && other.series.length === 0) return { window: null, burn, series, reason: `no series matches ${part.sel.text}`, unmatched: part.sel.text };
 
   const counts = windows.map((_, i): EventCounts | null => {
     const t = total.tallies[i]!;
@@ -100,7 +102,7 @@ function assemble(
     if (key === 'window') window = counts[i] ?? null;
     else burn[key] = counts[i] ?? null;
   });
-  return { window, burn, series, reason: null };
+  return { window, burn, series, reason: null, unmatched: null };
 }
 
 function tallySelector(

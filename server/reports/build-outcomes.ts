@@ -29,7 +29,14 @@ export function outcomeTimeline(spec: OutcomeSpec, transitions: ReportInput['tra
   const statusNow = (): Status | null => {
     if (current.size === 0) return null;
     // An indicator not evaluated yet (added during the week) counts as no_data, as it would on the dashboard.
-    return rollUp(spec.indicators.map((r) => ({ id: r.ref, weight: r.weight, key: r.key, result: { status: current.get(r.ref) ?? 'no_data', score: null } }))).status;
+    // Only the status is read: any score stands in for "has one", since the roll-up's status
+    // depends on which indicators are measured, not on their scores.
+    return rollUp(
+      spec.indicators.map((r) => {
+        const status = current.get(r.ref) ?? 'no_data';
+        return { id: r.ref, weight: r.weight, key: r.key, result: { status, score: status === 'no_data' || status === 'stale' ? null : 0 } };
+      }),
+    ).status;
   };
   const segments: Segment[] = [];
   let start = from;
@@ -166,6 +173,10 @@ export function buildOutcome(spec: OutcomeSpec, ctx: OutcomeContext): OutcomeRep
     attainment,
     byDay: score.byDay.map((v) => ratio(v)),
     measuredHours: score.slotsWithData.length,
+    coverageAtEnd: {
+      measured: spec.indicators.filter((r) => r.weight > 0 && ['ok', 'warning', 'critical'].includes(ctx.statusAtEnd.get(r.ref) ?? 'no_data')).length,
+      total: spec.indicators.filter((r) => r.weight > 0).length,
+    },
     indicators,
     sloBudgets,
   };

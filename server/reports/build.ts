@@ -1,4 +1,4 @@
-import { PILLAR_TITLES } from '../api/views.js';
+import { PILLAR_DESCRIPTIONS, PILLAR_TITLES } from '../scoring/pillar-info.js';
 import { PILLARS, type Status } from '../scoring/types.js';
 import { buildDataQuality, evaluatedSlots } from './build-quality.js';
 import { buildOperations } from './build-operations.js';
@@ -6,7 +6,7 @@ import { buildReview } from './build-review.js';
 import { buildOutcome } from './build-outcomes.js';
 import { mapNullable, round1, seriesWeekStats, weekSlots } from './hours.js';
 import {
-  REPORT_SCHEMA_VERSION, type Highlight, type OutcomeReport, type PillarReport, type ReportIndicatorSpec, type ReportInput,
+  REPORT_SCHEMA_VERSION, type CoverageAtEnd, type Highlight, type OutcomeReport, type PillarReport, type ReportIndicatorSpec, type ReportInput,
   type WeeklyReport,
 } from './types.js';
 
@@ -26,7 +26,7 @@ export function buildWeeklyReport(input: ReportInput): WeeklyReport {
 
   const ctx = { input, slots, previousSlots, evaluated, indicators, statusAtEnd };
   const outcomes = input.outcomes.map((o) => buildOutcome(o, ctx));
-  const pillars = buildPillars(input, slots, previousSlots);
+  const pillars = buildPillars(input, slots, previousSlots, statusAtEnd);
   const dataQuality = buildDataQuality(input, slots, evaluated);
   const count = (v: OutcomeReport['verdict']) => outcomes.filter((o) => o.verdict === v).length;
 
@@ -51,8 +51,14 @@ export function buildWeeklyReport(input: ReportInput): WeeklyReport {
   };
 }
 
-function buildPillars(input: ReportInput, slots: ReturnType<typeof weekSlots>, previousSlots: ReturnType<typeof weekSlots>): PillarReport[] {
+function buildPillars(
+  input: ReportInput,
+  slots: ReturnType<typeof weekSlots>,
+  previousSlots: ReturnType<typeof weekSlots>,
+  statusAtEnd: ReadonlyMap<string, Status>,
+): PillarReport[] {
   return PILLARS.map((p) => {
+    const weighted = input.indicators.filter((i) => i.pillar === p && i.weight > 0);
     const measured = input.indicators.some((i) => i.pillar === p && i.weight > 0);
     const points = measured ? input.history.pillarScore[p] : undefined;
     const now = seriesWeekStats(points, slots);
@@ -62,7 +68,9 @@ function buildPillars(input: ReportInput, slots: ReturnType<typeof weekSlots>, p
     return {
       id: p,
       title: PILLAR_TITLES[p],
+      description: PILLAR_DESCRIPTIONS[p],
       measured,
+      coverageAtEnd: coverageAtEnd(weighted.map((i) => i.id), statusAtEnd),
       mean,
       end: mapNullable(now.end, round1),
       previousMean,
@@ -70,6 +78,15 @@ function buildPillars(input: ReportInput, slots: ReturnType<typeof weekSlots>, p
       byDay: now.byDay.map((v) => mapNullable(v, round1)),
     };
   });
+}
+
+/** Of the indicators `ids` (weight > 0), how many had a score (ok, warning, critical) when the week ended. */
+export function coverageAtEnd(ids: readonly string[], statusAtEnd: ReadonlyMap<string, Status>): CoverageAtEnd {
+  const scored = ids.filter((id) => {
+    const s = statusAtEnd.get(id);
+    return s === 'ok' || s === 'warning' || s === 'critical';
+  });
+  return { measured: scored.length, total: ids.length };
 }
 
 /** Every outcome, pillar and indicator whose weekly mean moved by at least this many points. */

@@ -97,7 +97,7 @@ function outcomeTable(r: WeeklyReport): string {
       `<td>${badge(o.verdict)}</td>` +
       `<td class="num">${esc(pct(a.mean))}<br/>${meter(a.mean, a.previousMean, { color: VERDICT_COLOR[o.verdict], title: `mean ${pct(a.mean)}; last week ${pct(a.previousMean)}`, width: 90 })}</td>` +
       `<td class="num">${esc(ratioPoints(a.change))}</td>` +
-      `<td class="num">${esc(pct(a.end))}</td>` +
+      `<td class="num">${esc(pct(a.end))}${o.coverageAtEnd ? `<br/><span class="muted">${o.coverageAtEnd.measured} of ${o.coverageAtEnd.total} measured</span>` : ''}</td>` +
       `<td>${chart}</td></tr>`
     );
   });
@@ -147,11 +147,14 @@ function outcomeDetail(o: OutcomeReport): string {
 
 function pillarTable(r: WeeklyReport): string {
   const rows = r.pillars.map((p) => {
-    if (!p.measured) return `<tr><td>${esc(p.title)}</td><td class="num muted" colspan="4">not measured</td><td></td></tr>`;
+    const name = `${esc(p.title)}${p.description ? `<br/><span class="muted">${esc(p.description)}</span>` : ''}`;
+    if (!p.measured) return `<tr><td>${name}</td><td class="num muted" colspan="4">not measured: declare an indicator with <code>pillar: ${esc(p.id)}</code></td><td></td></tr>`;
     const chart = barChart(p.byDay, { max: 100, labels: DAY_NAMES, format: (v) => v.toFixed(1), title: `${p.title}: score by day`, width: 180, height: 44 });
+    const c = p.coverageAtEnd;
+    const cov = c === undefined ? '' : `<br/><span class="muted">${c.measured} of ${c.total} measured</span>`;
     return (
-      `<tr><td>${esc(p.title)}</td><td class="num">${esc(score(p.mean))}</td><td class="num">${esc(points(p.change))}</td>` +
-      `<td class="num">${esc(score(p.previousMean))}</td><td class="num">${esc(score(p.end))}</td><td>${chart}</td></tr>`
+      `<tr><td>${name}</td><td class="num">${esc(score(p.mean))}</td><td class="num">${esc(points(p.change))}</td>` +
+      `<td class="num">${esc(score(p.previousMean))}</td><td class="num">${esc(score(p.end))}${cov}</td><td>${chart}</td></tr>`
     );
   });
   return (

@@ -27,16 +27,20 @@ export function renderMarkdown(r: WeeklyReport, opts: { link?: string } = {}): s
 
   out.push('## Pillars', '');
   for (const p of r.pillars) {
+    const about = p.description ? `  _${p.description}_` : null;
     if (!p.measured) {
-      out.push(`- ${p.title}: not measured (no indicator on this pillar)`);
+      out.push(`- ${p.title}: not measured — declare an indicator with \`pillar: ${p.id}\` to measure it`);
+      if (about) out.push(about);
       continue;
     }
     if (p.mean === null) {
-      out.push(`- ${p.title}: no data this week${p.previousMean !== null ? ` (last week ${score(p.previousMean)})` : ''}`);
+      out.push(`- ${p.title}: no data this week${p.previousMean !== null ? ` (last week ${score(p.previousMean)})` : ''}${coverageText(p.coverageAtEnd, true)}`);
+      if (about) out.push(about);
       continue;
     }
     const days = p.byDay.map((v, i) => `${DAY_NAMES[i]} ${score(v)}`).join(' · ');
-    out.push(`- ${p.title}: ${score(p.mean)} (${points(p.change)} vs ${score(p.previousMean)}), at week end ${score(p.end)}`);
+    out.push(`- ${p.title}: ${score(p.mean)} (${points(p.change)} vs ${score(p.previousMean)}), at week end ${score(p.end)}${coverageText(p.coverageAtEnd, false)}`);
+    if (about) out.push(about);
     out.push(`  ${days}`);
   }
   out.push('');
@@ -84,8 +88,8 @@ function outcome(o: OutcomeReport): string[] {
   const a = o.attainment;
   out.push(
     a.mean === null
-      ? 'Attainment: no data this week'
-      : `Attainment: mean ${pct(a.mean)} (${ratioPoints(a.change)} vs ${pct(a.previousMean)}), at week end ${pct(a.end)}`,
+      ? `Attainment: no data this week${coverageText(o.coverageAtEnd, true)}`
+      : `Attainment: mean ${pct(a.mean)} (${ratioPoints(a.change)} vs ${pct(a.previousMean)}), at week end ${pct(a.end)}${coverageText(o.coverageAtEnd, false)}`,
   );
   const pulled = o.indicators.filter((i) => i.points !== null && i.points > 0);
   if (pulled.length) {
@@ -207,4 +211,10 @@ export function renderChatSummary(r: WeeklyReport, opts: { link?: string } = {})
   for (const n of r.dataQuality.notes) out.push(`⚠ ${n}`);
   if (opts.link) out.push(opts.link);
   return out.join('\n');
+}
+
+/** " (3 of 4 indicators measured at week end)", or "" when all were (or the report predates coverage). */
+function coverageText(c: { measured: number; total: number } | undefined, always: boolean): string {
+  if (c === undefined || (!always && c.measured === c.total)) return '';
+  return ` (${c.measured} of ${c.total} indicators measured at week end)`;
 }

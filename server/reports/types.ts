@@ -83,6 +83,8 @@ export interface OutcomeReport {
   byDay: Array<number | null>;
   /** Hours of the week with at least one score sample of this outcome. */
   measuredHours: number;
+  /** What the end-of-week attainment spoke for. Absent in reports archived before it was added. */
+  coverageAtEnd?: CoverageAtEnd;
   /** Every indicator of the outcome, most points lost first. */
   indicators: IndicatorWeek[];
   /** The SLO indicators of the outcome and how much of their budget the week used. */
@@ -114,11 +116,21 @@ export interface SloBudgetWeek {
   consumed: number | null;
 }
 
+/** How many indicators with weight > 0 had a score when the week ended (docs/scoring.md, "Coverage"). */
+export interface CoverageAtEnd {
+  measured: number;
+  total: number;
+}
+
 export interface PillarReport {
   id: Pillar;
   title: string;
+  /** What the pillar covers, in one line. Absent in reports archived before it was added. */
+  description?: string;
   /** False when no indicator with weight > 0 is declared on the pillar: "not measured", never 100. */
   measured: boolean;
+  /** What the end-of-week score spoke for. Absent in reports archived before it was added. */
+  coverageAtEnd?: CoverageAtEnd;
   mean: number | null;
   end: number | null;
   previousMean: number | null;

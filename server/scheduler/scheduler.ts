@@ -41,6 +41,7 @@ interface Slot {
   lastRun: RunInfo | null;
   lastSuccess: RunInfo | null;
   lastError: string | null;
+  downtimeMs: number;
   removed: boolean;
 }
 
@@ -91,6 +92,7 @@ export class Scheduler {
         lastRun: null,
         lastSuccess: null,
         lastError: null,
+        downtimeMs: 0,
         removed: false,
       };
       this.slots.set(entry.id, slot);
@@ -98,14 +100,18 @@ export class Scheduler {
     }
   }
 
-  /** Seeds last-run state (e.g. from the store after a restart) so status survives restarts. */
-  seed(id: string, state: { last?: RunInfo; lastSuccess?: RunInfo; consecutiveFailures?: number }): void {
+  /**
+   * Seeds last-run state (e.g. from the store after a restart) so status survives restarts;
+   * `downtimeMs` is how long nothing ran the collector after its last success (see CollectorStatus).
+   */
+  seed(id: string, state: { last?: RunInfo; lastSuccess?: RunInfo; consecutiveFailures?: number; downtimeMs?: number }): void {
     const slot = this.slots.get(id);
     if (!slot) return;
     slot.lastRun = state.last ?? null;
     slot.lastSuccess = state.lastSuccess ?? null;
     slot.consecutiveFailures = state.consecutiveFailures ?? 0;
     slot.lastError = state.last && !state.last.ok ? state.last.error ?? null : null;
+    slot.downtimeMs = slot.lastSuccess ? Math.max(0, state.downtimeMs ?? 0) : 0;
   }
 
   /** Runs the given collectors (default: all) once, now, in parallel; resolves with each run. */
@@ -114,8 +120,8 @@ export class Scheduler {
     return Promise.all(
       targets.map(async (slot) => {
         if (slot.running) await slot.running;
-        await this.execute(slot);
-        return { id: slot.entry.id, type: slot.entry.type, run: slot.lastRun! };
+        const run = await this.execute(slot);
+        return { id: slot.entry.id, type: slot.entry.type, run };
       }),
     );
   }
@@ -132,6 +138,7 @@ export class Scheduler {
       lastRun: s.lastRun,
       lastSuccess: s.lastSuccess,
       lastError: s.lastError,
+      downtimeMs: s.downtimeMs,
     }));
   }
 
@@ -183,32 +190,35 @@ export class Scheduler {
     }, delayMs);
   }
 
-  private execute(slot: Slot): Promise<void> {
+  /** One run, stored; resolves with it (as stored, or as it ended when it was dropped). */
+  private execute(slot: Slot): Promise<RunInfo> {
     const run = (async () => {
       const outcome = await runCollectorOnce(slot.def, slot.entry, {
         parent: slot.controller.signal,
         now: this.now,
         log: this.opts.log,
       });
-      if (slot.removed) return; // the collector left the workload while it ran: drop the result
-      this.store(slot, outcome);
+      const info = runInfo(outcome);
+      if (slot.removed) return info; // the collector left the workload while it ran: drop the result
+      // Cut short by the shutdown: not the collector's failure, and not to be counted against
+      // it (as a failed run in the store, a failure streak after the restart).
+      if (this.stopped && outcome.aborted) return info;
+      return this.store(slot, outcome, info);
     })();
-    slot.running = run.finally(() => {
+    const running = run.finally(() => {
       slot.running = null;
     });
-    return slot.running;
+    // Waiters (stop, runOnce) only need the end; an error reaches execute's caller alone.
+    slot.running = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    return running;
   }
 
-  private store(slot: Slot, outcome: RunOutcome): void {
+  private store(slot: Slot, outcome: RunOutcome, ran: RunInfo): RunInfo {
     const { entry } = slot;
-    let info: RunInfo = {
-      startedAt: outcome.startedAt,
-      durationMs: outcome.durationMs,
-      ok: outcome.ok,
-      error: outcome.error,
-      samplesWritten: outcome.samples.length,
-      ...(outcome.limit ? { limit: outcome.limit } : {}),
-    };
+    let info = ran;
     try {
       this.opts.sink.recordRun(
         {
@@ -236,6 +246,7 @@ export class Scheduler {
     slot.lastRun = info;
     if (info.ok) {
       slot.lastSuccess = info;
+      slot.downtimeMs = 0;
       slot.consecutiveFailures = 0;
       slot.lastError = null;
       for (const w of outcome.warnings.slice(0, 5)) this.opts.log.warn(w, { collector: entry.id });
@@ -249,5 +260,17 @@ export class Scheduler {
       });
     }
     this.opts.observer?.onRun(entry, info);
+    return info;
   }
+}
+
+function runInfo(outcome: RunOutcome): RunInfo {
+  return {
+    startedAt: outcome.startedAt,
+    durationMs: outcome.durationMs,
+    ok: outcome.ok,
+    error: outcome.error,
+    samplesWritten: outcome.samples.length,
+    ...(outcome.limit ? { limit: outcome.limit } : {}),
+  };
 }

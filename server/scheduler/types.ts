@@ -40,6 +40,12 @@ export interface CollectorStatus {
   lastRun: RunInfo | null;
   lastSuccess: RunInfo | null;
   lastError: string | null;
+  /**
+   * How long Pillarboard itself was not running after `lastSuccess` (the gap of a restart),
+   * ms; 0 or absent once the collector has succeeded since the start. Staleness does not count
+   * it: the collector could not run while nothing ran it (scoring/staleness.ts).
+   */
+  downtimeMs?: number;
 }
 
 export interface RunInfo {

@@ -12,4 +12,5 @@ export * from './slo.js';
 export * from './rollup.js';
 export * from './outcome.js';
 export * from './pillar.js';
+export * from './pillar-info.js';
 export * from './staleness.js';

@@ -63,7 +63,7 @@ export interface IndicatorContext {
   staleReason?: string;
   /** Why `value` is null, e.g. the reason from aggregate(); used as the no_data reason. */
   noDataReason?: string;
-  /** What the value is, for the reason: "p95 latency". Default "value". */
+  /** What the value is, for the reason: "p95 latency". Default "value"; '' starts the reason with the value itself. */
   label?: string;
   /** Renders a value with its unit: v => `${v} s`. Default: the plain number. */
   format?: (value: number) => string;
@@ -86,6 +86,7 @@ export function scoreIndicator(value: number | null, objective: Objective, conte
 
   const label = context.label ?? 'value';
   const show = context.format ?? formatNumber;
+  const subject = label === '' ? show(value) : `${label} ${show(value)}`;
   const { target, direction } = objective;
   const warning = objective.warning ?? target;
   const critical = objective.critical;
@@ -97,7 +98,7 @@ export function scoreIndicator(value: number | null, objective: Objective, conte
   const at = (bound: number) => (value === bound ? 'at' : side);
 
   if (bad(value) <= bad(target)) {
-    return { status: 'ok', score: 100, reason: `${label} ${show(value)} meets the target ${targetText}` };
+    return { status: 'ok', score: 100, reason: `${subject} meets the target ${targetText}` };
   }
   const zeroAt = critical ?? warning;
   const score = zeroAt === target ? 0 : roundScore(clamp((100 * (bad(zeroAt) - bad(value))) / (bad(zeroAt) - bad(target))));
@@ -106,20 +107,20 @@ export function scoreIndicator(value: number | null, objective: Objective, conte
     return {
       status: 'critical',
       score: 0,
-      reason: `${label} ${show(value)} is ${at(critical)} the critical bound ${show(critical)} (target ${targetText})`,
+      reason: `${subject} is ${at(critical)} the critical bound ${show(critical)} (target ${targetText})`,
     };
   }
   if (bad(value) >= bad(warning)) {
     const reason =
       warning === target
-        ? `${label} ${show(value)} misses the target ${targetText}`
-        : `${label} ${show(value)} is ${at(warning)} the warning bound ${show(warning)} (target ${targetText})`;
+        ? `${subject} misses the target ${targetText}`
+        : `${subject} is ${at(warning)} the warning bound ${show(warning)} (target ${targetText})`;
     return { status: 'warning', score, reason };
   }
   return {
     status: 'ok',
     score,
-    reason: `${label} ${show(value)} misses the target ${targetText} but is within the warning bound ${show(warning)}`,
+    reason: `${subject} misses the target ${targetText} but is within the warning bound ${show(warning)}`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { PILLAR_TITLES } from './pillar-info.js';
 import { rollUp, type Rollup } from './rollup.js';
 import { PILLARS, emptyStatusCounts, type Pillar, type ScoredResult, type Status } from './types.js';
 
@@ -5,11 +6,13 @@ import { PILLARS, emptyStatusCounts, type Pillar, type ScoredResult, type Status
  * Health per Well-Architected pillar: the roll-up (rollup.ts) of the indicators declared on
  * that pillar, with pillar weights and no key indicators. A pillar without an indicator of
  * weight above 0 is `not_measured` with a null score — never a made-up 100: an unmeasured
- * pillar is not a healthy one.
+ * pillar is not a healthy one. Its reason says what would measure it.
  */
 
 export interface PillarIndicator {
   id: string;
+  /** For the reasons people read; the id when absent. */
+  title?: string;
   pillar: Pillar;
   /** ≥ 0, default 1. */
   weight?: number;
@@ -35,12 +38,14 @@ export function scorePillars(indicators: ReadonlyArray<PillarIndicator>): Record
   for (const pillar of PILLARS) {
     const mine = indicators.filter((i) => i.pillar === pillar);
     const indicatorIds = mine.map((i) => i.id);
-    const refs = mine.map(({ id, weight, result }) => (weight === undefined ? { id, result } : { id, weight, result }));
+    const refs = mine.map(({ id, title, weight, result }) => ({ id, result, ...(title === undefined ? {} : { title }), ...(weight === undefined ? {} : { weight }) }));
     const rollup = rollUp(refs);
     if (rollup.totalWeight > 0) {
       health[pillar] = { ...rollup, pillar, measured: true, indicatorIds };
     } else {
-      const reason = mine.length === 0 ? 'no indicator is declared on this pillar' : 'every indicator on this pillar has weight 0';
+      const what = `declare an indicator with \`pillar: ${pillar}\` in the workload file to measure ${PILLAR_TITLES[pillar].toLowerCase()}`;
+      const reason =
+        mine.length === 0 ? `no indicator is declared on this pillar: ${what}` : `every indicator on this pillar has weight 0: give one a weight above 0, or ${what}`;
       health[pillar] = {
         ...rollup,
         pillar,

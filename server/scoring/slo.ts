@@ -1,5 +1,5 @@
 import { BURN_WINDOWS, evaluateBurnRateAlerts, type AlertState, type BurnRateAlert, type BurnWindow } from './burn-rate.js';
-import { formatDuration, formatNumber, formatPercent } from './format.js';
+import { formatDuration, formatNumber, formatPercent, formatValue } from './format.js';
 import { roundScore, type IndicatorResult } from './types.js';
 
 /**
@@ -136,8 +136,8 @@ export function evaluateSlo(input: SloInput): SloResult {
       .filter((a) => a.firing && a.severity === severity)
       .map(
         (a) =>
-          `error budget burning ${formatNumber(a.longBurnRate!)}× the sustainable rate over ${a.long} and ` +
-          `${formatNumber(a.shortBurnRate!)}× over ${a.short} (${severity} above ${formatNumber(a.factor)}×)`,
+          `error budget burning ${formatValue(a.longBurnRate!, '')}× the sustainable rate over ${a.long} and ` +
+          `${formatValue(a.shortBurnRate!, '')}× over ${a.short} (${severity} above ${formatNumber(a.factor)}×)`,
       );
 
   const critical = firingText('page');

@@ -30,7 +30,7 @@ export function registerEvaluationMetrics(registry: Registry, latest: () => Eval
     return g;
   };
 
-  gauge('pillarboard_pillar_health_ratio', 'Health of each Well-Architected pillar, 0–1 (weighted indicator scores); absent when not measured.', ['pillar'], (g, s) => {
+  gauge('pillarboard_pillar_health_ratio', 'Health of each Well-Architected pillar, 0–1: weighted mean of the scores of its measured indicators (see pillarboard_pillar_indicators); absent when none is measured.', ['pillar'], (g, s) => {
     for (const p of PILLARS) {
       const score = s.pillars[p].score;
       if (score !== null) g.set({ pillar: p }, score / 100);
@@ -39,6 +39,29 @@ export function registerEvaluationMetrics(registry: Registry, latest: () => Eval
   gauge('pillarboard_pillar_measured', '1 if the pillar has at least one weighted indicator, else 0.', ['pillar'], (g, s) => {
     for (const p of PILLARS) g.set({ pillar: p }, s.pillars[p].measured ? 1 : 0);
   });
+  gauge(
+    'pillarboard_pillar_indicators',
+    'Indicators with weight above 0 on each pillar: state="total" all of them, state="measured" those with a score (the health ratio speaks for these only).',
+    ['pillar', 'state'],
+    (g, s) => {
+      for (const p of PILLARS) {
+        const c = s.pillars[p].coverage;
+        g.set({ pillar: p, state: 'measured' }, c.measured);
+        g.set({ pillar: p, state: 'total' }, c.total);
+      }
+    },
+  );
+  gauge(
+    'pillarboard_outcome_indicators',
+    'Indicators with weight above 0 in each outcome: state="total" all of them, state="measured" those with a score (the attainment speaks for these only).',
+    ['outcome', 'state'],
+    (g, s) => {
+      for (const o of s.outcomes) {
+        g.set({ outcome: o.id, state: 'measured' }, o.coverage.measured);
+        g.set({ outcome: o.id, state: 'total' }, o.coverage.total);
+      }
+    },
+  );
   gauge('pillarboard_outcome_attainment_ratio', 'Attainment of each business outcome, 0–1; absent when no indicator has data.', ['outcome'], (g, s) => {
     for (const o of s.outcomes) if (o.attainment !== null) g.set({ outcome: o.id }, o.attainment);
   });

@@ -30,6 +30,8 @@ export interface MetricsSources {
   reports?: () => ReportMetricsSource | null;
   /** Well-Architected review risk counts (server/review), read at scrape time. */
   review?: () => ReviewSummary | null;
+  /** How the latest workload loads and reloads went (workload/manager.ts ReloadStatus), read at scrape time. */
+  workloadReload?: () => { lastSuccessful: boolean; lastSuccessAt: number } | null;
 }
 
 /** What the report metrics read: the archive's record of generations and delivery attempts. */
@@ -123,6 +125,7 @@ export function createMetrics(sources: MetricsSources): AppMetrics {
     registers: [registry],
   });
 
+  if (sources.workloadReload) registerWorkloadReloadMetrics(registry, sources.workloadReload);
   if (sources.evaluation) registerEvaluationMetrics(registry, sources.evaluation);
   if (sources.reports) registerReportMetrics(registry, sources.reports);
   if (sources.review) registerReviewMetrics(registry, sources.review);
@@ -179,6 +182,35 @@ function registerReportMetrics(registry: Registry, source: () => ReportMetricsSo
     collect() {
       this.reset();
       for (const { channel, count } of source()?.failureCounts() ?? []) this.inc({ channel }, count);
+    },
+  });
+}
+
+/**
+ * The workload file's reloads, named and defined as Prometheus names its own configuration
+ * reloads (`prometheus_config_last_reload_successful`, `…_success_timestamp_seconds`), so the
+ * same alert works: `pillarboard_workload_last_reload_successful == 0` means an edit was
+ * refused and an older version is running. Absent before the first successful load.
+ */
+function registerWorkloadReloadMetrics(registry: Registry, source: NonNullable<MetricsSources['workloadReload']>): void {
+  new Gauge({
+    name: 'pillarboard_workload_last_reload_successful',
+    help: 'Whether the last workload file (re)load attempt was successful (1) or refused as invalid (0).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = source();
+      if (s) this.set(s.lastSuccessful ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'pillarboard_workload_last_reload_success_timestamp_seconds',
+    help: 'Unix time of the last successful workload file (re)load.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = source();
+      if (s) this.set(s.lastSuccessAt / 1000);
     },
   });
 }

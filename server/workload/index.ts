@@ -11,6 +11,7 @@ export {
   type ActiveWorkload,
   type ReloadReason,
   type ReloadResult,
+  type ReloadStatus,
   type WorkloadManagerEvents,
   type WorkloadManagerOptions,
   type WorkloadVersionSink,

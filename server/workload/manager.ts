@@ -36,11 +36,29 @@ export interface ReloadResult {
   unchanged?: boolean;
 }
 
+/**
+ * How the last loads and reloads went, as Prometheus reports its own configuration reloads
+ * (`…_last_reload_successful`, `…_last_reload_success_timestamp_seconds`). A new object
+ * whenever it changes, so readers may compare by identity.
+ */
+export interface ReloadStatus {
+  /** The latest attempt applied a version or found the file unchanged (the active version is the file). */
+  lastSuccessful: boolean;
+  /** ms epoch of the latest successful attempt (the first load included). */
+  lastSuccessAt: number;
+  /** ms epoch of the latest attempt, successful or not. */
+  lastAttemptAt: number;
+  /** The latest refused attempt, while no successful one has followed it; null otherwise. */
+  refused: { at: number; reason: ReloadReason; issues: WorkloadIssue[] } | null;
+}
+
 export interface WorkloadManagerEvents {
   /** A valid, changed version became active. */
   applied: [next: ActiveWorkload, previous: ActiveWorkload];
   /** A reload found an invalid file and kept the active version. */
   refused: [issues: WorkloadIssue[], reason: ReloadReason];
+  /** The reload status changed (a refusal, or a success after one). */
+  status: [status: ReloadStatus];
 }
 
 export interface WorkloadManagerOptions {
@@ -74,6 +92,7 @@ export interface WorkloadManagerOptions {
  */
 export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
   private active: ActiveWorkload | undefined;
+  private status: ReloadStatus | undefined;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -96,6 +115,7 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
       const result = typeof text === 'string' ? this.validate(text) : { ok: false as const, errors: [text] };
       if (!result.ok) throw new WorkloadInvalidError(result.errors);
       this.active = this.record(result);
+      this.status = { lastSuccessful: true, lastSuccessAt: this.active.appliedAt, lastAttemptAt: this.active.appliedAt, refused: null };
       this.log.info('workload loaded', { hash: result.hash.slice(0, 12), versionId: this.active.versionId });
       return result.workload;
     } catch (err) {
@@ -110,6 +130,8 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
     const text = readWorkloadText(this.opts.path);
     if (typeof text === 'string' && hashWorkloadText(text) === previous.hash) {
       this.log.debug('workload unchanged', { reason });
+      // The file is the active version again (an edit undone): a success, clearing a refusal.
+      this.succeeded(this.now());
       return { applied: false, unchanged: true };
     }
     const result = typeof text === 'string' ? this.validate(text) : { ok: false as const, errors: [text] };
@@ -120,11 +142,14 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
         activeHash: previous.hash.slice(0, 12),
       });
       for (const issue of result.errors) this.log.error(formatIssue(issue), { reason });
+      const at = this.now();
+      this.setStatus({ ...this.status!, lastSuccessful: false, lastAttemptAt: at, refused: { at, reason, issues: result.errors } });
       this.emit('refused', result.errors, reason);
       return { applied: false, issues: result.errors };
     }
     const next = this.record(result);
     this.active = next;
+    this.succeeded(next.appliedAt);
     this.log.info('workload applied', { reason, hash: next.hash.slice(0, 12), versionId: next.versionId });
     this.emit('applied', next, previous);
     return { applied: true };
@@ -133,6 +158,22 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
   /** The active workload, or undefined before a successful `load()`. */
   current(): ActiveWorkload | undefined {
     return this.active;
+  }
+
+  /** How the last loads and reloads went; undefined before a successful `load()`. */
+  reloadStatus(): ReloadStatus | undefined {
+    return this.status;
+  }
+
+  private succeeded(at: number): void {
+    const wasRefused = this.status?.refused != null;
+    this.status = { lastSuccessful: true, lastSuccessAt: at, lastAttemptAt: at, refused: null };
+    if (wasRefused) this.emit('status', this.status);
+  }
+
+  private setStatus(status: ReloadStatus): void {
+    this.status = status;
+    this.emit('status', status);
   }
 
   /** Stops watching the file. `reload()` still works (e.g. on SIGHUP). */

@@ -33,7 +33,7 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-function workloadYaml(extraOutcomes: number): string {
+function workloadYaml(extraOutcomes: number, extraIndicators = ''): string {
   const extra: string[] = [];
   const refs = ['deploys', 'availability', 'error_ratio', 'latency', 'spend', 'energy'];
   for (let i = 0; i < extraOutcomes; i++) {
@@ -98,7 +98,7 @@ indicators:
     collector: billing
     series: energy_wh_per_order
     objective: { max: 5, warning: 8, critical: 12 }
-outcomes:
+${extraIndicators}outcomes:
   - id: buy
     title: "Customers can buy"
     owner: payments
@@ -229,11 +229,15 @@ export interface DashboardFixture {
   close(): Promise<void>;
 }
 
-export async function startDashboardFixture(opts: { extraOutcomes?: number } = {}): Promise<DashboardFixture> {
+/**
+ * `extraIndicators`: YAML list entries (indented two spaces, ending in a newline) added after
+ * the fixture's own indicators; note that they change the statuses of the pillars they join.
+ */
+export async function startDashboardFixture(opts: { extraOutcomes?: number; extraIndicators?: string } = {}): Promise<DashboardFixture> {
   ensureWebBuilt();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-dashboard-'));
   const configPath = path.join(dir, 'workload.yaml');
-  fs.writeFileSync(configPath, workloadYaml(opts.extraOutcomes ?? 0));
+  fs.writeFileSync(configPath, workloadYaml(opts.extraOutcomes ?? 0, opts.extraIndicators));
   const runtime = new Runtime({ configPath, dbPath: path.join(dir, 'pb.db'), env: {}, log: silentLogger, version: '0.0.0-test', watch: false });
   const now = Date.now();
   runtime.store.writeSamples(currentSamples(now));

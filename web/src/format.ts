@@ -1,106 +1,15 @@
 /** Numbers, units and times as people read them on a wall screen. */
 
-const nf = (max: number, min = 0) => new Intl.NumberFormat('en-US', { maximumFractionDigits: max, minimumFractionDigits: min });
-const N0 = nf(0);
-const N1 = nf(1);
-const N2 = nf(2);
-const N3 = nf(3);
-
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-/** A score 0–100 as sent (one decimal at most): "85.7", "80". */
-export function formatScore(score: number | null | undefined): string {
-  return isNum(score) ? N1.format(score) : '—';
-}
-
-/** A 0–1 ratio as a percentage: 0.8142 → "81.4%"; tiny gaps keep more digits (0.9995 → "99.95%"). */
-export function formatPercent(ratio: number | null | undefined): string {
-  if (!isNum(ratio)) return '—';
-  const pct = ratio * 100;
-  if (pct > 99 && pct < 100) return `${N2.format(Math.floor(pct * 100) / 100)}%`;
-  return `${N1.format(pct)}%`;
-}
-
-/** Significant figures without exponent noise: 0.000123 → "0.000123", 1234.5 → "1,235". */
-function plain(v: number): string {
-  const a = Math.abs(v);
-  if (a === 0) return '0';
-  if (a >= 100) return N0.format(v);
-  if (a >= 10) return N1.format(v);
-  if (a >= 1) return N2.format(v);
-  if (a >= 0.001) return N3.format(v);
-  return v.toPrecision(3);
-}
-
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-function seconds(v: number): string {
-  const a = Math.abs(v);
-  if (a === 0) return '0 s';
-  if (a < 1e-3) return `${plain(v * 1e6)} µs`;
-  if (a < 1) return `${plain(v * 1e3)} ms`;
-  if (a < 120) return `${plain(v)} s`;
-  if (a < 7200) return `${plain(v / 60)} min`;
-  if (a < 172800) return `${plain(v / 3600)} h`;
-  return `${plain(v / 86400)} d`;
-}
-
 /**
- * A value in its indicator's unit. Units are free text in the workload; the common ones get
- * a human scale (ratio → %, seconds → ms/s/min, bytes → MiB/GiB), the rest print beside the number.
+ * Values, percentages, scores and targets: the scoring core's own functions, so the server's
+ * reasons and the dashboard's headlines format every number by one rule (see its comment).
  */
-export function formatValue(value: number | null | undefined, unit: string | null | undefined): string {
-  if (!isNum(value)) return '—';
-  const u = (unit ?? '').trim();
-  switch (u.toLowerCase()) {
-    case 'ratio':
-    case '':
-      return u === '' ? plain(value) : formatPercent(value);
-    case 'percent':
-    case '%':
-      return `${plain(value)}%`;
-    case 'seconds':
-    case 'second':
-    case 's':
-      return seconds(value);
-    case 'bytes':
-    case 'byte': {
-      let v = value;
-      let i = 0;
-      while (Math.abs(v) >= 1024 && i < BYTE_UNITS.length - 1) {
-        v /= 1024;
-        i++;
-      }
-      return `${plain(v)} ${BYTE_UNITS[i]}`;
-    }
-    default:
-      return `${plain(value)} ${u}`;
-  }
-}
+export { formatBounds, formatPercent, formatScore, formatTarget, formatValue, type ObjectiveLike } from '../../server/scoring/format.js';
+import { formatValue } from '../../server/scoring/format.js';
 
 /** Ticks on a chart axis in the indicator's unit (shorter than formatValue). */
 export function axisFormatter(unit: string | null | undefined): (v: number) => string {
   return (v) => formatValue(v, unit);
-}
-
-export interface ObjectiveLike {
-  target: number;
-  direction: 'min' | 'max';
-  warning?: number | null;
-  critical?: number | null;
-}
-
-/** "≤ 300 ms" for a max target, "≥ 99%" for a min target. */
-export function formatTarget(o: ObjectiveLike, unit: string | null | undefined): string {
-  return `${o.direction === 'max' ? '≤' : '≥'} ${formatValue(o.target, unit)}`;
-}
-
-/** "warning at 500 ms · critical at 1 s", or what is set of it. */
-export function formatBounds(o: ObjectiveLike, unit: string | null | undefined): string {
-  const parts: string[] = [];
-  if (isNum(o.warning) && o.warning !== o.target) parts.push(`warning at ${formatValue(o.warning, unit)}`);
-  if (isNum(o.critical)) parts.push(`critical at ${formatValue(o.critical, unit)}`);
-  return parts.join(' · ');
 }
 
 /** "12 s ago", "4 min ago", "3 h ago", "2 d ago". Negative ages (clock skew) read as "just now". */

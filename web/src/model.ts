@@ -25,12 +25,26 @@ export interface Counts {
   stale: number;
 }
 
+/** How much a roll-up's score speaks for (docs/scoring.md, "Coverage"). */
+export interface Coverage {
+  /** Indicators with weight > 0 that have a score. */
+  measured: number;
+  /** Indicators with weight > 0. */
+  total: number;
+}
+
 export interface PillarSummary {
   id: string;
   title: string;
+  /** What the pillar covers, in one line (null from a server that does not say). */
+  description: string | null;
+  /** Link to the docs on what a score covers and what measures a pillar. */
+  docs: string | null;
   measured: boolean;
   status: UiStatus;
+  /** Weighted mean over the measured indicators; null when none is: then no number is shown. */
   score: number | null;
+  coverage: Coverage | null;
   counts: Counts | null;
   indicatorCount: number | null;
   reasons: string[];
@@ -59,6 +73,7 @@ export interface OutcomeSummary {
   status: UiStatus;
   score: number | null;
   attainment: number | null;
+  coverage: Coverage | null;
   reasons: string[];
   errorBudget: { indicator: string; budgetRemaining: number } | null;
   indicators: OutcomeIndicator[];
@@ -70,6 +85,15 @@ export interface FailingCollector {
   error: string | null;
   consecutiveFailures: number | null;
   lastSuccessAt: number | null;
+  /** Titles of the indicators it feeds. */
+  feeds: string[];
+}
+
+export interface WorkloadFile {
+  path: string | null;
+  version: number | null;
+  appliedAt: number | null;
+  refused: { at: number | null; errorCount: number; issues: string[] } | null;
 }
 
 export interface Summary {
@@ -82,6 +106,8 @@ export interface Summary {
   outcomes: OutcomeSummary[];
   indicatorCounts: Counts | null;
   collectors: { total: number; up: number; failing: FailingCollector[] } | null;
+  /** The workload file: the version running and the latest refused reload, if no good one followed it. */
+  workloadFile: WorkloadFile | null;
   /** What was missing or malformed in the answer, for the page to say. */
   problems: string[];
 }

@@ -3,6 +3,7 @@ import {
   PILLARS,
   pillarTitle,
   type Counts,
+  type Coverage,
   type History,
   type IndicatorDetail,
   type IndicatorInfo,
@@ -35,14 +36,26 @@ function counts(v: unknown): Counts | null {
   return { ok: num(v.ok) ?? 0, warning: num(v.warning) ?? 0, critical: num(v.critical) ?? 0, no_data: num(v.no_data) ?? 0, stale: num(v.stale) ?? 0 };
 }
 
+/** `{ measured, total }` when both are counts and measured ≤ total; else null (nothing is claimed). */
+function coverage(v: unknown): Coverage | null {
+  if (!isObj(v)) return null;
+  const measured = num(v.measured);
+  const total = num(v.total);
+  if (measured === null || total === null || measured < 0 || measured > total) return null;
+  return { measured, total };
+}
+
 function pillarSummary(v: Obj, id: string): PillarSummary {
   const status = toUiStatus(v.status);
   return {
     id,
     title: str(v.title) ?? pillarTitle(id),
+    description: str(v.description),
+    docs: str(v.docs),
     measured: v.measured === true || (v.measured === undefined && status !== 'not_measured'),
     status,
     score: num(v.score),
+    coverage: coverage(v.coverage),
     counts: counts(v.counts),
     indicatorCount: num(v.indicatorCount),
     reasons: strings(v.reasons),
@@ -51,7 +64,7 @@ function pillarSummary(v: Obj, id: string): PillarSummary {
 }
 
 function missingPillar(id: string): PillarSummary {
-  return { id, title: pillarTitle(id), measured: false, status: 'unknown', score: null, counts: null, indicatorCount: null, reasons: [], missing: true };
+  return { id, title: pillarTitle(id), description: null, docs: null, measured: false, status: 'unknown', score: null, coverage: null, counts: null, indicatorCount: null, reasons: [], missing: true };
 }
 
 function outcomeIndicator(v: unknown): OutcomeIndicator | null {
@@ -88,6 +101,7 @@ function outcomeSummary(v: Obj, problems: string[]): OutcomeSummary {
     status: toUiStatus(v.status),
     score: num(v.score),
     attainment: num(v.attainment) ?? (num(v.score) === null ? null : num(v.score)! / 100),
+    coverage: coverage(v.coverage),
     reasons: strings(v.reasons),
     errorBudget: isObj(eb) && typeof eb.indicator === 'string' && num(eb.budgetRemaining) !== null ? { indicator: eb.indicator, budgetRemaining: num(eb.budgetRemaining)! } : null,
     indicators,
@@ -137,6 +151,7 @@ export function parseSummary(raw: unknown): Summary {
           error: str(f.error),
           consecutiveFailures: num(f.consecutiveFailures),
           lastSuccessAt: time(f.lastSuccessAt),
+          feeds: strings(f.feeds),
         }))
       : [];
     collectors = { total: num(c.total) ?? 0, up: num(c.up) ?? 0, failing };
@@ -145,6 +160,7 @@ export function parseSummary(raw: unknown): Summary {
   }
 
   const evaluatedAt = time(raw.evaluatedAt);
+  const workloadFile = workloadFileOf(raw.workloadFile);
   if (raw.evaluatedAt !== null && raw.evaluatedAt !== undefined && evaluatedAt === null) problems.push('the evaluation time is not a valid time');
   return {
     workload,
@@ -155,7 +171,25 @@ export function parseSummary(raw: unknown): Summary {
     outcomes,
     indicatorCounts: counts(raw.indicators),
     collectors,
+    workloadFile,
     problems,
+  };
+}
+
+/** The summary's `workloadFile` (absent from older servers: then nothing is said about reloads). */
+function workloadFileOf(v: unknown): Summary['workloadFile'] {
+  if (!isObj(v)) return null;
+  const version = isObj(v.version) ? v.version : null;
+  const r = isObj(v.refused) ? v.refused : null;
+  return {
+    path: str(v.path),
+    version: num(version?.id),
+    appliedAt: time(version?.appliedAt),
+    refused: r && {
+      at: time(r.at),
+      errorCount: num(r.errorCount) ?? 0,
+      issues: Array.isArray(r.issues) ? r.issues.filter(isObj).map((i) => str(i.text)).filter((t): t is string => t !== null) : [],
+    },
   };
 }
 

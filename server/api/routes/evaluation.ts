@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import type { AppDeps, ActiveWorkloadView } from '../deps.js';
 import { badParam, notFound, Problem } from '../problem.js';
 import { parseRange } from '../timeRange.js';
+import { workloadFileView } from '../workload-view.js';
 import { PILLARS } from '../../scoring/types.js';
 import type { EvaluationSnapshot } from '../../evaluation/snapshot.js';
 import type { HistoryPoints, IndicatorHistoryMetric } from '../../evaluation/history.js';
@@ -43,6 +44,8 @@ function historyView(range: { from: number; to: number; step: number }, h: Histo
 function summaryInputs(deps: AppDeps) {
   const w = active(deps);
   return {
+    active: w,
+    reload: w.reload?.(),
     meta: w.meta,
     snapshot: deps.evaluation.latest(),
     collectors: deps.collectors(),
@@ -54,8 +57,11 @@ function summaryInputs(deps: AppDeps) {
 
 /** Builds the summary the wall screen and the SSE stream send. */
 export function buildSummary(deps: AppDeps) {
-  const i = summaryInputs(deps);
-  return summaryView(i.meta, i.snapshot, i.collectors, i.outcomes, i.evaluationIntervalMs, i.now);
+  return summaryFrom(summaryInputs(deps));
+}
+
+function summaryFrom(i: ReturnType<typeof summaryInputs>) {
+  return { ...summaryView(i.meta, i.snapshot, i.collectors, i.outcomes, i.evaluationIntervalMs, i.now), workloadFile: workloadFileView(i.active) };
 }
 
 /** A summary serialised once, with what it was built from. */
@@ -63,6 +69,9 @@ interface CachedSummary {
   snapshot: EvaluationSnapshot | null;
   meta: ActiveWorkloadView['meta'];
   outcomes: ActiveWorkloadView['outcomes'];
+  /** The reload status object (a new one on every change) and the active version. */
+  reload: unknown;
+  versionId: number;
   stale: boolean;
   collectors: string;
   json: string;
@@ -83,11 +92,15 @@ const summaries = new WeakMap<AppDeps, CachedSummary>();
 function cachedSummary(deps: AppDeps): CachedSummary {
   const i = summaryInputs(deps);
   const stale = i.snapshot ? i.now - i.snapshot.at > 3 * i.evaluationIntervalMs : true;
+  // Without the snapshot: its identity is compared below, which covers each collector's `feeds`.
   const collectors = JSON.stringify(collectorsSummaryView(i.collectors));
   const c = summaries.get(deps);
-  if (c && c.snapshot === i.snapshot && c.meta === i.meta && c.outcomes === i.outcomes && c.stale === stale && c.collectors === collectors) return c;
-  const json = JSON.stringify(summaryView(i.meta, i.snapshot, i.collectors, i.outcomes, i.evaluationIntervalMs, i.now));
-  const next: CachedSummary = { snapshot: i.snapshot, meta: i.meta, outcomes: i.outcomes, stale, collectors, json };
+  if (
+    c && c.snapshot === i.snapshot && c.meta === i.meta && c.outcomes === i.outcomes && c.stale === stale && c.collectors === collectors &&
+    c.reload === i.reload && c.versionId === i.active.versionId
+  ) return c;
+  const json = JSON.stringify(summaryFrom(i));
+  const next: CachedSummary = { snapshot: i.snapshot, meta: i.meta, outcomes: i.outcomes, reload: i.reload, versionId: i.active.versionId, stale, collectors, json };
   summaries.set(deps, next);
   return next;
 }

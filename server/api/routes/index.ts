@@ -32,6 +32,8 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
+  // The docs copied by web/build.mjs: plain text, which every browser shows rather than downloads.
+  '.md': 'text/plain; charset=utf-8',
 };
 const NOT_SPA = /^\/(api|metrics|healthz|readyz)(\/|$)/;
 
@@ -152,7 +154,7 @@ export function indexRoute(_deps: AppDeps, opts: { webRoot?: string } = {}): Rou
     let file = files.get(req.path);
     if (file === undefined && req.path.endsWith('/')) file = files.get(`${req.path}index.html`);
     if (file !== undefined) return send(req, res, file);
-    if (req.path.startsWith('/assets/') || /\.(js|css|map|svg|png|ico|json|txt)$/.test(req.path)) return next();
+    if (req.path.startsWith('/assets/') || /\.(js|css|map|svg|png|ico|json|txt|md)$/.test(req.path)) return next();
     send(req, res, files.get('/index.html')!);
   });
   return r;

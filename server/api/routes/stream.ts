@@ -6,12 +6,23 @@ import { summaryJson } from './evaluation.js';
 
 /**
  * `GET /api/stream`: Server-Sent Events. Sends the summary at once (`event: summary`), then
- * after every evaluation; a comment line every 15 s keeps proxies from closing the stream.
- * Browsers reconnect by themselves (`retry: 5000`). A stream opened with a token closes with
- * `event: revoked` within a second of the token's revocation (see streamHub.ts).
+ * after every evaluation and every change of the workload file's reload status; a comment line
+ * every 15 s keeps proxies from closing the stream. Browsers reconnect by themselves
+ * (`retry: 5000`). A stream opened with a token closes with `event: revoked` within a second of
+ * the token's revocation (see streamHub.ts).
  */
 export function streamRoute(deps: AppDeps, options: StreamHubOptions = DEFAULT_STREAM_HUB_OPTIONS): Router {
-  const hub = new StreamHub({ evaluation: deps.evaluation, tokens: deps.tokens, summaryJson: () => summaryJson(deps), log: deps.log }, options);
+  const hub = new StreamHub(
+    {
+      evaluation: deps.evaluation,
+      // A refused reload (or the fix after it) changes the summary without an evaluation.
+      workloadStatus: deps.onWorkloadStatus,
+      tokens: deps.tokens,
+      summaryJson: () => summaryJson(deps),
+      log: deps.log,
+    },
+    options,
+  );
   const r = Router();
   r.get('/api/stream', (req, res) => {
     res.writeHead(200, {

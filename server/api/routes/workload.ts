@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 import { Problem } from '../problem.js';
 import { requireScope } from '../auth.js';
+import { reloadView } from '../workload-view.js';
 
 /** The active workload (secrets redacted) and the history of applied versions. */
 export function workloadRoutes(deps: AppDeps): Router {
@@ -11,6 +12,7 @@ export function workloadRoutes(deps: AppDeps): Router {
     if (!w) throw new Problem(503, 'not-ready', 'No workload loaded', 'the server has not loaded a valid workload yet');
     res.json({
       version: { id: w.versionId, hash: w.hash, appliedAt: new Date(w.appliedAt).toISOString(), path: w.path },
+      reload: reloadView(w),
       workload: w.redacted(),
     });
   });

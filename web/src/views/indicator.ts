@@ -96,7 +96,7 @@ export class IndicatorView extends DetailView<IndicatorDetail> {
     if (d.slo) {
       const s = d.slo;
       const { wrap, tbody } = table('Burn rates', [['Window'], ['Burn rate', 'num']]);
-      for (const [w, r] of s.burnRates) tbody.append(h('tr', null, h('th', { scope: 'row' }, w), h('td', { class: 'num' }, r === null ? 'no data' : `${r.toFixed(2)}×`)));
+      for (const [w, r] of s.burnRates) tbody.append(h('tr', null, h('th', { scope: 'row' }, w), h('td', { class: 'num' }, r === null ? 'no data' : `${formatValue(r, '')}×`)));
       sections.push(
         h(
           'section',

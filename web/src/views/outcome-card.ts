@@ -3,6 +3,7 @@ import { formatPercent, formatValue } from '../format.js';
 import { href } from '../params.js';
 import { STATUS_META, statusBadge, statusIcon, statusLabel, updateBadge, type UiStatus } from '../status.js';
 import type { OutcomeSummary } from '../model.js';
+import { JUDGED, coverageText } from './pillar-tile.js';
 
 /** One business outcome: attainment, status, owner, key indicators, error-budget bar. */
 export class OutcomeCard {
@@ -53,9 +54,19 @@ export class OutcomeCard {
     setText(this.title, o.title);
     updateBadge(this.badge, o.status);
     setText(this.owner, o.owner ? `Owner: ${o.owner}` : 'No owner set');
-    setText(this.attain, o.attainment === null ? '—' : formatPercent(o.attainment));
-    const why = o.indicators.length === 0 ? 'no indicators declared' : o.attainment === null ? (o.reasons[0] ?? 'no data') : 'attainment';
+    // A number only beside a status that judges it (docs/scoring.md, "Coverage").
+    const attainment = o.attainment !== null && JUDGED.has(o.status) ? o.attainment : null;
+    setText(this.attain, attainment === null ? '' : formatPercent(attainment));
+    setHidden(this.attain, attainment === null);
+    this.li.dataset['attainment'] = attainment === null ? '' : String(attainment);
+    const why =
+      o.indicators.length === 0
+        ? 'No indicators declared: nothing measures this outcome'
+        : attainment === null
+          ? sentence(o.reasons[0] ?? 'no indicator has data yet')
+          : `attainment${o.coverage ? ` · ${coverageText(o.coverage)}` : ''}`;
     setText(this.attainNote, why);
+    setAttr(this.attainNote, 'title', attainment === null ? why : null);
 
     const eb = o.errorBudget;
     setHidden(this.budget, eb === null);
@@ -68,7 +79,7 @@ export class OutcomeCard {
       if (this.budgetFill.style.width !== width) this.budgetFill.style.width = width;
       setPrefixedClass(this.budgetBar, 'lvl-', left <= 0 ? 'critical' : left < 0.25 ? 'warning' : 'ok');
       setAttr(this.budgetBar, 'aria-valuenow', (pct * 100).toFixed(0));
-      setAttr(this.budgetBar, 'aria-label', `${text}, from ${eb.indicator}`);
+      setAttr(this.budgetBar, 'aria-label', `${text}, from ${o.indicators.find((i) => i.id === eb.indicator)?.title ?? eb.indicator}`);
     }
 
     const shown = keyIndicators(o);
@@ -86,10 +97,12 @@ export class OutcomeCard {
     setAttr(
       this.link,
       'aria-label',
-      `${o.title}: ${statusLabel(o.status)}, ${o.attainment === null ? why : `attainment ${formatPercent(o.attainment)}`}${o.owner ? `, owner ${o.owner}` : ''}${eb ? `. ${this.budgetLabel.textContent}` : ''}`,
+      `${o.title}: ${statusLabel(o.status)}, ${attainment === null ? why : `attainment ${formatPercent(attainment)}${o.coverage ? `, ${o.coverage.measured} of ${o.coverage.total} indicators measured` : ''}`}${o.owner ? `, owner ${o.owner}` : ''}${eb ? `. ${this.budgetLabel.textContent}` : ''}`,
     );
   }
 }
+
+const sentence = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
 
 /**
  * Up to three indicators worth a glance: the key ones (they gate the outcome), then the

@@ -8,6 +8,7 @@ import { statusBadge, statusLabel } from '../status.js';
 import { notice, stat, type ViewContext } from './common.js';
 import { DetailView } from './detail.js';
 import { table } from './tables.js';
+import { JUDGED, coverageText } from './pillar-tile.js';
 import { budgetBar } from './budget.js';
 
 /** A business outcome: attainment, its indicators with their weights and cost, attainment over time. */
@@ -48,6 +49,9 @@ export class OutcomeView extends DetailView<OutcomeDetail> {
 
   protected render(d: OutcomeDetail): void {
     this.name = d.title;
+    // A number only beside a status that judges it (docs/scoring.md, "Coverage").
+    const attainment = d.attainment !== null && JUDGED.has(d.status) ? d.attainment : null;
+    const sloTitle = d.errorBudget ? (d.indicators.find((i) => i.id === d.errorBudget!.indicator)?.title ?? d.errorBudget.indicator) : '';
     this.setTrail([
       ['Overview', '/'],
       [d.title, null],
@@ -58,12 +62,14 @@ export class OutcomeView extends DetailView<OutcomeDetail> {
       h(
         'div',
         { class: 'stats' },
-        stat('Attainment', h('span', { class: 'stat-value', 'data-attainment': '' }, d.attainment === null ? '—' : formatPercent(d.attainment)), d.attainment === null ? (d.reasons[0] ?? 'no data') : undefined),
+        attainment === null
+          ? stat('Attainment', h('span', { class: 'stat-value stat-none', 'data-attainment': '' }, 'none'), d.reasons[0] ?? 'no indicator has data')
+          : stat('Attainment', h('span', { class: 'stat-value', 'data-attainment': '' }, formatPercent(attainment)), d.coverage ? coverageText(d.coverage) : undefined),
         stat('Owner', h('span', { class: 'stat-value stat-text' }, d.owner ?? 'not set')),
-        d.errorBudget ? stat('Error budget', budgetBar(d.errorBudget.budgetRemaining, d.errorBudget.indicator), `lowest of its SLOs: ${d.errorBudget.indicator}`) : null,
+        d.errorBudget ? stat('Error budget', budgetBar(d.errorBudget.budgetRemaining, sloTitle), `lowest of its SLOs: ${sloTitle}`) : null,
       ),
       d.description ? h('p', { class: 'description' }, d.description) : null,
-      d.reasons.length && d.status !== 'ok' ? h('ul', { class: 'reasons' }, ...d.reasons.map((r) => h('li', null, r))) : null,
+      d.reasons.length ? h('ul', { class: 'reasons' }, ...d.reasons.map((r) => h('li', null, r))) : null,
     );
     if (d.indicators.length === 0) {
       replace(this.body, notice('info', 'This outcome has no indicators, so nothing measures it. Add indicators to it in the workload file.'));

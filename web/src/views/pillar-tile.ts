@@ -4,7 +4,7 @@ import { fetchHistory } from '../history.js';
 import { formatScore } from '../format.js';
 import { href } from '../params.js';
 import { statusBadge, statusIcon, statusLabel, updateBadge, type UiStatus } from '../status.js';
-import type { Counts, PillarSummary } from '../model.js';
+import type { Counts, Coverage, PillarSummary } from '../model.js';
 import { RISKS, RISK_COUNT_WORD, riskCountsText, riskIcon, type RiskCounts } from '../risk.js';
 
 const WEEK = 7 * 86_400_000;
@@ -20,6 +20,12 @@ function countsText(c: Counts): string {
   return parts.length ? parts.join(', ') : 'no indicators';
 }
 
+/** Statuses that judge a measurement: only these ever stand beside a number (docs/scoring.md, "Coverage"). */
+export const JUDGED: ReadonlySet<UiStatus> = new Set(['ok', 'warning', 'critical']);
+
+/** "3 of 4 measured". */
+export const coverageText = (c: Coverage): string => `${c.measured} of ${c.total} measured`;
+
 /** One pillar: status, score, 7-day sparkline, indicator counts; "not measured" said as such. */
 export class PillarTile {
   readonly li: HTMLLIElement;
@@ -27,6 +33,9 @@ export class PillarTile {
   private readonly badge: HTMLSpanElement;
   private readonly score: HTMLElement;
   private readonly scoreUnit: HTMLElement;
+  private readonly coverage: HTMLElement;
+  private readonly about: HTMLElement;
+  private readonly docs: HTMLAnchorElement;
   private readonly counts: HTMLElement;
   private readonly note: HTMLElement;
   private readonly sparkBox: HTMLElement;
@@ -45,6 +54,10 @@ export class PillarTile {
     this.badge = statusBadge('unknown');
     this.score = h('span', { class: 'score-value' }, '—');
     this.scoreUnit = h('span', { class: 'score-unit' }, '/100');
+    this.coverage = h('span', { class: 'score-coverage', hidden: true });
+    this.about = h('p', { class: 'tile-about', hidden: true });
+    // Outside the tile's own link (links do not nest), drawn inside the tile by CSS.
+    this.docs = h('a', { class: 'tile-docs', hidden: true }, 'How to measure it');
     this.canvas = h('canvas', { role: 'img', 'aria-label': `${title}: score over the last 7 days` });
     this.sparkNote = h('span', { class: 'spark-note' });
     this.sparkBox = h('div', { class: 'spark' }, this.canvas, this.sparkNote);
@@ -55,12 +68,13 @@ export class PillarTile {
       'a',
       { class: 'tile st-unknown', href: href(`/pillars/${id}`), 'data-pillar': id },
       h('div', { class: 'tile-head' }, h('h3', { class: 'tile-title' }, title), this.badge),
-      h('div', { class: 'tile-body' }, h('div', { class: 'score' }, this.score, this.scoreUnit), this.sparkBox),
+      this.about,
+      h('div', { class: 'tile-body' }, h('div', { class: 'score' }, this.score, this.scoreUnit, this.coverage), this.sparkBox),
       this.counts,
       this.note,
       this.review,
     );
-    this.li = h('li', null, this.link);
+    this.li = h('li', { class: 'tile-item' }, this.link, this.docs);
   }
 
   update(p: PillarSummary): void {
@@ -68,15 +82,33 @@ export class PillarTile {
     setPrefixedClass(this.link, 'st-', status);
     updateBadge(this.badge, status);
     this.measured = p.measured && !p.missing;
-    setText(this.score, p.score === null ? '—' : formatScore(p.score));
-    setHidden(this.scoreUnit, p.score === null);
+    // A number only beside a status that judges it: "No data" above "100" would contradict itself.
+    const score = p.score !== null && JUDGED.has(status) ? p.score : null;
+    setText(this.score, score === null ? '' : formatScore(score));
+    setHidden(this.score, score === null);
+    setHidden(this.scoreUnit, score === null);
+    const cov = score !== null && p.coverage ? coverageText(p.coverage) : '';
+    setText(this.coverage, cov);
+    setHidden(this.coverage, cov === '');
+    this.link.dataset['score'] = score === null ? '' : String(score);
+    setText(this.about, p.description ?? '');
+    setAttr(this.about, 'title', p.description);
+    setHidden(this.about, !p.description);
     let note = '';
     if (p.missing) note = 'Missing from the API’s answer';
     else if (!p.measured) note = sentence(p.reasons[0] ?? 'no indicator is declared on this pillar');
-    else if (p.score === null) note = sentence(p.reasons[0] ?? `${statusLabel(status)}: no score`);
+    else if (score === null) note = sentence(p.reasons[0] ?? `${statusLabel(status)}: no score`);
+    else if (p.reasons.length > 0) note = sentence(p.reasons[0]!);
+    // Beside a score the first reason is extra detail (the wall screen leaves it out for room).
+    this.note.classList.toggle('extra', score !== null);
     setText(this.note, note);
     setAttr(this.note, 'title', note || null);
     setHidden(this.note, note === '');
+    const docs = !p.missing && score === null && p.docs ? p.docs : null;
+    setAttr(this.docs, 'href', docs);
+    setAttr(this.docs, 'aria-label', docs ? `How to measure ${p.title} (documentation)` : null);
+    setHidden(this.docs, docs === null);
+    this.link.classList.toggle('has-docs', docs !== null);
     setHidden(this.sparkBox, !this.measured);
     const key = p.counts ? COUNT_ORDER.map((k) => p.counts![k]).join(',') : '';
     if (key !== this.countsKey) {
@@ -89,10 +121,13 @@ export class PillarTile {
         }
       }
     }
+    setAttr(this.link, 'title', p.description ? `${p.title}: ${p.description}` : null);
     const label = [
       `${p.title}: ${statusLabel(status)}`,
-      p.score !== null ? `score ${formatScore(p.score)} of 100` : note,
+      score !== null ? `score ${formatScore(score)} of 100${p.coverage ? `, ${p.coverage.measured} of ${p.coverage.total} indicators measured` : ''}` : note,
+      score !== null ? note : '',
       p.counts && this.measured ? `indicators: ${countsText(p.counts)}` : '',
+      p.description ? `covers: ${p.description}` : '',
     ].filter(Boolean);
     this.lastLabel = label;
     this.setLabel();

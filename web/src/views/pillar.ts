@@ -11,6 +11,7 @@ import { RISKS, RISK_COUNT_WORD, riskCountsText, riskIcon } from '../risk.js';
 import { notice, stat, type ViewContext } from './common.js';
 import { DetailView } from './detail.js';
 import { table } from './tables.js';
+import { JUDGED, coverageText } from './pillar-tile.js';
 
 /** A pillar: its health, its indicators with value vs target, and its score over time. */
 export class PillarView extends DetailView<PillarDetail> {
@@ -75,23 +76,29 @@ export class PillarView extends DetailView<PillarDetail> {
 
   protected render(d: PillarDetail): void {
     const counts = d.counts;
+    // A number only beside a status that judges it (docs/scoring.md, "Coverage").
+    const score = d.score !== null && JUDGED.has(d.status) ? d.score : null;
+    const docsLink = d.docs ? h('a', { class: 'docs-link', href: d.docs }, 'How pillars are measured') : null;
     replace(
       this.head,
       h('div', { class: 'head-title' }, h('h1', null, d.title), statusBadge(d.status)),
+      d.description ? h('p', { class: 'pillar-about' }, d.description) : null,
       h(
         'div',
         { class: 'stats' },
-        stat('Score', h('span', { class: 'stat-value' }, d.score === null ? '—' : formatScore(d.score)), d.score === null ? undefined : 'of 100'),
+        score === null
+          ? stat('Score', h('span', { class: 'stat-value stat-none' }, 'none'), d.measured ? 'no indicator has data' : 'not measured')
+          : stat('Score', h('span', { class: 'stat-value' }, formatScore(score)), `of 100${d.coverage ? ` · ${coverageText(d.coverage)}` : ''}`),
         stat('Indicators', h('span', { class: 'stat-value' }, String(d.indicators.length)), counts && d.measured ? `${counts.ok} ok · ${counts.warning} warning · ${counts.critical} critical · ${counts.no_data + counts.stale} without data` : undefined),
         this.reviewStat,
       ),
       d.reasons.length && d.measured ? h('ul', { class: 'reasons' }, ...d.reasons.map((r) => h('li', null, r))) : null,
+      score === null && d.measured && docsLink ? h('p', null, docsLink) : null,
     );
     if (!d.measured) {
-      replace(
-        this.body,
-        notice('info', `${d.title} is not measured: ${d.reasons[0] ?? 'no indicator is declared on it'}. Declare an indicator with "pillar: ${this.id}" in the workload file to measure it.`),
-      );
+      const n = notice('info', `${d.title} is not measured: ${d.reasons[0] ?? `no indicator is declared on it: declare an indicator with "pillar: ${this.id}" in the workload file to measure it`}. `);
+      if (docsLink) n.append(docsLink);
+      replace(this.body, n);
       return;
     }
     const { wrap, tbody, more } = table(`Indicators of ${d.title}`, [['Indicator'], ['Status'], ['Value', 'num'], ['Target'], ['Score', 'num'], ['Since']]);

@@ -1,7 +1,7 @@
 import { h, setAttr, setHidden, setText } from '../dom.js';
 import { formatAgo, formatClock, formatWhen, timeZone, zoneName } from '../format.js';
 import type { FeedState } from '../live.js';
-import type { Summary } from '../model.js';
+import type { Summary, WorkloadFile } from '../model.js';
 import { href } from '../params.js';
 import { statusBadge, statusIcon, updateBadge, type UiStatus } from '../status.js';
 
@@ -112,10 +112,11 @@ export class Banners {
   private readonly offline = banner('offline', 'critical');
   private readonly stale = banner('stale', 'stale');
   private readonly collectors = banner('collectors', 'warning');
+  private readonly workload = banner('workload', 'warning');
   private readonly data = banner('data', 'unknown');
 
   constructor() {
-    this.el = h('div', { class: 'banners', role: 'region', 'aria-label': 'Data freshness' }, this.offline.el, this.stale.el, this.collectors.el, this.data.el);
+    this.el = h('div', { class: 'banners', role: 'region', 'aria-label': 'Data freshness' }, this.offline.el, this.stale.el, this.collectors.el, this.workload.el, this.data.el);
   }
 
   update(b: BannerInput): void {
@@ -153,9 +154,12 @@ export class Banners {
         return `${f.id}${f.type ? ` (${f.type})` : ''}: ${bits.join(', ')}`;
       });
       const more = failing.length > 3 ? `; and ${failing.length - 3} more` : '';
-      coll = `${failing.length} of ${s!.collectors!.total} collectors failing — ${list.join('; ')}${more}. Indicators they feed go stale.`;
+      const fed = [...new Set(failing.flatMap((f) => f.feeds))];
+      const which = fed.length === 0 ? '' : `: ${fed.slice(0, 4).join(', ')}${fed.length > 4 ? ` and ${fed.length - 4} more` : ''}`;
+      coll = `${failing.length} of ${s!.collectors!.total} collectors failing — ${list.join('; ')}${more}. Indicators they feed go stale${which}.`;
     }
     this.collectors.set(coll);
+    this.workload.set(s?.workloadFile ? refusedReload(s.workloadFile, b.now) : null);
 
     const problems = [...b.paramProblems];
     if (b.parseError) problems.unshift(`The last summary could not be read (${b.parseError}); ${s ? 'showing the one before' : 'nothing to show yet'}.`);
@@ -167,6 +171,20 @@ export class Banners {
   isStale(): boolean {
     return !this.offline.el.hidden || !this.stale.el.hidden;
   }
+}
+
+/**
+ * "The workload file has 2 errors; still running version 7 from 14:02." with the first error,
+ * while the latest edit of the workload file is refused; null otherwise.
+ */
+function refusedReload(f: WorkloadFile, now: number): string | null {
+  if (!f.refused) return null;
+  const n = f.refused.errorCount;
+  const running = f.version === null ? 'the last good version keeps running' : `still running version ${f.version}${f.appliedAt ? ` from ${formatWhen(f.appliedAt, now)}` : ''}`;
+  const when = f.refused.at ? ` (edit refused ${formatWhen(f.refused.at, now)})` : '';
+  const first = f.refused.issues[0] ? ` ${n > 1 ? 'First: ' : ''}${f.refused.issues[0]}.` : '';
+  const check = ` Run pillarboard check ${f.path ?? 'FILE'} to see every problem.`;
+  return `The workload file has ${n} error${n === 1 ? '' : 's'}; ${running}${when}.${first}${check}`;
 }
 
 function banner(kind: string, status: UiStatus) {
