@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DEFAULT_MAX_BODY_BYTES, type TlsOptions } from './http-client.js';
+import { compilePattern, patternProblem, type Pattern } from './pattern.js';
 
 /**
  * Config building blocks shared by the HTTP-based collectors, so `auth`, `headers`,
@@ -8,17 +9,18 @@ import { DEFAULT_MAX_BODY_BYTES, type TlsOptions } from './http-client.js';
  * beside the schema that documents them.
  */
 
-export const httpUrl = z.string().refine(
-  (s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-    } catch {
-      return false;
-    }
-  },
-  { error: 'must be an absolute http:// or https:// URL' },
-);
+/** True for an absolute http:// or https:// URL with a host: never javascript:, data: or file:. */
+export function isHttpUrl(s: unknown): s is string {
+  if (typeof s !== 'string' || s.length > 2048) return false;
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+export const httpUrl = z.string().refine(isHttpUrl, { error: 'must be an absolute http:// or https:// URL (at most 2048 characters)' });
 
 export const authSchema = z
   .strictObject({
@@ -71,18 +73,15 @@ export function toBytes(v: number | string | undefined, fallback = DEFAULT_MAX_B
   return Math.floor(Number(m[1]) * (SIZE_UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1));
 }
 
-/** A JavaScript regular expression, checked at load time so a typo is a config error. */
+/** A regular expression in RE2 syntax (see pattern.ts), checked at load time so a typo is a config error. */
 export const regexSource = z.string().superRefine((s, ctx) => {
-  try {
-    new RegExp(s);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${(err as Error).message}` });
-  }
+  const problem = patternProblem(s, { anchored: false });
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-/** Fully anchored, as Prometheus anchors relabel and matcher regexes. */
-export function anchored(source: string): RegExp {
-  return new RegExp(`^(?:${source})$`);
+/** Fully anchored, as Prometheus anchors relabel and matcher regexes; linear-time (RE2). */
+export function anchored(source: string): Pattern {
+  return compilePattern(source, { anchored: true });
 }
 
 /**

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { CollectorDefinition, Sample } from './types.js';
 import { request, displayUrl, FetchError } from './http-client.js';
+import { compilePattern } from './pattern.js';
 import { byShape, byteSize, headersSchema, httpUrl, regexSource, resolveTls, tlsSchema, toBytes } from './config-schemas.js';
 
 /**
@@ -30,7 +31,7 @@ const targetObject = z.strictObject({
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
   /** One status or a list; default: any 2xx or 3xx. */
   expect_status: z.union([STATUS, z.array(STATUS).min(1)], { error: 'must be an HTTP status (e.g. 200) or a list of them' }).optional(),
-  /** The body must match this (unanchored) JavaScript regex. */
+  /** The body must match this (unanchored) regular expression, RE2 syntax. */
   body_match: regexSource.optional(),
   headers: headersSchema.optional(),
   body: z.string().optional(),
@@ -119,7 +120,7 @@ export const http: CollectorDefinition<HttpConfig> = {
         if (!statusOk(res.status, spec.expect_status)) {
           return { ...base, failure: `answered ${res.status}${res.statusText ? ' ' + res.statusText : ''}, expected ${describeExpected(spec.expect_status)}` };
         }
-        if (spec.body_match !== undefined && !new RegExp(spec.body_match).test(res.body)) {
+        if (spec.body_match !== undefined && !compilePattern(spec.body_match, { anchored: false }).test(res.body)) {
           return { ...base, failure: `body does not match /${spec.body_match}/` };
         }
         return base;

@@ -138,7 +138,26 @@ export interface CollectorCommon {
   jitter: number;
   /** Labels added to every sample this collector returns. */
   labels: Record<string, string>;
+  /** What one run may return (as Prometheus's scrape limits); absent: no limits. */
+  limits?: CollectorLimits;
 }
+
+/**
+ * Per-run limits, as Prometheus's `sample_limit`, `label_limit` and `label_value_length_limit`:
+ * a run over any of them fails and stores nothing. 0 means no limit.
+ */
+export interface CollectorLimits {
+  /** Samples per run. */
+  samples: number;
+  /** Labels per sample, not counting the name (counting `collector` and configured labels). */
+  labels: number;
+  /** Characters in one label value. */
+  labelValueLength: number;
+}
+
+/** The limits a run can exceed, named as in the workload file and in `/metrics`. */
+export const LIMIT_NAMES = ['sample_limit', 'label_limit', 'label_value_length_limit', 'series_limit'] as const;
+export type LimitName = (typeof LIMIT_NAMES)[number];
 
 /**
  * Thrown when part of a run failed and the rest produced data (one of five Prometheus

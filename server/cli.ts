@@ -62,6 +62,7 @@ export function buildProgram(): Command {
         disabled: settings.otelDisabled,
         serviceName: 'pillarboard',
         version,
+        log,
       });
       const { startServer } = require('./serve.js') as typeof import('./serve.js');
       const running = await startOrExplain(settings, () => startServer(settings, { log, version, env: workloadEnv() }));
@@ -387,6 +388,8 @@ async function startOrExplain<T>(settings: Settings, start: () => Promise<T>): P
   }
 }
 
+const USER_FACING_ERRORS = new Set(['WriterLockError', 'DatabaseOpenError']);
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -400,6 +403,12 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CliError) {
       process.stderr.write(`pillarboard: ${err.message}\n`);
       return err.exitCode;
+    }
+    // The database is held by another writer, or cannot be opened: one line saying which file
+    // and what to do, no stack trace (server/store/writerLock.ts, server/store/db.ts).
+    if (err instanceof Error && USER_FACING_ERRORS.has(err.name)) {
+      process.stderr.write(`pillarboard: ${err.message}\n`);
+      return EXIT_USAGE;
     }
     process.stderr.write(`pillarboard: ${(err as Error).stack ?? String(err)}\n`);
     return EXIT_RUNTIME;

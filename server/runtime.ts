@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Logger } from '../collectors/types.js';
 import { collectorRegistry } from '../collectors/index.js';
 import { openStore, type Store } from './store/index.js';
+import { acquireWriterLock, type WriterLock } from './store/writerLock.js';
 import { WorkloadManager, redactWorkload } from './workload/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { createMetrics, type AppMetrics } from './telemetry/metrics.js';
@@ -27,6 +28,8 @@ export interface RuntimeOptions {
   watch: boolean;
   now?: () => number;
   auth?: AuthPolicy;
+  /** The command holding the database's writer lock, named to a second writer (default "serve"). */
+  command?: string;
 }
 
 /**
@@ -52,6 +55,7 @@ export class Runtime {
   /** History of new collectors fetched from their source in the background (server/backfill). */
   readonly backfill: Backfiller;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly lock: WriterLock;
   private evaluate = true;
   /** Collectors whose first run since start is still awaited (see onFirstRun). */
   private awaitingFirstRun: Set<string> | null = null;
@@ -62,9 +66,22 @@ export class Runtime {
   constructor(readonly opts: RuntimeOptions) {
     this.startedAt = (opts.now ?? Date.now)();
     fs.mkdirSync(path.dirname(path.resolve(opts.dbPath)), { recursive: true });
-    this.store = openStore({ path: opts.dbPath, now: opts.now });
+    // One writer per database: a second serve or collect on this file stops here (WriterLockError).
+    this.lock = acquireWriterLock(opts.dbPath, { command: opts.command ?? 'serve', now: opts.now });
+    try {
+      this.store = openStore({ path: opts.dbPath, now: opts.now });
+      try {
+        this.store.assertWritable(opts.dbPath);
+      } catch (err) {
+        this.store.close();
+        throw err;
+      }
+    } catch (err) {
+      this.lock.release();
+      throw err;
+    }
     this.tokens = new TokenStore(this.store.db, opts.now);
-    this.events = new EventStore(this.store.db, opts.now);
+    this.events = new EventStore(this.store.db, opts.now, this.store.health);
     this.derived = new DerivedSeriesJob({ events: this.events, sink: this.store, log: opts.log, now: opts.now });
     this.workload = new WorkloadManager({
       path: opts.configPath,
@@ -92,6 +109,7 @@ export class Runtime {
       registry: collectorRegistry,
       log: opts.log,
       now: opts.now,
+      seriesLimit: () => this.workload.current()?.workload.storage.seriesLimit ?? 0,
       observer: {
         onRun: (entry, info) => {
           this.metrics.collectorObserver.onRun(entry, info);
@@ -291,7 +309,10 @@ export class Runtime {
       },
       pingDatabase: () => {
         this.store.db.prepare('SELECT 1').get();
+        const fault = this.store.health.fault;
+        if (fault) throw new Error(`writes failing since ${new Date(fault.since).toISOString()}: ${fault.message} (${fault.code})`);
       },
+      storageHealth: this.store.health,
       metrics: this.metrics,
       events: requestRunOnWrite(this.events, () => this.derived.requestRun()),
       operations: () => this.workload.current()?.workload.operations ?? null,
@@ -350,6 +371,7 @@ export class Runtime {
       this.opts.log.warn('final rollup update failed', { error: (err as Error).message });
     }
     this.store.close();
+    this.lock.release();
     return clean;
   }
 }

@@ -33,14 +33,16 @@ export async function startServer(
   try {
     await listen(server, settings.port, settings.host);
   } catch (err) {
-    runtime.store.close();
+    // Stops what started and gives the database (and its writer lock) back.
+    await runtime.close(settings.shutdownTimeoutMs);
     throw err;
   }
   try {
     runtime.load(true);
   } catch (err) {
     server.close();
-    runtime.store.close();
+    // Gives the database (and its writer lock) back.
+    await runtime.close(settings.shutdownTimeoutMs);
     throw err;
   }
   runtime.startMaintenance();

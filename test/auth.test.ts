@@ -148,6 +148,9 @@ test('pillarboard token create prints the token once; list shows only its prefix
   const db = path.join(tempDir(), 'pb.db');
   const run = (...args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'server', 'cli.ts'), 'token', ...args, '--db', db], { encoding: 'utf8' });
+  // token needs an existing database (only serve and migrate create one)
+  const migrated = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'server', 'cli.ts'), 'migrate', '--db', db], { encoding: 'utf8' });
+  assert.equal(migrated.status, 0, migrated.stderr);
   const created = run('create', '--name', 'kiosk', '--scope', 'read');
   assert.equal(created.status, 0, created.stderr);
   const token = created.stdout.trim();

@@ -17,7 +17,7 @@ test('a minimal file gets every default', () => {
   assert.deepEqual(r.workload, {
     version: 1,
     workload: { id: 'shop', title: 'Web shop', timezone: 'UTC' },
-    storage: { retention: { rawMs: 15 * DAY, hourlyMs: 400 * DAY } },
+    storage: { retention: { rawMs: 15 * DAY, hourlyMs: 400 * DAY }, seriesLimit: 500_000 },
     collectors: [],
     evaluation: { intervalMs: 60_000, staleAfterFailures: 3 },
     indicators: [],
@@ -51,10 +51,10 @@ test('collector defaults come from the type, then 60s, and the timeout is the sm
   assert.deepEqual(r.workload.workload, { id: 'shop', title: 'Web shop', owner: 'platform', timezone: 'Europe/Berlin', description: 'The shop' });
   assert.deepEqual(r.workload.storage.retention, { rawMs: 7 * DAY, hourlyMs: 400 * DAY });
   assert.deepEqual(r.workload.collectors, [
-    { id: 'plain', type: 'dummy', intervalMs: 60_000, timeoutMs: 30_000, jitter: 0.1, labels: {}, config: { url: 'http://a' } },
-    { id: 'typed', type: 'query', intervalMs: 30_000, timeoutMs: 30_000, jitter: 0.1, labels: {}, config: { url: 'http://b', queries: { up: 'up' } } },
-    { id: 'fast', type: 'dummy', intervalMs: 10_000, timeoutMs: 10_000, jitter: 0, labels: { team: 'web' }, config: { url: 'http://c' } },
-    { id: 'slow', type: 'dummy', intervalMs: 300_000, timeoutMs: 60_000, jitter: 0.1, labels: {}, config: { url: 'http://d', keep: ['up'] } },
+    { id: 'plain', type: 'dummy', intervalMs: 60_000, timeoutMs: 30_000, jitter: 0.1, labels: {}, limits: { samples: 50_000, labels: 64, labelValueLength: 2_048 }, config: { url: 'http://a' } },
+    { id: 'typed', type: 'query', intervalMs: 30_000, timeoutMs: 30_000, jitter: 0.1, labels: {}, limits: { samples: 50_000, labels: 64, labelValueLength: 2_048 }, config: { url: 'http://b', queries: { up: 'up' } } },
+    { id: 'fast', type: 'dummy', intervalMs: 10_000, timeoutMs: 10_000, jitter: 0, labels: { team: 'web' }, limits: { samples: 50_000, labels: 64, labelValueLength: 2_048 }, config: { url: 'http://c' } },
+    { id: 'slow', type: 'dummy', intervalMs: 300_000, timeoutMs: 60_000, jitter: 0.1, labels: {}, limits: { samples: 50_000, labels: 64, labelValueLength: 2_048 }, config: { url: 'http://d', keep: ['up'] } },
   ]);
 });
 

@@ -18,6 +18,7 @@ import { buildOpenApi } from './openapi.js';
 import { securityHeaders } from './security.js';
 import { requireScope } from './auth.js';
 import { writeRateLimit } from './rateLimit.js';
+import { jsonDepthGuard, MAX_JSON_DEPTH } from './jsonDepth.js';
 
 /**
  * Builds the HTTP application from its dependencies — no globals, so a test can build
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): Express {
   // secret, so they come before the JSON parser and the read guard (routes/webhooks.ts).
   app.use(webhookRoutes(deps));
   app.use(express.json({ limit: '1mb' }));
+  app.use(jsonDepthGuard(MAX_JSON_DEPTH));
   app.use(healthRoutes(deps));
   app.use('/metrics', requireScope('metrics', deps));
   app.use(metricsRoute(deps));
@@ -68,6 +70,6 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, res) => {
     sendProblem(res, new Problem(404, 'not-found', 'Not found', `no route for ${req.method} ${req.path}`), req.path);
   });
-  app.use(problemHandler(deps.log));
+  app.use(problemHandler(deps.log, deps.storageHealth));
   return app;
 }

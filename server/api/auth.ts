@@ -10,6 +10,8 @@ export interface AuthPolicy {
 
 export interface TokenVerifier {
   verify(token: string): { ok: true; info: TokenInfo } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
+  /** The token's current record (open streams re-check it: a revocation may come from another process). */
+  get(id: number): TokenInfo | undefined;
 }
 
 const unauthorized = (detail: string, from: { name: string; in: 'header' | 'query' } = { name: 'Authorization', in: 'header' }) =>

@@ -62,8 +62,10 @@ export interface AppDeps {
   /** A collector's backfill progress (GET /api/collectors), null when it has none; absent where backfill is not wired. */
   backfill?: (collectorId: string) => BackfillStatus | null;
   evaluation: EvaluationReader;
-  /** Database liveness for /readyz: throws when the database cannot answer. */
+  /** Database liveness for /readyz: throws when the database cannot answer or the last write failed (disk full). */
   pingDatabase: () => void;
+  /** Told of storage faults a route ran into (disk full), so /readyz reports them; absent in doubles. */
+  storageHealth?: { note(err: unknown): void };
   metrics: AppMetrics;
   tokens: TokenVerifier;
   auth: AuthPolicy;

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../../collectors/types.js';
+import { storageFaultCode } from '../store/health.js';
 
 /**
  * RFC 9457 problem details. Every error the API returns is one of these, with
@@ -46,12 +47,30 @@ export function sendProblem(res: Response, p: Problem, instance?: string): void 
     });
 }
 
-/** The last middleware: turns anything thrown into problem+json, never a stack trace. */
-export function problemHandler(log: Logger): ErrorRequestHandler {
+/** Seconds a client is told to wait after a storage fault (disk full, I/O error, lock held too long). */
+export const STORAGE_RETRY_AFTER_S = 30;
+
+/**
+ * The last middleware: turns anything thrown into problem+json, never a stack trace. A storage
+ * fault (SQLITE_FULL…) is the server's condition, not a bug: 503 with Retry-After, and `storage`
+ * is told so /readyz reports it until a write succeeds again.
+ */
+export function problemHandler(log: Logger, storage?: { note(err: unknown): void }): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) return;
     const instance = req.originalUrl.split('?')[0];
     if (err instanceof Problem) return sendProblem(res, err, instance);
+    const fault = storageFaultCode(err);
+    if (fault) {
+      storage?.note(err);
+      log.error('storage fault in request', { path: instance, code: fault, error: (err as Error).message });
+      res.setHeader('Retry-After', String(STORAGE_RETRY_AFTER_S));
+      const detail =
+        fault === 'SQLITE_FULL'
+          ? 'the disk holding the database is full; nothing was stored; retry once space is freed'
+          : `the database cannot be written now (${fault}); nothing was stored; retry later`;
+      return sendProblem(res, new Problem(503, 'storage-unavailable', 'Storage unavailable', detail), instance);
+    }
     // body-parser's errors carry a status and a type.
     const e = err as { status?: number; type?: string; message?: string; limit?: number };
     if (e.type === 'entity.too.large') {

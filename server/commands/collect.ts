@@ -20,6 +20,7 @@ export async function runCollect(
     log,
     version: packageVersion(),
     watch: !opts.once && settings.watch,
+    command: 'collect',
   });
   try {
     try {

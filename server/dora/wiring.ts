@@ -10,8 +10,8 @@ import type { RunSink } from '../scheduler/types.js';
 /** The scheduler's sink, asking for a run after storing a run that brought events (a git collector's deployments). */
 export function requestRunAfterEvents(sink: RunSink, request: () => void): RunSink {
   return {
-    recordRun: (run, samples, events) => {
-      const stored = sink.recordRun(run, samples, events);
+    recordRun: (run, samples, events, options) => {
+      const stored = sink.recordRun(run, samples, events, options);
       if (events?.length) request();
       return stored;
     },

@@ -11,12 +11,12 @@ import type { EventWriter } from './types.js';
  */
 export function runSinkWithEvents(store: Pick<Store, 'db' | 'recordRun'>, events: EventWriter): RunSink {
   return {
-    recordRun: (run, samples, runEvents) => {
-      if (!runEvents?.length) return store.recordRun(run, samples);
+    recordRun: (run, samples, runEvents, options) => {
+      if (!runEvents?.length) return store.recordRun(run, samples, options);
       return store.db
         .transaction(() => {
           events.upsertEvents(runEvents);
-          return store.recordRun(run, samples);
+          return store.recordRun(run, samples, options);
         })
         .immediate();
     },

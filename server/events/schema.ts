@@ -3,6 +3,8 @@ import { EVENT_KINDS, type OperationalEvent } from '../../collectors/types.js';
 import { convertZodIssues } from '../workload/zod-issues.js';
 import { formatPath, type Path } from '../workload/path.js';
 import type { StoredEvent } from './types.js';
+import { httpUrl } from '../../collectors/config-schemas.js';
+import { tooDeep } from './jsonDepth.js';
 
 /**
  * An event as the HTTP API and `pillarboard event add` take it (JSON), and its mapping to the
@@ -16,6 +18,10 @@ export const MAX_BATCH = 1000;
 export const EARLIEST_TIME = Date.UTC(2000, 0, 1);
 /** Times later than now plus this are refused (clock skew tolerance; scheduled game days). */
 export const MAX_FUTURE_MS = 86_400_000;
+
+/** `attributes` nests at most this deep and serialises to at most this many characters. */
+export const MAX_ATTRIBUTES_DEPTH = 8;
+export const MAX_ATTRIBUTES_CHARS = 16_384;
 
 /** Keys of `attributes` that have a dedicated place in `links`. */
 const LINK_KEYS = ['commits', 'deployment', 'incident', 'url'] as const;
@@ -67,7 +73,8 @@ export const apiEventSchema = z.strictObject({
       commits: z.array(commitSchema).max(1000, { message: 'at most 1000 commits' }).optional(),
       deployment: text(300).optional(),
       incident: text(300).optional(),
-      url: z.url({ message: 'must be a URL' }).optional(),
+      // Returned to every API reader and linked from the dashboard: http(s) only, never javascript: or data:.
+      url: httpUrl.optional(),
     })
     .optional(),
   attributes: attributesSchema.optional(),
@@ -115,9 +122,22 @@ export function parseEventsBody(body: unknown, now: number): ParseResult {
 
 /** One API event → OperationalEvent, or its issues with paths under `prefix`. */
 export function parseApiEvent(input: unknown, now: number, prefix: Path = []): { event: OperationalEvent } | { issues: BodyIssue[] } {
-  const parsed = apiEventSchema.safeParse(input);
   const issues: BodyIssue[] = [];
   const add = (path: Path, message: string) => issues.push({ name: formatPath([...prefix, ...path]) || 'body', message });
+  // Bounded before anything walks or serialises them (a document thousands deep overflowed the stack).
+  const attributes = (input as { attributes?: unknown } | null)?.attributes;
+  if (attributes !== undefined && attributes !== null && typeof attributes === 'object') {
+    if (tooDeep(attributes, MAX_ATTRIBUTES_DEPTH)) {
+      add(['attributes'], `nests deeper than ${MAX_ATTRIBUTES_DEPTH} levels`);
+      return { issues };
+    }
+    const chars = JSON.stringify(attributes).length;
+    if (chars > MAX_ATTRIBUTES_CHARS) {
+      add(['attributes'], `is ${chars} characters as JSON; at most ${MAX_ATTRIBUTES_CHARS} are allowed`);
+      return { issues };
+    }
+  }
+  const parsed = apiEventSchema.safeParse(input);
   if (!parsed.success) {
     for (const i of convertZodIssues(parsed.error.issues, { input, prefix })) issues.push({ name: formatPath(i.path) || 'body', message: i.message });
     if (input !== null && typeof input === 'object' && (input as { start?: unknown }).start === undefined) add(['start'], MISSING_START);

@@ -57,6 +57,8 @@ export class EventStore implements EventReader, EventWriter {
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
+    /** Told whether each write succeeded (a full disk), so readiness follows the truth. */
+    private readonly health?: { observe<T>(write: () => T): T },
   ) {
     this.find = db.prepare('SELECT id, observed_at FROM events WHERE source = ? AND external_id = ?').raw();
     this.insert = db.prepare(
@@ -112,7 +114,9 @@ export class EventStore implements EventReader, EventWriter {
     };
     // Inside a caller's transaction better-sqlite3 uses a savepoint; on its own, IMMEDIATE
     // takes the write lock up front instead of failing to upgrade a read lock mid-batch.
-    return this.db.inTransaction ? this.db.transaction(run)() : this.db.transaction(run).immediate();
+    if (this.db.inTransaction) return this.db.transaction(run)();
+    const write = () => this.db.transaction(run).immediate();
+    return this.health ? this.health.observe(write) : write();
   }
 
   getEvent(source: string, externalId: string): StoredEvent | undefined {

@@ -1,3 +1,4 @@
+import { isHttpUrl } from '../../collectors/config-schemas.js';
 import { EVENT_KINDS, type EventKind, type OperationalEvent } from '../../collectors/types.js';
 
 /** Thrown by the store for an event that can't be stored; nothing of its batch was written. */
@@ -35,5 +36,18 @@ export function eventFault(e: OperationalEvent): { field: string; reason: string
   if (e.attrs !== undefined && (e.attrs === null || typeof e.attrs !== 'object' || Array.isArray(e.attrs))) {
     return { field: 'attrs', reason: 'must be an object' };
   }
+  // Links are returned to every reader and rendered as links: http(s) only.
+  if (e.attrs?.url !== undefined && !isHttpUrl(e.attrs.url)) return { field: 'attrs.url', reason: 'must be an absolute http(s) URL' };
   return undefined;
+}
+
+/**
+ * The event without a link that is not http(s). For events mapped from a provider's payload,
+ * where the URL is whatever a user typed (a GitHub deployment's `target_url`): the event is
+ * kept, the unsafe link is not.
+ */
+export function withoutUnsafeLink(e: OperationalEvent): OperationalEvent {
+  if (e.attrs?.url === undefined || isHttpUrl(e.attrs.url)) return e;
+  const { url: _dropped, ...attrs } = e.attrs;
+  return { ...e, attrs };
 }

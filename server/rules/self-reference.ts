@@ -1,3 +1,5 @@
+import { compilePattern } from '../../collectors/pattern.js';
+
 /**
  * Whether a PromQL expression selects series named `name`: a bare metric name outside strings,
  * label-matcher braces and grouping lists, or a `__name__` matcher that accepts `name`.
@@ -94,9 +96,10 @@ function nameMatcherAccepts(matchers: string, name: string): boolean {
     if (op === '=' && value === name) return true;
     if (op === '=~') {
       try {
-        if (new RegExp(`^(?:${value})$`).test(name)) return true;
+        // RE2 semantics, as Prometheus matches it, in linear time.
+        if (compilePattern(value, { anchored: true }).test(name)) return true;
       } catch {
-        // Not a JavaScript regex: Prometheus's RE2 syntax differs; be conservative and say no.
+        // Not a pattern Prometheus would accept either: be conservative and say no.
       }
     }
   }

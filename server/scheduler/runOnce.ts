@@ -1,5 +1,7 @@
 import { trace, SpanStatusCode } from '@opentelemetry/api';
-import { PartialCollectError, type CollectorDefinition, type Logger, type OperationalEvent, type Sample } from '../../collectors/types.js';
+import {
+  PartialCollectError, type CollectorDefinition, type LimitName, type Logger, type OperationalEvent, type Sample,
+} from '../../collectors/types.js';
 import { eventFault } from '../events/validate.js';
 import type { ScheduledCollector } from './types.js';
 
@@ -14,6 +16,8 @@ export interface RunOutcome {
   warnings: string[];
   /** True when the run ended because its timeout fired (or the server shut down). */
   aborted: boolean;
+  /** The limit the run exceeded; it then failed and carries no samples or events. */
+  limit?: LimitName;
 }
 
 const tracer = trace.getTracer('pillarboard.scheduler');
@@ -82,6 +86,7 @@ export async function runCollectorOnce(
           aborted: signal.aborted,
         };
       }
+      outcome = withinLimits(outcome, entry);
       span.setAttribute('pillarboard.collector.samples', outcome.samples.length);
       if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });
       span.end();
@@ -107,6 +112,40 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal, reason: () => strin
       },
     );
   });
+}
+
+/**
+ * Prometheus's scrape limits, applied alike to every collector type: a run over a limit fails
+ * with an error naming the limit and stores nothing (no samples, no events), so one bad target
+ * cannot flood the database or stall the process writing it. Checked on the labels as stored
+ * (with `collector` and the configured labels).
+ */
+export function withinLimits(outcome: RunOutcome, entry: ScheduledCollector): RunOutcome {
+  const limits = entry.limits;
+  if (!limits) return outcome;
+  const refuse = (limit: LimitName, error: string): RunOutcome => ({ ...outcome, ok: false, error, samples: [], events: [], limit });
+  const { samples } = outcome;
+  if (limits.samples > 0 && samples.length > limits.samples) {
+    return refuse('sample_limit', `sample_limit exceeded: the run returned ${samples.length} samples, the limit is ${limits.samples}; nothing was stored`);
+  }
+  if (limits.labels === 0 && limits.labelValueLength === 0) return outcome;
+  for (const s of samples) {
+    let n = 0;
+    for (const name in s.labels) {
+      n++;
+      const value = s.labels[name]!;
+      if (limits.labelValueLength > 0 && value.length > limits.labelValueLength) {
+        return refuse(
+          'label_value_length_limit',
+          `label_value_length_limit exceeded: ${s.name} label ${name} is ${value.length} characters long, the limit is ${limits.labelValueLength}; nothing was stored`,
+        );
+      }
+    }
+    if (limits.labels > 0 && n > limits.labels) {
+      return refuse('label_limit', `label_limit exceeded: ${s.name} has ${n} labels, the limit is ${limits.labels}; nothing was stored`);
+    }
+  }
+  return outcome;
 }
 
 /**

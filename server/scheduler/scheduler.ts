@@ -2,6 +2,10 @@ import type { CollectorDefinition, Logger } from '../../collectors/types.js';
 import { firstDelayMs, nextDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { errorMessage, runCollectorOnce, type RunOutcome } from './runOnce.js';
 import type { CollectorStatus, RunInfo, RunSink, ScheduledCollector } from './types.js';
+import { SeriesLimitError } from '../store/series.js';
+
+/** The run as the store records it (the exceeded limit is in its error text). */
+const withoutLimit = ({ limit: _limit, ...rest }: RunInfo) => rest;
 
 export interface RunObserver {
   /** Called after every run has been stored (or failed to be). */
@@ -18,6 +22,8 @@ export interface SchedulerOptions {
   random?: () => number;
   observer?: RunObserver;
   backoff?: BackoffPolicy;
+  /** The workload-wide series limit (storage.series_limit) at the time of each run; 0 or absent: none. */
+  seriesLimit?: () => number;
   /** Injected timers so tests can drive time; default: global setTimeout/clearTimeout. */
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -217,18 +223,22 @@ export class Scheduler {
       this.opts.sink.recordRun(
         {
           collectorId: entry.id,
-          ...info,
+          ...withoutLimit(info),
           durationMs: Math.round(info.durationMs),
           warnings: outcome.warnings.length ? outcome.warnings : undefined,
         },
         outcome.samples,
         outcome.events,
+        { seriesLimit: this.opts.seriesLimit?.() ?? 0 },
       );
     } catch (err) {
-      // Storing failed (disk full, database locked too long): nothing of the run was written.
-      info = { ...info, ok: false, samplesWritten: 0, error: `storing the run failed: ${errorMessage(err)}` };
+      // Storing failed (over the series limit, disk full, database locked too long): nothing of the run was written.
+      info =
+        err instanceof SeriesLimitError
+          ? { ...info, ok: false, samplesWritten: 0, error: err.message, limit: 'series_limit' }
+          : { ...info, ok: false, samplesWritten: 0, error: `storing the run failed: ${errorMessage(err)}` };
       try {
-        this.opts.sink.recordRun({ collectorId: entry.id, ...info, durationMs: Math.round(info.durationMs) }, []);
+        this.opts.sink.recordRun({ collectorId: entry.id, ...withoutLimit(info), durationMs: Math.round(info.durationMs) }, []);
       } catch {
         /* the store is unusable; the error is logged below and visible in the status */
       }
@@ -261,5 +271,6 @@ function runInfo(outcome: RunOutcome): RunInfo {
     ok: outcome.ok,
     error: outcome.error,
     samplesWritten: outcome.samples.length,
+    ...(outcome.limit ? { limit: outcome.limit } : {}),
   };
 }

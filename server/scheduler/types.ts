@@ -8,7 +8,9 @@ export interface ScheduledCollector extends CollectorCommon {
 /**
  * What the scheduler needs from the store: one transaction per run. `events` are the
  * operational events the run returned (deployments from a git collector…), stored in the same
- * transaction as the run and its samples; absent or empty for most collectors.
+ * transaction as the run and its samples; absent or empty for most collectors. With
+ * `seriesLimit`, a run that would make the store hold more series throws SeriesLimitError and
+ * writes nothing.
  */
 export interface RunSink {
   recordRun(
@@ -23,6 +25,7 @@ export interface RunSink {
     },
     samples: import('../../collectors/types.js').Sample[],
     events?: import('../../collectors/types.js').OperationalEvent[],
+    options?: { seriesLimit?: number },
   ): { id: number };
 }
 
@@ -51,4 +54,6 @@ export interface RunInfo {
   ok: boolean;
   error?: string;
   samplesWritten: number;
+  /** The limit the run exceeded (it then stored nothing). */
+  limit?: import('../../collectors/types.js').LimitName;
 }

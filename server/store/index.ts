@@ -1,6 +1,8 @@
 import type { Logger, Sample } from '../../collectors/types.js';
 import { backupDatabase } from './backup.js';
 import { openDatabase, type Db } from './db.js';
+import { explainOpenError } from './openErrors.js';
+import { StorageHealth } from './health.js';
 import { HeadCompactor, DEFAULT_HEAD_MAX_ROWS } from './compaction.js';
 import { StoreBounds } from './meta.js';
 import { appliedMigrations, findMigrationsDir, migrate, pendingMigrations, type AppliedMigration } from './migrate.js';
@@ -21,9 +23,11 @@ import { WorkloadVersionStore, type WorkloadVersionSummary } from './workloadVer
 
 export type * from './types.js';
 export { SelectorError, parseSelector, formatSelector } from './selector.js';
-export { InvalidSampleError } from './series.js';
+export { InvalidSampleError, SeriesLimitError } from './series.js';
 export { MAX_POINTS_PER_SERIES, QueryError, RangeTooLargeError } from './query.js';
 export { MigrationError, type AppliedMigration } from './migrate.js';
+export { DatabaseOpenError } from './openErrors.js';
+export { StorageHealth, storageFaultCode, type StorageFault } from './health.js';
 export type { RetentionResult } from './retention.js';
 export type { RunSummary } from './runs.js';
 export type { HourAggregate } from './rollupCodec.js';
@@ -69,6 +73,8 @@ interface Parts {
  */
 export class Store {
   readonly db: Db;
+  /** Whether writes succeed (disk full, I/O errors): /readyz and the API's 503s read it. */
+  readonly health: StorageHealth;
   private retention: RetentionPolicy;
   private readonly now: () => number;
   private readonly migrationsDir: string;
@@ -87,6 +93,26 @@ export class Store {
     if (opts.headMaxRows !== undefined) this.headMaxRowsOpt = Math.max(2, Math.floor(opts.headMaxRows));
     this.log = opts.log;
     this.db = openDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs });
+    this.health = new StorageHealth(this.now);
+  }
+
+  /**
+   * Proves the file can be written (a header write inside a transaction, rolled back): SQLite
+   * opens a file it may not write read-only without a word, and every run would then fail.
+   * Throws DatabaseOpenError naming the file and what to do.
+   */
+  assertWritable(file: string): void {
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const v = this.db.pragma('user_version', { simple: true }) as number;
+        this.db.pragma(`user_version = ${Math.floor(v)}`);
+      } finally {
+        this.db.exec('ROLLBACK');
+      }
+    } catch (err) {
+      throw explainOpenError(file, err) ?? err;
+    }
   }
 
   /** Applies pending migrations; returns the file names applied now. */
@@ -128,14 +154,28 @@ export class Store {
     });
   }
 
-  /** Writes a run's samples and its run row in one transaction: both or neither. */
-  recordRun(run: CollectorRunRecord, samples: readonly Sample[]): StoredRun {
+  /**
+   * Writes a run's samples and its run row in one transaction: both or neither. With
+   * `seriesLimit` (> 0), a run that would take the store past that many series throws
+   * SeriesLimitError and writes nothing.
+   */
+  recordRun(run: CollectorRunRecord, samples: readonly Sample[], options: { seriesLimit?: number } = {}): StoredRun {
     const p = this.p();
     this.largestBatch = Math.max(this.largestBatch, samples.length);
-    return this.write(() => {
-      p.samples.write(samples);
-      return p.runs.insert(run);
-    });
+    p.series.limit = options.seriesLimit ?? 0;
+    try {
+      return this.write(() => {
+        p.samples.write(samples);
+        return p.runs.insert(run);
+      });
+    } finally {
+      p.series.limit = 0;
+    }
+  }
+
+  /** How many series the store holds. */
+  seriesCount(): number {
+    return this.p().series.count;
   }
 
   /**
@@ -303,7 +343,7 @@ export class Store {
     const { series, samples } = this.p();
     let out: T;
     try {
-      out = this.db.transaction(fn).immediate();
+      out = this.health.observe(() => this.db.transaction(fn).immediate());
       series.commit();
     } catch (err) {
       series.discard();
@@ -322,14 +362,22 @@ export class Store {
   }
 }
 
-/** Opens (and by default migrates) the store at opts.path. */
+/**
+ * Opens (and by default migrates) the store at opts.path. A file that cannot be used (corrupt,
+ * not SQLite, read-only) throws DatabaseOpenError, whose message names it and what to do.
+ */
 export function openStore(opts: OpenStoreOptions): Store {
-  const store = new Store(opts);
+  let store: Store;
+  try {
+    store = new Store(opts);
+  } catch (err) {
+    throw explainOpenError(opts.path, err) ?? err;
+  }
   try {
     if (opts.migrate ?? true) store.migrate();
   } catch (err) {
     store.db.close();
-    throw err;
+    throw explainOpenError(opts.path, err) ?? err;
   }
   return store;
 }

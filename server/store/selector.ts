@@ -1,3 +1,4 @@
+import { compilePattern, PatternError, type Pattern } from '../../collectors/pattern.js';
 import type { LabelMatcher, Selector } from './types.js';
 
 /**
@@ -94,10 +95,10 @@ export function parseSelector(text: string, context = 'match'): Selector {
       const value = quoted();
       if (op === '=~' || op === '!~') {
         try {
-          new RegExp(`^(?:${value})$`);
+          compilePattern(value, { anchored: true });
         } catch (err) {
           throw new SelectorError(
-            `${context}: invalid regular expression for label '${label}' at position ${valueAt + 1}: ${(err as Error).message}`,
+            `${context}: invalid regular expression for label '${label}' at position ${valueAt + 1}: ${err instanceof PatternError ? err.reason : (err as Error).message}`,
             valueAt + 1,
           );
         }
@@ -131,14 +132,16 @@ export function assertSelective(sel: Selector, context = 'match'): void {
   throw new SelectorError(`${context}: a selector needs a metric name or at least one matcher that does not match the empty string`);
 }
 
-const regexCache = new Map<string, RegExp>();
-function anchored(re: string): RegExp {
+const regexCache = new Map<string, Pattern>();
+/** RE2 semantics (linear time, as Prometheus), fully anchored; see collectors/pattern.ts. */
+function anchored(re: string): Pattern {
   let r = regexCache.get(re);
   if (!r) {
     try {
-      r = new RegExp(`^(?:${re})$`, 's');
+      r = compilePattern(re, { anchored: true });
     } catch (err) {
-      throw new SelectorError(`invalid regular expression "${re}": ${(err as Error).message}`);
+      const reason = err instanceof PatternError ? err.reason : (err as Error).message;
+      throw new SelectorError(`invalid regular expression "${re.length > 80 ? `${re.slice(0, 80)}…` : re}": ${reason}`);
     }
     if (regexCache.size > 1000) regexCache.clear();
     regexCache.set(re, r);
@@ -149,7 +152,7 @@ function anchored(re: string): RegExp {
 /**
  * A predicate for one matcher over a label value; an absent label is "" (PromQL),
  * so `x!="y"` matches series without x and `x=""` selects series without x.
- * Regexes are fully anchored; `.` also matches newline, as in RE2/PromQL.
+ * Regexes use RE2 syntax and run in linear time; fully anchored, `.` also matches newline, as in PromQL.
  */
 export function compileMatcher(m: LabelMatcher): (value: string) => boolean {
   switch (m.op) {

@@ -11,6 +11,17 @@ export class InvalidSampleError extends Error {
   }
 }
 
+/** A write that would make the store hold more series than the caller's limit; nothing of it was written. */
+export class SeriesLimitError extends Error {
+  constructor(
+    readonly limit: number,
+    readonly existing: number,
+  ) {
+    super(`series_limit exceeded: the store holds ${existing} series and the run would add more; the limit is ${limit}; nothing was stored`);
+    this.name = 'SeriesLimitError';
+  }
+}
+
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -60,12 +71,18 @@ export class SeriesRegistry {
   private readonly byName = new Map<string, Map<string, number>>();
   private readonly infoById = new Map<number, SeriesInfo>();
   private pending: Array<[name: string, key: string]> = [];
+  /** Series in the table, kept up to date by resolve/discard/forget (counted once at open). */
+  private total: number;
+  private createdInTx = 0;
+  /** Set by the store around one write: resolving a new series beyond it throws SeriesLimitError. */
+  limit = 0;
   private readonly insert: Database.Statement;
   private readonly selectId: Database.Statement;
   private readonly selectById: Database.Statement;
   private readonly names: Database.Statement;
   private readonly byNameRows: Database.Statement;
   private readonly allRows: Database.Statement;
+  private readonly countRows: Database.Statement;
 
   constructor(db: Db) {
     this.insert = db
@@ -76,6 +93,13 @@ export class SeriesRegistry {
     this.names = db.prepare('SELECT DISTINCT name FROM series ORDER BY name').pluck();
     this.byNameRows = db.prepare('SELECT id, name, labels FROM series WHERE name = ? ORDER BY labels').raw();
     this.allRows = db.prepare('SELECT id, name, labels FROM series ORDER BY name, labels').raw();
+    this.countRows = db.prepare('SELECT count(*) FROM series').pluck();
+    this.total = this.countRows.get() as number;
+  }
+
+  /** How many series the store holds. */
+  get count(): number {
+    return this.total;
   }
 
   /** The id of a series, created on first sight. Call only inside a write transaction. */
@@ -92,8 +116,14 @@ export class SeriesRegistry {
     }
     const canonical = canonicalLabels(labels);
     if (key === undefined) throw new InvalidSampleError(`labels of ${name} must be strings`); // canonicalLabels names the label
-    const id =
-      (this.insert.get(name, canonical) as number | undefined) ?? (this.selectId.get(name, canonical) as number);
+    let id = this.insert.get(name, canonical) as number | undefined;
+    if (id !== undefined) {
+      if (this.limit > 0 && this.total >= this.limit) throw new SeriesLimitError(this.limit, this.total);
+      this.total++;
+      this.createdInTx++;
+    } else {
+      id = this.selectId.get(name, canonical) as number;
+    }
     if (!inner) this.byName.set(name, (inner = new Map()));
     inner.set(key, id);
     this.pending.push([name, key]);
@@ -103,18 +133,23 @@ export class SeriesRegistry {
   /** The write transaction committed: provisional ids are now real. */
   commit(): void {
     if (this.pending.length) this.pending = [];
+    this.createdInTx = 0;
   }
 
   /** The write transaction rolled back: forget ids cached during it. */
   discard(): void {
     for (const [name, key] of this.pending) this.byName.get(name)?.delete(key);
     this.pending = [];
+    this.total -= this.createdInTx;
+    this.createdInTx = 0;
   }
 
   /** Series deleted from the table (retention): drop them from every cache. */
   forget(ids: Iterable<number>): void {
     const gone = new Set(ids);
     if (gone.size === 0) return;
+    // Recounted rather than decremented: another process (a backfill) may have added series.
+    this.total = this.countRows.get() as number;
     for (const inner of this.byName.values()) {
       for (const [key, id] of inner) if (gone.has(id)) inner.delete(key);
     }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LIMIT_NAMES } from '../../collectors/types.js';
 import type { RunObserver } from '../scheduler/index.js';
 import type { CollectorStatus } from '../scheduler/types.js';
 import type { EvaluationSnapshot } from '../evaluation/snapshot.js';
@@ -117,6 +118,13 @@ export function createMetrics(sources: MetricsSources): AppMetrics {
     registers: [registry],
   });
 
+  const refusals = new Counter({
+    name: 'pillarboard_collector_limit_refusals_total',
+    help: 'Collector runs refused for exceeding a limit (sample_limit, label_limit, label_value_length_limit, series_limit); such a run stores nothing.',
+    labelNames: ['collector', 'limit'],
+    registers: [registry],
+  });
+
   if (sources.workloadReload) registerWorkloadReloadMetrics(registry, sources.workloadReload);
   if (sources.evaluation) registerEvaluationMetrics(registry, sources.evaluation);
   if (sources.reports) registerReportMetrics(registry, sources.reports);
@@ -135,12 +143,15 @@ export function createMetrics(sources: MetricsSources): AppMetrics {
       duration.observe({ collector: entry.id }, info.durationMs / 1000);
       samples.inc({ collector: entry.id }, info.samplesWritten);
       runs.inc({ collector: entry.id, result: info.ok ? 'success' : 'failure' });
+      // Every limit's series exists from the first run, so a rate() or an alert sees 0 before the first refusal.
+      for (const limit of LIMIT_NAMES) refusals.inc({ collector: entry.id, limit }, limit === info.limit ? 1 : 0);
     },
     onRemove(id) {
       duration.remove({ collector: id });
       samples.remove({ collector: id });
       runs.remove({ collector: id, result: 'success' });
       runs.remove({ collector: id, result: 'failure' });
+      for (const limit of LIMIT_NAMES) refusals.remove({ collector: id, limit });
     },
   };
 

@@ -3,6 +3,9 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 
+/** Longest the exporter may take to flush at shutdown; spans still pending then are dropped. */
+const SHUTDOWN_BOUND_MS = 5_000;
+
 export interface TelemetrySettings {
   /** OTLP/HTTP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); tracing is off without one. */
   otlpEndpoint?: string;
@@ -10,10 +13,16 @@ export interface TelemetrySettings {
   version: string;
   /** True in tests and under OTEL_SDK_DISABLED: never start the SDK. */
   disabled: boolean;
+  /** Where export failures at shutdown are reported. */
+  log?: { warn(msg: string, fields?: Record<string, unknown>): void };
 }
 
 export interface Telemetry {
   enabled: boolean;
+  /**
+   * Flushes and stops tracing, within SHUTDOWN_BOUND_MS. Never rejects: traces are a diagnostic,
+   * so an unreachable collector is logged, and never turns a clean shutdown into a failure.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -44,5 +53,19 @@ export function startTelemetry(settings: TelemetrySettings): Telemetry {
     ],
   });
   sdk.start();
-  return { enabled: true, shutdown: () => sdk.shutdown() };
+  return {
+    enabled: true,
+    shutdown: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), SHUTDOWN_BOUND_MS).unref()));
+      try {
+        const r = await Promise.race([sdk.shutdown().then(() => 'done' as const), bound]);
+        if (r === 'timeout') settings.log?.warn('trace export did not finish at shutdown; pending spans dropped', { endpoint: settings.otlpEndpoint, boundMs: SHUTDOWN_BOUND_MS });
+      } catch (err) {
+        settings.log?.warn('trace export failed at shutdown; pending spans dropped', { endpoint: settings.otlpEndpoint, error: (err as Error).message });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { OperationalEvent } from '../../collectors/types.js';
 import type { OperationsSettings } from '../events/types.js';
 import { defined, idText, matchesAny, optionalText, optionalTime, read, severityFromLabels, time } from './payload.js';
-import { checkGithubSignature } from './verify.js';
+import { checkGithubSignature, checkGithubSignatureHeader } from './verify.js';
 import { PayloadError, type Headers, type MapContext, type MapResult, type WebhookProvider } from './types.js';
 import { pushToChanges } from './push.js';
 
@@ -240,6 +240,10 @@ const header = (headers: Headers, name: string): string | undefined => {
 export const github: WebhookProvider<Config> = {
   name: 'github',
   config: (settings) => settings.webhooks.github,
+  verifyHeaders(headers) {
+    const reason = checkGithubSignatureHeader(header(headers, 'x-hub-signature-256'));
+    return reason === undefined ? undefined : { header: 'X-Hub-Signature-256', reason };
+  },
   verify(body, headers, config) {
     const reason = checkGithubSignature(body, header(headers, 'x-hub-signature-256'), config.secret);
     return reason === undefined ? undefined : { header: 'X-Hub-Signature-256', reason };

@@ -236,10 +236,14 @@ const kindOf = (payload: unknown): unknown =>
 export const gitlab: WebhookProvider<Config> = {
   name: 'gitlab',
   config: (settings) => settings.webhooks.gitlab,
-  verify(_body, headers, config) {
+  // The token is the whole check and needs no body: done before the body is read.
+  verifyHeaders(headers, config) {
     const raw = headers['x-gitlab-token'];
     const reason = checkGitlabToken(Array.isArray(raw) ? raw[0] : raw, config.token);
     return reason === undefined ? undefined : { header: 'X-Gitlab-Token', reason };
+  },
+  verify(_body, headers, config) {
+    return this.verifyHeaders(headers, config);
   },
   map(payload, headers, config, ctx) {
     const kind = kindOf(payload);

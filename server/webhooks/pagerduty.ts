@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { OperationalEvent } from '../../collectors/types.js';
 import type { OperationsSettings } from '../events/types.js';
 import { defined, optionalText, read, time } from './payload.js';
-import { checkPagerdutySignature } from './verify.js';
+import { checkPagerdutySignature, checkPagerdutySignatureHeader } from './verify.js';
 import type { WebhookProvider } from './types.js';
 
 /**
@@ -40,6 +40,11 @@ const incident = z.looseObject({
 export const pagerduty: WebhookProvider<Config> = {
   name: 'pagerduty',
   config: (settings) => settings.webhooks.pagerduty,
+  verifyHeaders(headers) {
+    const raw = headers['x-pagerduty-signature'];
+    const reason = checkPagerdutySignatureHeader(Array.isArray(raw) ? raw.join(',') : raw);
+    return reason === undefined ? undefined : { header: 'X-PagerDuty-Signature', reason };
+  },
   verify(body, headers, config) {
     const raw = headers['x-pagerduty-signature'];
     const reason = checkPagerdutySignature(body, Array.isArray(raw) ? raw.join(',') : raw, config.secret);

@@ -1,3 +1,4 @@
+import { compilePattern } from '../../collectors/pattern.js';
 import { z } from 'zod';
 import { formatPath } from '../workload/path.js';
 import { convertZodIssues } from '../workload/zod-issues.js';
@@ -65,9 +66,12 @@ export function firstLine(message: string | undefined, max = 200): string | unde
   return line.length > max ? `${line.slice(0, max - 1)}…` : line || undefined;
 }
 
-/** True when `name` matches any of the patterns (regular expressions, case-insensitive). */
+/**
+ * True when any part of `name` matches one of the patterns (regular expressions in RE2 syntax,
+ * case-insensitive, linear time; the workload schema has already refused invalid ones).
+ */
 export function matchesAny(name: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => new RegExp(p, 'i').test(name));
+  return patterns.some((p) => compilePattern(p, { anchored: false, caseInsensitive: true }).test(name));
 }
 
 /** Severity from a label such as `sev1`, `sev-2`, `severity:high` or `severity::critical`. */

@@ -35,8 +35,16 @@ export interface WebhookProvider<C> {
   name: string;
   /** The provider's settings, or undefined when it is not configured (the route answers 404). */
   config(settings: OperationsSettings): C | undefined;
+  /**
+   * The checks that need no body (the signature header is present and well-formed; a token
+   * compared whole), run before a byte of the body is read, so unsigned traffic costs no memory.
+   * Undefined when they pass; otherwise the reason (401).
+   */
+  verifyHeaders(headers: Headers, config: C): { header: string; reason: string } | undefined;
   /** Undefined when authentic; otherwise the reason (401). `header` names what was checked. */
   verify(body: Buffer, headers: Headers, config: C): { header: string; reason: string } | undefined;
+  /** Largest body accepted, in bytes (413 beyond); default WEBHOOK_BODY_LIMIT_BYTES. */
+  maxBodyBytes?: number;
   /** The delivery → events; throws PayloadError for a malformed payload. */
   map(payload: unknown, headers: Headers, config: C, ctx: MapContext): MapResult;
 }

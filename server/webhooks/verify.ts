@@ -19,11 +19,23 @@ function sameText(a: string, b: string): boolean {
 
 const hmacHex = (secret: string, body: Buffer) => createHmac('sha256', secret).update(body).digest();
 
+const GITHUB_SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
+
+/**
+ * GitHub, before the body is read: the signature header is present and well-formed. A request
+ * failing this is refused without reading a byte of its body.
+ */
+export function checkGithubSignatureHeader(header: string | undefined): string | undefined {
+  if (header === undefined || header === '') return 'the X-Hub-Signature-256 header is missing (set a secret on the GitHub webhook)';
+  if (!GITHUB_SIGNATURE.test(header.trim())) return 'the X-Hub-Signature-256 header is not "sha256=<64 hex digits>"';
+  return undefined;
+}
+
 /** GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body with the webhook secret>`. */
 export function checkGithubSignature(body: Buffer, header: string | undefined, secret: string): string | undefined {
-  if (header === undefined || header === '') return 'the X-Hub-Signature-256 header is missing (set a secret on the GitHub webhook)';
-  const m = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
-  if (!m) return 'the X-Hub-Signature-256 header is not "sha256=<64 hex digits>"';
+  const problem = checkGithubSignatureHeader(header);
+  if (problem) return problem;
+  const m = GITHUB_SIGNATURE.exec(header!.trim())!;
   return sameBytes(Buffer.from(m[1]!, 'hex'), hmacHex(secret, body)) ? undefined : 'the X-Hub-Signature-256 signature does not match the body and the configured secret';
 }
 
@@ -31,6 +43,17 @@ export function checkGithubSignature(body: Buffer, header: string | undefined, s
 export function checkGitlabToken(header: string | undefined, token: string): string | undefined {
   if (header === undefined || header === '') return 'the X-Gitlab-Token header is missing (set a secret token on the GitLab webhook)';
   return sameText(header, token) ? undefined : 'the X-Gitlab-Token does not match the configured token';
+}
+
+const PAGERDUTY_SIGNATURE = /^v1=([0-9a-fA-F]{64})$/;
+
+/** PagerDuty, before the body is read: the header is present and carries at least one v1 signature. */
+export function checkPagerdutySignatureHeader(header: string | undefined): string | undefined {
+  if (header === undefined || header === '') return 'the X-PagerDuty-Signature header is missing';
+  if (!header.split(',').some((part) => PAGERDUTY_SIGNATURE.test(part.trim()))) {
+    return 'the X-PagerDuty-Signature header has no "v1=<64 hex digits>" signature';
+  }
+  return undefined;
 }
 
 /**
@@ -43,7 +66,7 @@ export function checkPagerdutySignature(body: Buffer, header: string | undefined
   let matched = false;
   let versioned = 0;
   for (const part of header.split(',')) {
-    const m = /^v1=([0-9a-fA-F]{64})$/.exec(part.trim());
+    const m = PAGERDUTY_SIGNATURE.exec(part.trim());
     if (!m) continue;
     versioned++;
     // No early exit: every candidate is compared, so timing does not reveal which one matched.

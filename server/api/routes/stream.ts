@@ -1,15 +1,28 @@
 import { Router } from 'express';
+import type { TokenInfo } from '../../auth/tokens.js';
 import type { AppDeps } from '../deps.js';
+import { StreamHub, DEFAULT_STREAM_HUB_OPTIONS, type StreamHubOptions } from '../streamHub.js';
 import { summaryJson } from './evaluation.js';
-
-const HEARTBEAT_MS = 15_000;
 
 /**
  * `GET /api/stream`: Server-Sent Events. Sends the summary at once (`event: summary`), then
- * after every evaluation and every change of the workload file's reload status; a comment line every 15 s keeps proxies from closing the stream.
- * Browsers reconnect by themselves (`retry: 5000`).
+ * after every evaluation and every change of the workload file's reload status; a comment line
+ * every 15 s keeps proxies from closing the stream. Browsers reconnect by themselves
+ * (`retry: 5000`). A stream opened with a token closes with `event: revoked` within a second of
+ * the token's revocation (see streamHub.ts).
  */
-export function streamRoute(deps: AppDeps): Router {
+export function streamRoute(deps: AppDeps, options: StreamHubOptions = DEFAULT_STREAM_HUB_OPTIONS): Router {
+  const hub = new StreamHub(
+    {
+      evaluation: deps.evaluation,
+      // A refused reload (or the fix after it) changes the summary without an evaluation.
+      workloadStatus: deps.onWorkloadStatus,
+      tokens: deps.tokens,
+      summaryJson: () => summaryJson(deps),
+      log: deps.log,
+    },
+    options,
+  );
   const r = Router();
   r.get('/api/stream', (req, res) => {
     res.writeHead(200, {
@@ -19,29 +32,9 @@ export function streamRoute(deps: AppDeps): Router {
       'X-Accel-Buffering': 'no',
     });
     res.flushHeaders();
-    let id = 0;
-    const send = () => {
-      let body: string;
-      try {
-        body = summaryJson(deps);
-      } catch (err) {
-        res.write(`event: error\ndata: ${JSON.stringify({ detail: (err as Error).message })}\n\n`);
-        return;
-      }
-      res.write(`id: ${++id}\nevent: summary\ndata: ${body}\n\n`);
-    };
     res.write('retry: 5000\n\n');
-    send();
-    const unsubscribe = deps.evaluation.subscribe(send);
-    // A refused reload (or the fix after it) changes the summary without an evaluation.
-    const unsubscribeWorkload = deps.onWorkloadStatus?.(send);
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
-    req.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      unsubscribeWorkload?.();
-    });
+    const remove = hub.add(res, res.locals.token as TokenInfo | undefined);
+    req.on('close', remove);
   });
   return r;
 }

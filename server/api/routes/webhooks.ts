@@ -1,12 +1,14 @@
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { OperationsSettings } from '../../events/types.js';
+import { withoutUnsafeLink } from '../../events/validate.js';
 import { webhookProviders, PayloadError, type AnyWebhookProvider } from '../../webhooks/index.js';
 import type { AppDeps } from '../deps.js';
+import { BodyBudget } from '../bodyBudget.js';
 import { Problem } from '../problem.js';
 import { writeRateLimit } from '../rateLimit.js';
 
-/** Payloads larger than this are refused (413). GitHub caps deliveries at 25 MB; real ones are far smaller. */
-export const WEBHOOK_BODY_LIMIT = '5mb';
+/** Payloads larger than this are refused (413) unless a provider sets its own. GitHub caps deliveries at 25 MB; real ones are far smaller. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 
 /**
  * POST /api/webhooks/<provider> for every provider in server/webhooks/index.ts.
@@ -14,18 +16,53 @@ export const WEBHOOK_BODY_LIMIT = '5mb';
  * Mounted before the app's JSON parser and its read guard: the signature is computed over the
  * exact bytes received, so these routes read the raw body themselves, and providers
  * authenticate with their own secret (from the workload's `operations.webhooks`), not a token.
- * Order of checks: configured (404) → authentic (401, nothing parsed) → well-formed (400) →
- * recorded (200) or ignored (202). Secrets are re-read on every delivery, so a reload applies.
+ * Order of checks: configured (404) → signature header present and well-formed (401, before a
+ * byte of the body is read) → body within the provider's cap (413) and the app-wide budget for
+ * unauthenticated bodies (503 + Retry-After) → authentic (401, nothing parsed) → well-formed
+ * (400) → recorded (200) or ignored (202). Secrets are re-read on every delivery, so a reload applies.
  */
-export function webhookRoutes(deps: AppDeps): Router {
+export function webhookRoutes(deps: AppDeps, options: { budget?: BodyBudget } = {}): Router {
   const r = Router();
-  const raw = express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT });
+  const budget = options.budget ?? new BodyBudget();
   // Its own limiter: deliveries come from a provider's few addresses, in bursts (a push to many repos).
   const limit = writeRateLimit({ limit: 3000 });
   for (const provider of webhookProviders) {
-    r.post(`/api/webhooks/${provider.name}`, limit, configured(provider, deps), raw, (req, res) => deliver(provider, deps, req, res));
+    r.post(`/api/webhooks/${provider.name}`, limit, configured(provider, deps), signed(provider, deps), async (req, res) => {
+      let read;
+      try {
+        read = await budget.read(req, provider.maxBodyBytes ?? WEBHOOK_BODY_LIMIT_BYTES);
+      } catch (err) {
+        // The rest of the body is not read: close the connection rather than drain it.
+        res.setHeader('Connection', 'close');
+        if (err instanceof Problem && err.status === 503) res.setHeader('Retry-After', '5');
+        throw err;
+      }
+      try {
+        deliver(provider, deps, read.body, req, res);
+      } finally {
+        read.release();
+      }
+    });
   }
   return r;
+}
+
+/** 401 for a delivery whose signature header is missing or malformed, before its body is read. */
+function signed(provider: AnyWebhookProvider, deps: AppDeps): RequestHandler {
+  return (req, res, next) => {
+    const { config } = res.locals.webhook as Configured;
+    const rejected = provider.verifyHeaders(req.headers, config);
+    if (!rejected) return next();
+    deps.log.warn('webhook delivery rejected', { provider: provider.name, reason: rejected.reason, address: req.ip });
+    res.setHeader('Connection', 'close');
+    throw unauthentic(rejected);
+  };
+}
+
+function unauthentic(rejected: { header: string; reason: string }): Problem {
+  return new Problem(401, 'invalid-signature', 'Webhook signature rejected', `${rejected.reason}; nothing was stored`, [
+    { name: rejected.header, in: 'header', message: rejected.reason },
+  ]);
 }
 
 interface Configured {
@@ -52,15 +89,12 @@ function configured(provider: AnyWebhookProvider, deps: AppDeps): RequestHandler
   };
 }
 
-function deliver(provider: AnyWebhookProvider, deps: AppDeps, req: Request, res: Response): void {
+function deliver(provider: AnyWebhookProvider, deps: AppDeps, body: Buffer, req: Request, res: Response): void {
   const { settings, config } = res.locals.webhook as Configured;
-  const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const rejected = provider.verify(body, req.headers, config);
   if (rejected) {
     deps.log.warn('webhook delivery rejected', { provider: provider.name, reason: rejected.reason, address: req.ip });
-    throw new Problem(401, 'invalid-signature', 'Webhook signature rejected', `${rejected.reason}; nothing was stored`, [
-      { name: rejected.header, in: 'header', message: rejected.reason },
-    ]);
+    throw unauthentic(rejected);
   }
   const payload = decode(body, req.get('content-type'));
   let result;
@@ -79,13 +113,14 @@ function deliver(provider: AnyWebhookProvider, deps: AppDeps, req: Request, res:
     res.status(202).json({ ignored: result.ignored });
     return;
   }
-  const stored = deps.events.upsertEvents(result.events);
+  const events = result.events.map(withoutUnsafeLink);
+  const stored = deps.events.upsertEvents(events);
   deps.log.debug('webhook delivery recorded', { provider: provider.name, events: result.events.length, ...stored, ids: undefined });
   res.json({
     inserted: stored.inserted,
     updated: stored.updated,
     skipped: stored.skipped ?? 0,
-    events: result.events.map((e) => ({ kind: e.kind, source: e.source, id: e.externalId })),
+    events: events.map((e) => ({ kind: e.kind, source: e.source, id: e.externalId })),
   });
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CollectorCommon, CollectorDefinition } from '../../../collectors/types.js';
+import type { CollectorCommon, CollectorDefinition, CollectorLimits } from '../../../collectors/types.js';
 import { docs } from '../doc-meta.js';
 import { durationAtLeast, formatDuration, tryParseDuration } from '../duration.js';
 import { keysAt } from '../introspect.js';
@@ -15,6 +15,21 @@ export type CollectorRegistry = ReadonlyMap<string, CollectorDefinition<any>>;
 export type WorkloadCollector = CollectorCommon & { config: unknown };
 
 const FALLBACK_INTERVAL_MS = 60_000;
+
+/**
+ * Defaults that keep a workload safe from a misbehaving target (a scrape that suddenly
+ * returns 300k series) while leaving room for large exporters: node_exporter returns ~1–3k
+ * samples, kube-state-metrics on a big cluster tens of thousands.
+ */
+export const DEFAULT_LIMITS: CollectorLimits = { samples: 50_000, labels: 64, labelValueLength: 2_048 };
+
+const limitSchema = (fallback: number) =>
+  z
+    .number({ error: 'must be a whole number (0 for no limit)' })
+    .int({ message: 'must be a whole number (0 for no limit)' })
+    .min(0, { message: 'must be 0 (no limit) or more' })
+    .default(fallback)
+    .register(docs, { type: 'integer ≥ 0' });
 const MAX_DEFAULT_TIMEOUT_MS = 30_000;
 
 /** The keys every entry may have whatever its type; all other keys belong to the type. */
@@ -37,6 +52,15 @@ export const collectorCommonSchema = z.strictObject({
     .describe('Fraction of the interval by which each run is randomly shifted, so collectors do not all fire at once.')
     .register(docs, { type: 'number 0..1' }),
   labels: labelsSchema.default({}).describe('Labels added to every sample this collector returns.'),
+  sample_limit: limitSchema(DEFAULT_LIMITS.samples).describe(
+    'Most samples one run may return; a run with more fails and stores nothing, as in Prometheus. 0: no limit.',
+  ),
+  label_limit: limitSchema(DEFAULT_LIMITS.labels).describe(
+    'Most labels on one sample (not counting the name; counting `collector` and `labels`); a run over it fails and stores nothing. 0: no limit.',
+  ),
+  label_value_length_limit: limitSchema(DEFAULT_LIMITS.labelValueLength).describe(
+    'Longest label value, in characters; a run with a longer one fails and stores nothing. 0: no limit.',
+  ),
 });
 
 const COMMON_KEYS = new Set(Object.keys(collectorCommonSchema.shape));
@@ -121,16 +145,23 @@ function validateEntry(
     });
   }
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, value: { id: c.id, type: definition.type, intervalMs, timeoutMs, jitter: c.jitter, labels: c.labels, config } };
+  const limits: CollectorLimits = { samples: c.sample_limit, labels: c.label_limit, labelValueLength: c.label_value_length_limit };
+  return { ok: true, value: { id: c.id, type: definition.type, intervalMs, timeoutMs, jitter: c.jitter, labels: c.labels, limits, config } };
 }
 
-const RENAMED: Record<string, string> = { interval: 'intervalMs', timeout: 'timeoutMs' };
+const RENAMED: Record<string, string[]> = {
+  interval: ['intervalMs'],
+  timeout: ['timeoutMs'],
+  sample_limit: ['limits', 'samples'],
+  label_limit: ['limits', 'labels'],
+  label_value_length_limit: ['limits', 'labelValueLength'],
+};
 
 /** Where a path under `collectors` lands in the Workload: common keys (renamed) stay, the type's keys move under `config`. */
 export function collectorsOutputPath(rest: Path): Path {
   const [index, key, ...more] = rest;
   if (typeof index !== 'number' || typeof key !== 'string') return rest;
-  if (RENAMED[key]) return [index, RENAMED[key], ...more];
+  if (RENAMED[key]) return [index, ...RENAMED[key], ...more];
   if (COMMON_KEYS.has(key)) return rest;
   return [index, 'config', key, ...more];
 }

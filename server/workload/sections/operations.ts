@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { httpUrl } from '../../../collectors/config-schemas.js';
+import { patternProblem } from '../../../collectors/pattern.js';
 import type { OperationsSettings } from '../../events/types.js';
 import { docs } from '../doc-meta.js';
 import type { Path } from '../path.js';
@@ -17,19 +19,12 @@ const secret = z.string().min(1, { message: 'must not be empty' }).register(docs
 
 const patterns = z
   .array(
-    z.string().refine(
-      (p) => {
-        try {
-          new RegExp(p, 'i');
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: 'not a valid regular expression' },
-    ),
+    z.string().superRefine((p, ctx) => {
+      const problem = patternProblem(p, { anchored: false, caseInsensitive: true });
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   )
-  .register(docs, { type: 'list of regular expressions' });
+  .register(docs, { type: 'list of regular expressions (RE2 syntax)' });
 
 const environment = nonEmpty.default('production');
 
@@ -100,7 +95,7 @@ export const operationsSchema = z
           title: nonEmpty.describe('What the procedure does.'),
           owner: nonEmpty.optional().describe('Who keeps it current.'),
           reviewed: isoDay.describe('The day it was last reviewed or rehearsed.'),
-          url: z.url({ message: 'must be a URL' }).optional().describe('Where it lives.'),
+          url: httpUrl.optional().register(docs, { type: 'http(s) URL' }).describe('Where it lives.'),
         }),
       )
       .default([])

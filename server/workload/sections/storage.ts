@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { durationAtLeast, formatDuration } from '../duration.js';
+import { docs } from '../doc-meta.js';
 import type { Path } from '../path.js';
 
 const HOUR = 3_600_000;
+
+/** Workload-wide: a target that invents new label values every run cannot fill the disk. */
+export const DEFAULT_SERIES_LIMIT = 500_000;
 
 /** `storage:` — how long the store keeps data. Optional; every key has a default. */
 export const storageSchema = z
@@ -28,15 +32,26 @@ export const storageSchema = z
       .transform((r) => ({ rawMs: r.raw, hourlyMs: r.hourly }))
       .prefault({})
       .describe('How long the store keeps data.'),
+    series_limit: z
+      .number({ error: 'must be a whole number (0 for no limit)' })
+      .int({ message: 'must be a whole number (0 for no limit)' })
+      .min(0, { message: 'must be 0 (no limit) or more' })
+      .default(DEFAULT_SERIES_LIMIT)
+      .register(docs, { type: 'integer ≥ 0' })
+      .describe(
+        'Most series the store may hold. A collector run that would create series beyond it fails and stores nothing; series already stored stay. 0: no limit.',
+      ),
   })
+  .transform(({ series_limit, ...rest }) => ({ ...rest, seriesLimit: series_limit }))
   .prefault({})
   .describe('Storage settings. Optional.');
 
 const RENAMED: Record<string, string> = { raw: 'rawMs', hourly: 'hourlyMs' };
 
-/** Where a path under `storage` lands in the Workload (`retention.raw` → `retention.rawMs`). */
+/** Where a path under `storage` lands in the Workload (`retention.raw` → `retention.rawMs`, `series_limit` → `seriesLimit`). */
 export function storageOutputPath(rest: Path): Path {
   const [section, key, ...more] = rest;
+  if (section === 'series_limit') return ['seriesLimit', ...rest.slice(1)];
   if (section === 'retention' && typeof key === 'string' && RENAMED[key]) return [section, RENAMED[key], ...more];
   return rest;
 }

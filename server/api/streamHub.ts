@@ -1,0 +1,138 @@
+import type { Response } from 'express';
+import type { Logger } from '../../collectors/types.js';
+import { scopeAllows, type TokenInfo } from '../auth/tokens.js';
+import type { TokenVerifier } from './auth.js';
+import type { EvaluationReader } from './deps.js';
+
+export interface StreamHubOptions {
+  /** How often open streams re-check their tokens (revocations may come from another process: the CLI). */
+  recheckMs: number;
+  heartbeatMs: number;
+}
+
+export const DEFAULT_STREAM_HUB_OPTIONS: StreamHubOptions = { recheckMs: 1_000, heartbeatMs: 15_000 };
+
+interface Client {
+  res: Response;
+  /** The token the stream was opened with; undefined when reads are public. */
+  token?: TokenInfo;
+  id: number;
+}
+
+/**
+ * One fan-out for every `/api/stream` client of an app: a single 'evaluated' subscription (not
+ * one listener per client), the summary serialised once per evaluation, one timer for heartbeats
+ * and token checks. A stream opened with a token follows it: when the token is revoked (or its
+ * scope no longer allows reads), the stream gets `event: revoked` and is closed — at the next
+ * send, or within `recheckMs` whatever happens. Timer and subscription exist only while a
+ * client is connected, so an idle app holds nothing.
+ */
+export class StreamHub {
+  private readonly clients = new Set<Client>();
+  private unsubscribe?: () => void;
+  private unsubscribeWorkload?: () => void;
+  private timer?: NodeJS.Timeout;
+  private sinceHeartbeat = 0;
+
+  constructor(
+    private readonly deps: {
+      evaluation: EvaluationReader;
+      /** Subscribes to other changes of the summary (the workload file's reload status); returns the unsubscribe. */
+      workloadStatus?: (fn: () => void) => () => void;
+      tokens: TokenVerifier;
+      summaryJson: () => string;
+      log: Logger;
+    },
+    private readonly options: StreamHubOptions = DEFAULT_STREAM_HUB_OPTIONS,
+  ) {}
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Starts streaming to `res` (headers already sent); returns the function that removes it. */
+  add(res: Response, token?: TokenInfo): () => void {
+    const client: Client = { res, token, id: 0 };
+    this.clients.add(client);
+    if (!this.unsubscribe) {
+      this.unsubscribe = this.deps.evaluation.subscribe(() => this.broadcast());
+      this.unsubscribeWorkload = this.deps.workloadStatus?.(() => this.broadcast());
+    }
+    this.timer ??= setInterval(() => this.tick(), this.options.recheckMs).unref();
+    this.sendSummary(client, this.summary());
+    return () => this.remove(client);
+  }
+
+  /** Sends the current summary to every client whose token still allows it. */
+  broadcast(): void {
+    this.prune();
+    const body = this.summary();
+    for (const c of this.clients) this.sendSummary(c, body);
+  }
+
+  private tick(): void {
+    this.prune();
+    this.sinceHeartbeat += this.options.recheckMs;
+    if (this.sinceHeartbeat < this.options.heartbeatMs) return;
+    this.sinceHeartbeat = 0;
+    for (const c of this.clients) c.res.write(': heartbeat\n\n');
+  }
+
+  /**
+   * Closes the streams whose token is revoked or no longer reads, looking each token up once
+   * however many streams share it.
+   */
+  private prune(): void {
+    const verdicts = new Map<number, string | null>();
+    for (const c of [...this.clients]) {
+      if (!c.token) continue;
+      let why = verdicts.get(c.token.id);
+      if (why === undefined) {
+        why = this.verdict(c.token.id);
+        verdicts.set(c.token.id, why);
+      }
+      if (why === null) continue;
+      c.res.write(`event: revoked\ndata: ${JSON.stringify({ detail: why })}\n\n`);
+      c.res.end();
+      this.remove(c);
+    }
+  }
+
+  /** Why a token no longer reads, or null when it still does. */
+  private verdict(id: number): string | null {
+    let info: TokenInfo | undefined;
+    try {
+      info = this.deps.tokens.get(id);
+    } catch (err) {
+      // The database cannot answer: keep the streams (the next check tries again).
+      this.deps.log.warn('stream token check failed', { error: (err as Error).message });
+      return null;
+    }
+    if (!info || info.revokedAt !== null) return 'the token has been revoked';
+    return scopeAllows(info.scope, 'read') ? null : `the token's scope ${info.scope} no longer allows reads`;
+  }
+
+  private summary(): { ok: true; body: string } | { ok: false; detail: string } {
+    try {
+      return { ok: true, body: this.deps.summaryJson() };
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message };
+    }
+  }
+
+  private sendSummary(c: Client, s: ReturnType<StreamHub['summary']>): void {
+    if (s.ok) c.res.write(`id: ${++c.id}\nevent: summary\ndata: ${s.body}\n\n`);
+    else c.res.write(`event: error\ndata: ${JSON.stringify({ detail: s.detail })}\n\n`);
+  }
+
+  private remove(c: Client): void {
+    if (!this.clients.delete(c) || this.clients.size > 0) return;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.unsubscribeWorkload?.();
+    this.unsubscribeWorkload = undefined;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.sinceHeartbeat = 0;
+  }
+}
