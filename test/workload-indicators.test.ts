@@ -454,7 +454,7 @@ const cases: Case[] = [
     name: 'a runbook that is not an http(s) URL is refused',
     body: ['  - { id: a, title: A, pillar: reliability, unit: s, runbook: "ftp://wiki", series: up, objective: { max: 1 } }'],
     at: '5:63 indicators[0].runbook',
-    message: /^must be an absolute http:\/\/ or https:\/\/ URL$/,
+    message: /^must be an absolute http:\/\/ or https:\/\/ URL \(at most 2048 characters\)$/,
   },
   {
     name: 'a negative weight is refused',
