@@ -4,7 +4,7 @@ import type { Logger } from '../collectors/types.js';
 import { collectorRegistry } from '../collectors/index.js';
 import { openStore, type Store } from './store/index.js';
 import { acquireWriterLock, type WriterLock } from './store/writerLock.js';
-import { WorkloadManager, redactWorkload } from './workload/index.js';
+import { WorkloadManager, redactWorkload, reportContextOf } from './workload/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { createMetrics, type AppMetrics } from './telemetry/metrics.js';
 import type { ActiveWorkloadView, AppDeps } from './api/deps.js';
@@ -131,7 +131,10 @@ export class Runtime {
     this.history = new EvaluationHistory(this.store);
     reports = createReports({
       store: this.store,
-      workload: () => this.workload.current()?.workload ?? null,
+      workload: () => {
+        const wl = this.workload.current()?.workload;
+        return wl ? reportContextOf(wl) : null;
+      },
       events: () => this.events,
       review: () => review ?? null,
       log: opts.log,

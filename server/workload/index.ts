@@ -19,5 +19,6 @@ export {
 export { formatPath, type Path } from '../validation/path.js';
 export { redactWorkload, isSecretKey, REDACTED } from './redact.js';
 export { buildWorkloadSchema, toWorkloadPath, CURRENT_VERSION, type SchemaContext, type Workload } from './schema.js';
+export { reportContextOf } from './report-context.js';
 export { collectorCommonSchema, type CollectorRegistry, type WorkloadCollector } from './sections/collectors.js';
 export { semanticChecks, runSemanticChecks, type SemanticCheck } from './semantic.js';
