@@ -11,6 +11,8 @@ import type { ActiveWorkloadView, AppDeps } from './api/deps.js';
 import type { AuthPolicy } from './api/auth.js';
 import { TokenStore } from './auth/tokens.js';
 import { Evaluator, EvaluationHistory, LastEvaluationStore, type EvaluationSnapshot } from './evaluation/index.js';
+import { registerEvaluationMetrics } from './evaluation/metrics.js';
+import { registerReviewMetrics } from './review/metrics.js';
 import type { Workload } from './workload/index.js';
 import { EventStore } from './events/store.js';
 import { runSinkWithEvents } from './events/runSink.js';
@@ -99,10 +101,12 @@ export class Runtime {
     this.metrics = createMetrics({
       version: opts.version,
       collectors: () => scheduler?.status() ?? [],
-      evaluation: () => evaluator?.latest() ?? null,
       workloadReload: () => this.workload.reloadStatus() ?? null,
       reports: () => reports?.archive ?? null,
-      review: () => review?.summary() ?? null,
+      features: [
+        (r) => registerEvaluationMetrics(r, () => evaluator?.latest() ?? null),
+        (r) => registerReviewMetrics(r, () => review?.summary() ?? null),
+      ],
     });
     scheduler = new Scheduler({
       sink: requestRunAfterEvents(runSinkWithEvents(this.store, this.events), () => this.derived.requestRun()),
