@@ -10,7 +10,7 @@ import { createMetrics, type AppMetrics } from './telemetry/metrics.js';
 import type { ActiveWorkloadView, AppDeps } from './api/deps.js';
 import type { AuthPolicy } from './api/auth.js';
 import { TokenStore } from './auth/tokens.js';
-import { Evaluator, EvaluationHistory, LastEvaluationStore, type EvaluationSnapshot } from './evaluation/index.js';
+import { Evaluator, EvaluationHistory, LastEvaluationStore, evaluationTables, type EvaluationSnapshot } from './evaluation/index.js';
 import { registerEvaluationMetrics } from './evaluation/metrics.js';
 import { registerReviewMetrics } from './review/metrics.js';
 import type { Workload } from './workload/index.js';
@@ -130,7 +130,7 @@ export class Runtime {
       now: opts.now,
       onFinished: () => this.onBackfilled(),
     });
-    evaluator = new Evaluator({ store: this.store, collectors: () => scheduler.status(), log: opts.log, now: opts.now, missingDataHint });
+    evaluator = new Evaluator({ store: this.store, tables: evaluationTables(this.store), collectors: () => scheduler.status(), log: opts.log, now: opts.now, missingDataHint });
     this.evaluator = evaluator;
     this.history = new EvaluationHistory(this.store);
     reports = createReports({
