@@ -109,7 +109,7 @@ export class Runtime {
       ],
     });
     scheduler = new Scheduler({
-      sink: requestRunAfterEvents(runSinkWithEvents(this.store, this.events), () => this.derived.requestRun()),
+      sink: requestRunAfterEvents(runSinkWithEvents(this.store, this.events), () => this.derived.runNow()),
       registry: collectorRegistry,
       log: opts.log,
       now: opts.now,
