@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Evaluator } from '../server/evaluation/evaluator.js';
+import { evaluationTables } from '../server/evaluation/tables.js';
 import { silentLogger } from '../server/log.js';
 import { openStore } from '../server/store/index.js';
 import { benchCollectors, bulkLoad, defs, END, indicators, MINUTE, minuteSamples, outcomes, SAMPLE_COUNT } from './support/dataset.js';
@@ -42,7 +43,7 @@ try {
 
   // ---- passes ----
   const collectors = () => benchCollectors(now);
-  const evaluator = new Evaluator({ store, collectors, log: silentLogger, now: () => now });
+  const evaluator = new Evaluator({ store, tables: evaluationTables(store), collectors, log: silentLogger, now: () => now });
   t = clock();
   const first = evaluator.setSpec({ indicators, outcomes, settings: { intervalMs: MINUTE, staleAfterFailures: 3 } });
   const firstMs = clock() - t;

@@ -4,13 +4,15 @@ import type { Logger } from '../collectors/types.js';
 import { collectorRegistry } from '../collectors/index.js';
 import { openStore, type Store } from './store/index.js';
 import { acquireWriterLock, type WriterLock } from './store/writerLock.js';
-import { WorkloadManager, redactWorkload } from './workload/index.js';
+import { WorkloadManager, redactWorkload, reportContextOf } from './workload/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { createMetrics, type AppMetrics } from './telemetry/metrics.js';
 import type { ActiveWorkloadView, AppDeps } from './api/deps.js';
 import type { AuthPolicy } from './api/auth.js';
 import { TokenStore } from './auth/tokens.js';
-import { Evaluator, EvaluationHistory, LastEvaluationStore, type EvaluationSnapshot } from './evaluation/index.js';
+import { Evaluator, EvaluationHistory, LastEvaluationStore, evaluationTables, type EvaluationSnapshot } from './evaluation/index.js';
+import { registerEvaluationMetrics } from './evaluation/metrics.js';
+import { registerReviewMetrics } from './review/metrics.js';
 import type { Workload } from './workload/index.js';
 import { EventStore } from './events/store.js';
 import { runSinkWithEvents } from './events/runSink.js';
@@ -99,10 +101,12 @@ export class Runtime {
     this.metrics = createMetrics({
       version: opts.version,
       collectors: () => scheduler?.status() ?? [],
-      evaluation: () => evaluator?.latest() ?? null,
       workloadReload: () => this.workload.reloadStatus() ?? null,
       reports: () => reports?.archive ?? null,
-      review: () => review?.summary() ?? null,
+      features: [
+        (r) => registerEvaluationMetrics(r, () => evaluator?.latest() ?? null),
+        (r) => registerReviewMetrics(r, () => review?.summary() ?? null),
+      ],
     });
     scheduler = new Scheduler({
       sink: requestRunAfterEvents(runSinkWithEvents(this.store, this.events), () => this.derived.runNow()),
@@ -126,12 +130,15 @@ export class Runtime {
       now: opts.now,
       onFinished: () => this.onBackfilled(),
     });
-    evaluator = new Evaluator({ store: this.store, collectors: () => scheduler.status(), log: opts.log, now: opts.now, missingDataHint });
+    evaluator = new Evaluator({ store: this.store, tables: evaluationTables(this.store), collectors: () => scheduler.status(), log: opts.log, now: opts.now, missingDataHint });
     this.evaluator = evaluator;
     this.history = new EvaluationHistory(this.store);
     reports = createReports({
       store: this.store,
-      workload: () => this.workload.current()?.workload ?? null,
+      workload: () => {
+        const wl = this.workload.current()?.workload;
+        return wl ? reportContextOf(wl) : null;
+      },
       events: () => this.events,
       review: () => review ?? null,
       log: opts.log,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import request from 'supertest';
 import { createApp } from '../server/api/app.js';
-import { eventFault } from '../server/events/validate.js';
+import { eventFault } from '../collectors/event-shape.js';
 import { testRuntime } from './support/runtime.js';
 import { assertProblem, edited, eventsApp, hmacHex, NOW } from './fixtures/events-helpers.js';
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Evaluator, type SetTimer } from '../server/evaluation/evaluator.js';
+import { evaluationTables } from '../server/evaluation/tables.js';
 import type { EvaluationSnapshot } from '../server/evaluation/snapshot.js';
 import type { Transition } from '../server/evaluation/state.js';
 import { silentLogger } from '../server/log.js';
@@ -22,7 +23,7 @@ test('the evaluator records transitions only on a status change, also across a r
   let t = NOW;
   const { store, file } = testStore({ now: () => t });
   store.writeSamples(series('latency_seconds', { collector: 'web' }, every(5 * MINUTE, NOW - 55 * MINUTE, NOW), () => 0.2));
-  const ev = new Evaluator({ store, collectors: healthy(() => t), log: silentLogger, now: () => t });
+  const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => t), log: silentLogger, now: () => t });
   const seen: Array<[EvaluationSnapshot, Transition[]]> = [];
   ev.on('evaluated', (s, tr) => seen.push([s, tr]));
   assert.equal(ev.latest(), null);
@@ -55,7 +56,7 @@ test('the evaluator records transitions only on a status change, also across a r
   t = NOW + 3 * MINUTE;
   const reopened = openStore({ path: file, now: () => t });
   // resume: false — evaluate at the restart (instead of resuming the stored snapshot), to see transitions against the stored state.
-  const ev2 = new Evaluator({ store: reopened, collectors: healthy(() => t), log: silentLogger, now: () => t, resume: false });
+  const ev2 = new Evaluator({ store: reopened, tables: evaluationTables(reopened), collectors: healthy(() => t), log: silentLogger, now: () => t, resume: false });
   const transitions: Transition[][] = [];
   ev2.on('evaluated', (_s, tr) => transitions.push(tr));
   ev2.setSpec(spec);
@@ -81,7 +82,7 @@ test('setSpec without an indicator drops it from the snapshot and its state, kee
   let t = NOW;
   const { store } = testStore({ now: () => t });
   store.writeSamples(series('latency_seconds', { collector: 'web' }, [NOW - MINUTE], () => 0.2));
-  const ev = new Evaluator({ store, collectors: healthy(() => t), log: silentLogger, now: () => t });
+  const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => t), log: silentLogger, now: () => t });
   ev.setSpec(spec);
   assert.ok(ev.history.states().has('gone'));
   t += MINUTE;
@@ -102,7 +103,7 @@ test('start evaluates every intervalMs after setSpec, re-arming after each pass,
     timers.push(entry);
     return () => (entry.cancelled = true);
   };
-  const ev = new Evaluator({ store, collectors: healthy(() => t), log: silentLogger, now: () => t, setTimer });
+  const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => t), log: silentLogger, now: () => t, setTimer });
   let passes = 0;
   ev.on('evaluated', () => passes++);
   ev.start();
@@ -131,7 +132,7 @@ test("a listener that calls evaluateNow during 'evaluated' is refused, and the p
   const { store } = testStore();
   const errors: string[] = [];
   const log = { ...silentLogger, error: (msg: string, f?: Record<string, unknown>) => void errors.push(`${msg}: ${String(f?.error)}`) };
-  const ev = new Evaluator({ store, collectors: healthy(() => NOW), log, now: () => NOW });
+  const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => NOW), log, now: () => NOW });
   ev.once('evaluated', () => ev.evaluateNow());
   const snap = ev.setSpec(spec);
   assert.equal(ev.latest(), snap);

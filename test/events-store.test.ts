@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { OperationalEvent } from '../collectors/types.js';
 import { EventStore } from '../server/events/store.js';
-import { InvalidEventError } from '../server/events/validate.js';
+import { InvalidEventError } from '../collectors/event-shape.js';
 import { openStore } from '../server/store/index.js';
 import { tempDir } from './fixtures/store-helpers.js';
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Runtime } from '../server/runtime.js';
 import { createApp } from '../server/api/app.js';
 import { silentLogger } from '../server/log.js';
-import { Evaluator, type EvaluationSnapshot, type SetTimer } from '../server/evaluation/index.js';
+import { Evaluator, evaluationTables, type EvaluationSnapshot, type SetTimer } from '../server/evaluation/index.js';
 import { openStore } from '../server/store/index.js';
 import { agg, HOUR, NOW, SETTINGS, testStore, threshold } from './support/evaluation.js';
 import { serve, type LocalServer } from './support/local-server.js';
@@ -172,7 +172,7 @@ test('a resumed snapshot is re-evaluated when the previous process would have ev
   let t = NOW;
   const { store, file } = testStore({ now: () => t });
   const spec = { indicators: [threshold('x', agg('x', 'last', HOUR), { direction: 'max', target: 1 })], outcomes: [], settings: SETTINGS };
-  const first = new Evaluator({ store, collectors: () => [], log: silentLogger, now: () => t });
+  const first = new Evaluator({ store, tables: evaluationTables(store), collectors: () => [], log: silentLogger, now: () => t });
   const evaluatedAt = first.setSpec(spec).at;
   store.close();
 
@@ -184,7 +184,7 @@ test('a resumed snapshot is re-evaluated when the previous process would have ev
   };
   const reopened = openStore({ path: file, now: () => t });
   try {
-    const second = new Evaluator({ store: reopened, collectors: () => [], log: silentLogger, now: () => t, setTimer });
+    const second = new Evaluator({ store: reopened, tables: evaluationTables(reopened), collectors: () => [], log: silentLogger, now: () => t, setTimer });
     second.setSpec(spec);
     second.start();
     assert.equal(second.latest()!.at, evaluatedAt, 'resumed');

@@ -1,5 +1,5 @@
 import type { ReloadStatus } from '../workload/index.js';
-import { formatIssue } from '../workload/issues.js';
+import { formatIssue } from '../validation/issues.js';
 import type { ActiveWorkloadView } from './deps.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();

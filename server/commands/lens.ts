@@ -3,7 +3,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { Logger } from '../../collectors/types.js';
 import { collectorRegistry } from '../../collectors/index.js';
 import { loadWorkloadFile } from '../workload/index.js';
-import { locate } from '../workload/locate.js';
+import { locate } from '../validation/locate.js';
 import { LensInvalidError, ReviewInputError, type ReviewService } from '../review/index.js';
 import { bindingProblem } from '../review/evidence.js';
 import { renderTable } from './table.js';

@@ -9,7 +9,7 @@ import { ChromiumMissingError } from '../reports/render-pdf.js';
 import { WeekError } from '../reports/week.js';
 import { silentLogger } from '../log.js';
 import { openExistingStore } from './database.js';
-import { formatIssue, loadWorkloadFile } from '../workload/index.js';
+import { formatIssue, loadWorkloadFile, reportContextOf } from '../workload/index.js';
 
 /**
  * `pillarboard report`: one week's report on demand — built from the database, archived like
@@ -71,7 +71,7 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
     review.setConfig({ lenses: workload.review.lenses, evidence: workload.review.evidence, workload: { id: w.id, title: w.title, timezone: w.timezone } });
     const reports = createReports({
       store,
-      workload: () => workload,
+      workload: () => reportContextOf(workload),
       events: () => new EventStore(store.db, o.now),
       review: () => review,
       log: o.log,

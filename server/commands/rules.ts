@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { locate } from '../workload/locate.js';
-import { formatPath } from '../workload/path.js';
+import { locate } from '../validation/locate.js';
+import { formatPath } from '../validation/path.js';
 import { collectorRegistry } from '../../collectors/index.js';
 import { formatIssue, loadWorkloadFile } from '../workload/index.js';
 import { buildPrometheusRules } from '../rules/prometheusRules.js';

@@ -25,6 +25,14 @@ export const TIER_VALUE: Record<Tier, number> = { low: 1, medium: 2, high: 3, el
 export const DORA_KEYS = ['deployment_frequency', 'lead_time', 'change_failure_rate', 'time_to_restore'] as const;
 export type DoraKey = (typeof DORA_KEYS)[number];
 
+/** How people name each key (reports, dashboards): owned here, beside the keys. */
+export const DORA_KEY_TITLE: Readonly<Record<DoraKey, string>> = {
+  deployment_frequency: 'Deployment frequency',
+  lead_time: 'Lead time for changes',
+  change_failure_rate: 'Change failure rate',
+  time_to_restore: 'Time to restore service',
+};
+
 export interface RunbookSpec {
   id: string;
   title?: string;

@@ -22,7 +22,7 @@ export interface SeriesData {
 }
 
 /** The store seen through SeriesData. Retention is read live, so a reload that changes it applies at once. */
-export function storeSeriesData(store: Store): SeriesData {
+export function storeSeriesData(store: Pick<Store, 'findSeries' | 'rawPoints' | 'rollupHours' | 'firstSampleAt' | 'retentionPolicy'>): SeriesData {
   return {
     findSeries: (selector) => store.findSeries(selector),
     rawPoints: (id, from, to) => store.rawPoints(id, from, to),

@@ -1,21 +1,24 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../collectors/types.js';
 import type { CollectorStatus } from '../scheduler/types.js';
-import type { Store } from '../store/index.js';
 import { storeSeriesData, type SeriesData } from './data.js';
 import { evaluateWorkload, type WorkloadEvaluationSpec } from './engine.js';
-import { EvaluationHistory } from './history.js';
+import type { EvaluationHistory } from './history.js';
 import { historySamples } from './history-series.js';
 import type { EvaluationSnapshot } from './snapshot.js';
-import { LastEvaluationStore, specKey } from './last.js';
+import { specKey } from './last.js';
 import type { MissingDataHint } from './missing.js';
-import { IndicatorStateStore, type Transition } from './state.js';
+import type { Transition } from './state.js';
+import type { EvaluationTables, EvaluatorStore, LastSnapshot, TransitionLog } from './tables.js';
 
 /** Schedules `fn` after `ms`; returns a function that cancels it. */
 export type SetTimer = (fn: () => void, ms: number) => () => void;
 
 export interface EvaluatorOptions {
-  store: Store;
+  /** Samples in and out (the concrete Store implements it). */
+  store: EvaluatorStore;
+  /** The evaluation's own tables: `evaluationTables(store)` over the store's database. */
+  tables: EvaluationTables;
   /** The scheduler's view of each collector, for staleness. */
   collectors: () => CollectorStatus[];
   log: Logger;
@@ -67,10 +70,10 @@ export interface Evaluator {
  */
 export class Evaluator extends EventEmitter {
   readonly history: EvaluationHistory;
-  private readonly store: Store;
+  private readonly store: EvaluatorStore;
   private readonly data: SeriesData;
-  private readonly state: IndicatorStateStore;
-  private readonly lastStore: LastEvaluationStore;
+  private readonly state: TransitionLog;
+  private readonly lastStore: LastSnapshot;
   private resume: boolean;
   private specKey = '';
   /** When a resumed snapshot's next pass is due (ms epoch); null once a pass has run. */
@@ -91,10 +94,10 @@ export class Evaluator extends EventEmitter {
     super();
     this.store = opts.store;
     this.data = storeSeriesData(opts.store);
-    this.state = new IndicatorStateStore(opts.store.db);
-    this.lastStore = new LastEvaluationStore(opts.store.db);
+    this.state = opts.tables.state;
+    this.lastStore = opts.tables.last;
     this.resume = opts.resume ?? true;
-    this.history = new EvaluationHistory(opts.store);
+    this.history = opts.tables.history;
     this.collectors = opts.collectors;
     this.log = opts.log;
     this.now = opts.now ?? Date.now;
@@ -136,7 +139,7 @@ export class Evaluator extends EventEmitter {
 
   /** The stored snapshot, when it is of this spec and recent enough to resume (see setSpec). */
   private resumable(spec: WorkloadEvaluationSpec): EvaluationSnapshot | null {
-    let stored: ReturnType<LastEvaluationStore['load']>;
+    let stored: ReturnType<LastSnapshot['load']>;
     try {
       stored = this.lastStore.load();
     } catch (err) {

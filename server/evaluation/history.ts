@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Pillar } from '../scoring/types.js';
+import type { Pillar, Status } from '../scoring/types.js';
 import type { RangeQuery, Store } from '../store/index.js';
 import { HISTORY_SERIES, historySelector, type HistorySeriesName } from './history-series.js';
 import { IndicatorStateStore, TRANSITION_COLUMNS, transitionFromRow, type IndicatorState, type Transition } from './state.js';
@@ -48,9 +48,17 @@ const INDICATOR_SERIES: Record<IndicatorHistoryMetric, HistorySeriesName> = {
 
 export const DEFAULT_TRANSITIONS_LIMIT = 100;
 
+export interface TransitionsBetween {
+  /** Each indicator's status at the start of the range, by id (absent: no transition before it). */
+  atStart: Record<string, Status>;
+  during: Array<{ indicatorId: string; at: number; to: Status }>;
+}
+
 export class EvaluationHistory {
   private readonly byIndicator: Database.Statement;
   private readonly recent: Database.Statement;
+  private readonly atStart: Database.Statement;
+  private readonly during: Database.Statement;
   private readonly stateStore: IndicatorStateStore;
 
   constructor(private readonly store: Pick<Store, 'db' | 'querySeries' | 'findSeries' | 'firstSampleAt'>) {
@@ -58,7 +66,22 @@ export class EvaluationHistory {
       .prepare(`SELECT ${TRANSITION_COLUMNS} FROM indicator_transitions WHERE indicator_id = ? ORDER BY at DESC, id DESC LIMIT ?`)
       .raw();
     this.recent = store.db.prepare(`SELECT ${TRANSITION_COLUMNS} FROM indicator_transitions ORDER BY at DESC, id DESC LIMIT ?`).raw();
+    this.atStart = store.db.prepare(`SELECT indicator_id, to_status, max(at) FROM indicator_transitions WHERE at < ? GROUP BY indicator_id`).raw();
+    this.during = store.db
+      .prepare(`SELECT indicator_id, at, to_status FROM indicator_transitions WHERE at >= ? AND at < ? ORDER BY at, id`)
+      .raw();
     this.stateStore = new IndicatorStateStore(store.db);
+  }
+
+  /**
+   * Transitions in [from, to), oldest first, and each indicator's status as of `from` (its last
+   * transition before it): what a report of a past week needs, where `transitions` gives the newest N.
+   */
+  transitionsBetween(from: number, to: number): TransitionsBetween {
+    const atStart: Record<string, Status> = {};
+    for (const [id, status] of this.atStart.all(from) as Array<[string, Status, number]>) atStart[id] = status;
+    const during = (this.during.all(from, to) as Array<[string, number, Status]>).map(([indicatorId, at, s]) => ({ indicatorId, at, to: s }));
+    return { atStart, during };
   }
 
   /** The newest `limit` transitions of one indicator, newest first. */

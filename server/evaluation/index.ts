@@ -17,3 +17,4 @@ export { EvaluationHistory, type HistoryPoints, type IndicatorHistoryMetric } fr
 export type { IndicatorState, Transition } from './state.js';
 export { Evaluator, RESUME_WITHIN_INTERVALS, type EvaluatorOptions, type SetTimer } from './evaluator.js';
 export { LastEvaluationStore } from './last.js';
+export { evaluationTables, type EvaluationTables, type EvaluatorStore, type LastSnapshot, type TransitionLog } from './tables.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EVENT_KINDS, type OperationalEvent } from '../../collectors/types.js';
-import { convertZodIssues } from '../workload/zod-issues.js';
-import { formatPath, type Path } from '../workload/path.js';
+import { convertZodIssues } from '../validation/zod-issues.js';
+import { formatPath, type Path } from '../validation/path.js';
 import type { StoredEvent } from './types.js';
 import { httpUrl } from '../../collectors/config-schemas.js';
 import { tooDeep } from './jsonDepth.js';

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { OperationalEvent } from '../../collectors/types.js';
 import type { Db } from '../store/db.js';
 import type { EventFilter, EventReader, EventWriter, StoredEvent } from './types.js';
-import { eventFault, InvalidEventError } from './validate.js';
+import { eventFault, InvalidEventError } from '../../collectors/event-shape.js';
 
 type Row = [
   id: number,

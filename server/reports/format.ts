@@ -130,13 +130,6 @@ export function seconds(s: number): string {
   return s < 60 ? `${Math.round(s)} s` : minutes(Math.round(s / 60));
 }
 
-export const DORA_KEY_TITLE: Record<DoraKey, string> = {
-  deployment_frequency: 'Deployment frequency',
-  lead_time: 'Lead time for changes',
-  change_failure_rate: 'Change failure rate',
-  time_to_restore: 'Time to restore service',
-};
-
 /** A key's value in its unit: "0.57 per day", "1 d 2 h", "25.0%"; "n/a" when unknown. */
 export function doraValue(k: DoraKeyWeek): string {
   if (k.value === null) return 'n/a';

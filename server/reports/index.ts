@@ -5,7 +5,6 @@
 import type { Logger } from '../../collectors/types.js';
 import type { EventReader } from '../events/types.js';
 import type { Store } from '../store/index.js';
-import type { Workload } from '../workload/index.js';
 import { ReportArchive } from './archive.js';
 import type { SetTimer } from './delivery.js';
 import { storeReportSources, type ReportReviewSource } from './read.js';
@@ -38,20 +37,6 @@ export const DEFAULT_WEEKLY: WeeklyReportSettings = {
   retryDelaysMs: [60_000, 300_000, 1_800_000],
 };
 
-/** What reports read of a validated workload. */
-export function reportContextOf(wl: Workload): ReportWorkloadContext {
-  const w = wl.workload;
-  return {
-    meta: { id: w.id, title: w.title, ...(w.owner !== undefined ? { owner: w.owner } : {}) },
-    timezone: w.timezone,
-    indicators: wl.indicators,
-    outcomes: wl.outcomes,
-    collectors: wl.collectors.map((c) => ({ id: c.id, type: c.type, intervalMs: c.intervalMs })),
-    staleAfterFailures: wl.evaluation.staleAfterFailures,
-    settings: wl.reports?.weekly ?? DEFAULT_WEEKLY,
-  };
-}
-
 export interface Reports {
   archive: ReportArchive;
   service: ReportService;
@@ -60,7 +45,8 @@ export interface Reports {
 
 export interface ReportsOptions {
   store: Store;
-  workload: () => Workload | null;
+  /** What reports read of the current workload (`reportContextOf` in server/workload), or null before one is applied. */
+  workload: () => ReportWorkloadContext | null;
   /** Operational events, when an event store is wired; reports work without. */
   events?: () => EventReader | null;
   /** The Well-Architected review, when one is wired; without it the report's review section is null. */
@@ -76,10 +62,7 @@ export interface ReportsOptions {
 /** Builds the archive, the service and the scheduler over one store (the Runtime and the CLI use this). */
 export function createReports(opts: ReportsOptions): Reports {
   const archive = new ReportArchive(opts.store.db);
-  const workload = () => {
-    const wl = opts.workload();
-    return wl ? reportContextOf(wl) : null;
-  };
+  const workload = opts.workload;
   const log = opts.log.child({ component: 'reports' });
   const service = new ReportService({
     archive,

@@ -5,8 +5,8 @@ import { DORA_KEYS, type DoraKey } from '../dora/types.js';
 import type { EventReader } from '../events/types.js';
 import type { IndicatorSpec, OutcomeSpec } from '../evaluation/spec.js';
 import { HISTORY_SERIES, type HistorySeriesName } from '../evaluation/history-series.js';
+import { EvaluationHistory } from '../evaluation/history.js';
 import type { ReviewService } from '../review/review-service.js';
-import type { Status } from '../scoring/types.js';
 import type { HourAggregate, Selector, SeriesInfo, Store } from '../store/index.js';
 import type { CollectorRunPoint, HourPoint, ReportDoraInput, ReportEvents, ReportInput, ReportReviewInput, ReportReviewMilestone } from './types.js';
 import { coveredRange, HOUR_MS, weekContaining, weekRange, type WeekRange } from './week.js';
@@ -206,49 +206,20 @@ function readEvents(reader: EventReader, week: WeekRange, generatedAt: number): 
 }
 
 /**
- * The store seen as ReportSources. Transitions and collector runs are read with two range
- * queries of their own: EvaluationHistory and the store only offer "newest N", and a report
- * of an older week needs a range. Read-only; the evaluation module and the store remain the
- * only writers of those tables (STYLE.md §5).
+ * The store seen as ReportSources. Transitions are read through the evaluation's history and
+ * collector runs through the store, the owners of those tables (docs/store.md "Who owns which table").
  */
 export function storeReportSources(
   store: Store,
   events: () => EventReader | null = () => null,
   review: () => ReportReviewSource | null = () => null,
 ): ReportSources {
-  const db = store.db;
-  const atStart = db.prepare(
-    `SELECT indicator_id, to_status, max(at) FROM indicator_transitions WHERE at < ? GROUP BY indicator_id`,
-  ).raw();
-  const during = db.prepare(`SELECT indicator_id, at, to_status FROM indicator_transitions WHERE at >= ? AND at < ? ORDER BY at, id`).raw();
-  const runsDuring = db
-    .prepare(`SELECT started_at, ok, error FROM collector_runs WHERE collector_id = ? AND started_at >= ? AND started_at < ? ORDER BY started_at, id`)
-    .raw();
-  const runsBefore = db
-    .prepare(`SELECT ok FROM collector_runs WHERE collector_id = ? AND started_at < ? ORDER BY started_at DESC, id DESC LIMIT ?`)
-    .pluck();
+  const history = new EvaluationHistory(store);
   return {
     findSeries: (selector) => store.findSeries(selector),
     rollupHours: (id, from, to) => store.rollupHours(id, from, to),
-    transitions(from, to) {
-      const start: Record<string, Status> = {};
-      for (const [id, status] of atStart.all(from) as Array<[string, Status, number]>) start[id] = status;
-      const list = (during.all(from, to) as Array<[string, number, Status]>).map(([indicatorId, at, s]) => ({ indicatorId, at, to: s }));
-      return { atStart: start, during: list };
-    },
-    collectorRuns(id, from, to, streakCap) {
-      let streakAtStart = 0;
-      for (const ok of runsBefore.all(id, from, Math.max(1, streakCap)) as number[]) {
-        if (ok === 1) break;
-        streakAtStart += 1;
-      }
-      const list = (runsDuring.all(id, from, to) as Array<[number, number, string | null]>).map(([at, ok, error]) => {
-        const run: CollectorRunPoint = { at, ok: ok === 1 };
-        if (error !== null) run.error = error;
-        return run;
-      });
-      return { streakAtStart, during: list };
-    },
+    transitions: (from, to) => history.transitionsBetween(from, to),
+    collectorRuns: (id, from, to, streakCap) => store.collectorRunsBetween(id, from, to, streakCap),
     rawPoints: (id, from, to) => store.rawPoints(id, from, to),
     get events() {
       return events();

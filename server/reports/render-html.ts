@@ -1,6 +1,6 @@
-import { DORA_KEYS } from '../dora/types.js';
+import { DORA_KEYS, DORA_KEY_TITLE } from '../dora/types.js';
 import {
-  DAY_NAMES, DORA_KEY_TITLE, NO_REVIEW, STATUS_LABEL, VERDICT_LABEL, countChange, doraValue, doraWindow, headline, hours, localTime, minutes, pct,
+  DAY_NAMES, NO_REVIEW, STATUS_LABEL, VERDICT_LABEL, countChange, doraValue, doraWindow, headline, hours, localTime, minutes, pct,
   points, ratioPoints, reportTitle, coverage, endWords, partialNote, type EndWords, reviewHeadline, riskChange, score, weekSpan,
 } from './format.js';
 import { barChart, esc, meter } from './svg.js';

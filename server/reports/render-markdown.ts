@@ -1,6 +1,6 @@
-import { DORA_KEYS } from '../dora/types.js';
+import { DORA_KEYS, DORA_KEY_TITLE } from '../dora/types.js';
 import {
-  DAY_NAMES, DORA_KEY_TITLE, NO_REVIEW, coverage, endWords, partialNote, type EndWords, STATUS_LABEL, VERDICT_LABEL, countChange, doraValue, doraWindow, headline, hours, localTime, minutes, pct,
+  DAY_NAMES, NO_REVIEW, coverage, endWords, partialNote, type EndWords, STATUS_LABEL, VERDICT_LABEL, countChange, doraValue, doraWindow, headline, hours, localTime, minutes, pct,
   points, ratioPoints, reportTitle, reviewHeadline, riskChange, score, weekSpan,
 } from './format.js';
 import type { Highlight, OperationsReport, OutcomeReport, ReviewPlanDue, ReviewWeek, WeeklyReport } from './types.js';

@@ -2,7 +2,7 @@ import { trace, SpanStatusCode } from '@opentelemetry/api';
 import {
   PartialCollectError, type CollectorDefinition, type LimitName, type Logger, type OperationalEvent, type Sample,
 } from '../../collectors/types.js';
-import { eventFault } from '../events/validate.js';
+import { eventFault } from '../../collectors/event-shape.js';
 import type { ScheduledCollector } from './types.js';
 
 export interface RunOutcome {

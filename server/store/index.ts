@@ -12,7 +12,7 @@ import {
 } from './retention.js';
 import type { HourAggregate } from './rollupCodec.js';
 import { RollupStore } from './rollups.js';
-import { RunStore, type RunSummary } from './runs.js';
+import { RunStore, type RunSummary, type RunsBetween } from './runs.js';
 import { SampleWriter } from './samples.js';
 import { SeriesRegistry } from './series.js';
 import type {
@@ -29,7 +29,7 @@ export { MigrationError, type AppliedMigration } from './migrate.js';
 export { DatabaseOpenError } from './openErrors.js';
 export { StorageHealth, storageFaultCode, type StorageFault } from './health.js';
 export type { RetentionResult } from './retention.js';
-export type { RunSummary } from './runs.js';
+export type { RunSummary, RunPoint, RunsBetween } from './runs.js';
 export type { HourAggregate } from './rollupCodec.js';
 export type { WorkloadVersionSummary } from './workloadVersions.js';
 
@@ -295,6 +295,11 @@ export class Store {
 
   listRuns(opts: { collectorId?: string; limit?: number } = {}): StoredRun[] {
     return this.p().runs.list(opts);
+  }
+
+  /** One collector's runs in [from, to) and its failure streak before `from` (RunStore.between). */
+  collectorRunsBetween(collectorId: string, from: number, to: number, streakCap: number): RunsBetween {
+    return this.p().runs.between(collectorId, from, to, streakCap);
   }
 
   runSummaries(): Map<string, RunSummary> {

@@ -19,6 +19,19 @@ function toRun(r: RunRow): StoredRun {
   return run;
 }
 
+/** One run as a range read returns it. */
+export interface RunPoint {
+  at: number;
+  ok: boolean;
+  error?: string;
+}
+
+export interface RunsBetween {
+  /** Failed runs in a row just before the range, up to the cap asked for. */
+  streakAtStart: number;
+  during: RunPoint[];
+}
+
 /** The only reader and writer of collector_runs. Order is newest first by (started_at, id). */
 export class RunStore {
   private readonly insertRun: Database.Statement;
@@ -27,8 +40,16 @@ export class RunStore {
   private readonly failuresAfter: Database.Statement;
   private readonly countOf: Database.Statement;
   private readonly collectors: Database.Statement;
+  private readonly during: Database.Statement;
+  private readonly okBefore: Database.Statement;
 
   constructor(private readonly db: Db) {
+    this.during = db
+      .prepare(`SELECT started_at, ok, error FROM collector_runs WHERE collector_id = ? AND started_at >= ? AND started_at < ? ORDER BY started_at, id`)
+      .raw();
+    this.okBefore = db
+      .prepare(`SELECT ok FROM collector_runs WHERE collector_id = ? AND started_at < ? ORDER BY started_at DESC, id DESC LIMIT ?`)
+      .pluck();
     this.insertRun = db.prepare(
       `INSERT INTO collector_runs (collector_id, started_at, duration_ms, ok, error, samples_written, warnings)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -54,6 +75,24 @@ export class RunStore {
          ) SELECT id FROM c WHERE id IS NOT NULL`,
       )
       .pluck();
+  }
+
+  /**
+   * One collector's runs started in [from, to), oldest first, and how many runs in a row had
+   * failed just before `from` (counted up to `streakCap`): what a report of a past week needs.
+   */
+  between(collectorId: string, from: number, to: number, streakCap: number): RunsBetween {
+    let streakAtStart = 0;
+    for (const ok of this.okBefore.all(collectorId, from, Math.max(1, streakCap)) as number[]) {
+      if (ok === 1) break;
+      streakAtStart += 1;
+    }
+    const during = (this.during.all(collectorId, from, to) as Array<[number, number, string | null]>).map(([at, ok, error]) => {
+      const run: RunPoint = { at, ok: ok === 1 };
+      if (error !== null) run.error = error;
+      return run;
+    });
+    return { streakAtStart, during };
   }
 
   /** Inserts the run row; call inside the transaction that writes the run's samples. */

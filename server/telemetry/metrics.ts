@@ -2,10 +2,6 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { LIMIT_NAMES } from '../../collectors/types.js';
 import type { RunObserver } from '../scheduler/index.js';
 import type { CollectorStatus } from '../scheduler/types.js';
-import type { EvaluationSnapshot } from '../evaluation/snapshot.js';
-import { registerEvaluationMetrics } from './evaluationMetrics.js';
-import { registerReviewMetrics } from '../review/metrics.js';
-import type { ReviewSummary } from '../review/view.js';
 import { CachingRegistry } from './cachingRegistry.js';
 
 /**
@@ -25,13 +21,15 @@ export interface AppMetrics {
 export interface MetricsSources {
   version: string;
   collectors: () => CollectorStatus[];
-  evaluation?: () => EvaluationSnapshot | null;
   /** Weekly report archive (server/reports/archive.ts), read at scrape time. */
   reports?: () => ReportMetricsSource | null;
-  /** Well-Architected review risk counts (server/review), read at scrape time. */
-  review?: () => ReviewSummary | null;
   /** How the latest workload loads and reloads went (workload/manager.ts ReloadStatus), read at scrape time. */
   workloadReload?: () => { lastSuccessful: boolean; lastSuccessAt: number } | null;
+  /**
+   * Gauges a feature registers itself (evaluation: server/evaluation/metrics.ts; review:
+   * server/review/metrics.ts), so telemetry depends on no feature; the runtime passes them in.
+   */
+  features?: Array<(registry: Registry) => void>;
 }
 
 /** What the report metrics read: the archive's record of generations and delivery attempts. */
@@ -43,7 +41,7 @@ export interface ReportMetricsSource {
 }
 
 export function createMetrics(sources: MetricsSources): AppMetrics {
-  // Caching: the evaluation gauges are rendered once per snapshot (see evaluationMetrics.ts).
+  // Caching: the evaluation gauges are rendered once per snapshot (see server/evaluation/metrics.ts).
   const registry = new CachingRegistry();
   collectDefaultMetrics({ register: registry });
   // prom-client names three gauges with a counter's `_total` suffix, which `promtool check
@@ -126,9 +124,8 @@ export function createMetrics(sources: MetricsSources): AppMetrics {
   });
 
   if (sources.workloadReload) registerWorkloadReloadMetrics(registry, sources.workloadReload);
-  if (sources.evaluation) registerEvaluationMetrics(registry, sources.evaluation);
   if (sources.reports) registerReportMetrics(registry, sources.reports);
-  if (sources.review) registerReviewMetrics(registry, sources.review);
+  for (const register of sources.features ?? []) register(registry);
 
   const httpDuration = new Histogram({
     name: 'pillarboard_http_request_duration_seconds',

@@ -1,7 +1,7 @@
 import { compilePattern } from '../../collectors/pattern.js';
 import { z } from 'zod';
-import { formatPath } from '../workload/path.js';
-import { convertZodIssues } from '../workload/zod-issues.js';
+import { formatPath } from '../validation/path.js';
+import { convertZodIssues } from '../validation/zod-issues.js';
 import { PayloadError } from './types.js';
 
 /**

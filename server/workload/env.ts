@@ -1,5 +1,5 @@
-import type { PathIssue } from './issues.js';
-import type { Path } from './path.js';
+import type { PathIssue } from '../validation/issues.js';
+import type { Path } from '../validation/path.js';
 
 /**
  * `${VAR}` substitution in the workload file's string values.

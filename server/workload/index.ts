@@ -4,7 +4,7 @@
  */
 export { parseDuration, tryParseDuration, formatDuration, durationSchema, DurationError } from './duration.js';
 export { substituteEnv, substituteString, type Env } from './env.js';
-export { formatIssue, compareIssues, WorkloadInvalidError, type WorkloadIssue } from './issues.js';
+export { formatIssue, compareIssues, WorkloadInvalidError, type WorkloadIssue } from '../validation/issues.js';
 export { loadWorkloadFile, loadWorkloadText, hashWorkloadText, type LoadOptions, type LoadResult } from './load.js';
 export {
   WorkloadManager,
@@ -16,8 +16,9 @@ export {
   type WorkloadManagerOptions,
   type WorkloadVersionSink,
 } from './manager.js';
-export { formatPath, type Path } from './path.js';
+export { formatPath, type Path } from '../validation/path.js';
 export { redactWorkload, isSecretKey, REDACTED } from './redact.js';
 export { buildWorkloadSchema, toWorkloadPath, CURRENT_VERSION, type SchemaContext, type Workload } from './schema.js';
+export { reportContextOf } from './report-context.js';
 export { collectorCommonSchema, type CollectorRegistry, type WorkloadCollector } from './sections/collectors.js';
 export { semanticChecks, runSemanticChecks, type SemanticCheck } from './semantic.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { docs, type DocMeta } from './doc-meta.js';
-import type { Path } from './path.js';
+import type { Path } from '../validation/path.js';
 
 /**
  * Reading zod schemas as data: which keys an object allows (for "did you mean"

@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { substituteEnv, type Env } from './env.js';
 import { keysAt } from './introspect.js';
-import { compareIssues, type PathIssue, type WorkloadIssue } from './issues.js';
-import { locate } from './locate.js';
-import { formatPath, isPrefix, type Path } from './path.js';
+import { compareIssues, type PathIssue, type WorkloadIssue } from '../validation/issues.js';
+import { locate } from '../validation/locate.js';
+import { formatPath, isPrefix, type Path } from '../validation/path.js';
 import { buildWorkloadSchema, type Workload } from './schema.js';
 import type { CollectorRegistry } from './sections/collectors.js';
 import { runSemanticChecks } from './semantic.js';
 import { describeYamlError, firstPerLine, unresolvedAliases } from './yaml-errors.js';
-import { convertZodIssues } from './zod-issues.js';
+import { convertZodIssues } from '../validation/zod-issues.js';
 
 export interface LoadOptions {
   registry: CollectorRegistry;

@@ -4,9 +4,9 @@ import { basename, dirname } from 'node:path';
 import type { Logger } from '../../collectors/types.js';
 import type { WorkloadVersionRecord } from '../store/types.js';
 import type { Env } from './env.js';
-import { formatIssue, WorkloadInvalidError, type WorkloadIssue } from './issues.js';
+import { formatIssue, WorkloadInvalidError, type WorkloadIssue } from '../validation/issues.js';
 import { hashWorkloadText, loadWorkloadText, readWorkloadText, type LoadResult } from './load.js';
-import type { Path } from './path.js';
+import type { Path } from '../validation/path.js';
 import type { Workload } from './schema.js';
 import type { CollectorRegistry } from './sections/collectors.js';
 

@@ -1,4 +1,4 @@
-import { formatPath, type Path } from './path.js';
+import { formatPath, type Path } from '../validation/path.js';
 import { toWorkloadPath, type Workload } from './schema.js';
 
 export const REDACTED = '<redacted>';

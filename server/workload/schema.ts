@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EvaluationSettings, IndicatorSpec, OutcomeSpec } from '../evaluation/spec.js';
 import type { OperationsSettings } from '../events/types.js';
-import type { Path } from './path.js';
+import type { Path } from '../validation/path.js';
 import { collectorsOutputPath, collectorsSchema, type CollectorRegistry } from './sections/collectors.js';
 import { evaluationOutputPath, evaluationSchema } from './sections/evaluation.js';
 import { indicatorsOutputPath, indicatorsSchema } from './sections/indicators.js';

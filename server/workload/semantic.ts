@@ -1,4 +1,4 @@
-import type { PathIssue } from './issues.js';
+import type { PathIssue } from '../validation/issues.js';
 import { indicatorCollectors, outcomeRefs } from './checks/references.js';
 import { uniqueIds } from './checks/unique-ids.js';
 import { reviewEvidence } from './checks/review-evidence.js';

@@ -3,7 +3,7 @@ import { EVENT_KINDS, type EventKind } from '../../../collectors/types.js';
 import { annotationOf } from '../../events/annotations.js';
 import { parseEventsBody, toApiEvent } from '../../events/schema.js';
 import type { EventFilter } from '../../events/types.js';
-import { InvalidEventError } from '../../events/validate.js';
+import { InvalidEventError } from '../../../collectors/event-shape.js';
 import type { AppDeps } from '../deps.js';
 import { badParam, Problem } from '../problem.js';
 import { requireScope } from '../auth.js';

@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { OperationsSettings } from '../../events/types.js';
-import { withoutUnsafeLink } from '../../events/validate.js';
+import { withoutUnsafeLink } from '../../../collectors/event-shape.js';
 import { webhookProviders, PayloadError, type AnyWebhookProvider } from '../../webhooks/index.js';
 import type { AppDeps } from '../deps.js';
 import { BodyBudget } from '../bodyBudget.js';

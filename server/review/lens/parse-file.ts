@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument } from 'yaml';
-import { locate } from '../../workload/locate.js';
+import { locate } from '../../validation/locate.js';
 import { LENS_LIMITS, type LensDocument } from './format.js';
 import { formatJsonPath, validateLens, type JsonPath } from './validate.js';
 

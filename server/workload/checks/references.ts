@@ -1,7 +1,7 @@
-import type { PathIssue } from '../issues.js';
-import type { Path } from '../path.js';
+import type { PathIssue } from '../../validation/issues.js';
+import type { Path } from '../../validation/path.js';
 import type { SemanticCheck } from '../semantic.js';
-import { unknownNameMessage } from '../suggest.js';
+import { unknownNameMessage } from '../../validation/suggest.js';
 import { entriesOf } from './entries.js';
 
 /** The ids declared in a top-level list, in file order, first occurrence only. */

@@ -1,10 +1,10 @@
 import { builtinLenses } from '../../review/lens/builtin.js';
 import type { CompiledLens } from '../../review/lens/compile.js';
 import { conditionIndicators, parseEvidenceCondition } from '../../review/evidence-condition.js';
-import type { PathIssue } from '../issues.js';
-import type { Path } from '../path.js';
+import type { PathIssue } from '../../validation/issues.js';
+import type { Path } from '../../validation/path.js';
 import type { SemanticCheck } from '../semantic.js';
-import { unknownNameMessage } from '../suggest.js';
+import { unknownNameMessage } from '../../validation/suggest.js';
 import { entriesOf } from './entries.js';
 
 /**

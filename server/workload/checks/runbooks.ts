@@ -1,4 +1,4 @@
-import type { PathIssue } from '../issues.js';
+import type { PathIssue } from '../../validation/issues.js';
 import type { SemanticCheck } from '../semantic.js';
 import { entriesOf } from './entries.js';
 

@@ -3,9 +3,9 @@ import type { CollectorCommon, CollectorDefinition, CollectorLimits } from '../.
 import { docs } from '../doc-meta.js';
 import { durationAtLeast, formatDuration, tryParseDuration } from '../duration.js';
 import { keysAt } from '../introspect.js';
-import type { PathIssue } from '../issues.js';
-import type { Path } from '../path.js';
-import { convertZodIssues } from '../zod-issues.js';
+import type { PathIssue } from '../../validation/issues.js';
+import type { Path } from '../../validation/path.js';
+import { convertZodIssues } from '../../validation/zod-issues.js';
 import { labelsSchema, slugSchema } from './shared.js';
 
 /** Collector definitions by type, as `collectors/index.ts` exports them. */

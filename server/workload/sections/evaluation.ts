@@ -3,7 +3,7 @@ import type { EvaluationSettings } from '../../evaluation/spec.js';
 import { DEFAULT_STALE_AFTER_RUNS } from '../../scoring/staleness.js';
 import { docs } from '../doc-meta.js';
 import { durationAtLeast } from '../duration.js';
-import type { Path } from '../path.js';
+import type { Path } from '../../validation/path.js';
 
 /** `evaluation:` — how often indicators are evaluated and when a failing feed makes them stale. Optional. */
 export const evaluationSchema = z

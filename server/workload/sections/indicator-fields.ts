@@ -6,8 +6,8 @@ import { DEFAULT_BUDGET_WARNING_BELOW, validateSlo } from '../../scoring/slo.js'
 import { PILLARS, type Objective } from '../../scoring/types.js';
 import { docs } from '../doc-meta.js';
 import { durationAtLeast, durationSchema } from '../duration.js';
-import { closest } from '../suggest.js';
-import { describeValue } from '../zod-issues.js';
+import { closest } from '../../validation/suggest.js';
+import { describeValue } from '../../validation/zod-issues.js';
 import { fractionSchema, objectiveValueSchema, ratioValueSchema, selectorSchema } from './indicator-values.js';
 import { slugSchema } from './shared.js';
 import { httpUrl } from '../../../collectors/config-schemas.js';

@@ -3,7 +3,7 @@ import type { SelectorSpec } from '../../evaluation/spec.js';
 import { parseSelector, SelectorError } from '../../store/selector.js';
 import { docs } from '../doc-meta.js';
 import { tryParseDuration } from '../duration.js';
-import { describeValue } from '../zod-issues.js';
+import { describeValue } from '../../validation/zod-issues.js';
 
 /**
  * The value types of the `indicators:` section: selectors, percentages and objective bounds.

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { AggregateSource, IndicatorSpec } from '../../evaluation/spec.js';
 import { docs } from '../doc-meta.js';
 import { keysAt } from '../introspect.js';
-import type { PathIssue } from '../issues.js';
-import type { Path } from '../path.js';
-import { convertZodIssues } from '../zod-issues.js';
+import type { PathIssue } from '../../validation/issues.js';
+import type { Path } from '../../validation/path.js';
+import { convertZodIssues } from '../../validation/zod-issues.js';
 import { defaultCombine, indicatorFields, type IndicatorFields } from './indicator-fields.js';
 
 /**

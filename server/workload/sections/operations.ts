@@ -3,7 +3,7 @@ import { httpUrl } from '../../../collectors/config-schemas.js';
 import { patternProblem } from '../../../collectors/pattern.js';
 import type { OperationsSettings } from '../../events/types.js';
 import { docs } from '../doc-meta.js';
-import type { Path } from '../path.js';
+import type { Path } from '../../validation/path.js';
 import { slugSchema } from './shared.js';
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { OutcomeIndicatorRef, OutcomeSpec } from '../../evaluation/spec.js';
 import { docs } from '../doc-meta.js';
-import type { Path } from '../path.js';
-import { describeValue } from '../zod-issues.js';
+import type { Path } from '../../validation/path.js';
+import { describeValue } from '../../validation/zod-issues.js';
 import { slugSchema } from './shared.js';
 
 /**

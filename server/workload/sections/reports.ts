@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_CRON, REPORT_FORMATS, type ReportsSettings, type WebhookSettings, type WeeklyReportSettings } from '../../reports/settings.js';
 import { docs } from '../doc-meta.js';
 import { durationAtLeast } from '../duration.js';
-import type { Path } from '../path.js';
+import type { Path } from '../../validation/path.js';
 import { slugSchema, timezoneSchema } from './shared.js';
 
 /**

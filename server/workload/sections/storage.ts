@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationAtLeast, formatDuration } from '../duration.js';
 import { docs } from '../doc-meta.js';
-import type { Path } from '../path.js';
+import type { Path } from '../../validation/path.js';
 
 const HOUR = 3_600_000;
 

@@ -1,8 +1,8 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { EvaluationSnapshot } from '../evaluation/snapshot.js';
+import type { EvaluationSnapshot } from './snapshot.js';
 import { BURN_WINDOWS } from '../scoring/burn-rate.js';
 import { PILLARS, STATUSES } from '../scoring/types.js';
-import { CachingRegistry } from './cachingRegistry.js';
+import { CachingRegistry } from '../telemetry/cachingRegistry.js';
 
 /**
  * Pillar, outcome, indicator and SLO gauges, computed at scrape time from the latest

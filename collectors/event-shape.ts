@@ -1,5 +1,5 @@
-import { isHttpUrl } from '../../collectors/config-schemas.js';
-import { EVENT_KINDS, type EventKind, type OperationalEvent } from '../../collectors/types.js';
+import { isHttpUrl } from './config-schemas.js';
+import { EVENT_KINDS, type EventKind, type OperationalEvent } from './types.js';
 
 /** Thrown by the store for an event that can't be stored; nothing of its batch was written. */
 export class InvalidEventError extends Error {
