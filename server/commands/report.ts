@@ -9,6 +9,7 @@ import { WeekError } from '../reports/week.js';
 import { silentLogger } from '../log.js';
 import { openExistingStore } from './database.js';
 import { formatIssue, loadWorkloadFile } from '../workload/index.js';
+import { systemClock } from '../clock.js';
 
 /**
  * `pillarboard report`: one week's report on demand — built from the database, archived like
@@ -73,7 +74,7 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
       events: () => new EventStore(store.db, o.now),
       review: () => review,
       log: o.log,
-      now: o.now,
+      clock: o.now ? { ...systemClock, now: o.now } : systemClock,
       chromiumPath: o.env.PILLARBOARD_CHROMIUM || undefined,
       ...(o.pdf ? { pdf: o.pdf } : {}),
     });

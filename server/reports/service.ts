@@ -2,7 +2,7 @@ import type { Logger } from '../../collectors/types.js';
 import type { ReportArchive, ArchivedReportMeta, ReportTrigger } from './archive.js';
 import { buildWeeklyReport } from './build.js';
 import { emailChannel, webhookChannel, type Channel, type ChannelOptions, type DeliveryMessage } from './channels.js';
-import { ReportDelivery, type ChannelResult, type SetTimer } from './delivery.js';
+import { ReportDelivery, type ChannelResult } from './delivery.js';
 import { headline, reportTitle } from './format.js';
 import { readReportInput, type ReportSources, type ReportWorkload } from './read.js';
 import { renderChatSummary, renderMarkdown } from './render-markdown.js';
@@ -11,6 +11,7 @@ import { ChromiumMissingError, type Paper, type PdfRenderer } from './render-pdf
 import type { ReportFormat, WeeklyReportSettings } from './settings.js';
 import type { WeeklyReport } from './types.js';
 import { formatWeek, lastCompletedWeek, parseReportWeek, previousWeek, weekRange, type WeekRange } from './week.js';
+import type { Clock } from '../clock.js';
 
 /**
  * Everything a report run does, for the schedule, the API and the CLI alike: resolve the
@@ -31,8 +32,8 @@ export interface ReportServiceOptions {
   workload: () => ReportWorkloadContext | null;
   pdf: PdfRenderer;
   log: Logger;
-  now?: () => number;
-  setTimer?: SetTimer;
+  /** Time and timers (created once by the runtime). */
+  clock: Clock;
   channelOptions?: ChannelOptions;
   /** Builds the channels from the settings; tests may replace it. */
   channels?: (settings: WeeklyReportSettings, opts: ChannelOptions) => Channel[];
@@ -60,13 +61,13 @@ export function defaultChannels(settings: WeeklyReportSettings, opts: ChannelOpt
 
 export class ReportService {
   readonly delivery: ReportDelivery;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   /** The latest delivery started by run(); tests and shutdown wait on it. */
   lastDelivery: Promise<ChannelResult[]> | null = null;
 
   constructor(private readonly opts: ReportServiceOptions) {
-    this.now = opts.now ?? Date.now;
-    this.delivery = new ReportDelivery({ archive: opts.archive, log: opts.log, now: this.now, setTimer: opts.setTimer });
+    this.clock = opts.clock;
+    this.delivery = new ReportDelivery({ archive: opts.archive, log: opts.log, clock: opts.clock });
   }
 
   private context(): ReportWorkloadContext {
@@ -83,7 +84,7 @@ export class ReportService {
   /** The week a request names (throws WeekError: malformed, or not ended yet), or the last complete week. */
   resolveWeek(week: string | undefined): WeekRange {
     const tz = this.timezone();
-    const now = this.now();
+    const now = this.clock.now();
     return week === undefined ? weekRange(lastCompletedWeek(now, tz), tz) : parseReportWeek(week, tz, now);
   }
 
@@ -91,7 +92,7 @@ export class ReportService {
   build(week: WeekRange): WeeklyReport {
     const c = this.context();
     const prev = weekRange(previousWeek(week), week.timezone);
-    return buildWeeklyReport(readReportInput(this.opts.sources, c, week, prev, this.now()));
+    return buildWeeklyReport(readReportInput(this.opts.sources, c, week, prev, this.clock.now()));
   }
 
   link(week: string, format: ReportFormat = 'html'): string | undefined {
@@ -210,7 +211,7 @@ export class ReportService {
     const c = this.opts.workload();
     if (!c) return;
     const latest = new Map<string, { week: string; channel: string; attempt: number; ok: boolean }>();
-    for (const a of this.opts.archive.deliveriesSince(this.now() - withinMs)) latest.set(`${a.week}\u0000${a.channel}`, a);
+    for (const a of this.opts.archive.deliveriesSince(this.clock.now() - withinMs)) latest.set(`${a.week}\u0000${a.channel}`, a);
     const byWeek = new Map<string, Array<{ channel: string; attempt: number }>>();
     for (const a of latest.values()) {
       if (a.ok || a.attempt > c.settings.retryDelaysMs.length) continue;
@@ -242,7 +243,7 @@ export class ReportService {
 
   /** For `pillarboard report` without --week: the week it will use. */
   defaultWeek(): string {
-    return formatWeek(lastCompletedWeek(this.now(), this.timezone()));
+    return formatWeek(lastCompletedWeek(this.clock.now(), this.timezone()));
   }
 }
 
