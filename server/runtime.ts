@@ -145,7 +145,7 @@ export class Runtime {
     });
     this.reports = reports;
     // Reviews: the built-in lenses stored, and evidence applied after every evaluation.
-    review = new ReviewService({ db: this.store.db, log: opts.log, now, events: this.events });
+    review = new ReviewService({ db: this.store.db, log: opts.log, clock, events: this.events });
     this.review = review;
     try {
       review.syncBuiltins();

@@ -122,7 +122,7 @@ test('without a review, or with one never answered, the section is null and says
   seedAll(store);
   const none = build(store, null);
   assert.equal(none.review, null);
-  const unused = new ReviewService({ db: store.db, log: silentLogger, now: () => REPORT_AT });
+  const unused = new ReviewService({ db: store.db, log: silentLogger, clock: new FakeClock(REPORT_AT) });
   unused.importLens({ body: fullLens(), id: 'abc' });
   unused.setConfig({ lenses: ['abc'], evidence: [], workload: { id: 'shop', title: 'Web shop', timezone: TZ } });
   const r = build(store, unused);
