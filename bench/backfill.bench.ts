@@ -21,6 +21,7 @@ import type { ScheduledCollector } from '../server/scheduler/index.js';
 import { openStore } from '../server/store/index.js';
 import { createPrometheusHistory } from '../test/support/prometheus-history.js';
 import { startPrometheus } from '../test/support/real-binaries.js';
+import { systemClock } from '../server/clock.js';
 
 const SERIES = 100;
 const STEP = 60_000;
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     t = performance.now();
-    const [r] = await new Backfiller({ store, registry: collectorRegistry, log: silentLogger }).run([collector], [], { sinceMs: SPAN });
+    const [r] = await new Backfiller({ store, registry: collectorRegistry, log: silentLogger, clock: systemClock }).run([collector], [], { sinceMs: SPAN });
     const wallMs = performance.now() - t;
     loop.disable();
     if (r?.error) throw new Error(`backfill failed: ${r.error}`);

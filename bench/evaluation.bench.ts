@@ -22,6 +22,7 @@ import { evaluationTables } from '../server/evaluation/tables.js';
 import { silentLogger } from '../server/log.js';
 import { openStore } from '../server/store/index.js';
 import { benchCollectors, bulkLoad, defs, END, indicators, MINUTE, minuteSamples, outcomes, SAMPLE_COUNT } from './support/dataset.js';
+import { systemClock } from '../server/clock.js';
 
 const PASSES = 10;
 const TARGET_MS = 500;
@@ -43,7 +44,7 @@ try {
 
   // ---- passes ----
   const collectors = () => benchCollectors(now);
-  const evaluator = new Evaluator({ store, tables: evaluationTables(store), collectors, log: silentLogger, now: () => now });
+  const evaluator = new Evaluator({ store, tables: evaluationTables(store), collectors, log: silentLogger, clock: { ...systemClock, now: () => now } });
   t = clock();
   const first = evaluator.setSpec({ indicators, outcomes, settings: { intervalMs: MINUTE, staleAfterFailures: 3 } });
   const firstMs = clock() - t;

@@ -20,6 +20,7 @@ import { createReports, type Reports } from './reports/index.js';
 import { DerivedSeriesJob, derivedSettingsFrom, missingDataHint, requestRunAfterEvents, requestRunOnWrite } from './dora/index.js';
 import { ReviewService, type ReviewConfig } from './review/index.js';
 import { Backfiller } from './backfill/index.js';
+import { systemClock, type Cancel, type Clock } from './clock.js';
 
 export interface RuntimeOptions {
   configPath: string;
@@ -28,7 +29,8 @@ export interface RuntimeOptions {
   log: Logger;
   version: string;
   watch: boolean;
-  now?: () => number;
+  /** The one clock every part reads and waits on (default: the system clock; tests pass a fake one). */
+  clock?: Clock;
   auth?: AuthPolicy;
   /** The command holding the database's writer lock, named to a second writer (default "serve"). */
   command?: string;
@@ -56,7 +58,8 @@ export class Runtime {
   readonly review: ReviewService;
   /** History of new collectors fetched from their source in the background (server/backfill). */
   readonly backfill: Backfiller;
-  private readonly timers: NodeJS.Timeout[] = [];
+  readonly clock: Clock;
+  private readonly timers: Cancel[] = [];
   private readonly lock: WriterLock;
   private evaluate = true;
   /** Collectors whose first run since start is still awaited (see onFirstRun). */
@@ -66,12 +69,14 @@ export class Runtime {
   private downtimeMs = 0;
 
   constructor(readonly opts: RuntimeOptions) {
-    this.startedAt = (opts.now ?? Date.now)();
+    const clock = (this.clock = opts.clock ?? systemClock);
+    const now = () => clock.now();
+    this.startedAt = now();
     fs.mkdirSync(path.dirname(path.resolve(opts.dbPath)), { recursive: true });
     // One writer per database: a second serve or collect on this file stops here (WriterLockError).
-    this.lock = acquireWriterLock(opts.dbPath, { command: opts.command ?? 'serve', now: opts.now });
+    this.lock = acquireWriterLock(opts.dbPath, { command: opts.command ?? 'serve', now });
     try {
-      this.store = openStore({ path: opts.dbPath, now: opts.now });
+      this.store = openStore({ path: opts.dbPath, now });
       try {
         this.store.assertWritable(opts.dbPath);
       } catch (err) {
@@ -82,9 +87,9 @@ export class Runtime {
       this.lock.release();
       throw err;
     }
-    this.tokens = new TokenStore(this.store.db, opts.now);
-    this.events = new EventStore(this.store.db, opts.now, this.store.health);
-    this.derived = new DerivedSeriesJob({ events: this.events, sink: this.store, log: opts.log, now: opts.now });
+    this.tokens = new TokenStore(this.store.db, now);
+    this.events = new EventStore(this.store.db, now, this.store.health);
+    this.derived = new DerivedSeriesJob({ events: this.events, sink: this.store, log: opts.log, clock });
     this.workload = new WorkloadManager({
       path: opts.configPath,
       registry: collectorRegistry,
@@ -92,7 +97,7 @@ export class Runtime {
       versions: this.store,
       log: opts.log,
       watch: opts.watch,
-      now: opts.now,
+      clock,
     });
     let scheduler: Scheduler | undefined;
     let reports: Reports | undefined;
@@ -112,7 +117,7 @@ export class Runtime {
       sink: requestRunAfterEvents(runSinkWithEvents(this.store, this.events), () => this.derived.runNow()),
       registry: collectorRegistry,
       log: opts.log,
-      now: opts.now,
+      clock,
       seriesLimit: () => this.workload.current()?.workload.storage.seriesLimit ?? 0,
       observer: {
         onRun: (entry, info) => {
@@ -127,10 +132,10 @@ export class Runtime {
       store: this.store,
       registry: collectorRegistry,
       log: opts.log,
-      now: opts.now,
+      clock,
       onFinished: () => this.onBackfilled(),
     });
-    evaluator = new Evaluator({ store: this.store, tables: evaluationTables(this.store), collectors: () => scheduler.status(), log: opts.log, now: opts.now, missingDataHint });
+    evaluator = new Evaluator({ store: this.store, tables: evaluationTables(this.store), collectors: () => scheduler.status(), log: opts.log, clock, missingDataHint });
     this.evaluator = evaluator;
     this.history = new EvaluationHistory(this.store);
     reports = createReports({
@@ -142,12 +147,12 @@ export class Runtime {
       events: () => this.events,
       review: () => review ?? null,
       log: opts.log,
-      now: opts.now,
+      clock,
       chromiumPath: opts.env.PILLARBOARD_CHROMIUM || undefined,
     });
     this.reports = reports;
     // Reviews: the built-in lenses stored, and evidence applied after every evaluation.
-    review = new ReviewService({ db: this.store.db, log: opts.log, now: opts.now, events: this.events });
+    review = new ReviewService({ db: this.store.db, log: opts.log, clock, events: this.events });
     this.review = review;
     try {
       review.syncBuiltins();
@@ -292,7 +297,7 @@ export class Runtime {
     };
     rollups();
     retention();
-    this.timers.push(setInterval(rollups, 30_000).unref(), setInterval(retention, 3_600_000).unref());
+    this.timers.push(this.clock.setInterval(rollups, 30_000), this.clock.setInterval(retention, 3_600_000));
   }
 
   apiDeps(): AppDeps {
@@ -331,7 +336,7 @@ export class Runtime {
         return () => this.workload.off('status', fn);
       },
       log: this.opts.log,
-      now: this.opts.now,
+      clock: this.clock,
       version: this.opts.version,
       reports: this.reports,
       dora: { report: () => this.derived.latest() ?? this.derived.compute() },
@@ -359,7 +364,7 @@ export class Runtime {
 
   /** Stops collectors (aborting at the bound), flushes rollups, closes the database. */
   async close(boundMs: number): Promise<boolean> {
-    for (const t of this.timers) clearInterval(t);
+    for (const cancel of this.timers.splice(0)) cancel();
     this.workload.close();
     this.evaluator.stop();
     this.derived.stop();
@@ -370,7 +375,7 @@ export class Runtime {
     const [clean] = await Promise.all([
       this.scheduler.stop(boundMs),
       this.backfill.stop(boundMs),
-      Promise.race([reportRun, new Promise((r) => setTimeout(r, boundMs).unref())]),
+      Promise.race([reportRun, this.clock.sleep(boundMs)]),
     ]);
     try {
       this.store.updateRollups();

@@ -15,6 +15,7 @@ import { PROMETHEUS_BIN, requireBinary, startPrometheus, type PrometheusServer }
 import { PROMTOOL_BIN } from './support/promtool.js';
 import { Runtime } from '../server/runtime.js';
 import { tempDir, waitFor } from './support/tmp.js';
+import { systemClock } from '../server/clock.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -175,7 +176,7 @@ describe('backfill from a real Prometheus holding 32 days of history', { skip },
     // First process: stopped as soon as the first chunk is stored.
     let store: Store = open();
     const stop = new AbortController();
-    const first = new Backfiller({ store, registry: collectorRegistry, log: silentLogger });
+    const first = new Backfiller({ store, registry: collectorRegistry, log: silentLogger, clock: systemClock });
     const watcher = setInterval(() => {
       if ((first.status('prom')?.samplesWritten ?? 0) > 0) stop.abort();
     }, 1);
@@ -190,7 +191,7 @@ describe('backfill from a real Prometheus holding 32 days of history', { skip },
     // Second process: resumes and finishes.
     store = open();
     const lines: string[] = [];
-    const second = new Backfiller({ store, registry: collectorRegistry, log: createLogger({ level: 'info', write: (l) => lines.push(l) }) });
+    const second = new Backfiller({ store, registry: collectorRegistry, clock: systemClock, log: createLogger({ level: 'info', write: (l) => lines.push(l) }) });
     const done = await second.run(wl.collectors, wl.indicators);
     assert.equal(done[0]!.error, undefined);
     assert.ok(lines.some((l) => l.includes('backfill resumed')), lines.join('\n'));

@@ -6,6 +6,7 @@ import { EventStore } from '../server/events/store.js';
 import { DerivedSeriesJob, SERIES } from '../server/dora/index.js';
 import { silentLogger } from '../server/log.js';
 import { tempDir } from './support/tmp.js';
+import { FakeClock } from './support/fake-clock.js';
 import { ago, DAY, HOUR, NOW } from './support/dora-events.js';
 
 /**
@@ -28,7 +29,7 @@ before(() => {
     { kind: 'incident', source: 'pd', externalId: 'i1', service: 'shop', startedAt: ago(1 * DAY), endedAt: ago(1 * DAY) + HOUR },
     { kind: 'action_item', source: 'jira', externalId: 'a1', service: 'shop', startedAt: ago(3 * DAY), status: 'open' },
   ]);
-  job = new DerivedSeriesJob({ events, sink: store, log: silentLogger, now: () => NOW });
+  job = new DerivedSeriesJob({ events, sink: store, log: silentLogger, clock: new FakeClock(NOW) });
   job.run();
 });
 after(() => store.close());
@@ -83,32 +84,31 @@ describe('derived series job', () => {
     assert.deepEqual(job.latest()?.services.map((s) => s.service), ['shop']);
   });
 
-  it('once started, runs soon after a request, once for a burst of requests, then every interval', () => {
-    const timers: Array<{ fn: () => void; ms: number }> = [];
-    let runs = 0;
+  it('once started, runs soon after a request, once for a burst of requests, then every interval (on a fake clock)', () => {
+    const clock = new FakeClock(NOW);
+    const runs: number[] = [];
     const counting = new DerivedSeriesJob({
       events,
-      sink: { writeSamples: (s) => ((runs += 1), s.length) },
+      sink: { writeSamples: (s) => (runs.push(clock.now() - NOW), s.length) },
       log: silentLogger,
-      now: () => NOW,
-      setTimer: (fn, ms) => {
-        const t = { fn, ms };
-        timers.push(t);
-        return () => timers.splice(timers.indexOf(t), 1);
-      },
+      clock,
     });
     counting.requestRun();
-    assert.equal(timers.length, 0, 'not started: a request is ignored');
+    assert.equal(clock.pending(), 0, 'not started: a request is ignored');
     counting.start();
-    assert.deepEqual(timers.map((t) => t.ms), [60_000]);
+    assert.equal(clock.nextAt(), NOW + 60_000);
+    clock.advance(500);
     counting.requestRun();
-    counting.requestRun();
-    assert.deepEqual(timers.map((t) => t.ms), [60_000, 1000]);
-    const [request] = timers.splice(1, 1); // a timer that fires is gone
-    request!.fn();
-    assert.equal(runs, 1);
-    assert.deepEqual(timers.map((t) => t.ms), [60_000], 'the periodic timer restarts after the run');
+    clock.advance(500);
+    counting.requestRun(); // within the debounce of the first: the same run
+    clock.advance(499);
+    assert.deepEqual(runs, [], 'the request waits its debounce');
+    clock.advance(1);
+    assert.deepEqual(runs, [1500], 'one run for the burst, 1 s after its first request');
+    assert.equal(clock.nextAt(), NOW + 1500 + 60_000, 'the periodic timer restarts after the run');
+    clock.advance(60_000);
+    assert.deepEqual(runs, [1500, 61_500]);
     counting.stop();
-    assert.equal(timers.length, 0);
+    assert.equal(clock.pending(), 0);
   });
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Evaluator, type SetTimer } from '../server/evaluation/evaluator.js';
+import { Evaluator } from '../server/evaluation/evaluator.js';
 import { evaluationTables } from '../server/evaluation/tables.js';
+import { FakeClock } from './support/fake-clock.js';
 import type { EvaluationSnapshot } from '../server/evaluation/snapshot.js';
 import type { Transition } from '../server/evaluation/state.js';
 import { silentLogger } from '../server/log.js';
@@ -20,10 +21,10 @@ const healthy = (now: () => number) => () => [
 ];
 
 test('the evaluator records transitions only on a status change, also across a restart, and keeps score history', () => {
-  let t = NOW;
-  const { store, file } = testStore({ now: () => t });
+  const clock = new FakeClock(NOW);
+  const { store, file } = testStore({ now: () => clock.now() });
   store.writeSamples(series('latency_seconds', { collector: 'web' }, every(5 * MINUTE, NOW - 55 * MINUTE, NOW), () => 0.2));
-  const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => t), log: silentLogger, now: () => t });
+  const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => clock.now()), log: silentLogger, clock });
   const seen: Array<[EvaluationSnapshot, Transition[]]> = [];
   ev.on('evaluated', (s, tr) => seen.push([s, tr]));
   assert.equal(ev.latest(), null);
@@ -34,13 +35,13 @@ test('the evaluator records transitions only on a status change, also across a r
   assert.deepEqual(seen[0]![1].map((x) => [x.indicatorId, x.from, x.to]), [['lat', null, 'ok'], ['gone', null, 'ok'], ['none', null, 'no_data']]);
 
   // Pass 2, nothing changed → no transition.
-  t = NOW + MINUTE;
+  clock.advanceTo(NOW + MINUTE);
   ev.evaluateNow();
   assert.deepEqual(seen[1]![1], []);
 
   // Pass 3: the latest latency is 0.6 → warning, score 100 · (1 − 0.6) / (1 − 0.3) = 57.1.
-  t = NOW + 2 * MINUTE;
-  store.writeSamples([{ name: 'latency_seconds', labels: { collector: 'web' }, ts: t, value: 0.6 }]);
+  clock.advanceTo(NOW + 2 * MINUTE);
+  store.writeSamples([{ name: 'latency_seconds', labels: { collector: 'web' }, ts: clock.now(), value: 0.6 }]);
   const third = ev.evaluateNow();
   assert.equal(third.indicators[0]!.status, 'warning');
   assert.deepEqual(
@@ -53,10 +54,10 @@ test('the evaluator records transitions only on a status change, also across a r
   store.close();
 
   // Restart: a new store handle and evaluator. Still warning → no new transition; `since` survives.
-  t = NOW + 3 * MINUTE;
-  const reopened = openStore({ path: file, now: () => t });
+  clock.advanceTo(NOW + 3 * MINUTE);
+  const reopened = openStore({ path: file, now: () => clock.now() });
   // resume: false — evaluate at the restart (instead of resuming the stored snapshot), to see transitions against the stored state.
-  const ev2 = new Evaluator({ store: reopened, tables: evaluationTables(reopened), collectors: healthy(() => t), log: silentLogger, now: () => t, resume: false });
+  const ev2 = new Evaluator({ store: reopened, tables: evaluationTables(reopened), collectors: healthy(() => clock.now()), log: silentLogger, clock, resume: false });
   const transitions: Transition[][] = [];
   ev2.on('evaluated', (_s, tr) => transitions.push(tr));
   ev2.setSpec(spec);
@@ -79,13 +80,13 @@ test('the evaluator records transitions only on a status change, also across a r
 });
 
 test('setSpec without an indicator drops it from the snapshot and its state, keeping its transitions', () => {
-  let t = NOW;
-  const { store } = testStore({ now: () => t });
+  const clock = new FakeClock(NOW);
+  const { store } = testStore({ now: () => clock.now() });
   store.writeSamples(series('latency_seconds', { collector: 'web' }, [NOW - MINUTE], () => 0.2));
-  const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => t), log: silentLogger, now: () => t });
+  const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => clock.now()), log: silentLogger, clock });
   ev.setSpec(spec);
   assert.ok(ev.history.states().has('gone'));
-  t += MINUTE;
+  clock.advance(MINUTE);
   const after = ev.setSpec({ ...spec, indicators: [lat, none] });
   assert.deepEqual(after.indicators.map((i) => i.id), ['lat', 'none']);
   assert.equal(ev.latest(), after);
@@ -95,36 +96,31 @@ test('setSpec without an indicator drops it from the snapshot and its state, kee
 });
 
 test('start evaluates every intervalMs after setSpec, re-arming after each pass, and stop cancels', () => {
-  let t = NOW;
-  const { store } = testStore({ now: () => t });
-  const timers: Array<{ fn: () => void; ms: number; cancelled: boolean }> = [];
-  const setTimer: SetTimer = (fn, ms) => {
-    const entry = { fn, ms, cancelled: false };
-    timers.push(entry);
-    return () => (entry.cancelled = true);
-  };
-  const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => t), log: silentLogger, now: () => t, setTimer });
-  let passes = 0;
-  ev.on('evaluated', () => passes++);
+  const clock = new FakeClock(NOW);
+  const { store } = testStore({ now: () => clock.now() });
+  const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => clock.now()), log: silentLogger, clock });
+  const passes: number[] = [];
+  ev.on('evaluated', (s) => passes.push(s.at - NOW));
   ev.start();
-  assert.equal(timers.length, 0, 'nothing to evaluate before a spec');
+  assert.equal(clock.pending(), 0, 'nothing to evaluate before a spec');
   assert.throws(() => ev.evaluateNow(), /setSpec\(\) must be called first/);
 
   ev.setSpec({ ...spec, settings: { ...SETTINGS, intervalMs: 30_000 } });
-  assert.equal(passes, 1);
-  assert.equal(timers.length, 1);
-  assert.equal(timers[0]!.ms, 30_000);
+  assert.deepEqual(passes, [0]);
+  assert.equal(clock.nextAt(), NOW + 30_000);
 
-  t += 30_000;
-  timers[0]!.fn();
-  assert.equal(passes, 2);
-  assert.equal(timers.length, 2, 'the next pass is armed once the previous one ended');
-  assert.equal(timers[1]!.cancelled, false);
+  clock.advance(29_999);
+  assert.deepEqual(passes, [0], 'no pass before the interval is up');
+  clock.advance(1);
+  assert.deepEqual(passes, [0, 30_000]);
+  assert.equal(clock.nextAt(), NOW + 60_000, 'the next pass is armed once the previous one ended');
+  clock.advance(60_000);
+  assert.deepEqual(passes, [0, 30_000, 60_000, 90_000]);
 
   ev.stop();
-  assert.equal(timers[1]!.cancelled, true);
+  assert.equal(clock.pending(), 0, 'stop cancels the armed pass');
   ev.evaluateNow();
-  assert.equal(timers.length, 2, 'a manual pass after stop arms nothing');
+  assert.equal(clock.pending(), 0, 'a manual pass after stop arms nothing');
   store.close();
 });
 
@@ -132,7 +128,7 @@ test("a listener that calls evaluateNow during 'evaluated' is refused, and the p
   const { store } = testStore();
   const errors: string[] = [];
   const log = { ...silentLogger, error: (msg: string, f?: Record<string, unknown>) => void errors.push(`${msg}: ${String(f?.error)}`) };
-  const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => NOW), log, now: () => NOW });
+  const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => NOW), log, clock: new FakeClock(NOW) });
   ev.once('evaluated', () => ev.evaluateNow());
   const snap = ev.setSpec(spec);
   assert.equal(ev.latest(), snap);

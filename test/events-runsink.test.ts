@@ -9,6 +9,7 @@ import { silentLogger } from '../server/log.js';
 import { Scheduler, type ScheduledCollector } from '../server/scheduler/index.js';
 import { openStore } from '../server/store/index.js';
 import { tempDir } from './fixtures/store-helpers.js';
+import { FakeClock } from './support/fake-clock.js';
 
 const T0 = Date.parse('2026-11-20T12:00:00Z');
 
@@ -39,7 +40,7 @@ function setup(t: import('node:test').TestContext) {
   const store = openStore({ path: path.join(tempDir(t), 'pb.db') });
   t.after(() => store.close());
   const events = new EventStore(store.db, () => T0);
-  const scheduler = new Scheduler({ sink: runSinkWithEvents(store, events), registry, log: silentLogger, now: () => T0 });
+  const scheduler = new Scheduler({ sink: runSinkWithEvents(store, events), registry, log: silentLogger, clock: new FakeClock(T0) });
   return { store, events, scheduler };
 }
 

@@ -17,6 +17,7 @@ import {
   eventReader, HOUR, htmlProblems, REPORT_AT, seedAll, seedDora, seededContext, seededReview, TZ, W47_FROM, W47_TO,
 } from './support/reports-fixtures.js';
 import { fullLens } from './review-support.js';
+import { FakeClock } from './support/fake-clock.js';
 
 /**
  * The review section (weekly milestones at the week's start and end) and the DORA four keys
@@ -121,7 +122,7 @@ test('without a review, or with one never answered, the section is null and says
   seedAll(store);
   const none = build(store, null);
   assert.equal(none.review, null);
-  const unused = new ReviewService({ db: store.db, log: silentLogger, now: () => REPORT_AT });
+  const unused = new ReviewService({ db: store.db, log: silentLogger, clock: new FakeClock(REPORT_AT) });
   unused.importLens({ body: fullLens(), id: 'abc' });
   unused.setConfig({ lenses: ['abc'], evidence: [], workload: { id: 'shop', title: 'Web shop', timezone: TZ } });
   const r = build(store, unused);
@@ -252,7 +253,7 @@ test('a week whose raw DORA samples are past retention reads the last whole hour
 test('the four keys agree with what the DORA job computed at the week\'s end (as /api/dora?window=7d)', () => {
   const { store } = testStore({ now: () => REPORT_AT });
   const at = W47_TO - 5 * MIN;
-  const job = new DerivedSeriesJob({ events: eventReader(), sink: store, log: silentLogger, now: () => at });
+  const job = new DerivedSeriesJob({ events: eventReader(), sink: store, log: silentLogger, clock: new FakeClock(at) });
   const computed = job.run().workload.windows['7d'];
   const d = build(store, null).operations.dora!;
   assert.equal(d.at, new Date(at).toISOString());

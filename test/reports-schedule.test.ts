@@ -9,52 +9,24 @@ import type { Channel } from '../server/reports/channels.js';
 import type { WeeklyReportSettings } from '../server/reports/settings.js';
 import { testStore } from './support/evaluation.js';
 import { seedAll, seededContext, TZ } from './support/reports-fixtures.js';
-
-/** A clock and timers the test moves by hand. */
-function fakeTime(start: number) {
-  let now = start;
-  let seq = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  return {
-    now: () => now,
-    setTimer: (fn: () => void, ms: number) => {
-      const id = seq++;
-      timers.set(id, { at: now + ms, fn });
-      return () => timers.delete(id);
-    },
-    /** The times timers are armed for, soonest first. */
-    armed: () => [...timers.values()].map((t) => t.at).sort((a, b) => a - b),
-    /** Moves the clock to `t`, firing every timer due by then. */
-    advanceTo(t: number) {
-      now = t;
-      for (const [id, timer] of [...timers].sort((a, b) => a[1].at - b[1].at)) {
-        if (timer.at > t) continue;
-        timers.delete(id);
-        timer.fn();
-      }
-    },
-    set(t: number) {
-      now = t;
-    },
-  };
-}
+import { FakeClock } from './support/fake-clock.js';
 
 /** Moves the clock to `t` one timer at a time (timers are at most a day long), letting each run finish. */
-async function runUntil(time: ReturnType<typeof fakeTime>, s: ReportScheduler, t: number): Promise<void> {
+async function runUntil(time: FakeClock, s: ReportScheduler, t: number): Promise<void> {
   for (;;) {
     const next = time.armed()[0];
     if (next === undefined || next > t) break;
     time.advanceTo(next);
     await s.idle();
   }
-  time.set(t);
+  time.jumpTo(t);
 }
 
 const iso = (t: number | null | undefined) => (t == null ? null : new Date(t).toISOString());
 
 function setup(start: number, settings: Partial<WeeklyReportSettings> = {}, opts: { failRuns?: number } = {}) {
-  const time = fakeTime(start);
-  const { store } = testStore({ now: time.now });
+  const time = new FakeClock(start);
+  const { store } = testStore({ now: () => time.now() });
   seedAll(store);
   const archive = new ReportArchive(store.db);
   const sent: string[] = [];
@@ -66,8 +38,7 @@ function setup(start: number, settings: Partial<WeeklyReportSettings> = {}, opts
     workload: () => context,
     pdf: { render: async () => Buffer.from('%PDF-') },
     log: silentLogger,
-    now: time.now,
-    setTimer: time.setTimer,
+    clock: time,
     channels: () => [channel],
   });
   let failures = opts.failRuns ?? 0;
@@ -83,8 +54,7 @@ function setup(start: number, settings: Partial<WeeklyReportSettings> = {}, opts
       archive,
       settings: () => ({ enabled: context.settings.enabled, cron: context.settings.cron, timezone: context.settings.timezone ?? TZ }),
       log: silentLogger,
-      now: time.now,
-      setTimer: time.setTimer,
+      clock: time,
       retryMs: 600_000,
     });
   return { time, archive, service, scheduler, sent };
@@ -119,7 +89,7 @@ test('at Monday 08:00 the previous week is produced and sent once, and a restart
   s.stop();
 
   // Restart at 09:30 the same Monday: W47 is done, nothing runs again.
-  time.set(MON_NOV_23_0800_BERLIN + 90 * 60_000);
+  time.jumpTo(MON_NOV_23_0800_BERLIN + 90 * 60_000);
   const again = scheduler();
   await again.start();
   assert.equal(archive.list().length, 1);

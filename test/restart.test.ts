@@ -6,11 +6,12 @@ import * as path from 'node:path';
 import { Runtime } from '../server/runtime.js';
 import { createApp } from '../server/api/app.js';
 import { silentLogger } from '../server/log.js';
-import { Evaluator, evaluationTables, type EvaluationSnapshot, type SetTimer } from '../server/evaluation/index.js';
+import { Evaluator, evaluationTables, type EvaluationSnapshot } from '../server/evaluation/index.js';
 import { openStore } from '../server/store/index.js';
 import { agg, HOUR, NOW, SETTINGS, testStore, threshold } from './support/evaluation.js';
 import { serve, type LocalServer } from './support/local-server.js';
 import { tempDir } from './support/tmp.js';
+import { FakeClock, clockAt } from './support/fake-clock.js';
 
 /**
  * A restart must be invisible on the wall (issue 10 item 4): the second process resumes the
@@ -55,7 +56,7 @@ evaluation: { interval: 60s, stale_after_failures: 3 }
 
 /** "Starts the server": the runtime serve builds (workload, collectors, evaluation) and its HTTP app. */
 async function start(): Promise<{ runtime: Runtime; base: string; server: Server }> {
-  const runtime = new Runtime({ configPath, dbPath, env: {}, log: silentLogger, version: '0.0.0-test', watch: false, now });
+  const runtime = new Runtime({ configPath, dbPath, env: {}, log: silentLogger, version: '0.0.0-test', watch: false, clock: clockAt(now) });
   // Collectors and evaluations are driven by the test (runOnce, evaluateNow), not by timers.
   runtime.load(false, { evaluate: true });
   const server = createApp(runtime.apiDeps()).listen(0, '127.0.0.1');
@@ -169,30 +170,26 @@ test('a restart with a changed workload, or after more than three evaluation int
 });
 
 test('a resumed snapshot is re-evaluated when the previous process would have evaluated next, not a whole interval after the start', () => {
-  let t = NOW;
-  const { store, file } = testStore({ now: () => t });
+  const clock = new FakeClock(NOW);
+  const { store, file } = testStore({ now: () => clock.now() });
   const spec = { indicators: [threshold('x', agg('x', 'last', HOUR), { direction: 'max', target: 1 })], outcomes: [], settings: SETTINGS };
-  const first = new Evaluator({ store, tables: evaluationTables(store), collectors: () => [], log: silentLogger, now: () => t });
+  const first = new Evaluator({ store, tables: evaluationTables(store), collectors: () => [], log: silentLogger, clock });
   const evaluatedAt = first.setSpec(spec).at;
   store.close();
 
-  t = NOW + 20_000; // restarted 20 s after the last pass; the interval is 60 s
-  const delays: number[] = [];
-  const setTimer: SetTimer = (_fn, ms) => {
-    delays.push(ms);
-    return () => {};
-  };
-  const reopened = openStore({ path: file, now: () => t });
+  clock.advance(20_000); // restarted 20 s after the last pass; the interval is 60 s
+  const reopened = openStore({ path: file, now: () => clock.now() });
   try {
-    const second = new Evaluator({ store: reopened, tables: evaluationTables(reopened), collectors: () => [], log: silentLogger, now: () => t, setTimer });
+    const second = new Evaluator({ store: reopened, tables: evaluationTables(reopened), collectors: () => [], log: silentLogger, clock });
     second.setSpec(spec);
     second.start();
     assert.equal(second.latest()!.at, evaluatedAt, 'resumed');
-    assert.deepEqual(delays.at(-1), 40_000);
-    t += 1000;
+    assert.equal(clock.nextAt(), evaluatedAt + 60_000, 'next pass when the previous process would have run it (40 s from now)');
+    clock.advance(1000);
     second.evaluateNow(); // e.g. after the collectors' first runs: from then on, whole intervals
-    assert.deepEqual(delays.at(-1), SETTINGS.intervalMs);
+    assert.equal(clock.nextAt(), clock.now() + SETTINGS.intervalMs);
     second.stop();
+    assert.equal(clock.pending(), 0);
   } finally {
     reopened.close();
   }

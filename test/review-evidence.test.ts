@@ -5,6 +5,7 @@ import { silentLogger } from '../server/log.js';
 import { ReviewService, ReviewInputError, type ReviewConfig } from '../server/review/index.js';
 import { ReviewStore } from '../server/review/store.js';
 import { fullLens, indicator, snapshotOf } from './review-support.js';
+import { clockAt } from './support/fake-clock.js';
 
 const T0 = Date.parse('2026-11-23T09:00:00Z'); // a Monday
 const MIN = 60_000;
@@ -13,7 +14,7 @@ const MIN = 60_000;
 function setup(config: Partial<ReviewConfig> = {}) {
   const store = openStore({ path: ':memory:' });
   let clock = T0;
-  const review = new ReviewService({ db: store.db, log: silentLogger, now: () => clock });
+  const review = new ReviewService({ db: store.db, log: silentLogger, clock: clockAt(() => clock) });
   review.syncBuiltins();
   review.importLens({ body: fullLens(), id: 'abc' });
   review.setConfig({ lenses: null, evidence: [], workload: { id: 'shop', title: 'Shop', timezone: 'UTC' }, ...config });

@@ -6,6 +6,7 @@ import { planCsv, planMarkdown, ReviewInputError, ReviewService } from '../serve
 import { compareSnapshots, type MilestoneSnapshot, type SnapshotQuestion } from '../server/review/milestones.js';
 import type { EventReader, StoredEvent } from '../server/events/types.js';
 import { fullLens } from './review-support.js';
+import { clockAt } from './support/fake-clock.js';
 
 const T0 = Date.parse('2026-11-23T09:00:00Z'); // Monday of 2026-W48
 const DAY = 86_400_000;
@@ -18,7 +19,7 @@ function setup(events: StoredEvent[] = [], timezone = 'UTC') {
     getEvent: () => undefined,
     services: () => [],
   };
-  const review = new ReviewService({ db: store.db, log: silentLogger, now: () => clock, events: reader });
+  const review = new ReviewService({ db: store.db, log: silentLogger, clock: clockAt(() => clock), events: reader });
   review.importLens({ body: fullLens(), id: 'abc' });
   review.setConfig({ lenses: ['abc'], evidence: [], workload: { id: 'shop', title: 'Web shop | EU', timezone } });
   return { review, setClock: (ms: number) => (clock = ms) };

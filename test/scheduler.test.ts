@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PartialCollectError, type CollectorDefinition, type Sample } from '../collectors/types.js';
 import { Scheduler, nextDelayMs, firstDelayMs, type ScheduledCollector, type RunSink } from '../server/scheduler/index.js';
 import { silentLogger } from '../server/log.js';
+import { FakeClock } from './support/fake-clock.js';
 
 interface Recorded {
   collectorId: string;
@@ -45,36 +46,68 @@ function entry(id: string, mode: string, intervalMs: number, timeoutMs = interva
   return { id, type: 'test', intervalMs, timeoutMs, jitter: 0, labels: { job: id }, config: { mode } };
 }
 
-const waitFor = async (cond: () => boolean, ms = 3000) => {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
 test('a hanging collector is aborted at its timeout while a fast one keeps its schedule', async () => {
   const sink = memorySink();
-  const s = new Scheduler({ sink, registry, log: silentLogger });
+  const clock = new FakeClock();
+  const s = new Scheduler({ sink, registry, log: silentLogger, clock });
   s.apply([entry('slow', 'ignore-abort', 1000, 300), entry('fast', 'ok', 50)]);
   try {
-    await waitFor(() => sink.runs.some((r) => r.collectorId === 'slow'), 2000);
+    await clock.advanceAsync(299);
+    assert.ok(!sink.runs.some((r) => r.collectorId === 'slow'), 'still running just before its timeout');
+    await clock.advanceAsync(1);
     const slow = sink.runs.find((r) => r.collectorId === 'slow')!;
     assert.equal(slow.ok, false);
     assert.match(slow.error!, /timed out after 300 ms/);
-    assert.ok(slow.durationMs >= 290 && slow.durationMs < 600, `aborted near its timeout, took ${slow.durationMs}`);
-    // While "slow" hung for 300 ms, "fast" (every 50 ms) kept running.
-    const fastDuring = sink.runs.filter((r) => r.collectorId === 'fast' && r.startedAt < slow.startedAt + 300);
-    assert.ok(fastDuring.length >= 4, `fast ran ${fastDuring.length} times during the hang`);
-    assert.ok(fastDuring.every((r) => r.ok));
+    assert.equal(slow.durationMs, 300);
+    // While "slow" hung for 300 ms, "fast" (every 50 ms) kept its schedule: at 0, 50, ..., 300.
+    const fast = sink.runs.filter((r) => r.collectorId === 'fast').map((r) => r.startedAt - slow.startedAt);
+    assert.deepEqual(fast, [0, 50, 100, 150, 200, 250, 300]);
+    assert.ok(sink.runs.filter((r) => r.collectorId === 'fast').every((r) => r.ok));
   } finally {
     await s.stop(1000);
   }
 });
 
+test('a collector stays scheduled when its observer throws after a run', async () => {
+  const sink = memorySink();
+  const clock = new FakeClock();
+  const observer = {
+    onRun() {
+      throw new Error('observer broke');
+    },
+  };
+  const s = new Scheduler({ sink, registry, log: silentLogger, clock, observer });
+  s.apply([entry('a', 'ok', 1000)]);
+  await clock.advanceAsync(3000);
+  assert.equal(sink.runs.length, 4, 'runs at 0, 1000, 2000 and 3000 s despite the observer failing each time');
+  assert.equal(s.status()[0]!.nextRunAt, clock.now() + 1000);
+  await s.stop(100);
+});
+
+test('a failing collector stays scheduled when the logger throws on its failure', async () => {
+  const sink = memorySink();
+  const clock = new FakeClock();
+  const log = {
+    ...silentLogger,
+    warn() {
+      throw new Error('log sink full');
+    },
+    error() {
+      throw new Error('log sink full');
+    },
+  };
+  const s = new Scheduler({ sink, registry, log, clock, random: () => 0.5 });
+  s.apply([entry('down', 'fail', 1000)]);
+  await clock.advanceAsync(0);
+  await clock.advanceAsync(2000);
+  assert.equal(sink.runs.length, 2, 'the run after the failure (2x backoff) still happened');
+  assert.ok(s.status()[0]!.nextRunAt !== null);
+  await s.stop(100);
+});
+
 test('every sample gets its collector label and the configured labels, and the run is stored with its samples', async () => {
   const sink = memorySink();
-  const s = new Scheduler({ sink, registry, log: silentLogger });
+  const s = new Scheduler({ sink, registry, log: silentLogger, clock: new FakeClock() });
   s.apply([entry('a', 'ok', 1000)], false);
   const [r] = await s.runOnce();
   assert.equal(r!.run.ok, true);
@@ -91,7 +124,7 @@ test('a sample label named collector is kept as exported_collector', async () =>
       return { samples: [{ name: 'y', labels: { collector: 'upstream' }, ts: ctx.now.getTime(), value: 2 }] };
     },
   };
-  const s = new Scheduler({ sink, registry: new Map([['clash', clash]]), log: silentLogger });
+  const s = new Scheduler({ sink, registry: new Map([['clash', clash]]), log: silentLogger, clock: new FakeClock() });
   s.apply([{ ...entry('c', 'ok', 1000), type: 'clash', labels: {} }], false);
   await s.runOnce();
   assert.deepEqual(sink.runs[0]!.samples[0]!.labels, { collector: 'c', exported_collector: 'upstream' });
@@ -99,7 +132,7 @@ test('a sample label named collector is kept as exported_collector', async () =>
 
 test('a failing collector does not stop the others and its error is kept in the status', async () => {
   const sink = memorySink();
-  const s = new Scheduler({ sink, registry, log: silentLogger });
+  const s = new Scheduler({ sink, registry, log: silentLogger, clock: new FakeClock() });
   s.apply([entry('bad', 'fail', 1000), entry('good', 'ok', 1000)], false);
   const runs = await s.runOnce();
   assert.deepEqual(runs.map((r) => [r.id, r.run.ok]), [['bad', false], ['good', true]]);
@@ -121,38 +154,28 @@ test('backoff doubles the delay per consecutive failure up to the cap, and reset
   assert.ok(firstDelayMs(10_000, 0.1, () => 0.99) < 1_000);
 });
 
-test('the scheduler waits longer after each failure (driven by injected timers)', async () => {
+test('the scheduler waits longer after each failure (on a fake clock)', async () => {
   const sink = memorySink();
-  const delays: number[] = [];
-  let pending: (() => void) | null = null;
-  const s = new Scheduler({
-    sink,
-    registry,
-    log: silentLogger,
-    random: () => 0.5,
-    setTimer: (fn, ms) => {
-      delays.push(ms);
-      pending = fn;
-      return delays.length;
-    },
-    clearTimer: () => {},
-  });
+  const clock = new FakeClock();
+  const t0 = clock.now();
+  const s = new Scheduler({ sink, registry, log: silentLogger, clock, random: () => 0.5 });
   s.apply([entry('down', 'fail', 1000)]);
-  for (let i = 0; i < 4; i++) {
-    const fire = pending!;
-    pending = null;
-    fire();
-    await waitFor(() => pending !== null);
+  const delays: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const at = s.status()[0]!.nextRunAt!;
+    delays.push(at - clock.now());
+    await clock.advanceAsync(at - clock.now());
   }
   // first run spread by jitter (0 here), then 2×, 4×, 8×, 16× the interval.
   assert.deepEqual(delays, [0, 2000, 4000, 8000, 16000]);
+  assert.deepEqual(sink.runs.map((r) => r.startedAt - t0), [0, 2000, 6000, 14000, 30000]);
   await s.stop(100);
 });
 
 test('apply() keeps unchanged collectors, restarts changed ones and drops removed ones', async () => {
   const sink = memorySink();
   const removed: string[] = [];
-  const s = new Scheduler({ sink, registry, log: silentLogger, observer: { onRun() {}, onRemove: (id) => removed.push(id) } });
+  const s = new Scheduler({ sink, registry, log: silentLogger, clock: new FakeClock(), observer: { onRun() {}, onRemove: (id) => removed.push(id) } });
   s.apply([entry('a', 'ok', 1000), entry('b', 'ok', 1000), entry('c', 'ok', 1000)], false);
   await s.runOnce(['a']);
   s.apply([entry('a', 'ok', 1000), entry('b', 'ok', 2000)], false);
@@ -163,15 +186,16 @@ test('apply() keeps unchanged collectors, restarts changed ones and drops remove
   assert.deepEqual(removed.sort(), ['b', 'c']);
 });
 
-test('stop() aborts a running collector within the bound and resolves', async () => {
+test('stop() aborts a running collector at once, without waiting for its bound', { timeout: 10_000 }, async () => {
   const sink = memorySink();
-  const s = new Scheduler({ sink, registry, log: silentLogger });
+  const clock = new FakeClock();
+  const s = new Scheduler({ sink, registry, log: silentLogger, clock });
   s.apply([entry('h', 'hang', 60_000, 60_000)], false);
   const run = s.runOnce(['h']);
-  await new Promise((r) => setTimeout(r, 20));
-  const t0 = Date.now();
+  await clock.advanceAsync(20);
+  // The fake clock does not move while stopping: true means the run ended by the abort, not the bound.
   assert.equal(await s.stop(2000), true);
-  assert.ok(Date.now() - t0 < 500);
+  assert.equal(clock.now() - (await run)[0]!.run.startedAt, 20);
   const [r] = await run;
   assert.equal(r!.run.ok, false);
   assert.match(r!.run.error!, /shutting down/);
@@ -181,7 +205,7 @@ test('stop() aborts a running collector within the bound and resolves', async ()
 });
 
 test('runOnce rejects an unknown collector id naming the known ones', async () => {
-  const s = new Scheduler({ sink: memorySink(), registry, log: silentLogger });
+  const s = new Scheduler({ sink: memorySink(), registry, log: silentLogger, clock: new FakeClock() });
   s.apply([entry('a', 'ok', 1000)], false);
   await assert.rejects(s.runOnce(['zzz']), /no collector with id "zzz" \(known: a\)/);
 });
@@ -198,7 +222,7 @@ test('a partial failure stores the samples that arrived and records the run as f
       });
     },
   };
-  const s = new Scheduler({ sink, registry: new Map([['partial', partialType]]), log: silentLogger });
+  const s = new Scheduler({ sink, registry: new Map([['partial', partialType]]), log: silentLogger, clock: new FakeClock() });
   s.apply([{ ...entry('p', 'ok', 1000), type: 'partial', labels: {} }], false);
   const [r] = await s.runOnce();
   assert.equal(r!.run.ok, false);

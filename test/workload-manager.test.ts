@@ -12,6 +12,7 @@ import {
   type WorkloadManagerOptions,
 } from '../server/workload/index.js';
 import { lines, tempDir, testRegistry, waitFor, writeWorkload } from './workload-helpers.js';
+import { clockAt } from './support/fake-clock.js';
 
 const DEBOUNCE_MS = 40;
 
@@ -57,7 +58,8 @@ function setup(t: Parameters<typeof tempDir>[0], text: string, opts: Partial<Wor
     versions,
     log,
     debounceMs: DEBOUNCE_MS,
-    now: () => clock++,
+    // Real timers (the debounce follows real file-system events), a clock that ticks 1 ms per read.
+    clock: clockAt(() => clock++),
     ...opts,
   });
   t.after(() => manager.close());

@@ -17,6 +17,7 @@ import { silentLogger } from '../../server/log.js';
 import { Runtime } from '../../server/runtime.js';
 import type { RunInfo, ScheduledCollector } from '../../server/scheduler/types.js';
 import { canonical, COLLECTOR_IDS, END, indicators, MINUTE, minuteSamples, outcomes } from './dataset.js';
+import { systemClock } from '../../server/clock.js';
 
 const [dbFile, workloadFile, passesArg] = process.argv.slice(2);
 if (!dbFile || !workloadFile || !process.send) throw new Error('usage: fork api-server.ts DB_FILE WORKLOAD_FILE PASSES (with IPC)');
@@ -31,7 +32,7 @@ const runtime = new Runtime({
   log: silentLogger,
   version: 'bench',
   watch: false,
-  now: () => now,
+  clock: { ...systemClock, now: () => now },
 });
 
 /** One run of every collector at `now` storing its minute of samples, as the scheduler would. */

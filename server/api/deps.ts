@@ -15,6 +15,7 @@ import type { EventReader, EventWriter, OperationsSettings } from '../events/typ
 import type { DerivedReport } from '../dora/types.js';
 import type { ReviewApi } from '../review/index.js';
 import type { ReloadStatus } from '../workload/index.js';
+import type { Clock } from '../clock.js';
 
 /** What the API reads from the store: small interfaces, so routes can be tested with doubles. */
 export interface SeriesReader {
@@ -84,7 +85,8 @@ export interface AppDeps {
   /** Well-Architected reviews (routes/review.ts); absent where they are not wired, and the routes answer 503. */
   review?: ReviewApi;
   log: Logger;
-  now?: () => number;
+  /** The runtime's one clock: what "now" is for every route, and the stream's timers. */
+  clock: Clock;
   version: string;
 }
 

@@ -3,6 +3,7 @@ import type { Logger } from '../../collectors/types.js';
 import { scopeAllows, type TokenInfo } from '../auth/tokens.js';
 import type { TokenVerifier } from './auth.js';
 import type { EvaluationReader } from './deps.js';
+import type { Cancel, Clock } from '../clock.js';
 
 export interface StreamHubOptions {
   /** How often open streams re-check their tokens (revocations may come from another process: the CLI). */
@@ -31,7 +32,7 @@ export class StreamHub {
   private readonly clients = new Set<Client>();
   private unsubscribe?: () => void;
   private unsubscribeWorkload?: () => void;
-  private timer?: NodeJS.Timeout;
+  private cancelTimer?: Cancel;
   private sinceHeartbeat = 0;
 
   constructor(
@@ -42,6 +43,8 @@ export class StreamHub {
       tokens: TokenVerifier;
       summaryJson: () => string;
       log: Logger;
+      /** Re-checks and heartbeats run on its timer. */
+      clock: Clock;
     },
     private readonly options: StreamHubOptions = DEFAULT_STREAM_HUB_OPTIONS,
   ) {}
@@ -58,7 +61,7 @@ export class StreamHub {
       this.unsubscribe = this.deps.evaluation.subscribe(() => this.broadcast());
       this.unsubscribeWorkload = this.deps.workloadStatus?.(() => this.broadcast());
     }
-    this.timer ??= setInterval(() => this.tick(), this.options.recheckMs).unref();
+    this.cancelTimer ??= this.deps.clock.setInterval(() => this.tick(), this.options.recheckMs);
     this.sendSummary(client, this.summary());
     return () => this.remove(client);
   }
@@ -131,8 +134,8 @@ export class StreamHub {
     this.unsubscribe = undefined;
     this.unsubscribeWorkload?.();
     this.unsubscribeWorkload = undefined;
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     this.sinceHeartbeat = 0;
   }
 }

@@ -6,6 +6,7 @@ import type { Store } from '../store/index.js';
 import { BackfillLog, type BackfillRow } from './log.js';
 import { autoSpanMs, planRange } from './plan.js';
 import { backfillStatus, type BackfillStatus } from './status.js';
+import type { Clock } from '../clock.js';
 
 /** Samples per write transaction: keeps each one short, so live runs and the API are never held up for long. */
 const WRITE_BATCH = 10_000;
@@ -17,7 +18,8 @@ export interface BackfillerOptions {
   store: Pick<Store, 'db' | 'writeSamples' | 'firstDataTs' | 'updateRollups' | 'compactHeadBefore'>;
   registry: ReadonlyMap<string, CollectorDefinition<any>>;
   log: Logger;
-  now?: () => number;
+  /** Time and timers (created once by the runtime). */
+  clock: Clock;
   /** Called after a collector's backfill has stored everything it planned, so the next evaluation can use it. */
   onFinished?: (collectorId: string) => void;
   /** Delay before retrying after the n-th consecutive failure (default: 1 min doubling, at most 10 min). */
@@ -65,13 +67,13 @@ export class Backfiller {
   private readonly jobs = new Map<string, Job>();
   private collectors = new Map<string, ScheduledCollector>();
   private indicators: readonly IndicatorSpec[] = [];
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly log: BackfillLog;
   private stopped = false;
 
   constructor(private readonly opts: BackfillerOptions) {
-    this.now = opts.now ?? Date.now;
-    this.log = new BackfillLog(opts.store.db, this.now);
+    this.clock = opts.clock;
+    this.log = new BackfillLog(opts.store.db, () => this.clock.now());
   }
 
   /** Reconciles with the workload and starts (in the background) what needs filling. */
@@ -142,9 +144,9 @@ export class Backfiller {
       j.controller.abort();
       return j.done;
     });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(pending), new Promise((r) => (timer = setTimeout(r, boundMs)))]);
-    clearTimeout(timer);
+    const giveUp = new AbortController();
+    await Promise.race([Promise.all(pending), this.clock.sleep(boundMs, giveUp.signal)]);
+    giveUp.abort();
   }
 
   /** Resolves when every job now running has ended (tests and `collect`). */
@@ -191,9 +193,9 @@ export class Backfiller {
           failures++;
           job.error = errorMessage(err);
           const delay = this.opts.retryDelayMs?.(failures) ?? Math.min(MAX_RETRY_DELAY_MS, 60_000 * 2 ** (failures - 1));
-          job.nextAttemptAt = this.now() + delay;
+          job.nextAttemptAt = this.clock.now() + delay;
           log.warn('backfill failed; it resumes where it stopped', { error: job.error, retryInSeconds: Math.round(delay / 1000), failures });
-          await sleep(delay, controller.signal);
+          await sleep(this.clock, delay, controller.signal);
         }
       }
     })().catch((err: unknown) => log.error('backfill job crashed', { error: errorMessage(err) }));
@@ -209,7 +211,7 @@ export class Backfiller {
         const span = sinceMs ?? autoSpanMs(this.indicators, c.id, part.series);
         // Earlier backfills know exactly where they began; otherwise the oldest stored data bounds it.
         const covered = rows.length > 0 ? Math.min(...rows.map((r) => r.from)) : (this.firstStored(c, part) ?? Infinity);
-        const { from, to } = planRange(this.now(), span, c.intervalMs, covered);
+        const { from, to } = planRange(this.clock.now(), span, c.intervalMs, covered);
         if (to >= from || rows.length === 0) rows.push(this.log.plan({ collectorId: c.id, part: key, from, to, stepMs: c.intervalMs }));
       }
       for (const row of rows) {
@@ -244,7 +246,7 @@ export class Backfiller {
     }
     const fields = { from: new Date(from).toISOString(), to: new Date(row.to).toISOString(), stepSeconds: step / 1000 };
     log.info(row.doneTo >= row.from ? 'backfill resumed' : 'backfill started', fields);
-    const t0 = performance.now();
+    const t0 = this.clock.now();
     // History is older than anything live: straight into the series-clustered table.
     this.opts.store.compactHeadBefore(row.to + 1);
     const span = row.to - row.from + step;
@@ -252,7 +254,7 @@ export class Backfiller {
     let reported = Math.floor(((from - row.from) / span) * 4);
     const chunks = cap.fetch(c.config, part.key, { from, to: row.to, stepMs: step, timeoutMs: Math.max(c.timeoutMs, MIN_REQUEST_TIMEOUT_MS) }, {
       signal,
-      now: new Date(this.now()),
+      now: new Date(this.clock.now()),
       log,
       collectorId: c.id,
     });
@@ -275,7 +277,7 @@ export class Backfiller {
       }
     }
     this.log.finish(row.id);
-    log.info('backfill finished', { ...fields, samples: written, seconds: Math.round(performance.now() - t0) / 1000 });
+    log.info('backfill finished', { ...fields, samples: written, seconds: Math.round(this.clock.now() - t0) / 1000 });
   }
 
   /**
@@ -314,13 +316,13 @@ function jobKey(c: ScheduledCollector): string {
   return JSON.stringify([c.type, c.config, c.labels, c.intervalMs]);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** A background wait (it never keeps the process alive), cut short by `signal`. */
+function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    t.unref();
+    const cancel = clock.setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
     function done() {
-      clearTimeout(t);
+      cancel();
       signal.removeEventListener('abort', done);
       resolve();
     }

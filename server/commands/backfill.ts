@@ -5,6 +5,7 @@ import { openStore } from '../store/index.js';
 import { MissingDatabaseError, requireDatabase } from './database.js';
 import { formatDuration, formatIssue, loadWorkloadFile, tryParseDuration } from '../workload/index.js';
 import { renderTable } from './table.js';
+import { systemClock } from '../clock.js';
 
 export interface BackfillFlags {
   config: string;
@@ -67,7 +68,7 @@ export async function runBackfill(f: BackfillFlags): Promise<number> {
   const store = openStore({ path: f.db });
   try {
     store.setRetention(wl.storage.retention);
-    const backfiller = new Backfiller({ store, registry: collectorRegistry, log: f.log });
+    const backfiller = new Backfiller({ store, registry: collectorRegistry, log: f.log, clock: systemClock });
     const results = await backfiller.run(selected, wl.indicators, { sinceMs, signal: f.signal });
     const rows = results.map((r) => {
       const s = backfiller.status(r.collectorId);

@@ -10,6 +10,7 @@ import { WeekError } from '../reports/week.js';
 import { silentLogger } from '../log.js';
 import { openExistingStore } from './database.js';
 import { formatIssue, loadWorkloadFile, reportContextOf } from '../workload/index.js';
+import { systemClock } from '../clock.js';
 
 /**
  * `pillarboard report`: one week's report on demand — built from the database, archived like
@@ -62,11 +63,12 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
   const workload = loaded.workload;
   if (o.paper) workload.reports.weekly.paper = o.paper as 'A4' | 'Letter';
 
+  const clock = o.now ? { ...systemClock, now: o.now } : systemClock;
   const store = openExistingStore({ path: o.db, now: o.now });
   try {
     // The review as the server keeps it (lenses and answers in the database), for the report's review
     // section. Silent: its binding warnings are the server's to log, not this command's.
-    const review = new ReviewService({ db: store.db, log: silentLogger, now: o.now, events: new EventStore(store.db, o.now) });
+    const review = new ReviewService({ db: store.db, log: silentLogger, clock, events: new EventStore(store.db, o.now) });
     const w = workload.workload;
     review.setConfig({ lenses: workload.review.lenses, evidence: workload.review.evidence, workload: { id: w.id, title: w.title, timezone: w.timezone } });
     const reports = createReports({
@@ -75,7 +77,7 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
       events: () => new EventStore(store.db, o.now),
       review: () => review,
       log: o.log,
-      now: o.now,
+      clock,
       chromiumPath: o.env.PILLARBOARD_CHROMIUM || undefined,
       ...(o.pdf ? { pdf: o.pdf } : {}),
     });

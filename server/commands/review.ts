@@ -4,6 +4,7 @@ import type { Logger } from '../../collectors/types.js';
 import { openExistingStore } from './database.js';
 import { planCsv, planMarkdown, ReviewInputError, ReviewService, NA_REASONS, type LensReview } from '../review/index.js';
 import { renderTable } from './table.js';
+import { systemClock } from '../clock.js';
 
 /**
  * `pillarboard review show|answer|milestone|plan`: the review stored in the database, read and
@@ -20,7 +21,7 @@ export interface Output {
 export function withReview<T>(dbPath: string, log: Logger, fn: (review: ReviewService) => T): T {
   const store = openExistingStore({ path: dbPath });
   try {
-    const review = new ReviewService({ db: store.db, log });
+    const review = new ReviewService({ db: store.db, log, clock: systemClock });
     review.syncBuiltins();
     return fn(review);
   } finally {

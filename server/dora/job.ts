@@ -3,27 +3,23 @@ import type { EventReader, StoredEvent } from '../events/types.js';
 import { computeDerived } from './compute.js';
 import { reportSamples } from './series.js';
 import { DEFAULT_DERIVED_SETTINGS, WINDOWS, type DerivedReport, type DerivedSettings } from './types.js';
+import type { Clock } from '../clock.js';
 
 /** Where the derived samples go: the store's writeSamples (one transaction). */
 export interface SampleSink {
   writeSamples(samples: readonly Sample[]): number;
 }
 
-/** Schedules `fn` after `ms`; returns a function that cancels it. */
-export type SetTimer = (fn: () => void, ms: number) => () => void;
-
 export interface DerivedSeriesJobOptions {
   events: EventReader;
   sink: SampleSink;
   log: Logger;
-  /** Clock, ms epoch (default Date.now). */
-  now?: () => number;
+  /** Time and timers (created once by the runtime). */
+  clock: Clock;
   /** Time between runs, measured from the end of the previous one (default 60 s). */
   intervalMs?: number;
   /** A requested run waits this long for more requests (default 1 s), so a burst of posts costs one run. */
   debounceMs?: number;
-  /** Timer (default setTimeout, unref'd). */
-  setTimer?: SetTimer;
 }
 
 /** A deployment listing a shipped commit without its time (`commits: [{ sha }]`). */
@@ -31,12 +27,6 @@ function lacksCommitTimes(e: StoredEvent): boolean {
   const commits = e.kind === 'deployment' ? e.attrs?.commits : undefined;
   return Array.isArray(commits) && commits.some((c) => typeof (c as { at?: unknown } | null)?.at !== 'number');
 }
-
-const defaultTimer: SetTimer = (fn, ms) => {
-  const t = setTimeout(fn, ms);
-  t.unref();
-  return () => clearTimeout(t);
-};
 
 /**
  * Recomputes the DORA and design-principle series from the stored events and writes them
@@ -53,16 +43,14 @@ export class DerivedSeriesJob {
   private running = false;
   private cancelTimer: (() => void) | undefined;
   private cancelRequest: (() => void) | undefined;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly intervalMs: number;
   private readonly debounceMs: number;
-  private readonly setTimer: SetTimer;
 
   constructor(private readonly opts: DerivedSeriesJobOptions) {
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock;
     this.intervalMs = opts.intervalMs ?? 60_000;
     this.debounceMs = opts.debounceMs ?? 1000;
-    this.setTimer = opts.setTimer ?? defaultTimer;
   }
 
   /** Benchmark year, production environments, runbooks: from the workload file, on every (re)load. */
@@ -84,7 +72,7 @@ export class DerivedSeriesJob {
 
   /** Computes without writing (for a read that finds no report yet). */
   compute(): DerivedReport {
-    const now = this.now();
+    const now = this.clock.now();
     return computeDerived(this.readEvents(now), now, this.settings);
   }
 
@@ -111,7 +99,7 @@ export class DerivedSeriesJob {
   /** Asks for a run soon (debounced) while started; the periodic timer restarts after it. */
   requestRun(): void {
     if (!this.running || this.cancelRequest) return;
-    this.cancelRequest = this.setTimer(() => {
+    this.cancelRequest = this.clock.setTimeout(() => {
       this.cancelRequest = undefined;
       this.tick();
     }, this.debounceMs);
@@ -142,7 +130,7 @@ export class DerivedSeriesJob {
 
   private schedule(): void {
     this.cancelTimer?.();
-    this.cancelTimer = this.running ? this.setTimer(() => this.tick(), this.intervalMs) : undefined;
+    this.cancelTimer = this.running ? this.clock.setTimeout(() => this.tick(), this.intervalMs) : undefined;
   }
 
   private tick(): void {

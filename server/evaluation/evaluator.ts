@@ -10,9 +10,7 @@ import { specKey } from './last.js';
 import type { MissingDataHint } from './missing.js';
 import type { Transition } from './state.js';
 import type { EvaluationTables, EvaluatorStore, LastSnapshot, TransitionLog } from './tables.js';
-
-/** Schedules `fn` after `ms`; returns a function that cancels it. */
-export type SetTimer = (fn: () => void, ms: number) => () => void;
+import type { Clock } from '../clock.js';
 
 export interface EvaluatorOptions {
   /** Samples in and out (the concrete Store implements it). */
@@ -22,10 +20,8 @@ export interface EvaluatorOptions {
   /** The scheduler's view of each collector, for staleness. */
   collectors: () => CollectorStatus[];
   log: Logger;
-  /** Clock, ms epoch (default Date.now). */
-  now?: () => number;
-  /** Timer (default setTimeout, unref'd: the evaluator alone never keeps the process alive). */
-  setTimer?: SetTimer;
+  /** Time and timers (created once by the runtime). */
+  clock: Clock;
   /**
    * Resume the stored snapshot at the first setSpec (a restart) instead of evaluating at once,
    * when it is of the same spec and at most RESUME_WITHIN_INTERVALS intervals old (default true).
@@ -43,12 +39,6 @@ export const RESUME_WITHIN_INTERVALS = 3;
 
 /** Transitions are kept as long as hourly rollups (the score history's own retention); pruned at most hourly. */
 const PRUNE_EVERY_MS = 3_600_000;
-
-const defaultTimer: SetTimer = (fn, ms) => {
-  const t = setTimeout(fn, ms);
-  t.unref();
-  return () => clearTimeout(t);
-};
 
 export interface Evaluator {
   on(event: 'evaluated', listener: (snapshot: EvaluationSnapshot, transitions: Transition[]) => void): this;
@@ -80,8 +70,7 @@ export class Evaluator extends EventEmitter {
   private resumedNextAt: number | null = null;
   private readonly collectors: () => CollectorStatus[];
   private readonly log: Logger;
-  private readonly now: () => number;
-  private readonly setTimer: SetTimer;
+  private readonly clock: Clock;
   private readonly missingDataHint: MissingDataHint | undefined;
   private spec: WorkloadEvaluationSpec | null = null;
   private last: EvaluationSnapshot | null = null;
@@ -100,8 +89,7 @@ export class Evaluator extends EventEmitter {
     this.history = opts.tables.history;
     this.collectors = opts.collectors;
     this.log = opts.log;
-    this.now = opts.now ?? Date.now;
-    this.setTimer = opts.setTimer ?? defaultTimer;
+    this.clock = opts.clock;
     this.missingDataHint = opts.missingDataHint;
   }
 
@@ -147,7 +135,7 @@ export class Evaluator extends EventEmitter {
       return null;
     }
     if (stored === null || stored.specKey !== this.specKey) return null;
-    const age = this.now() - stored.snapshot.at;
+    const age = this.clock.now() - stored.snapshot.at;
     return age >= 0 && age <= RESUME_WITHIN_INTERVALS * spec.settings.intervalMs ? stored.snapshot : null;
   }
 
@@ -179,7 +167,7 @@ export class Evaluator extends EventEmitter {
       const snapshot = evaluateWorkload(spec, {
         data: this.data,
         collectors: this.collectors,
-        now: this.now(),
+        now: this.clock.now(),
         ...(this.missingDataHint === undefined ? {} : { missingDataHint: this.missingDataHint }),
       });
       const transitions = this.persist(snapshot);
@@ -233,8 +221,8 @@ export class Evaluator extends EventEmitter {
     this.cancel?.();
     this.cancel = undefined;
     if (!this.running || this.spec === null) return;
-    const delay = this.resumedNextAt === null ? this.spec.settings.intervalMs : Math.max(0, this.resumedNextAt - this.now());
-    this.cancel = this.setTimer(() => this.tick(), delay);
+    const delay = this.resumedNextAt === null ? this.spec.settings.intervalMs : Math.max(0, this.resumedNextAt - this.clock.now());
+    this.cancel = this.clock.setTimeout(() => this.tick(), delay);
   }
 
   private tick(): void {

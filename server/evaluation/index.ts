@@ -15,6 +15,6 @@ export type { EvaluationSnapshot, IndicatorSnapshot, OutcomeSnapshot, SloSnapsho
 export { HISTORY_SERIES, historySamples, historySelector, type HistorySeriesName } from './history-series.js';
 export { EvaluationHistory, type HistoryPoints, type IndicatorHistoryMetric } from './history.js';
 export type { IndicatorState, Transition } from './state.js';
-export { Evaluator, RESUME_WITHIN_INTERVALS, type EvaluatorOptions, type SetTimer } from './evaluator.js';
+export { Evaluator, RESUME_WITHIN_INTERVALS, type EvaluatorOptions } from './evaluator.js';
 export { LastEvaluationStore } from './last.js';
 export { evaluationTables, type EvaluationTables, type EvaluatorStore, type LastSnapshot, type TransitionLog } from './tables.js';

@@ -1,6 +1,7 @@
 import type { Logger } from '../../collectors/types.js';
 import type { ReportArchive } from './archive.js';
 import type { Channel, DeliveryMessage } from './channels.js';
+import type { Clock } from '../clock.js';
 
 /**
  * Sends one report through its channels, each on its own: every attempt is recorded in the
@@ -10,12 +11,6 @@ import type { Channel, DeliveryMessage } from './channels.js';
  */
 
 export type SetTimer = (fn: () => void, ms: number) => () => void;
-
-export const defaultSetTimer: SetTimer = (fn, ms) => {
-  const t = setTimeout(fn, ms);
-  t.unref();
-  return () => clearTimeout(t);
-};
 
 export interface ChannelResult {
   channel: string;
@@ -27,19 +22,17 @@ export interface ChannelResult {
 export interface DeliveryOptions {
   archive: Pick<ReportArchive, 'recordDelivery'>;
   log: Logger;
-  now?: () => number;
-  setTimer?: SetTimer;
+  /** Time and timers (created once by the runtime). */
+  clock: Clock;
 }
 
 export class ReportDelivery {
-  private readonly now: () => number;
-  private readonly setTimer: SetTimer;
+  private readonly clock: Clock;
   private readonly cancels = new Set<() => void>();
   private stopped = false;
 
   constructor(private readonly opts: DeliveryOptions) {
-    this.now = opts.now ?? Date.now;
-    this.setTimer = opts.setTimer ?? defaultSetTimer;
+    this.clock = opts.clock;
   }
 
   /**
@@ -89,7 +82,7 @@ export class ReportDelivery {
 
   private record(week: string, channel: string, attempt: number, error: string | null): void {
     try {
-      this.opts.archive.recordDelivery({ week, channel, attempt, at: this.now(), ok: error === null, error });
+      this.opts.archive.recordDelivery({ week, channel, attempt, at: this.clock.now(), ok: error === null, error });
     } catch (err) {
       this.opts.log.error('cannot record a report delivery attempt', { report: week, channel, error: (err as Error).message });
     }
@@ -108,7 +101,7 @@ export class ReportDelivery {
         done(false);
       };
       this.cancels.add(stopper);
-      cancel = this.setTimer(() => done(true), ms);
+      cancel = this.clock.setTimeout(() => done(true), ms);
     });
   }
 }

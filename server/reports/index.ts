@@ -6,7 +6,7 @@ import type { Logger } from '../../collectors/types.js';
 import type { EventReader } from '../events/types.js';
 import type { Store } from '../store/index.js';
 import { ReportArchive } from './archive.js';
-import type { SetTimer } from './delivery.js';
+import type { Clock } from '../clock.js';
 import { storeReportSources, type ReportReviewSource } from './read.js';
 import { chromiumPdfRenderer, type PdfRenderer } from './render-pdf.js';
 import { ReportScheduler } from './scheduler.js';
@@ -22,7 +22,7 @@ export { renderHtml } from './render-html.js';
 export { chromiumPdfRenderer, findChromium, ChromiumMissingError, CHROMIUM_INSTALL_HINT, type PdfRenderer, type Paper } from './render-pdf.js';
 export { ReportArchive, type ArchivedReport, type ArchivedReportMeta, type DeliveryAttempt, type ReportTrigger } from './archive.js';
 export { emailChannel, webhookChannel, webhookBody, type Channel, type DeliveryMessage } from './channels.js';
-export { ReportDelivery, type ChannelResult, type SetTimer } from './delivery.js';
+export { ReportDelivery, type ChannelResult } from './delivery.js';
 export { ReportService, ReportsNotReadyError, defaultChannels, type GeneratedReport, type ReportWorkloadContext } from './service.js';
 export { ReportScheduler, type ReportScheduleStatus } from './scheduler.js';
 export { REPORT_FORMATS, DEFAULT_CRON, type ReportFormat, type ReportsSettings, type WeeklyReportSettings } from './settings.js';
@@ -52,8 +52,8 @@ export interface ReportsOptions {
   /** The Well-Architected review, when one is wired; without it the report's review section is null. */
   review?: () => ReportReviewSource | null;
   log: Logger;
-  now?: () => number;
-  setTimer?: SetTimer;
+  /** Time and timers (created once by the runtime). */
+  clock: Clock;
   pdf?: PdfRenderer;
   /** PILLARBOARD_CHROMIUM, passed in by whoever reads the environment. */
   chromiumPath?: string;
@@ -70,8 +70,7 @@ export function createReports(opts: ReportsOptions): Reports {
     workload,
     pdf: opts.pdf ?? chromiumPdfRenderer({ executablePath: opts.chromiumPath }),
     log,
-    now: opts.now,
-    setTimer: opts.setTimer,
+    clock: opts.clock,
   });
   const scheduler = new ReportScheduler({
     service,
@@ -81,8 +80,7 @@ export function createReports(opts: ReportsOptions): Reports {
       return c ? { enabled: c.settings.enabled, cron: c.settings.cron, timezone: c.settings.timezone ?? c.timezone } : null;
     },
     log,
-    now: opts.now,
-    setTimer: opts.setTimer,
+    clock: opts.clock,
   });
   return { archive, service, scheduler };
 }

@@ -1,9 +1,9 @@
 import { Cron } from 'croner';
 import type { Logger } from '../../collectors/types.js';
 import type { ReportArchive } from './archive.js';
-import { defaultSetTimer, type SetTimer } from './delivery.js';
 import type { ReportService } from './service.js';
 import { formatWeek, lastCompletedWeek, weekRange } from './week.js';
+import type { Clock } from '../clock.js';
 
 /**
  * Runs the weekly report on its cron schedule, once per week even across restarts, and
@@ -20,7 +20,7 @@ import { formatWeek, lastCompletedWeek, weekRange } from './week.js';
  * - Only the most recent missed week is caught up; older ones are one `pillarboard report
  *   --week …` away. Generation failures are retried every `retryMs` (default 10 min).
  * - Timers are at most a day long and recompute from the clock, so clock changes, DST and
- *   long sleeps converge. Injected `now` and `setTimer` make all of it testable.
+ *   long sleeps converge. The injected clock makes all of it testable.
  */
 
 export const SCHEDULE_NAME = 'weekly';
@@ -38,8 +38,8 @@ export interface ReportSchedulerOptions {
   /** The schedule now (it follows workload reloads), or null before a workload is loaded. */
   settings: () => ReportScheduleSettings | null;
   log: Logger;
-  now?: () => number;
-  setTimer?: SetTimer;
+  /** Time and timers (created once by the runtime). */
+  clock: Clock;
   retryMs?: number;
 }
 
@@ -53,8 +53,7 @@ export interface ReportScheduleStatus {
 }
 
 export class ReportScheduler {
-  private readonly now: () => number;
-  private readonly setTimer: SetTimer;
+  private readonly clock: Clock;
   private cancel: (() => void) | null = null;
   private running: Promise<void> | null = null;
   private started = false;
@@ -63,8 +62,7 @@ export class ReportScheduler {
   private retryAt: number | null = null;
 
   constructor(private readonly opts: ReportSchedulerOptions) {
-    this.now = opts.now ?? Date.now;
-    this.setTimer = opts.setTimer ?? defaultSetTimer;
+    this.clock = opts.clock;
   }
 
   /** Checks for a missed run (and runs it), then arms the timer. Returns when the check's run (if any) has finished. */
@@ -121,7 +119,7 @@ export class ReportScheduler {
   private async check(atStart: boolean): Promise<void> {
     const s = this.opts.settings();
     if (!s || !s.enabled) return;
-    const now = this.now();
+    const now = this.clock.now();
     const due = this.cron(s).previousRuns(1, new Date(now + 1))[0]?.getTime();
     if (due === undefined) return;
     const target = formatWeek(lastCompletedWeek(due, s.timezone));
@@ -136,10 +134,10 @@ export class ReportScheduler {
     try {
       const week = weekRange(lastCompletedWeek(due, s.timezone), s.timezone);
       await this.opts.service.run(week, trigger, { send: true });
-      this.opts.archive.setSchedule(SCHEDULE_NAME, { lastWeek: target, dueAt: due, ranAt: this.now() });
+      this.opts.archive.setSchedule(SCHEDULE_NAME, { lastWeek: target, dueAt: due, ranAt: this.clock.now() });
     } catch (err) {
       this.opts.log.error('weekly report failed; will retry', { week: target, error: (err as Error).message, retryInMs: this.retryMs() });
-      this.retryAt = this.now() + this.retryMs();
+      this.retryAt = this.clock.now() + this.retryMs();
     }
   }
 
@@ -153,7 +151,7 @@ export class ReportScheduler {
     this.nextRunAt = null;
     const s = this.opts.settings();
     if (!this.started || !s || !s.enabled) return;
-    const now = this.now();
+    const now = this.clock.now();
     let next: number;
     try {
       next = this.cron(s).nextRun(new Date(now))?.getTime() ?? Infinity;
@@ -166,7 +164,7 @@ export class ReportScheduler {
     this.nextRunAt = Number.isFinite(next) ? next : null;
     if (!Number.isFinite(next)) return;
     const delay = Math.min(Math.max(0, next - now), MAX_TIMER_MS);
-    this.cancel = this.setTimer(() => {
+    this.cancel = this.clock.setTimeout(() => {
       this.cancel = null;
       void this.tick(false);
     }, delay);

@@ -2,7 +2,7 @@ import type { Logger } from '../../collectors/types.js';
 import type { ReportArchive, ArchivedReportMeta, ReportTrigger } from './archive.js';
 import { buildWeeklyReport } from './build.js';
 import { emailChannel, webhookChannel, type Channel, type ChannelOptions, type DeliveryMessage } from './channels.js';
-import { ReportDelivery, type ChannelResult, type SetTimer } from './delivery.js';
+import { ReportDelivery, type ChannelResult } from './delivery.js';
 import { headline, reportTitle } from './format.js';
 import { readReportInput, type ReportSources, type ReportWorkload } from './read.js';
 import { renderChatSummary, renderMarkdown } from './render-markdown.js';
@@ -13,6 +13,7 @@ import type { WeeklyReport } from './types.js';
 import {
   CURRENT_WEEK, currentWeekSoFar, formatWeek, lastCompletedWeek, parseReportWeek, previousWeek, WeekError, weekRange, type WeekRange,
 } from './week.js';
+import type { Clock } from '../clock.js';
 
 /** Why the week in progress cannot be archived, run on schedule or sent. */
 export const PARTIAL_NOT_ARCHIVED =
@@ -38,8 +39,8 @@ export interface ReportServiceOptions {
   workload: () => ReportWorkloadContext | null;
   pdf: PdfRenderer;
   log: Logger;
-  now?: () => number;
-  setTimer?: SetTimer;
+  /** Time and timers (created once by the runtime). */
+  clock: Clock;
   channelOptions?: ChannelOptions;
   /** Builds the channels from the settings; tests may replace it. */
   channels?: (settings: WeeklyReportSettings, opts: ChannelOptions) => Channel[];
@@ -67,13 +68,13 @@ export function defaultChannels(settings: WeeklyReportSettings, opts: ChannelOpt
 
 export class ReportService {
   readonly delivery: ReportDelivery;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   /** The latest delivery started by run(); tests and shutdown wait on it. */
   lastDelivery: Promise<ChannelResult[]> | null = null;
 
   constructor(private readonly opts: ReportServiceOptions) {
-    this.now = opts.now ?? Date.now;
-    this.delivery = new ReportDelivery({ archive: opts.archive, log: opts.log, now: this.now, setTimer: opts.setTimer });
+    this.clock = opts.clock;
+    this.delivery = new ReportDelivery({ archive: opts.archive, log: opts.log, clock: opts.clock });
   }
 
   private context(): ReportWorkloadContext {
@@ -94,7 +95,7 @@ export class ReportService {
    */
   resolveWeek(week: string | undefined, opts: { allowCurrent?: boolean } = {}): WeekRange {
     const tz = this.timezone();
-    const now = this.now();
+    const now = this.clock.now();
     if (week === CURRENT_WEEK) {
       if (!opts.allowCurrent) throw new WeekError(PARTIAL_NOT_ARCHIVED);
       return currentWeekSoFar(now, tz);
@@ -106,7 +107,7 @@ export class ReportService {
   build(week: WeekRange): WeeklyReport {
     const c = this.context();
     const prev = weekRange(previousWeek(week), week.timezone);
-    return buildWeeklyReport(readReportInput(this.opts.sources, c, week, prev, this.now()));
+    return buildWeeklyReport(readReportInput(this.opts.sources, c, week, prev, this.clock.now()));
   }
 
   link(week: string, format: ReportFormat = 'html'): string | undefined {
@@ -238,7 +239,7 @@ export class ReportService {
     const c = this.opts.workload();
     if (!c) return;
     const latest = new Map<string, { week: string; channel: string; attempt: number; ok: boolean }>();
-    for (const a of this.opts.archive.deliveriesSince(this.now() - withinMs)) latest.set(`${a.week}\u0000${a.channel}`, a);
+    for (const a of this.opts.archive.deliveriesSince(this.clock.now() - withinMs)) latest.set(`${a.week}\u0000${a.channel}`, a);
     const byWeek = new Map<string, Array<{ channel: string; attempt: number }>>();
     for (const a of latest.values()) {
       if (a.ok || a.attempt > c.settings.retryDelaysMs.length) continue;
@@ -270,7 +271,7 @@ export class ReportService {
 
   /** For `pillarboard report` without --week: the week it will use. */
   defaultWeek(): string {
-    return formatWeek(lastCompletedWeek(this.now(), this.timezone()));
+    return formatWeek(lastCompletedWeek(this.clock.now(), this.timezone()));
   }
 }
 

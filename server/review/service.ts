@@ -13,6 +13,7 @@ import type { CompiledLens, CompiledQuestion } from './lens/compile.js';
 import type { LensDocument } from './lens/format.js';
 import { ReviewStore } from './store.js';
 import { lensReview, questionView, reviewSummary, type LensReview, type QuestionView, type ReviewSummary } from './view.js';
+import type { Clock } from '../clock.js';
 
 /**
  * The review: lenses, answers kept current by evidence, risks. Milestones and the improvement
@@ -30,7 +31,8 @@ export interface ReviewConfig {
 export interface ReviewServiceOptions {
   db: Database.Database;
   log: Logger;
-  now?: () => number;
+  /** Time (the runtime's one clock). */
+  clock: Clock;
   /** Action items for the improvement plan; optional (absent until events are stored). */
   events?: EventReader;
   /** Where the built-in lenses are (default: the package's lenses/). */
@@ -58,7 +60,7 @@ export class ReviewCore {
   constructor(opts: ReviewServiceOptions) {
     this.store = new ReviewStore(opts.db);
     this.log = opts.log;
-    this.now = opts.now ?? Date.now;
+    this.now = () => opts.clock.now();
     this.events = opts.events;
     this.catalog = new LensCatalog(this.store, this.log, this.now, opts.lensesDir);
   }

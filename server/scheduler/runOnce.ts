@@ -4,6 +4,7 @@ import {
 } from '../../collectors/types.js';
 import { eventFault } from '../../collectors/event-shape.js';
 import type { ScheduledCollector } from './types.js';
+import { timeoutSignal, type Clock } from '../clock.js';
 
 export interface RunOutcome {
   startedAt: number;
@@ -33,11 +34,12 @@ const tracer = trace.getTracer('pillarboard.scheduler');
 export async function runCollectorOnce(
   def: CollectorDefinition<unknown>,
   entry: ScheduledCollector,
-  opts: { parent?: AbortSignal; now: () => number; log: Logger },
+  opts: { parent?: AbortSignal; clock: Clock; log: Logger },
 ): Promise<RunOutcome> {
-  const startedAt = opts.now();
-  const t0 = performance.now();
-  const timeout = AbortSignal.timeout(entry.timeoutMs);
+  const { clock } = opts;
+  const startedAt = clock.now();
+  const elapsed = () => Math.max(0, clock.now() - startedAt);
+  const { signal: timeout, cancel: cancelTimeout } = timeoutSignal(clock, entry.timeoutMs);
   const signal = opts.parent ? AbortSignal.any([timeout, opts.parent]) : timeout;
 
   return tracer.startActiveSpan(
@@ -63,7 +65,7 @@ export async function runCollectorOnce(
         const warnings = [...(result.warnings ?? [])];
         outcome = {
           startedAt,
-          durationMs: performance.now() - t0,
+          durationMs: elapsed(),
           ok: true,
           samples,
           events: validEvents(result.events, warnings),
@@ -77,7 +79,7 @@ export async function runCollectorOnce(
         const warnings = [...(partial?.warnings ?? [])];
         outcome = {
           startedAt,
-          durationMs: performance.now() - t0,
+          durationMs: elapsed(),
           ok: false,
           error: errorMessage(err),
           samples: partial ? withLabels(validSamples(partial.samples, entry.id), entry.id, entry.labels) : [],
@@ -86,6 +88,7 @@ export async function runCollectorOnce(
           aborted: signal.aborted,
         };
       }
+      cancelTimeout();
       outcome = withinLimits(outcome, entry);
       span.setAttribute('pillarboard.collector.samples', outcome.samples.length);
       if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });

@@ -3,6 +3,7 @@ import { firstDelayMs, nextDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from '
 import { errorMessage, runCollectorOnce, type RunOutcome } from './runOnce.js';
 import type { CollectorStatus, RunInfo, RunSink, ScheduledCollector } from './types.js';
 import { SeriesLimitError } from '../store/series.js';
+import type { Cancel, Clock } from '../clock.js';
 
 /** The run as the store records it (the exceeded limit is in its error text). */
 const withoutLimit = ({ limit: _limit, ...rest }: RunInfo) => rest;
@@ -18,22 +19,21 @@ export interface SchedulerOptions {
   sink: RunSink;
   registry: ReadonlyMap<string, CollectorDefinition<any>>;
   log: Logger;
-  now?: () => number;
+  /** Time and timers (systemClock in production; a fake clock in tests). */
+  clock: Clock;
   random?: () => number;
   observer?: RunObserver;
   backoff?: BackoffPolicy;
   /** The workload-wide series limit (storage.series_limit) at the time of each run; 0 or absent: none. */
   seriesLimit?: () => number;
-  /** Injected timers so tests can drive time; default: global setTimeout/clearTimeout. */
-  setTimer?: (fn: () => void, ms: number) => unknown;
-  clearTimer?: (handle: unknown) => void;
 }
 
 interface Slot {
   entry: ScheduledCollector;
   key: string;
   def: CollectorDefinition<unknown>;
-  timer: unknown;
+  /** Cancels the armed timer; null when none is armed. */
+  timer: Cancel | null;
   nextRunAt: number | null;
   running: Promise<void> | null;
   controller: AbortController;
@@ -56,17 +56,13 @@ interface Slot {
  */
 export class Scheduler {
   private readonly slots = new Map<string, Slot>();
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly random: () => number;
-  private readonly setTimer: (fn: () => void, ms: number) => unknown;
-  private readonly clearTimer: (handle: unknown) => void;
   private stopped = false;
 
   constructor(private readonly opts: SchedulerOptions) {
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock;
     this.random = opts.random ?? Math.random;
-    this.setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms).unref());
-    this.clearTimer = opts.clearTimer ?? ((h) => clearTimeout(h as NodeJS.Timeout));
   }
 
   /** Reconciles the running set with `collectors`; starts timers unless `schedule` is false. */
@@ -150,15 +146,16 @@ export class Scheduler {
     this.stopped = true;
     const running: Promise<void>[] = [];
     for (const slot of this.slots.values()) {
-      this.clearTimer(slot.timer);
+      slot.timer?.();
+      slot.timer = null;
       slot.nextRunAt = null;
       slot.controller.abort();
       if (slot.running) running.push(slot.running);
     }
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<false>((r) => (timer = setTimeout(() => r(false), boundMs)));
+    const giveUp = new AbortController();
+    const bound = this.clock.sleep(boundMs, giveUp.signal).then(() => false as const);
     const done = await Promise.race([Promise.all(running).then(() => true as const), bound]);
-    clearTimeout(timer);
+    giveUp.abort();
     return done;
   }
 
@@ -172,21 +169,34 @@ export class Scheduler {
     const slot = this.slots.get(id);
     if (!slot) return;
     slot.removed = true;
-    this.clearTimer(slot.timer);
+    slot.timer?.();
+    slot.timer = null;
     slot.controller.abort();
     this.slots.delete(id);
     this.opts.observer?.onRemove?.(id);
   }
 
+  /**
+   * Runs the collector after `delayMs`, then arms the next run — in every outcome: a run that
+   * throws (its observer, the logger or the store failing) still leaves the collector scheduled.
+   */
   private arm(slot: Slot, delayMs: number): void {
-    slot.nextRunAt = this.now() + delayMs;
-    slot.timer = this.setTimer(() => {
+    slot.nextRunAt = this.clock.now() + delayMs;
+    slot.timer = this.clock.setTimeout(() => {
       slot.timer = null;
-      void this.execute(slot).then(() => {
-        if (slot.removed || this.stopped) return;
-        const { intervalMs, jitter } = slot.entry;
-        this.arm(slot, nextDelayMs(intervalMs, jitter, slot.consecutiveFailures, this.random, this.opts.backoff ?? DEFAULT_BACKOFF));
-      });
+      void this.execute(slot)
+        .catch((err: unknown) => {
+          try {
+            this.opts.log.error('collector run failed unexpectedly', { collector: slot.entry.id, error: errorMessage(err) });
+          } catch {
+            /* the logger itself failed: the re-arm below still happens */
+          }
+        })
+        .finally(() => {
+          if (slot.removed || this.stopped || slot.timer) return;
+          const { intervalMs, jitter } = slot.entry;
+          this.arm(slot, nextDelayMs(intervalMs, jitter, slot.consecutiveFailures, this.random, this.opts.backoff ?? DEFAULT_BACKOFF));
+        });
     }, delayMs);
   }
 
@@ -195,7 +205,7 @@ export class Scheduler {
     const run = (async () => {
       const outcome = await runCollectorOnce(slot.def, slot.entry, {
         parent: slot.controller.signal,
-        now: this.now,
+        clock: this.clock,
         log: this.opts.log,
       });
       const info = runInfo(outcome);

@@ -9,6 +9,7 @@ import { hashWorkloadText, loadWorkloadText, readWorkloadText, type LoadResult }
 import type { Path } from '../validation/path.js';
 import type { Workload } from './schema.js';
 import type { CollectorRegistry } from './sections/collectors.js';
+import type { Cancel, Clock } from '../clock.js';
 
 /** Where applied versions are recorded; the store implements it, tests pass a double. */
 export interface WorkloadVersionSink {
@@ -71,8 +72,8 @@ export interface WorkloadManagerOptions {
   watch?: boolean;
   /** Quiet time after the last change event before reloading (default 250 ms): editors write in several steps. */
   debounceMs?: number;
-  /** Clock for `appliedAt` (default Date.now). */
-  now?: () => number;
+  /** Clock for `appliedAt` and the reload debounce (created once by the runtime). */
+  clock: Clock;
 }
 
 /**
@@ -94,15 +95,15 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
   private active: ActiveWorkload | undefined;
   private status: ReloadStatus | undefined;
   private watcher: FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private cancelTimer: Cancel | undefined;
   private closed = false;
   private readonly log: Logger;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly opts: WorkloadManagerOptions) {
     super();
     this.log = opts.log.child({ component: 'workload', file: opts.path });
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock;
   }
 
   load(): Workload {
@@ -131,7 +132,7 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
     if (typeof text === 'string' && hashWorkloadText(text) === previous.hash) {
       this.log.debug('workload unchanged', { reason });
       // The file is the active version again (an edit undone): a success, clearing a refusal.
-      this.succeeded(this.now());
+      this.succeeded(this.clock.now());
       return { applied: false, unchanged: true };
     }
     const result = typeof text === 'string' ? this.validate(text) : { ok: false as const, errors: [text] };
@@ -142,7 +143,7 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
         activeHash: previous.hash.slice(0, 12),
       });
       for (const issue of result.errors) this.log.error(formatIssue(issue), { reason });
-      const at = this.now();
+      const at = this.clock.now();
       this.setStatus({ ...this.status!, lastSuccessful: false, lastAttemptAt: at, refused: { at, reason, issues: result.errors } });
       this.emit('refused', result.errors, reason);
       return { applied: false, issues: result.errors };
@@ -183,8 +184,8 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
   }
 
   private stopWatching(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     this.watcher?.close();
     this.watcher = undefined;
   }
@@ -194,7 +195,7 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
   }
 
   private record(result: Extract<LoadResult, { ok: true }>): ActiveWorkload {
-    const appliedAt = this.now();
+    const appliedAt = this.clock.now();
     const { hash, source } = result;
     const saved = this.opts.versions.saveWorkloadVersion({ hash, path: this.opts.path, source, appliedAt });
     return { workload: result.workload, hash: result.hash, versionId: saved.id, appliedAt, secretPaths: result.secretPaths };
@@ -223,9 +224,9 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
 
   private schedule(): void {
     if (this.closed || !this.watcher) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = this.clock.setTimeout(() => {
+      this.cancelTimer = undefined;
       if (this.closed || !this.active) return;
       try {
         this.reload('file');
@@ -233,6 +234,5 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
         this.log.error('workload reload failed', { error: (err as Error).message });
       }
     }, this.opts.debounceMs ?? 250);
-    this.timer.unref();
   }
 }

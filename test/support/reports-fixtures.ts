@@ -7,6 +7,7 @@ import { DEFAULT_WEEKLY } from '../../server/reports/index.js';
 import { ReviewService } from '../../server/review/index.js';
 import type { Store } from '../../server/store/index.js';
 import { fullLens, indicator, snapshotOf } from '../review-support.js';
+import { clockAt } from './fake-clock.js';
 
 /**
  * The seeded week the report tests share (values worked out by hand in
@@ -232,7 +233,7 @@ export function htmlProblems(html: string): string[] {
  */
 export function seededReview(store: Store, opts: { endMilestone?: boolean } = {}) {
   let clock = W47_FROM + MIN;
-  const review = new ReviewService({ db: store.db, log: silentLogger, now: () => clock });
+  const review = new ReviewService({ db: store.db, log: silentLogger, clock: clockAt(() => clock) });
   review.importLens({ body: fullLens(), id: 'abc' });
   review.setConfig({
     lenses: ['abc'],

@@ -4,9 +4,11 @@ import { after } from 'node:test';
 import { Runtime } from '../../server/runtime.js';
 import { silentLogger } from '../../server/log.js';
 import { tempDir } from './tmp.js';
+import { clockAt } from './fake-clock.js';
+import type { Clock } from '../../server/clock.js';
 
 /** A Runtime on a temp database and a temp workload file, closed after the test file. */
-export function testRuntime(workloadYaml: string, env: Record<string, string | undefined> = {}, opts: { now?: () => number } = {}) {
+export function testRuntime(workloadYaml: string, env: Record<string, string | undefined> = {}, opts: { now?: () => number; clock?: Clock } = {}) {
   const dir = tempDir();
   const configPath = path.join(dir, 'workload.yaml');
   fs.writeFileSync(configPath, workloadYaml);
@@ -17,7 +19,7 @@ export function testRuntime(workloadYaml: string, env: Record<string, string | u
     log: silentLogger,
     version: '0.0.0-test',
     watch: false,
-    now: opts.now,
+    clock: opts.clock ?? (opts.now ? clockAt(opts.now) : undefined),
   });
   after(() => runtime.close(1000));
   return { runtime, dir, configPath };

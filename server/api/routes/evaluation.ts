@@ -52,7 +52,7 @@ function summaryInputs(deps: AppDeps) {
     collectors: deps.collectors(),
     outcomes: w.outcomes,
     evaluationIntervalMs: w.evaluationIntervalMs,
-    now: (deps.now ?? Date.now)(),
+    now: deps.clock.now(),
   };
 }
 
@@ -114,7 +114,7 @@ export function summaryJson(deps: AppDeps): string {
 /** Indicators → outcomes → pillars: the latest evaluation, drill-downs and history. */
 export function evaluationRoutes(deps: AppDeps): Router {
   const r = Router();
-  const now = () => (deps.now ?? Date.now)();
+  const now = () => deps.clock.now();
   const histRange = (req: Request) => parseRange(req.query as Record<string, unknown>, now(), { defaultSpanMs: DAY, targetPoints: 300 });
 
   r.get('/api/summary', (req, res) => {

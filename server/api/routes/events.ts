@@ -18,7 +18,7 @@ const DAY = 86_400_000;
  */
 export function eventRoutes(deps: AppDeps): Router {
   const r = Router();
-  const now = () => (deps.now ?? Date.now)();
+  const now = () => deps.clock.now();
 
   r.post('/api/events', requireScope('write', deps), (req, res) => {
     if (req.body === undefined) {

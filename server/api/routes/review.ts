@@ -86,7 +86,7 @@ export function reviewRoutes(deps: AppDeps): Router {
   r.get('/api/review', (req, res) => {
     const s = service(deps);
     const lenses = run('query', () => s.review(lensQuery(req)));
-    res.json({ generatedAt: new Date((deps.now ?? Date.now)()).toISOString(), lenses, bindingProblems: s.bindingProblems() });
+    res.json({ generatedAt: new Date(deps.clock.now()).toISOString(), lenses, bindingProblems: s.bindingProblems() });
   });
 
   r.get('/api/review/lenses', (_req, res) => {

@@ -30,7 +30,7 @@ function limitParam(req: Request, def: number): number {
 /** Series discovery and range queries over the store (raw or hourly rollups, picked by range and step). */
 export function seriesRoutes(deps: AppDeps): Router {
   const r = Router();
-  const now = deps.now ?? Date.now;
+  const now = () => deps.clock.now();
 
   r.get('/api/series', (req, res) => {
     const selector = selectorParam(req);

@@ -20,6 +20,7 @@ export function streamRoute(deps: AppDeps, options: StreamHubOptions = DEFAULT_S
       tokens: deps.tokens,
       summaryJson: () => summaryJson(deps),
       log: deps.log,
+      clock: deps.clock,
     },
     options,
   );
