@@ -197,7 +197,7 @@ export function buildProgram(): Command {
     .description('build one week\'s outcome report: print it, write it, and with --send deliver it as the schedule would')
     .addOption(configOpt())
     .addOption(dbOpt())
-    .option('-w, --week <week>', 'ISO week, e.g. 2026-W47 (default: the last complete week in the report time zone)')
+    .option('-w, --week <week>', 'ISO week, e.g. 2026-W47, or "current" for this week so far (partial: shown, not archived nor sent; default: the last complete week in the report time zone)')
     .addOption(new Option('-f, --format <format>', 'md (default, to stdout), html, json, or pdf (needs --out and Chromium)').choices(['md', 'html', 'pdf', 'json']))
     .option('-o, --out <file>', 'write the report to FILE instead of stdout')
     .option('--send', 'deliver it through the configured e-mail and webhooks (one attempt each; exit 1 if one fails)')
@@ -310,6 +310,18 @@ export function buildProgram(): Command {
       const settings = settingsFrom(flags);
       const { runLensList } = require('./commands/lens.js') as typeof import('./commands/lens.js');
       process.exitCode = runLensList(settings.db, io, logger(settings));
+    });
+
+  lens
+    .command('remove')
+    .description('remove an imported lens (not the built-in one); refused while it has answers or plan edits, unless --force')
+    .argument('<id>', 'lens id')
+    .option('--force', 'remove it anyway: its answers are archived, its improvement-plan edits deleted (milestones keep it)')
+    .addOption(dbOpt())
+    .action((id: string, flags: { force?: boolean; db?: string }) => {
+      const settings = settingsFrom(flags);
+      const { runLensRemove } = require('./commands/lens.js') as typeof import('./commands/lens.js');
+      process.exitCode = runLensRemove(settings.db, id, { force: flags.force }, io, logger(settings));
     });
 
   const review = program.command('review').description('the Well-Architected review: risks per pillar, answers, milestones, improvement plan');

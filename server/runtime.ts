@@ -105,7 +105,7 @@ export class Runtime {
       review: () => review?.summary() ?? null,
     });
     scheduler = new Scheduler({
-      sink: requestRunAfterEvents(runSinkWithEvents(this.store, this.events), () => this.derived.requestRun()),
+      sink: requestRunAfterEvents(runSinkWithEvents(this.store, this.events), () => this.derived.runNow()),
       registry: collectorRegistry,
       log: opts.log,
       now: opts.now,

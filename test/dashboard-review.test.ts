@@ -284,6 +284,15 @@ describe('review, annotations, reports and time zone in the dashboard', { skip: 
     const res = await fetch(fx.url + html!);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    // This week so far: linked beside the archive, labelled partial when opened, never archived.
+    const soFar = await page.getAttribute('[data-current-week] a[data-format="html"]', 'href');
+    assert.equal(soFar, '/api/reports/current.html?token=pbr_abc123');
+    assert.match((await page.textContent('[data-current-week]')) ?? '', /labelled partial/);
+    assert.match((await page.textContent('[data-current-week] .report-current')) ?? '', / — Week \d{1,2}, \d{4} — so far \(to [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}\) — .+\.$/);
+    const partial = await fetch(fx.url + soFar!);
+    assert.equal(partial.status, 200);
+    assert.match(await partial.text(), /<h1>[^<]* — Week \d{1,2}, \d{4} — so far \(to [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}\)<\/h1>/);
+    assert.equal((await api<{ reports: unknown[] }>('/api/reports')).reports.length, 1, 'opening the week so far archives nothing');
     assert.match((await page.textContent('[data-schedule]')) ?? '', /0 8 \* \* MON, Asia\/Kolkata/);
     assert.equal(await page.getAttribute('.site-nav a[data-nav="reports"]', 'aria-current'), 'page');
     assert.match((await page.getAttribute('.site-nav a[data-nav="review"]', 'href')) ?? '', /^\/review\?token=pbr_abc123$/);

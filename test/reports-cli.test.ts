@@ -99,6 +99,27 @@ test('report --format pdf needs --out, and without Chromium fails with the insta
   assert.equal(JSON.parse(json.stdout).schemaVersion, 1);
 });
 
+test('report --week current prints this week so far, labelled partial, and archives nothing', async () => {
+  const before = new Database(db, { readonly: true });
+  const archived = before.prepare('SELECT week FROM reports ORDER BY week').pluck().all();
+  before.close();
+  const r = await cli(['report', '--config', config, '--db', db, '--week', 'current', '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  const data = JSON.parse(r.stdout);
+  assert.equal(data.week, current);
+  assert.equal(data.partial, true);
+  assert.ok(Date.parse(data.asOf) > Date.parse(data.from) && Date.parse(data.asOf) < Date.parse(data.to), 'asOf lies within the week');
+  assert.match(r.stderr, /a partial report, not archived/);
+  const md = await cli(['report', '--config', config, '--db', db, '--week', 'current']);
+  assert.match(md.stdout, /^# CLI shop — Week \d{1,2}, \d{4} — so far \(to [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}\)\n/);
+  const after = new Database(db, { readonly: true });
+  try {
+    assert.deepEqual(after.prepare('SELECT week FROM reports ORDER BY week').pluck().all(), archived);
+  } finally {
+    after.close();
+  }
+});
+
 test('report --send delivers through the configured webhook, and without channels exits 2', async () => {
   const none = await cli(['report', '--config', config, '--db', db, '--send']);
   assert.equal(none.code, 2);

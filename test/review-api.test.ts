@@ -161,7 +161,11 @@ test('lenses: import (admin) refuses faults by JSON path, exports losslessly, re
 
   assertProblem(await request(app).post('/api/review/lenses?id=wellarchitected').set(bearer(adminToken)).send(fullLens()), 409, 'id');
   assertProblem(await request(app).delete('/api/review/lenses/wellarchitected').set(bearer(adminToken)), 409);
-  assert.deepEqual((await request(app).delete('/api/review/lenses/company-policy-abc').set(bearer(adminToken)).expect(200)).body, { archived: 0 });
+  assert.deepEqual((await request(app).delete('/api/review/lenses/company-policy-abc').set(bearer(adminToken)).expect(200)).body, {
+    removed: 'company-policy-abc',
+    archived: 0,
+    planItemsDeleted: 0,
+  });
   assertProblem(await request(app).get('/api/review/lenses/company-policy-abc'), 404);
 });
 
@@ -220,4 +224,26 @@ test('/metrics publishes pillarboard_review_questions{lens,pillar,risk} and pass
   }
   const check = await promtoolCheckMetrics(text);
   assert.equal(check.code, 0, check.output);
+});
+
+test('removing a lens with answers or plan edits is refused (409 naming force) until force=true, which archives the answers and deletes the plan edits', async () => {
+  await request(app).post('/api/review/lenses?id=policy-rm').set(bearer(adminToken)).send(fullLens()).expect(201);
+  await request(app).put('/api/review/lenses/policy-rm/questions/abc_deploys/answer').set(bearer(writeToken)).send({ choices: ['abc_deploys_small'] }).expect(200);
+  await request(app).patch('/api/review/plan/policy-rm/abc_deploys').set(bearer(writeToken)).send({ owner: 'Ana' }).expect(200);
+
+  assertProblem(await request(app).delete('/api/review/lenses/policy-rm').set(bearer(writeToken)), 403);
+  const refused = await request(app).delete('/api/review/lenses/policy-rm').set(bearer(adminToken));
+  assertProblem(refused, 409, 'force');
+  assert.match(refused.body.detail, /1 answer\(s\) and 1 improvement-plan item\(s\); to remove it anyway, add \?force=true/);
+  assertProblem(await request(app).delete('/api/review/lenses/policy-rm?force=maybe').set(bearer(adminToken)), 400, 'force');
+  await request(app).get('/api/review/lenses/policy-rm').expect(200);
+
+  const removed = (await request(app).delete('/api/review/lenses/policy-rm?force=true').set(bearer(adminToken)).expect(200)).body;
+  assert.deepEqual(removed, { removed: 'policy-rm', archived: 1, planItemsDeleted: 1 });
+  assertProblem(await request(app).get('/api/review/lenses/policy-rm'), 404);
+  const archived = runtime.store.db.prepare("SELECT question_id, reason FROM review_answers_archive WHERE lens_id = 'policy-rm'").all();
+  assert.deepEqual(archived, [{ question_id: 'abc_deploys', reason: 'the lens was removed' }]);
+  const plan = (await request(app).get('/api/review/plan').expect(200)).body;
+  assert.ok(!plan.items.some((i: { lens: string }) => i.lens === 'policy-rm'), 'no plan item of a removed lens');
+  assertProblem(await request(app).delete('/api/review/lenses/wellarchitected?force=true').set(bearer(adminToken)), 409, 'id');
 });

@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { runLensExport, runLensImport } from '../server/commands/lens.js';
 import { parseLensText } from '../server/review/lens/parse-file.js';
 import { silentLogger } from '../server/log.js';
+import { openStore } from '../server/store/index.js';
 import { tempDir } from './support/tmp.js';
 
 /**
@@ -17,6 +18,7 @@ const SAMPLES = path.join(__dirname, 'fixtures', 'lenses', 'aws-samples');
 const sample = (name: string) => path.join(SAMPLES, name);
 const dir = tempDir('pillarboard-aws-lenses-');
 const db = path.join(dir, 'pb.db');
+openStore({ path: db }).close(); // as `pillarboard migrate` leaves it: lens commands refuse a missing database
 
 function io() {
   const out = new PassThrough();

@@ -517,12 +517,27 @@ function reportPaths(): Record<string, unknown> {
     '/api/reports/{week}': {
       get: op(
         'One archived week. `{week}` alone (`2026-W47`) answers JSON: metadata, every delivery attempt and the report data (schema version 1). ' +
-          'With a suffix it answers that rendering: `.json` (the data), `.md`, `.html` (self-contained) or `.pdf` (rendered on demand if not stored).',
+          'With a suffix it answers that rendering: `.json` (the data), `.md`, `.html` (self-contained) or `.pdf` (rendered on demand if not stored). ' +
+          '`current` is the week in progress, built on each request and never archived: `partial: true`, `asOf` (where its figures end) and `archived: false`, ' +
+          'with the same suffixes; every rendering is titled "Week 49, 2026 — so far (to Mon 7 Dec 15:00)".',
         {
           200: {
             description: 'The report or its rendering',
             content: {
-              'application/json': { schema: obj({ ...meta, deliveries: arr(obj({ channel: str, attempt: int, at: time, ok: bool, error: nullable(str) })), data: { type: 'object' } }) },
+              'application/json': {
+                schema: {
+                  oneOf: [
+                    obj({ ...meta, deliveries: arr(obj({ channel: str, attempt: int, at: time, ok: bool, error: nullable(str) })), data: { type: 'object' } }),
+                    obj({
+                      week: str, timezone: str, from: time, to: time, partial: { const: true }, asOf: time,
+                      title: { type: 'string', examples: ['Web shop — Week 49, 2026 — so far (to Mon 7 Dec 15:00)'] },
+                      headline: { type: 'string', examples: ['2 of 3 outcomes met, 1 at risk'] },
+                      generatedAt: time, archived: { const: false }, warnings: arr(str), links,
+                      data: { type: 'object', description: 'The report (schema version 1) with `partial: true` and `asOf`' },
+                    }),
+                  ],
+                },
+              },
               'text/markdown': { schema: str },
               'text/html': { schema: str },
               'application/pdf': { schema: { type: 'string', format: 'binary' } },
@@ -534,7 +549,11 @@ function reportPaths(): Record<string, unknown> {
         {
           tags: ['reports'],
           parameters: [
-            p('week', 'ISO week, optionally with `.json`, `.md`, `.html` or `.pdf`', { type: 'string', pattern: '^\\d{4}-W\\d{2}(\\.(json|md|html|pdf))?$', examples: ['2026-W47', '2026-W47.pdf'] }),
+            p('week', 'ISO week, or `current` for the week so far, optionally with `.json`, `.md`, `.html` or `.pdf`', {
+              type: 'string',
+              pattern: '^(\\d{4}-W\\d{2}|current)(\\.(json|md|html|pdf))?$',
+              examples: ['2026-W47', '2026-W47.pdf', 'current', 'current.html'],
+            }),
             q('paper', 'PDF paper size (default: the workload\'s `reports.weekly.paper`)', { enum: ['A4', 'Letter'] }),
           ],
         },
@@ -542,7 +561,8 @@ function reportPaths(): Record<string, unknown> {
     },
     '/api/reports/run': {
       post: op(
-        'Generate (or regenerate) a week\'s report now and archive it; with `send`, deliver it through the configured channels as the schedule would (admin)',
+        'Generate (or regenerate) a complete week\'s report now and archive it; with `send`, deliver it through the configured channels as the schedule would (admin). ' +
+          '`week: "current"` is refused (400 naming `week`): the week in progress is shown by GET /api/reports/current, never archived or sent.',
         {
           201: json(obj({ week: str, generatedAt: time, trigger: { const: 'api' }, warnings: arr(str), summary: { type: 'object' }, delivery: { enum: ['started', 'no channels', 'not requested'] }, links })),
           ...errors(400, 401, 403, 429),
@@ -634,11 +654,15 @@ function reviewPaths(): Record<string, unknown> {
         tags,
         parameters: [lensP, q('download', 'Present: send as an attachment <lens>.json')],
       }),
-      delete: op('Delete an imported lens (admin); its answers are archived', { 200: json(obj({ archived: int })), ...errors(401, 403, 404, 429), 409: problem('Built-in lenses cannot be deleted.') }, {
-        tags,
-        security: write,
-        parameters: [lensP],
-      }),
+      delete: op(
+        'Remove an imported lens (admin). Refused (409, `force`) while it has answers or improvement-plan edits, unless `force=true`: then its answers are archived and its plan edits deleted. Milestones keep it.',
+        {
+          200: json(obj({ removed: str, archived: int, planItemsDeleted: int })),
+          ...errors(400, 401, 403, 404, 429),
+          409: problem('A built-in lens (cannot be removed), or a lens with answers or plan edits and no `force=true`.'),
+        },
+        { tags, security: write, parameters: [lensP, q('force', 'true: remove it even with answers (archived) and plan edits (deleted)', { enum: ['true', 'false', '1', '0'] })] },
+      ),
     },
     '/api/review/lenses/{lens}/questions/{question}': {
       get: op('One question: choices, answer, risk, evidence, drift', { 200: json(ref('ReviewQuestion')), ...errors(401, 404) }, { tags, parameters: [lensP, questionP] }),

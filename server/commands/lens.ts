@@ -4,15 +4,16 @@ import type { Logger } from '../../collectors/types.js';
 import { collectorRegistry } from '../../collectors/index.js';
 import { loadWorkloadFile } from '../workload/index.js';
 import { locate } from '../workload/locate.js';
-import { LensInvalidError, type ReviewService } from '../review/index.js';
+import { LensInvalidError, ReviewInputError, type ReviewService } from '../review/index.js';
 import { bindingProblem } from '../review/evidence.js';
 import { renderTable } from './table.js';
 import { reportInputErrors, withReview, type Output } from './review.js';
 
 /**
- * `pillarboard lens import|export|list`: lenses in the AWS custom-lens JSON format. Import
+ * `pillarboard lens import|export|list|remove`: lenses in the AWS custom-lens JSON format. Import
  * refuses an invalid lens with every fault as `file:line:column: $.json.path: message`, and
  * re-importing an id keeps the answers of questions that still exist (the rest are archived).
+ * Remove refuses the built-in lens, and a lens with answers or plan edits unless --force.
  */
 
 export function runLensImport(
@@ -96,5 +97,23 @@ export function runLensList(dbPath: string, io: Output, log: Logger): number {
     ]);
     io.out.write(renderTable(['ID', 'NAME', 'BUILT-IN', 'PILLARS', 'QUESTIONS', 'UPDATED'], rows));
     return 0;
+  });
+}
+
+/**
+ * `pillarboard lens remove ID [--force]`. Exit 0 removed; 2 unknown id, built-in lens, or a lens
+ * in use without --force (the message says what it holds and what --force does).
+ */
+export function runLensRemove(dbPath: string, id: string, opts: { force?: boolean }, io: Output, log: Logger): number {
+  return withReview(dbPath, log, (review) => {
+    try {
+      const r = review.deleteLens(id, { force: Boolean(opts.force) });
+      io.out.write(`removed lens "${r.removed}": ${r.archived} answer(s) archived, ${r.planItemsDeleted} improvement-plan item(s) deleted; milestones keep it\n`);
+      return 0;
+    } catch (e) {
+      if (!(e instanceof ReviewInputError)) throw e;
+      io.err.write(`pillarboard: ${e.status === 409 && e.field === 'force' ? e.message.replace('force it:', 'add --force:') : e.message}\n`);
+      return 2;
+    }
   });
 }

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import { collectorRegistry } from '../../collectors/index.js';
 import type { Logger } from '../../collectors/types.js';
 import { EventStore } from '../events/store.js';
-import { createReports, type PdfRenderer } from '../reports/index.js';
+import { createReports, type GeneratedReport, type PdfRenderer } from '../reports/index.js';
+import { PARTIAL_NOT_ARCHIVED } from '../reports/service.js';
 import { ReviewService } from '../review/index.js';
 import { ChromiumMissingError } from '../reports/render-pdf.js';
 import { WeekError } from '../reports/week.js';
@@ -14,7 +15,8 @@ import { formatIssue, loadWorkloadFile } from '../workload/index.js';
  * `pillarboard report`: one week's report on demand — built from the database, archived like
  * a scheduled one (trigger `cli`), printed or written to a file, and with `--send` delivered
  * through the configured channels (one attempt each; the server's schedule retries, a
- * terminal wants an answer now). Exit 0 ok, 1 runtime failure (Chromium missing for a PDF,
+ * terminal wants an answer now). `--week current` renders the week so far, labelled partial,
+ * and neither archives nor sends it. Exit 0 ok, 1 runtime failure (Chromium missing for a PDF,
  * a delivery failed), 2 invalid input (malformed or future week, bad format, invalid workload).
  */
 
@@ -79,13 +81,17 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
     });
     let week;
     try {
-      week = reports.service.resolveWeek(o.week);
+      week = reports.service.resolveWeek(o.week, { allowCurrent: true });
     } catch (err) {
       if (err instanceof WeekError) {
         say(`--week: ${err.message}`);
         return 2;
       }
       throw err;
+    }
+    if (week.asOf !== undefined && o.send) {
+      say(`--send: ${PARTIAL_NOT_ARCHIVED}`);
+      return 2;
     }
     const settings = workload.reports.weekly;
     const channels = o.send ? reports.service.channels() : [];
@@ -94,13 +100,23 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
       return 2;
     }
     const wantPdf = format === 'pdf' || (o.send === true && settings.formats.includes('pdf'));
-    const g = await reports.service.generate(week, 'cli', { pdf: wantPdf });
-    for (const w of g.meta.warnings) say(`warning: ${w}`);
+    // The week so far is rendered, not archived: the archive holds each week's final report.
+    let generated: GeneratedReport | null = null;
+    let g: Omit<GeneratedReport, 'meta'> & { warnings: string[] };
+    if (week.asOf !== undefined) {
+      g = await reports.service.render(week, { pdf: wantPdf });
+      say(`${g.report.week} so far, to ${g.report.asOf}: a partial report, not archived`);
+    } else {
+      generated = await reports.service.generate(week, 'cli', { pdf: wantPdf });
+      g = { ...generated, warnings: generated.meta.warnings };
+    }
+    const warnings = g.warnings;
+    for (const w of warnings) say(`warning: ${w}`);
 
     let code = 0;
     if (format === 'pdf' && !g.pdf) {
       // generate() recorded why; say it plainly (it names how to install Chromium).
-      say(g.meta.warnings.find((w) => w.startsWith('PDF'))?.replace(/^PDF not produced: /, '') ?? new ChromiumMissingError('not rendered').message);
+      say(warnings.find((w) => w.startsWith('PDF'))?.replace(/^PDF not produced: /, '') ?? new ChromiumMissingError('not rendered').message);
       code = 1;
     } else {
       const body: string | Buffer =
@@ -113,8 +129,8 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
       }
     }
 
-    if (o.send) {
-      const results = await reports.service.send(g, { retry: false });
+    if (o.send && generated) {
+      const results = await reports.service.send(generated, { retry: false });
       for (const r of results) say(r.ok ? `sent via ${r.channel}` : `sending via ${r.channel} failed: ${r.error}`);
       if (results.some((r) => !r.ok)) code = 1;
     }

@@ -117,6 +117,19 @@ export class DerivedSeriesJob {
     }, this.debounceMs);
   }
 
+  /**
+   * Runs at once while started (a collector run that brought events: one batch, no burst to
+   * debounce), so the evaluation that follows the run already sees the new series. A fresh
+   * start would otherwise evaluate the collectors' first runs against series computed before
+   * any event was stored, and show "0 deployments/day" for a minute.
+   */
+  runNow(): void {
+    if (!this.running) return;
+    this.cancelRequest?.();
+    this.cancelRequest = undefined;
+    this.tick();
+  }
+
   private readEvents(now: number): StoredEvent[] {
     const s = this.settings;
     const horizon = now - WINDOWS['90d'] - Math.max(s.linkLookbackMs, s.repeatWindowMs, s.reviewDueMs);

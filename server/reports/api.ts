@@ -4,7 +4,7 @@ import type { ReportService } from './service.js';
 
 /** What the HTTP routes use of reports (server/api/routes/reports.ts); small, so tests can pass doubles. */
 export interface ReportsApi {
-  service: Pick<ReportService, 'resolveWeek' | 'run' | 'list' | 'pdf'>;
+  service: Pick<ReportService, 'resolveWeek' | 'run' | 'list' | 'pdf' | 'render'>;
   archive: Pick<ReportArchive, 'get' | 'deliveries'>;
   scheduler: Pick<ReportScheduler, 'status'>;
 }

@@ -5,6 +5,7 @@ import { buildOperations } from './build-operations.js';
 import { buildReview } from './build-review.js';
 import { buildOutcome } from './build-outcomes.js';
 import { mapNullable, round1, seriesWeekStats, weekSlots } from './hours.js';
+import { coveredRange } from './week.js';
 import {
   REPORT_SCHEMA_VERSION, type CoverageAtEnd, type Highlight, type OutcomeReport, type PillarReport, type ReportIndicatorSpec, type ReportInput,
   type WeeklyReport,
@@ -15,7 +16,10 @@ import {
  * Pure: no database, no clock (`generatedAt` is an input), no environment; the same input
  * gives the same report. What each number means is in docs/reports.md.
  */
-export function buildWeeklyReport(input: ReportInput): WeeklyReport {
+export function buildWeeklyReport(full: ReportInput): WeeklyReport {
+  // A week in progress is built over the part that has passed; its header still names the whole week.
+  const input: ReportInput = { ...full, week: coveredRange(full.week) };
+  const partial = full.week.asOf !== undefined && full.week.asOf < full.week.to;
   const slots = weekSlots(input.week);
   const previousSlots = weekSlots(input.previous);
   const evaluated = evaluatedSlots(input.history, slots);
@@ -36,10 +40,12 @@ export function buildWeeklyReport(input: ReportInput): WeeklyReport {
     previousWeek: input.previous.id,
     timezone: input.week.timezone,
     from: new Date(input.week.from).toISOString(),
-    to: new Date(input.week.to).toISOString(),
-    hours: input.week.hours,
-    days: input.week.days,
+    to: new Date(full.week.to).toISOString(),
+    hours: full.week.hours,
+    days: full.week.days,
     generatedAt: new Date(input.generatedAt).toISOString(),
+    partial,
+    asOf: partial ? new Date(input.week.to).toISOString() : null,
     workload: { id: input.workload.id, title: input.workload.title, owner: input.workload.owner ?? null },
     summary: { outcomes: outcomes.length, met: count('met'), atRisk: count('at_risk'), missed: count('missed'), noData: count('no_data') },
     outcomes,

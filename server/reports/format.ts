@@ -76,9 +76,53 @@ export function headline(r: WeeklyReport): string {
   return parts.join(', ');
 }
 
-/** Subject line for mail and the title of every rendering. */
+/**
+ * Subject line for mail and the title of every rendering. The week in progress says so in the
+ * title itself: "Web shop — Week 49, 2026 — so far (to Mon 7 Dec 15:00)".
+ */
 export function reportTitle(r: WeeklyReport): string {
+  if (isPartial(r)) {
+    const [year, week] = r.week.split('-W');
+    return `${r.workload.title} — Week ${Number(week)}, ${year} — so far (to ${localTime(r.asOf, r.timezone)})`;
+  }
   return `${r.workload.title} — weekly report ${r.week}`;
+}
+
+export function isPartial(r: WeeklyReport): r is WeeklyReport & { partial: true; asOf: string } {
+  return r.partial === true && typeof r.asOf === 'string';
+}
+
+/** Hours of the week a report covers: "15 of 168 h so far", or the week's "168 h". */
+export function coverage(r: WeeklyReport): string {
+  if (!isPartial(r)) return hours(r.hours);
+  const done = Math.round(((Date.parse(r.asOf) - Date.parse(r.from)) / 3_600_000) * 10) / 10;
+  return `${Number.isInteger(done) ? done : done.toFixed(1)} of ${r.hours} h so far`;
+}
+
+/**
+ * Where a report's "end" values are read: "at week end" for a complete week; for the week so far
+ * "so far" — a partial report has no week end yet.
+ */
+export interface EndWords {
+  /** "at week end" | "so far" */
+  at: string;
+  /** Column heading: "At week end" | "So far" */
+  heading: string;
+  /** Review edge: "week end" | "now" */
+  edge: string;
+}
+
+export function endWords(r: WeeklyReport): EndWords {
+  return isPartial(r) ? { at: 'so far', heading: 'So far', edge: 'now' } : { at: 'at week end', heading: 'At week end', edge: 'week end' };
+}
+
+/** The sentence every rendering of a partial report carries; null for a complete week. */
+export function partialNote(r: WeeklyReport): string | null {
+  if (!isPartial(r)) return null;
+  return (
+    `Partial report: the week is not over. Every figure covers ${localTime(r.from, r.timezone)} to ${localTime(r.asOf, r.timezone)} only ` +
+    `(${coverage(r)}); comparisons are with the whole previous week. This is not the week's final report, which is written after the week ends.`
+  );
 }
 
 /** Seconds → "42 s", "45 min", "2 h 05 min", "3 d 4 h". */

@@ -9,7 +9,7 @@ import type { ReviewService } from '../review/review-service.js';
 import type { Status } from '../scoring/types.js';
 import type { HourAggregate, Selector, SeriesInfo, Store } from '../store/index.js';
 import type { CollectorRunPoint, HourPoint, ReportDoraInput, ReportEvents, ReportInput, ReportReviewInput, ReportReviewMilestone } from './types.js';
-import { HOUR_MS, weekContaining, weekRange, type WeekRange } from './week.js';
+import { coveredRange, HOUR_MS, weekContaining, weekRange, type WeekRange } from './week.js';
 
 /**
  * The report's only reads: score history (hourly rollups of the history series), indicator
@@ -23,7 +23,7 @@ import { HOUR_MS, weekContaining, weekRange, type WeekRange } from './week.js';
  */
 
 /** What reports use of the review (ReviewService implements it). */
-export type ReportReviewSource = Pick<ReviewService, 'milestones' | 'milestone' | 'ensureWeeklyMilestone' | 'plan'>;
+export type ReportReviewSource = Pick<ReviewService, 'milestones' | 'milestone' | 'ensureWeeklyMilestone' | 'plan' | 'snapshotNow'>;
 
 export interface ReportSources {
   findSeries(selector: Selector): SeriesInfo[];
@@ -52,7 +52,9 @@ export interface ReportWorkload {
 
 const EVENT_LIMIT = 100_000;
 
-export function readReportInput(sources: ReportSources, wl: ReportWorkload, week: WeekRange, previous: WeekRange, generatedAt: number): ReportInput {
+export function readReportInput(sources: ReportSources, wl: ReportWorkload, fullWeek: WeekRange, previous: WeekRange, generatedAt: number): ReportInput {
+  // The week in progress is read up to its `asOf` only: nothing after it belongs to "so far".
+  const week = coveredRange(fullWeek);
   // One hour of margin at each edge: zones offset by half an hour take their edge hours from there.
   const from = previous.from - HOUR_MS;
   const to = week.to;
@@ -72,7 +74,7 @@ export function readReportInput(sources: ReportSources, wl: ReportWorkload, week
   for (const c of wl.collectors) runs[c.id] = sources.collectorRuns(c.id, week.from, week.to, wl.staleAfterFailures);
 
   return {
-    week,
+    week: fullWeek,
     previous,
     generatedAt,
     workload: wl.meta,
@@ -90,7 +92,7 @@ export function readReportInput(sources: ReportSources, wl: ReportWorkload, week
     runs,
     events: sources.events ? readEvents(sources.events, week, generatedAt) : null,
     dora: readDora(sources, week),
-    review: sources.review ? readReview(sources.review, week, generatedAt) : null,
+    review: sources.review ? (fullWeek.asOf !== undefined ? readReviewSoFar(sources.review, fullWeek, generatedAt) : readReview(sources.review, week, generatedAt)) : null,
   };
 }
 
@@ -167,6 +169,26 @@ function readReview(review: ReportReviewSource, week: WeekRange, generatedAt: nu
   return {
     start: pick(week.id),
     end: pick(next.id),
+    plan: review.plan().items.map((i) => ({
+      lens: i.lens, question: i.question, title: i.title, pillarName: i.pillarName, risk: i.risk, owner: i.owner, due: i.due, status: i.status,
+    })),
+  };
+}
+
+/**
+ * The review of the week in progress: its weekly milestone (the start; made now if the
+ * evaluation loop has not yet) against the review as it is when the report is generated.
+ */
+function readReviewSoFar(review: ReportReviewSource, week: WeekRange, generatedAt: number): ReportReviewInput {
+  try {
+    review.ensureWeeklyMilestone(generatedAt);
+  } catch {
+    // Another writer holding the database: the start snapshot is then missing, and the report says so.
+  }
+  const m = review.milestones().find((x) => x.kind === 'weekly' && x.week === week.id);
+  return {
+    start: m ? { id: m.id, name: m.name, week: m.week, createdAt: Date.parse(m.createdAt), snapshot: review.milestone(m.id).snapshot } : null,
+    end: { id: null, name: 'now', week: null, createdAt: generatedAt, snapshot: review.snapshotNow() },
     plan: review.plan().items.map((i) => ({
       lens: i.lens, question: i.question, title: i.title, pillarName: i.pillarName, risk: i.risk, owner: i.owner, due: i.due, status: i.status,
     })),

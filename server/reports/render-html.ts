@@ -1,7 +1,7 @@
 import { DORA_KEYS } from '../dora/types.js';
 import {
   DAY_NAMES, DORA_KEY_TITLE, NO_REVIEW, STATUS_LABEL, VERDICT_LABEL, countChange, doraValue, doraWindow, headline, hours, localTime, minutes, pct,
-  points, ratioPoints, reportTitle, reviewHeadline, riskChange, score, weekSpan,
+  points, ratioPoints, reportTitle, coverage, endWords, partialNote, type EndWords, reviewHeadline, riskChange, score, weekSpan,
 } from './format.js';
 import { barChart, esc, meter } from './svg.js';
 import type { DoraWeek, OperationsReport, OutcomeReport, ReviewPlanDue, ReviewWeek, Verdict, WeeklyReport } from './types.js';
@@ -41,18 +41,20 @@ export function renderHtml(r: WeeklyReport, opts: { link?: string } = {}): strin
   const tz = r.timezone;
   const body: string[] = [];
   body.push(`<h1>${esc(reportTitle(r))}</h1>`);
-  body.push(`<p class="sub">${esc(weekSpan(r))} · ${esc(tz)} · ${r.hours} h · generated ${esc(localTime(r.generatedAt, tz))}${r.workload.owner ? ` · owner ${esc(r.workload.owner)}` : ''}</p>`);
+  body.push(`<p class="sub">${esc(weekSpan(r))} · ${esc(tz)} · ${esc(coverage(r))} · generated ${esc(localTime(r.generatedAt, tz))}${r.workload.owner ? ` · owner ${esc(r.workload.owner)}` : ''}</p>`);
+  const partial = partialNote(r);
+  if (partial) body.push(`<p class="banner partial" data-partial="true">${esc(partial)}</p>`);
   body.push(`<p class="headline">${esc(headline(r))}.</p>`);
   if (!r.dataQuality.hasData) body.push(...r.dataQuality.notes.map((n) => `<p class="banner">${esc(n)}</p>`));
   if (opts.link) body.push(`<p class="muted">Archive: <a href="${esc(opts.link)}">${esc(opts.link)}</a></p>`);
 
   body.push('<h2>Outcomes</h2>');
   if (r.outcomes.length === 0) body.push('<p class="muted">No business outcomes are declared in the workload file.</p>');
-  else body.push(outcomeTable(r), ...r.outcomes.map((o) => outcomeDetail(o)));
+  else body.push(outcomeTable(r), ...r.outcomes.map((o) => outcomeDetail(o, endWords(r))));
 
   body.push('<h2>Pillars</h2>', pillarTable(r));
-  body.push('<h2>Operations</h2>', operations(r.operations, tz));
-  body.push('<h2>Well-Architected review</h2>', review(r.review ?? null, tz));
+  body.push('<h2>Operations</h2>', operations(r.operations, tz, endWords(r)));
+  body.push('<h2>Well-Architected review</h2>', review(r.review ?? null, tz, endWords(r)));
   body.push('<h2>Highlights</h2>', highlights(r));
   body.push('<h2>Data quality</h2>', dataQuality(r));
   body.push(`<p class="footer">Pillarboard weekly report · schema ${r.schemaVersion} · ${esc(r.week)} (${esc(r.from)} – ${esc(r.to)})</p>`);
@@ -102,12 +104,12 @@ function outcomeTable(r: WeeklyReport): string {
     );
   });
   return (
-    '<table><thead><tr><th>Outcome</th><th>Week</th><th class="num">Attainment</th><th class="num">vs last week</th><th class="num">At week end</th><th>By day</th></tr></thead>' +
+    `<table><thead><tr><th>Outcome</th><th>Week</th><th class="num">Attainment</th><th class="num">vs last week</th><th class="num">${endWords(r).heading}</th><th>By day</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table>`
   );
 }
 
-function outcomeDetail(o: OutcomeReport): string {
+function outcomeDetail(o: OutcomeReport, end: EndWords): string {
   const parts = [`<div class="outcome"><h3>${esc(o.title)} ${badge(o.verdict)}</h3>`];
   const judged = o.hoursInStatus.ok + o.hoursInStatus.warning + o.hoursInStatus.critical;
   const time =
@@ -116,7 +118,7 @@ function outcomeDetail(o: OutcomeReport): string {
         (o.hoursInStatus.warning ? `, ${hours(o.hoursInStatus.warning)} warning` : '') +
         (o.hoursInStatus.critical ? `, ${hours(o.hoursInStatus.critical)} critical` : '')
       : 'not measured this week';
-  parts.push(`<p class="muted">${esc(time)}${o.statusAtEnd ? ` · status at week end: ${esc(STATUS_LABEL[o.statusAtEnd])}` : ''}</p>`);
+  parts.push(`<p class="muted">${esc(time)}${o.statusAtEnd ? ` · status ${end.at}: ${esc(STATUS_LABEL[o.statusAtEnd])}` : ''}</p>`);
   const rows = o.indicators.map(
     (i) =>
       `<tr><td>${esc(i.title)}${i.key ? ' <span class="muted">(key)</span>' : ''}</td><td class="num">${i.weight}</td>` +
@@ -158,7 +160,7 @@ function pillarTable(r: WeeklyReport): string {
     );
   });
   return (
-    '<table><thead><tr><th>Pillar</th><th class="num">Mean</th><th class="num">Change</th><th class="num">Last week</th><th class="num">At week end</th><th>By day</th></tr></thead>' +
+    `<table><thead><tr><th>Pillar</th><th class="num">Mean</th><th class="num">Change</th><th class="num">Last week</th><th class="num">${endWords(r).heading}</th><th>By day</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table>`
   );
 }
@@ -176,7 +178,7 @@ function doraTable(dora: DoraWeek, tz: string): string {
   );
 }
 
-function operations(ops: OperationsReport, tz: string): string {
+function operations(ops: OperationsReport, tz: string, end: EndWords): string {
   const items: string[] = ops.notes.map((n) => `<li class="muted">${esc(n)}</li>`);
   const dora = ops.dora ?? null;
   const d = ops.deployments;
@@ -198,7 +200,7 @@ function operations(ops: OperationsReport, tz: string): string {
   }
   if (ops.reviews) items.push(`<li>Reviews: <strong>${ops.reviews.total}</strong> (${ops.reviews.completed} completed)</li>`);
   if (ops.actionItems) {
-    items.push(`<li>Action items: ${ops.actionItems.opened} opened, ${ops.actionItems.closed} closed, <strong>${ops.actionItems.openAtWeekEnd}</strong> open at week end</li>`);
+    items.push(`<li>Action items: ${ops.actionItems.opened} opened, ${ops.actionItems.closed} closed, <strong>${ops.actionItems.openAtWeekEnd}</strong> open ${end.at}</li>`);
   }
   let html = items.length ? `<ul>${items.join('')}</ul>` : '';
   if (ops.incidents) {
@@ -218,10 +220,10 @@ function operations(ops: OperationsReport, tz: string): string {
   return html || '<p class="muted">Nothing recorded.</p>';
 }
 
-function review(r: ReviewWeek | null, tz: string): string {
+function review(r: ReviewWeek | null, tz: string, end: EndWords): string {
   if (!r) return `<p class="muted">${esc(NO_REVIEW)}</p>`;
   const edge = (m: ReviewWeek['start']) => (m ? `${esc(m.name)}, taken ${esc(localTime(m.takenAt, tz))}` : 'no snapshot');
-  const parts = [`<p class="muted">Week start: ${edge(r.start)} · week end: ${edge(r.end)}</p>`];
+  const parts = [`<p class="muted">Week start: ${edge(r.start)} · ${end.edge}: ${edge(r.end)}</p>`];
   if (r.start || r.end) parts.push(`<p>${esc(reviewHeadline(r))}.</p>`);
   if (r.pillars.length) {
     const rows = r.pillars.map((p) => {
@@ -244,9 +246,9 @@ function review(r: ReviewWeek | null, tz: string): string {
     const items = r.drift.map(
       (q) => `<li>${esc(q.title)} <span class="muted">(${esc(q.pillarName)}${q.atStart === false ? ', new this week' : q.atStart ? ', since before the week' : ''})</span></li>`,
     );
-    parts.push(`<h3>Drift at week end</h3><p class="muted">A person's answer the evidence contradicts.</p><ul>${items.join('')}</ul>`);
+    parts.push(`<h3>Drift ${end.at}</h3><p class="muted">A person's answer the evidence contradicts.</p><ul>${items.join('')}</ul>`);
   } else if (r.drift) {
-    parts.push('<p>No answer drifted from its evidence at week end.</p>');
+    parts.push(`<p>No answer drifted from its evidence ${end.at}.</p>`);
   }
   const item = (label: string, i: ReviewPlanDue) =>
     `<li><strong>${label}</strong>: ${esc(i.title)} <span class="muted">(${esc(i.pillarName)}; ${i.risk} risk; due ${esc(i.due)}; ${i.owner ? `owner ${esc(i.owner)}; ` : ''}${esc(i.status.replace('_', ' '))})</span></li>`;

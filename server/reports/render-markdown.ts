@@ -1,6 +1,6 @@
 import { DORA_KEYS } from '../dora/types.js';
 import {
-  DAY_NAMES, DORA_KEY_TITLE, NO_REVIEW, STATUS_LABEL, VERDICT_LABEL, countChange, doraValue, doraWindow, headline, hours, localTime, minutes, pct,
+  DAY_NAMES, DORA_KEY_TITLE, NO_REVIEW, coverage, endWords, partialNote, type EndWords, STATUS_LABEL, VERDICT_LABEL, countChange, doraValue, doraWindow, headline, hours, localTime, minutes, pct,
   points, ratioPoints, reportTitle, reviewHeadline, riskChange, score, weekSpan,
 } from './format.js';
 import type { Highlight, OperationsReport, OutcomeReport, ReviewPlanDue, ReviewWeek, WeeklyReport } from './types.js';
@@ -12,9 +12,12 @@ import type { Highlight, OperationsReport, OutcomeReport, ReviewPlanDue, ReviewW
 export function renderMarkdown(r: WeeklyReport, opts: { link?: string } = {}): string {
   const out: string[] = [];
   out.push(`# ${reportTitle(r)}`, '');
-  out.push(`${weekSpan(r)} (${r.timezone}, ${r.hours} h) · generated ${localTime(r.generatedAt, r.timezone)}`);
+  out.push(`${weekSpan(r)} (${r.timezone}, ${coverage(r)}) · generated ${localTime(r.generatedAt, r.timezone)}`);
   if (r.workload.owner) out.push(`Owner: ${r.workload.owner}`);
   if (opts.link) out.push(`Full report: ${opts.link}`);
+  const partial = partialNote(r);
+  if (partial) out.push('', `> **${partial}**`);
+  const end = endWords(r);
   out.push('', `**${headline(r)}.**`, '');
   if (!r.dataQuality.hasData) {
     for (const n of r.dataQuality.notes) out.push(`> ${n}`);
@@ -23,7 +26,7 @@ export function renderMarkdown(r: WeeklyReport, opts: { link?: string } = {}): s
 
   out.push('## Outcomes', '');
   if (r.outcomes.length === 0) out.push('No business outcomes are declared in the workload file.', '');
-  for (const o of r.outcomes) out.push(...outcome(o), '');
+  for (const o of r.outcomes) out.push(...outcome(o, end), '');
 
   out.push('## Pillars', '');
   for (const p of r.pillars) {
@@ -34,20 +37,20 @@ export function renderMarkdown(r: WeeklyReport, opts: { link?: string } = {}): s
       continue;
     }
     if (p.mean === null) {
-      out.push(`- ${p.title}: no data this week${p.previousMean !== null ? ` (last week ${score(p.previousMean)})` : ''}${coverageText(p.coverageAtEnd, true)}`);
+      out.push(`- ${p.title}: no data this week${p.previousMean !== null ? ` (last week ${score(p.previousMean)})` : ''}${coverageText(p.coverageAtEnd, true, end)}`);
       if (about) out.push(about);
       continue;
     }
     const days = p.byDay.map((v, i) => `${DAY_NAMES[i]} ${score(v)}`).join(' · ');
-    out.push(`- ${p.title}: ${score(p.mean)} (${points(p.change)} vs ${score(p.previousMean)}), at week end ${score(p.end)}${coverageText(p.coverageAtEnd, false)}`);
+    out.push(`- ${p.title}: ${score(p.mean)} (${points(p.change)} vs ${score(p.previousMean)}), ${end.at} ${score(p.end)}${coverageText(p.coverageAtEnd, false, end)}`);
     if (about) out.push(about);
     out.push(`  ${days}`);
   }
   out.push('');
 
-  out.push('## Operations', '', ...operations(r.operations, r.timezone), '');
+  out.push('## Operations', '', ...operations(r.operations, r.timezone, end), '');
 
-  out.push('## Well-Architected review', '', ...review(r.review ?? null, r.timezone), '');
+  out.push('## Well-Architected review', '', ...review(r.review ?? null, r.timezone, end), '');
 
   out.push('## Highlights', '');
   const hl = (h: Highlight) => `- ${h.title} (${h.kind}): ${points(h.change)} (${h.previous.toFixed(1)} → ${h.current.toFixed(1)})`;
@@ -74,7 +77,7 @@ export function renderMarkdown(r: WeeklyReport, opts: { link?: string } = {}): s
   return out.join('\n');
 }
 
-function outcome(o: OutcomeReport): string[] {
+function outcome(o: OutcomeReport, end: EndWords): string[] {
   const out = [`### ${o.title} — ${VERDICT_LABEL[o.verdict]}`];
   const who = o.owner ? `Owner: ${o.owner} · ` : '';
   const judged = o.hoursInStatus.ok + o.hoursInStatus.warning + o.hoursInStatus.critical;
@@ -84,12 +87,12 @@ function outcome(o: OutcomeReport): string[] {
         (o.hoursInStatus.warning ? `, ${hours(o.hoursInStatus.warning)} warning` : '') +
         (o.hoursInStatus.critical ? `, ${hours(o.hoursInStatus.critical)} critical` : '')
       : 'not measured this week';
-  out.push(`${who}${time}${o.statusAtEnd ? ` · status at week end: ${STATUS_LABEL[o.statusAtEnd]}` : ''}`);
+  out.push(`${who}${time}${o.statusAtEnd ? ` · status ${end.at}: ${STATUS_LABEL[o.statusAtEnd]}` : ''}`);
   const a = o.attainment;
   out.push(
     a.mean === null
-      ? `Attainment: no data this week${coverageText(o.coverageAtEnd, true)}`
-      : `Attainment: mean ${pct(a.mean)} (${ratioPoints(a.change)} vs ${pct(a.previousMean)}), at week end ${pct(a.end)}${coverageText(o.coverageAtEnd, false)}`,
+      ? `Attainment: no data this week${coverageText(o.coverageAtEnd, true, end)}`
+      : `Attainment: mean ${pct(a.mean)} (${ratioPoints(a.change)} vs ${pct(a.previousMean)}), ${end.at} ${pct(a.end)}${coverageText(o.coverageAtEnd, false, end)}`,
   );
   const pulled = o.indicators.filter((i) => i.points !== null && i.points > 0);
   if (pulled.length) {
@@ -114,7 +117,7 @@ function outcome(o: OutcomeReport): string[] {
   return out;
 }
 
-function operations(ops: OperationsReport, tz: string): string[] {
+function operations(ops: OperationsReport, tz: string, end: EndWords): string[] {
   const out: string[] = [];
   for (const n of ops.notes) out.push(`- ${n}`);
   const dora = ops.dora ?? null;
@@ -144,7 +147,7 @@ function operations(ops: OperationsReport, tz: string): string[] {
       const what = [i.service, i.severity].filter(Boolean).join(', ');
       out.push(
         `  - ${i.title}${what ? ` (${what})` : ''}: started ${localTime(i.startedAt, tz)}, ` +
-          `${i.ongoing ? `still open at week end after ${minutes(i.durationMinutes)}` : `restored after ${minutes(i.durationMinutes)}`}; review: ${i.review}`,
+          `${i.ongoing ? `still open ${end.at} after ${minutes(i.durationMinutes)}` : `restored after ${minutes(i.durationMinutes)}`}; review: ${i.review}`,
       );
     }
   }
@@ -153,15 +156,15 @@ function operations(ops: OperationsReport, tz: string): string[] {
     for (const g of ops.gamedays) out.push(`  - ${g.title} (${localTime(g.startedAt, tz)})${g.findings !== null ? `: ${g.findings} finding${g.findings === 1 ? '' : 's'}` : ''}`);
   }
   if (ops.reviews) out.push(`- Reviews: ${ops.reviews.total} (${ops.reviews.completed} completed)`);
-  if (ops.actionItems) out.push(`- Action items: ${ops.actionItems.opened} opened, ${ops.actionItems.closed} closed, ${ops.actionItems.openAtWeekEnd} open at week end`);
+  if (ops.actionItems) out.push(`- Action items: ${ops.actionItems.opened} opened, ${ops.actionItems.closed} closed, ${ops.actionItems.openAtWeekEnd} open ${end.at}`);
   return out;
 }
 
-function review(r: ReviewWeek | null, tz: string): string[] {
+function review(r: ReviewWeek | null, tz: string, end: EndWords): string[] {
   if (!r) return [NO_REVIEW];
   const out: string[] = [];
   const edge = (m: ReviewWeek['start']) => (m ? `${m.name}, taken ${localTime(m.takenAt, tz)}` : 'no snapshot');
-  out.push(`Week start: ${edge(r.start)} · week end: ${edge(r.end)}`);
+  out.push(`Week start: ${edge(r.start)} · ${end.edge}: ${edge(r.end)}`);
   if (r.start || r.end) out.push(`${reviewHeadline(r)}.`);
   const shown = r.pillars.filter(
     (p) => (p.start?.high ?? 0) + (p.start?.medium ?? 0) + (p.end?.high ?? 0) + (p.end?.medium ?? 0) > 0 || (p.gained?.length ?? 0) + (p.removed?.length ?? 0) + (p.changed?.length ?? 0) > 0,
@@ -174,10 +177,10 @@ function review(r: ReviewWeek | null, tz: string): string[] {
   }
   if ((r.start || r.end) && shown.length === 0) out.push('- No high or medium risk at either end of the week.');
   if (r.drift && r.drift.length > 0) {
-    out.push('Drift at week end (a person\'s answer the evidence contradicts):');
+    out.push(`Drift ${end.at} (a person's answer the evidence contradicts):`);
     for (const q of r.drift) out.push(`- ${q.title} (${q.pillarName})${q.atStart === false ? ', new this week' : q.atStart ? ', since before the week' : ''}`);
   } else if (r.drift) {
-    out.push('No answer drifted from its evidence at week end.');
+    out.push(`No answer drifted from its evidence ${end.at}.`);
   }
   const item = (i: ReviewPlanDue) => `${i.title} (${i.pillarName}; ${i.risk} risk; due ${i.due}; ${i.owner ? `owner ${i.owner}; ` : ''}${i.status.replace('_', ' ')})`;
   if (r.plan.overdue.length || r.plan.dueThisWeek.length) {
@@ -213,8 +216,8 @@ export function renderChatSummary(r: WeeklyReport, opts: { link?: string } = {})
   return out.join('\n');
 }
 
-/** " (3 of 4 indicators measured at week end)", or "" when all were (or the report predates coverage). */
-function coverageText(c: { measured: number; total: number } | undefined, always: boolean): string {
+/** " (3 of 4 indicators measured at week end)" ("… so far" for the week in progress), or "" when all were (or the report predates coverage). */
+function coverageText(c: { measured: number; total: number } | undefined, always: boolean, end: EndWords): string {
   if (c === undefined || (!always && c.measured === c.total)) return '';
-  return ` (${c.measured} of ${c.total} indicators measured at week end)`;
+  return ` (${c.measured} of ${c.total} indicators measured ${end.at})`;
 }

@@ -10,7 +10,14 @@ import { renderHtml } from './render-html.js';
 import { ChromiumMissingError, type Paper, type PdfRenderer } from './render-pdf.js';
 import type { ReportFormat, WeeklyReportSettings } from './settings.js';
 import type { WeeklyReport } from './types.js';
-import { formatWeek, lastCompletedWeek, parseReportWeek, previousWeek, weekRange, type WeekRange } from './week.js';
+import {
+  CURRENT_WEEK, currentWeekSoFar, formatWeek, lastCompletedWeek, parseReportWeek, previousWeek, WeekError, weekRange, type WeekRange,
+} from './week.js';
+
+/** Why the week in progress cannot be archived, run on schedule or sent. */
+export const PARTIAL_NOT_ARCHIVED =
+  `the current week is not over: it can be shown so far (pillarboard report --week ${CURRENT_WEEK}, GET /api/reports/${CURRENT_WEEK}) ` +
+  'but only a complete week is archived or sent';
 
 /**
  * Everything a report run does, for the schedule, the API and the CLI alike: resolve the
@@ -80,10 +87,18 @@ export class ReportService {
     return c.settings.timezone ?? c.timezone;
   }
 
-  /** The week a request names (throws WeekError: malformed, or not ended yet), or the last complete week. */
-  resolveWeek(week: string | undefined): WeekRange {
+  /**
+   * The week a request names, or the last complete week. `current` is the week in progress cut at
+   * now (`asOf` set), accepted only with `allowCurrent` — by those that show a report without
+   * archiving it. Throws WeekError: malformed, not ended yet, or `current` where it cannot go.
+   */
+  resolveWeek(week: string | undefined, opts: { allowCurrent?: boolean } = {}): WeekRange {
     const tz = this.timezone();
     const now = this.now();
+    if (week === CURRENT_WEEK) {
+      if (!opts.allowCurrent) throw new WeekError(PARTIAL_NOT_ARCHIVED);
+      return currentWeekSoFar(now, tz);
+    }
     return week === undefined ? weekRange(lastCompletedWeek(now, tz), tz) : parseReportWeek(week, tz, now);
   }
 
@@ -105,21 +120,10 @@ export class ReportService {
    * with the reason in `warnings`.
    */
   async generate(week: WeekRange, trigger: ReportTrigger, opts: { pdf?: boolean } = {}): Promise<GeneratedReport> {
+    // A week in progress is never archived: the archive holds each week's final report only.
+    if (week.asOf !== undefined) throw new WeekError(PARTIAL_NOT_ARCHIVED);
     const c = this.context();
-    const report = this.build(week);
-    const link = this.link(report.week);
-    const markdown = renderMarkdown(report, { link });
-    const html = renderHtml(report, { link });
-    const warnings: string[] = [];
-    let pdf: Buffer | null = null;
-    if (opts.pdf ?? c.settings.formats.includes('pdf')) {
-      try {
-        pdf = await this.opts.pdf.render(html, c.settings.paper);
-      } catch (err) {
-        warnings.push(`PDF not produced: ${(err as Error).message}`);
-        this.opts.log.warn('report PDF failed', { week: report.week, error: (err as Error).message });
-      }
-    }
+    const { report, markdown, html, pdf, warnings } = await this.render(week, opts);
     const meta: ArchivedReportMeta = {
       week: report.week,
       timezone: report.timezone,
@@ -135,6 +139,30 @@ export class ReportService {
     this.opts.archive.save({ ...meta, data: JSON.stringify(report), md: markdown, html, ...(pdf ? { pdf: { bytes: pdf, paper: c.settings.paper } } : {}) });
     this.opts.log.info('weekly report generated', { week: report.week, trigger, pdf: pdf !== null });
     return { meta, report, markdown, html, pdf };
+  }
+
+  /**
+   * Builds and renders the report of `week` without storing anything — the way the week in
+   * progress is shown. The PDF (when asked, or in `formats`) is rendered on `paper` (default
+   * the configured one); if that fails, `pdf` is null and `warnings` says why.
+   */
+  async render(week: WeekRange, opts: { pdf?: boolean; paper?: Paper } = {}): Promise<Omit<GeneratedReport, 'meta'> & { warnings: string[] }> {
+    const c = this.context();
+    const report = this.build(week);
+    const link = week.asOf === undefined ? this.link(report.week) : this.link(CURRENT_WEEK);
+    const markdown = renderMarkdown(report, { link });
+    const html = renderHtml(report, { link });
+    const warnings: string[] = [];
+    let pdf: Buffer | null = null;
+    if (opts.pdf ?? c.settings.formats.includes('pdf')) {
+      try {
+        pdf = await this.opts.pdf.render(html, opts.paper ?? c.settings.paper);
+      } catch (err) {
+        warnings.push(`PDF not produced: ${(err as Error).message}`);
+        this.opts.log.warn('report PDF failed', { week: report.week, error: (err as Error).message });
+      }
+    }
+    return { report, markdown, html, pdf, warnings };
   }
 
   /** The channels configured now. */

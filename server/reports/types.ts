@@ -40,6 +40,14 @@ export interface WeeklyReport {
   /** The seven local dates, Monday first. */
   days: string[];
   generatedAt: string;
+  /**
+   * True for the week in progress ("so far"): every figure covers `from` to `asOf` only, and the
+   * report is not the week's final one (never archived). False for a complete week. Absent in
+   * reports archived before it existed (all complete).
+   */
+  partial?: boolean;
+  /** RFC 3339: where a partial report's figures end (when it was generated); null for a complete week. */
+  asOf?: string | null;
   workload: { id: string; title: string; owner: string | null };
   summary: { outcomes: number; met: number; atRisk: number; missed: number; noData: number };
   outcomes: OutcomeReport[];
@@ -204,7 +212,8 @@ export interface DoraWeek {
 
 /** A weekly (or other) review milestone the week is measured with. */
 export interface ReviewMilestoneRef {
-  id: number;
+  /** Null for the end of a "so far" report: the review when it was generated, not a stored milestone. */
+  id: number | null;
   name: string;
   /** ISO week of a weekly milestone. */
   week: string | null;
@@ -389,7 +398,8 @@ export interface ReportDoraInput {
 }
 
 export interface ReportReviewMilestone {
-  id: number;
+  /** Null: the review as it stood when a "so far" report was generated (not a stored milestone). */
+  id: number | null;
   name: string;
   week: string | null;
   createdAt: number;

@@ -35,7 +35,15 @@ export interface WeekRange extends IsoWeek {
   hours: number;
   /** The seven local dates, Monday first (YYYY-MM-DD). */
   days: string[];
+  /**
+   * Set for the week in progress ("so far"): the instant the report's figures end, from < asOf < to.
+   * Such a report covers [from, asOf) and is never archived as the week's report.
+   */
+  asOf?: number;
 }
+
+/** What `--week` / the API accept for the week in progress. */
+export const CURRENT_WEEK = 'current';
 
 /** A week string the user got wrong: `message` says what and how to write it. */
 export class WeekError extends Error {
@@ -194,9 +202,20 @@ export function parseReportWeek(text: string, tz: string, now: number): WeekRang
   const range = weekRange(parseWeek(text), tz);
   if (range.to > now) {
     const last = formatWeek(lastCompletedWeek(now, tz));
+    const current = range.from <= now ? `; "${CURRENT_WEEK}" gives this week so far` : '';
     throw new WeekError(
-      `${range.id} has not ended yet (it ends ${new Date(range.to).toISOString()}, ${tz}); the latest complete week is ${last}`,
+      `${range.id} has not ended yet (it ends ${new Date(range.to).toISOString()}, ${tz}); the latest complete week is ${last}${current}`,
     );
   }
   return range;
+}
+
+/** The week containing `now`, cut at `now`: the week so far. */
+export function currentWeekSoFar(now: number, tz: string): WeekRange {
+  return { ...weekRange(weekContaining(now, tz), tz), asOf: now };
+}
+
+/** The part of `w` a report covers: [from, asOf) for the week in progress, else the whole week. */
+export function coveredRange(w: WeekRange): WeekRange {
+  return w.asOf !== undefined && w.asOf < w.to ? { ...w, to: Math.max(w.from, w.asOf) } : w;
 }

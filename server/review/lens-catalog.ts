@@ -164,22 +164,48 @@ export class LensCatalog {
     return result;
   }
 
-  /** Deletes an imported lens; its answers are archived. */
-  delete(id: string): { archived: number } {
+  /**
+   * Removes an imported lens. A lens that people have worked on — answers, or improvement-plan
+   * edits (owner, due date, status, note) — is kept unless `force`: then its answers are archived
+   * in `review_answers_archive` (reason "the lens was removed") and its plan edits deleted.
+   * Milestones are history and keep the lens as it was. Built-in lenses cannot be removed.
+   * Throws ReviewInputError: 404 unknown id, 409 built-in or in use without `force`.
+   */
+  delete(id: string, opts: { force?: boolean } = {}): LensRemoval {
     const row = this.store.getLens(id);
-    if (!row) throw new ReviewInputError(`no lens "${id}"`, 'id', 404);
-    if (row.builtin) throw new ReviewInputError(`"${id}" is a built-in lens and cannot be deleted`, 'id', 409);
+    if (!row) throw new ReviewInputError(`no lens "${id}"; lenses: ${this.store.listLenses().map((l) => l.id).join(', ')}`, 'id', 404);
+    if (row.builtin) throw new ReviewInputError(`"${id}" is a built-in lens and cannot be removed (only imported lenses can)`, 'id', 409);
     const at = this.now();
-    const archived = this.store.transaction(() => {
+    const result = this.store.transaction(() => {
       const answers = this.store.listAnswers(id);
+      const planItems = this.store.listImprovements().filter((i) => i.lensId === id).length;
+      if (!opts.force && (answers.length > 0 || planItems > 0)) {
+        const what = [answers.length > 0 ? `${answers.length} answer(s)` : '', planItems > 0 ? `${planItems} improvement-plan item(s)` : ''].filter(Boolean).join(' and ');
+        throw new ReviewInputError(
+          `lens "${id}" has ${what}; to remove it anyway, force it: the answers are archived, the plan items deleted, milestones keep the lens`,
+          'force',
+          409,
+        );
+      }
       for (const a of answers) {
-        this.store.archiveAnswer(a, 'the lens was deleted', at);
+        this.store.archiveAnswer(a, 'the lens was removed', at);
         this.store.deleteAnswer(id, a.questionId);
       }
+      const deletedPlanItems = this.store.deleteImprovements(id);
       this.store.deleteLens(id);
-      return answers.length;
+      return { removed: id, archived: answers.length, planItemsDeleted: deletedPlanItems };
     });
     this.compiled.delete(id);
-    return { archived };
+    this.log.info('lens removed', { lens: id, archived: result.archived, planItemsDeleted: result.planItemsDeleted });
+    return result;
   }
+}
+
+/** What removing a lens did. */
+export interface LensRemoval {
+  removed: string;
+  /** Answers moved to `review_answers_archive`. */
+  archived: number;
+  /** Improvement-plan edits deleted. */
+  planItemsDeleted: number;
 }

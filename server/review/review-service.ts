@@ -80,6 +80,11 @@ export class ReviewService extends ReviewCore {
     });
   }
 
+  /** The review as it stands now, in milestone form (not stored): the end of a "week so far" report. */
+  snapshotNow(): MilestoneSnapshot {
+    return takeSnapshot(this.review(), this.now());
+  }
+
   milestones(): MilestoneInfo[] {
     return this.store.listMilestones().map(info);
   }

@@ -8,7 +8,7 @@ import {
 } from './answers.js';
 import { ReviewInputError } from './errors.js';
 import { bindingProblem, ConditionCache, evidenceChecks, questionKey, type EvidenceBinding } from './evidence.js';
-import { LensCatalog, type ImportResult, type LensInfo } from './lens-catalog.js';
+import { LensCatalog, type ImportResult, type LensInfo, type LensRemoval } from './lens-catalog.js';
 import type { CompiledLens, CompiledQuestion } from './lens/compile.js';
 import type { LensDocument } from './lens/format.js';
 import { ReviewStore } from './store.js';
@@ -115,9 +115,9 @@ export class ReviewCore {
     return { lens: this.lensInfos().find((l) => l.id === id)!, ...result };
   }
 
-  /** Deletes an imported lens; its answers are archived. */
-  deleteLens(id: string): { archived: number } {
-    return this.catalog.delete(id);
+  /** Removes an imported lens (see LensCatalog.delete: refused while in use unless `force`). */
+  deleteLens(id: string, opts: { force?: boolean } = {}): LensRemoval {
+    return this.catalog.delete(id, opts);
   }
 
   // --- the review ---

@@ -212,6 +212,11 @@ export class ReviewStore {
     }));
   }
 
+  /** Removes every improvement-plan edit of a lens; returns how many there were. */
+  deleteImprovements(lensId: string): number {
+    return this.db.prepare('DELETE FROM review_improvements WHERE lens_id = ?').run(lensId).changes;
+  }
+
   putImprovement(i: ImprovementRow): void {
     this.db
       .prepare(

@@ -1,15 +1,17 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { ReportsApi } from '../../reports/api.js';
+import { headline, reportTitle } from '../../reports/format.js';
 import { ChromiumMissingError } from '../../reports/render-pdf.js';
 import { ReportsNotReadyError } from '../../reports/service.js';
-import { parseWeek, WeekError } from '../../reports/week.js';
+import { CURRENT_WEEK, parseWeek, WeekError } from '../../reports/week.js';
 import { requireScope } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { badParam, notFound, Problem } from '../problem.js';
 
 /**
- * Weekly reports: the archive (list, one week as JSON meta + data or rendered), and an
- * on-demand run (admin). See docs/reports.md.
+ * Weekly reports: the archive (list, one week as JSON meta + data or rendered), the week in
+ * progress (`current`, built on each request, never archived), and an on-demand run (admin).
+ * See docs/reports.md.
  */
 
 const FORMATS = { json: 'application/json; charset=utf-8', md: 'text/markdown; charset=utf-8', html: 'text/html; charset=utf-8', pdf: 'application/pdf' } as const;
@@ -74,6 +76,10 @@ export function reportRoutes(deps: AppDeps): Router {
     const m = /^(.*?)(?:\.(json|md|html|pdf))?$/.exec(req.params.week!)!;
     const week = m[1]!;
     const format = m[2] as Format | undefined;
+    if (week === CURRENT_WEEK) {
+      await sendCurrent(reports, format, req, res);
+      return;
+    }
     try {
       parseWeek(week);
     } catch (err) {
@@ -140,6 +146,52 @@ export function reportRoutes(deps: AppDeps): Router {
   });
 
   return r;
+}
+
+/**
+ * The week in progress, built now and never stored: `current` answers its metadata and data
+ * (`partial: true`, `asOf`), `current.md|html|json|pdf` its renderings.
+ */
+async function sendCurrent(reports: ReportsApi, format: Format | undefined, req: Request, res: Response): Promise<void> {
+  const paper = format === 'pdf' ? paperParam(req) : undefined;
+  let g;
+  try {
+    g = await reports.service.render(reports.service.resolveWeek(CURRENT_WEEK, { allowCurrent: true }), { pdf: format === 'pdf', paper });
+  } catch (err) {
+    translate(err, { name: 'week', in: 'path' });
+  }
+  const filename = `pillarboard-${g.report.week}-so-far.${format ?? 'json'}`;
+  res.setHeader('Cache-Control', 'no-store');
+  if (format === undefined) {
+    res.json({
+      week: g.report.week,
+      timezone: g.report.timezone,
+      from: g.report.from,
+      to: g.report.to,
+      partial: true,
+      asOf: g.report.asOf,
+      title: reportTitle(g.report),
+      headline: headline(g.report),
+      generatedAt: g.report.generatedAt,
+      archived: false,
+      warnings: g.warnings,
+      links: links(CURRENT_WEEK, false),
+      data: g.report,
+    });
+    return;
+  }
+  if (format === 'pdf') {
+    if (!g.pdf) {
+      const why = g.warnings.find((w) => w.startsWith('PDF'))?.replace(/^PDF not produced: /, '') ?? 'the PDF could not be rendered';
+      throw new Problem(503, 'chromium-missing', 'PDF rendering is not available', why);
+    }
+    res.type(FORMATS.pdf).setHeader('Content-Disposition', `inline; filename="${filename}"`);
+    res.send(g.pdf);
+    return;
+  }
+  if (format === 'html') res.setHeader('Content-Security-Policy', REPORT_CSP);
+  res.type(FORMATS[format]).setHeader('Content-Disposition', `inline; filename="${filename}"`);
+  res.send(format === 'json' ? JSON.stringify(g.report, null, 2) : format === 'md' ? g.markdown : g.html);
 }
 
 function paperParam(req: Request): 'A4' | 'Letter' | undefined {

@@ -54,6 +54,13 @@ function body(req: Request): Record<string, unknown> {
   return b as Record<string, unknown>;
 }
 
+/** An optional boolean query parameter: absent, true/false or 1/0. */
+function boolQuery(value: unknown, name: string): boolean {
+  if (value === undefined || value === '' || value === 'true' || value === '1') return value !== undefined;
+  if (value === 'false' || value === '0') return false;
+  throw new Problem(400, 'invalid-parameter', 'Invalid request', `${name} must be true or false`, [{ name, in: 'query', message: 'expected true or false' }]);
+}
+
 function intParam(value: unknown, name: string, where: ProblemField['in']): number {
   const n = Number(value);
   if (typeof value !== 'string' || !Number.isInteger(n) || n < 1) throw badParam(name, 'must be a milestone id (a positive integer)', where);
@@ -107,7 +114,16 @@ export function reviewRoutes(deps: AppDeps): Router {
   });
 
   r.delete('/api/review/lenses/:lens', admin, (req, res) => {
-    res.json(run('path', () => service(deps).deleteLens(param(req, 'lens'))));
+    const force = boolQuery(req.query.force, 'force');
+    try {
+      res.json(service(deps).deleteLens(param(req, 'lens'), { force }));
+    } catch (err) {
+      // "in use" names the `force` query parameter; everything else is about the path.
+      if (err instanceof ReviewInputError && err.field === 'force') {
+        throw new Problem(409, 'conflict', 'Conflict', err.message.replace('force it:', 'add ?force=true:'), [{ name: 'force', in: 'query', message: err.message }]);
+      }
+      translate(err, 'path');
+    }
   });
 
   r.get('/api/review/lenses/:lens/questions/:question', (req, res) => {

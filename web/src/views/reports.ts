@@ -12,7 +12,8 @@ import { isObj, str, num, time } from '../json.js';
 /**
  * The weekly reports archive (GET /api/reports, docs/reports.md): each week with when it was
  * generated, how, whether each channel delivered it, and links to the HTML and PDF (the read
- * token added when the page has one). Generating and sending stay with the CLI and the API.
+ * token added when the page has one), and links to this week so far (partial, never archived).
+ * Generating and sending stay with the CLI and the API.
  */
 
 
@@ -69,6 +70,19 @@ function parseArchive(raw: unknown): Archive {
   };
 }
 
+/** GET /api/reports/current: the week so far, as its title and headline say it. */
+interface Current {
+  title: string;
+  headline: string;
+}
+
+function parseCurrent(raw: unknown): Current | null {
+  if (!isObj(raw) || raw.partial !== true) return null;
+  const title = str(raw.title);
+  const headline = str(raw.headline);
+  return title && headline ? { title, headline } : null;
+}
+
 const TRIGGER: Record<string, string> = { schedule: 'on schedule', 'catch-up': 'catch-up after downtime', api: 'through the API', cli: 'from the command line' };
 const REFRESH_MS = 60_000;
 
@@ -107,13 +121,15 @@ export class ReportsView implements View {
     try {
       const raw = await getJson('/api/reports');
       const archive = parseArchive(raw);
+      // The week so far is optional: without it the page still shows the archive and the links.
+      const current = await getJson('/api/reports/current').then(parseCurrent, () => null);
       if (this.destroyed) return;
       this.loaded = true;
       replace(this.message);
-      const key = JSON.stringify(raw);
+      const key = JSON.stringify([raw, current]);
       if (key !== this.key) {
         this.key = key;
-        this.render(archive);
+        this.render(archive, current);
       }
     } catch (err) {
       if (this.destroyed) return;
@@ -129,7 +145,7 @@ export class ReportsView implements View {
     }
   }
 
-  private render(a: Archive): void {
+  private render(a: Archive, current: Current | null): void {
     const now = serverNow();
     const s = a.schedule;
     let schedule: string;
@@ -142,8 +158,22 @@ export class ReportsView implements View {
       schedule ? h('p', { class: 'description', 'data-schedule': '' }, schedule) : null,
       h('p', { class: 'description' }, `Times in ${timeZone()}. The HTML and PDF open in a new tab.`),
     );
+    const soFarLink = (fmt: string, label: string) =>
+      h('a', { href: apiUrl(`/api/reports/current.${fmt}`), target: '_blank', rel: 'noopener noreferrer', 'data-format': fmt }, label);
+    const soFar = h(
+      'section',
+      { class: 'panel', 'data-current-week': '' },
+      h('h2', { class: 'panel-title' }, 'This week so far'),
+      current ? h('p', { class: 'report-current', 'data-partial': 'true' }, h('strong', null, current.title), ` — ${current.headline}.`) : null,
+      h(
+        'p',
+        { class: 'description' },
+        'The week in progress, built when you open it and labelled partial: its figures run from Monday to now. It is not archived; the week\'s final report is written after it ends. ',
+        h('span', { class: 'report-links' }, soFarLink('html', 'HTML'), soFarLink('pdf', 'PDF'), soFarLink('md', 'Markdown')),
+      ),
+    );
     if (!a.reports.length) {
-      replace(this.body, h('section', { class: 'panel' }, notice('info', 'No report has been written yet. Run pillarboard report --week YYYY-Www to write one now.')));
+      replace(this.body, soFar, h('section', { class: 'panel' }, notice('info', 'No report has been written yet. Run pillarboard report --week YYYY-Www to write one now.')));
       return;
     }
     const { wrap, tbody } = table('Archived weekly reports, newest first', [['Week'], ['Period'], ['Generated'], ['Delivery'], ['Open']]);
@@ -193,7 +223,7 @@ export class ReportsView implements View {
         ),
       );
     }
-    replace(this.body, h('section', { class: 'panel table-panel' }, h('h2', { class: 'panel-title' }, 'Archive'), wrap));
+    replace(this.body, soFar, h('section', { class: 'panel table-panel' }, h('h2', { class: 'panel-title' }, 'Archive'), wrap));
   }
 
   destroy(): void {
