@@ -244,7 +244,9 @@ describe('charts in the first hour', { skip: requireBinary(CHROMIUM_BIN) }, () =
       await page.goto(`${fx.url}/`);
       const since = `collecting since ${hhmm(firstSample)}`;
       await page.waitForFunction((text) => Array.from(document.querySelectorAll('.spark-note')).some((n) => n.textContent === text), since, WAIT);
-      // Three pillars have scores since then; cost and sustainability have had none yet.
+      // Three pillars have scores since then; cost and sustainability have had none yet. Each
+      // tile fetches its own history, so wait for the three before counting (never more).
+      await page.waitForFunction(() => document.querySelectorAll('.spark-note.since').length >= 3, undefined, WAIT).catch(() => undefined);
       assert.equal(await page.$$eval('.spark-note.since', (n) => n.length), 3, 'every pillar with a score history says since when');
       await page.screenshot({ path: path.join(ARTIFACTS, `first-hour-overview-${size}.png`) });
 
