@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Sample } from './types.js';
-import { bodySnippet, FetchError } from './fetch-text.js';
+import { bodySnippet, fetchText, FetchError, type FetchTextOptions } from './fetch-text.js';
+import { toBytes } from './config-schemas.js';
+import type { PrometheusConfig } from './prometheus.js';
 import { displayUrl } from './http-client.js';
 import { parseFloatToken } from './prom-float.js';
 
@@ -158,4 +160,29 @@ export function toSamples(entry: QueryEntry, env: Envelope): { samples: Sample[]
 
 function canonical(labels: Record<string, string>): string {
   return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+}
+
+/**
+ * One request to a Prometheus HTTP API endpoint (`query` or `query_range`) with the collector's
+ * method (GET with the query string, or POST as a form), headers, auth, TLS and body cap. An
+ * error answer that carries Prometheus's JSON envelope comes back as a body for `decode`, which
+ * turns it into the server's own message.
+ */
+export function requestApi(
+  endpoint: string,
+  params: URLSearchParams,
+  config: Pick<PrometheusConfig, 'method' | 'headers' | 'auth' | 'max_body_bytes'>,
+  tls: FetchTextOptions['tls'],
+  signal: AbortSignal,
+): Promise<{ contentType: string; text: string }> {
+  return fetchText(config.method === 'GET' ? `${endpoint}?${params}` : endpoint, {
+    signal,
+    method: config.method,
+    form: config.method === 'POST' ? params : undefined,
+    accept: 'application/json',
+    headers: config.headers,
+    auth: config.auth,
+    tls,
+    maxBodyBytes: toBytes(config.max_body_bytes),
+  }).catch((err: unknown) => recoverErrorEnvelope(err));
 }

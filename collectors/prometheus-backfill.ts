@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { BackfillCapability, BackfillChunk, BackfillRange, CollectContext } from './types.js';
-import { fetchText, FetchError } from './fetch-text.js';
-import { resolveTls, toBytes } from './config-schemas.js';
-import { decode, queryEntries, queryRangeEndpoint, recoverErrorEnvelope, toSamples, type QueryEntry } from './prometheus-api.js';
+import { FetchError } from './fetch-text.js';
+import { resolveTls } from './config-schemas.js';
+import { decode, queryEntries, queryRangeEndpoint, requestApi, toSamples, type QueryEntry } from './prometheus-api.js';
 import type { PrometheusConfig } from './prometheus.js';
 
 /**
@@ -68,16 +68,7 @@ async function* chunks(config: PrometheusConfig, entry: QueryEntry, range: Backf
     const signal = AbortSignal.any([stopAll, AbortSignal.timeout(range.timeoutMs)]);
     let res: { contentType: string; text: string };
     try {
-      res = await fetchText(config.method === 'GET' ? `${endpoint}?${params}` : endpoint, {
-        signal,
-        method: config.method,
-        form: config.method === 'POST' ? params : undefined,
-        accept: 'application/json',
-        headers: config.headers,
-        auth: config.auth,
-        tls,
-        maxBodyBytes: toBytes(config.max_body_bytes),
-      }).catch((err: unknown) => recoverErrorEnvelope(err));
+      res = await requestApi(endpoint, params, config, tls, signal);
     } catch (err) {
       if (err instanceof FetchError && err.kind === 'too_large' && points > 1) return { start, end, tooLarge: true };
       if (stopAll.aborted) throw err;

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { PartialCollectError, type CollectorDefinition, type Sample } from './types.js';
-import { fetchText } from './fetch-text.js';
 import { mapLimit } from './map-limit.js';
-import { decode, queryEndpoint, queryEntries, QueryError, recoverErrorEnvelope, toSamples } from './prometheus-api.js';
+import { decode, queryEndpoint, queryEntries, QueryError, requestApi, toSamples } from './prometheus-api.js';
 import { prometheusBackfill } from './prometheus-backfill.js';
-import { authSchema, byShape, byteSize, headersSchema, httpUrl, resolveTls, tlsSchema, toBytes } from './config-schemas.js';
+import { authSchema, byShape, byteSize, headersSchema, httpUrl, resolveTls, tlsSchema } from './config-schemas.js';
 
 /**
  * `prometheus`: runs instant queries against a Prometheus-compatible API (Prometheus,
@@ -89,16 +88,7 @@ export const prometheus: CollectorDefinition<PrometheusConfig> = {
     const outcomes = await mapLimit(entries, CONCURRENCY, async (entry) => {
       try {
         const params = new URLSearchParams({ query: entry.query, time });
-        const res = await fetchText(config.method === 'GET' ? `${endpoint}?${params}` : endpoint, {
-          signal,
-          method: config.method,
-          form: config.method === 'POST' ? params : undefined,
-          accept: 'application/json',
-          headers: config.headers,
-          auth: config.auth,
-          tls,
-          maxBodyBytes: toBytes(config.max_body_bytes),
-        }).catch((err: unknown) => recoverErrorEnvelope(err));
+        const res = await requestApi(endpoint, params, config, tls, signal);
         return { ok: true as const, ...toSamples(entry, decode(endpoint, entry, res.contentType, res.text)) };
       } catch (err) {
         if (err instanceof QueryError) return { ok: false as const, error: err.message };
