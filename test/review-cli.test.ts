@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { runLensExport, runLensImport, runLensList } from '../server/commands/lens.js';
 import { runReviewAnswer, runReviewMilestone, runReviewPlan, runReviewShow } from '../server/commands/review.js';
 import { loadWorkloadText, formatIssue } from '../server/workload/index.js';
@@ -10,21 +9,14 @@ import { collectorRegistry } from '../collectors/index.js';
 import { silentLogger } from '../server/log.js';
 import { openStore } from '../server/store/index.js';
 import { tempDir } from './support/tmp.js';
+import { captureIo } from './support/capture-io.js';
 import { fullLens } from './review-support.js';
 
 const dir = tempDir('pillarboard-review-cli-');
 const db = path.join(dir, 'pb.db');
 openStore({ path: db }).close(); // as `pillarboard migrate` leaves it: these commands refuse a missing database
 
-function io() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  return { io: { out, err }, out: () => o, err: () => e };
-}
+const io = captureIo;
 
 test('lens import refuses an invalid lens with every fault as file:line:column: $.path and imports nothing', () => {
   const lens = fullLens();

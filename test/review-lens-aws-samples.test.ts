@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { runLensExport, runLensImport } from '../server/commands/lens.js';
 import { parseLensText } from '../server/review/lens/parse-file.js';
 import { silentLogger } from '../server/log.js';
 import { openStore } from '../server/store/index.js';
 import { tempDir } from './support/tmp.js';
+import { captureIo } from './support/capture-io.js';
 
 /**
  * Lenses AWS publishes for its Well-Architected Tool (aws-samples/custom-lens-wa-hub; sources
@@ -20,15 +20,7 @@ const dir = tempDir('pillarboard-aws-lenses-');
 const db = path.join(dir, 'pb.db');
 openStore({ path: db }).close(); // as `pillarboard migrate` leaves it: lens commands refuse a missing database
 
-function io() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  return { io: { out, err }, out: () => o, err: () => e };
-}
+const io = captureIo;
 
 const ACCEPTED: Array<[string, string, RegExp | null]> = [
   ['AWS-Passport_Passport-Custom-Lens.json', 'a url key on a question', /\$\.pillars\[\d+\]\.questions\[\d+\]\.url: warning: unknown key "url" in a question: kept and exported unchanged/],

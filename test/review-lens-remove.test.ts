@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { spawnSync } from 'node:child_process';
 import { runLensImport, runLensList, runLensRemove } from '../server/commands/lens.js';
 import { runReviewAnswer, runReviewMilestone } from '../server/commands/review.js';
 import { openStore } from '../server/store/index.js';
 import { silentLogger } from '../server/log.js';
 import { tempDir } from './support/tmp.js';
+import { captureIo } from './support/capture-io.js';
 import { fullLens } from './review-support.js';
 
 const dir = tempDir('pillarboard-lens-remove-');
@@ -17,15 +17,7 @@ openStore({ path: db }).close(); // as `pillarboard migrate` leaves it: these co
 const lensFile = path.join(dir, 'abc.json');
 fs.writeFileSync(lensFile, JSON.stringify(fullLens(), null, 2));
 
-function io() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  return { io: { out, err }, out: () => o, err: () => e };
-}
+const io = captureIo;
 
 function lensIds(): string[] {
   const l = io();
