@@ -22,6 +22,7 @@ import { computeDerived, DerivedSeriesJob, DEFAULT_DERIVED_SETTINGS } from '../s
 import { openStore } from '../server/store/index.js';
 import { silentLogger } from '../server/log.js';
 import { systemClock } from '../server/clock.js';
+import { seededRandom as rng } from '../test/support/seeded-random.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -31,17 +32,6 @@ const SERVICES = 20;
 const TARGET_EVENTS = 100_000;
 const RUNS = 7;
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function dataset(): OperationalEvent[] {
   const rand = rng(42);

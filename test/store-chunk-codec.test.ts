@@ -10,18 +10,8 @@ import {
   readChunkHeader,
   TS_CODES,
 } from '../server/store/chunkCodec.js';
+import { seededRandom as rng } from './support/seeded-random.js';
 
-/** mulberry32: a small seeded generator, so a failure names a seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A Prometheus stale marker: NaN with payload 2 (0x7ff0000000000002). */
 const STALE = (() => {

@@ -43,17 +43,7 @@ export interface KindResult {
   ms: number;
 }
 
-/** mulberry32: a small seeded generator, so a failing trial's delays can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './seeded-random.js';
 
 /** Generation `gen` of report `week` as crash-report-writer.ts writes it (md, html and pdf alike). */
 export function reportBody(week: string, gen: number): string {
