@@ -235,6 +235,10 @@ describe('charts in the first hour', { skip: requireBinary(CHROMIUM_BIN) }, () =
     assert.equal(ind.windowSeconds, 7 * 86_400);
     assert.ok(ind.windowCoverage > 0 && ind.windowCoverage < 0.001, String(ind.windowCoverage));
     assert.match(ind.reason, /over 6m of 7d/);
+    const outcome = (await (await fetch(`${fx.url}/api/outcomes/buy`)).json()) as { indicators: Array<{ id: string; windowSeconds: number; windowCoverage: number }> };
+    const inOutcome = outcome.indicators.find((i) => i.id === 'availability')!;
+    assert.equal(inOutcome.windowSeconds, 7 * 86_400);
+    assert.equal(inOutcome.windowCoverage, ind.windowCoverage);
   });
 
   for (const [size, viewport] of Object.entries({ ...SIZES, '390x844': PHONE })) {
@@ -259,6 +263,11 @@ describe('charts in the first hour', { skip: requireBinary(CHROMIUM_BIN) }, () =
       // The note no longer claims one point per step over the whole range.
       assert.match(await page.textContent('.chart-note') ?? '', /since the first sample \(raw samples\)/);
       await page.screenshot({ path: path.join(ARTIFACTS, `first-hour-indicator-${size}.png`) });
+
+      // The outcome page's indicator table says it too, beside the SLO's value.
+      await page.goto(`${fx.url}/outcomes/buy`);
+      await page.waitForSelector('tr[data-indicator="availability"]', WAIT);
+      assert.match(await page.textContent('tr[data-indicator="availability"]') ?? '', /over 6 min of 7 d/);
       await context.close();
     });
   }

@@ -273,7 +273,20 @@ export function buildOpenApi(version: string): Record<string, unknown> {
             ),
           ),
           indicators: arr(
-            obj({ id: str, title: str, weight: num, key: bool, status: ref('Status'), score: nullable(num), cost: nullable(num) }, ['id', 'weight', 'key', 'status', 'score']),
+            obj(
+              {
+                id: str,
+                title: str,
+                weight: num,
+                key: bool,
+                status: ref('Status'),
+                score: nullable(num),
+                cost: nullable(num),
+                windowSeconds: nullable({ type: 'number', description: "The indicator's window (see Indicator.windowSeconds)." }),
+                windowCoverage: nullable({ type: 'number', minimum: 0, maximum: 1, description: 'Share of that window covered by stored data (see Indicator.windowCoverage).' }),
+              },
+              ['id', 'weight', 'key', 'status', 'score'],
+            ),
           ),
         }, ['id', 'title', 'status', 'score', 'attainment', 'coverage', 'indicators']),
         Indicator: obj({

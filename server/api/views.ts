@@ -98,6 +98,8 @@ export function outcomeView(o: OutcomeSnapshot, snap: EvaluationSnapshot, spec?:
         cost: c.cost,
         value: ind?.value ?? null,
         unit: ind?.unit ?? null,
+        windowSeconds: ind ? ind.windowMs / 1000 : null,
+        windowCoverage: ind?.windowCoverage ?? null,
       };
     }),
   };

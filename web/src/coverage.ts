@@ -1,3 +1,4 @@
+import { h } from './dom.js';
 import { formatDuration, formatWhen } from './format.js';
 import type { History } from './model.js';
 
@@ -26,4 +27,10 @@ export function historyStart(h: History): number {
 export function collectingSince(h: History, now: number): string | null {
   const start = historyStart(h);
   return start > h.from ? `collecting since ${formatWhen(start, now)}` : null;
+}
+
+/** "over 6 min of 7 d" under a value whose window the history does not cover yet; nothing once it does. */
+export function partialWindow(i: { windowSeconds: number | null; windowCoverage: number | null }): HTMLElement | null {
+  if (i.windowCoverage === null || i.windowCoverage >= 0.999) return null;
+  return h('span', { class: 'cover' }, windowWords(i.windowSeconds, i.windowCoverage));
 }

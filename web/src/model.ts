@@ -63,6 +63,9 @@ export interface OutcomeIndicator {
   cost: number | null;
   value: number | null;
   unit: string | null;
+  /** The indicator's window and the share of it stored data covers ("over 6 min of 7 d"). */
+  windowSeconds: number | null;
+  windowCoverage: number | null;
 }
 
 export interface OutcomeSummary {

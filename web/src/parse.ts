@@ -80,6 +80,8 @@ function outcomeIndicator(v: unknown): OutcomeIndicator | null {
     cost: num(v.cost),
     value: num(v.value),
     unit: str(v.unit),
+    windowSeconds: num(v.windowSeconds),
+    windowCoverage: num(v.windowCoverage),
   };
 }
 

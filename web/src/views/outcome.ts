@@ -1,4 +1,4 @@
-import { windowWords } from '../coverage.js';
+import { partialWindow, windowWords } from '../coverage.js';
 import { getJson } from '../api.js';
 import { h, replace } from '../dom.js';
 import { formatPercent, formatScore, formatValue } from '../format.js';
@@ -87,7 +87,7 @@ export class OutcomeView extends DetailView<OutcomeDetail> {
           h('td', { class: 'num' }, i.weight === null ? '—' : `${formatScore(i.weight)}${totalWeight > 0 ? ` (${Math.round((100 * i.weight) / totalWeight)}%)` : ''}`),
           h('td', null, i.key ? h('span', { class: 'key-flag' }, 'key') : '—'),
           h('td', null, statusBadge(i.status)),
-          h('td', { class: 'num' }, i.value === null ? statusLabel(i.status) : formatValue(i.value, i.unit)),
+          h('td', { class: 'num' }, i.value === null ? statusLabel(i.status) : formatValue(i.value, i.unit), partialWindow(i)),
           h('td', { class: 'num' }, formatScore(i.score)),
           h('td', { class: 'num' }, i.cost === null ? '—' : formatScore(i.cost)),
         ),

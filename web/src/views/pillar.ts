@@ -2,7 +2,7 @@ import { getJson } from '../api.js';
 import { h, replace } from '../dom.js';
 import { formatAgo, formatBounds, formatScore, formatTarget, formatValue, formatWhen } from '../format.js';
 import { pillarTitle, type IndicatorInfo, type PillarDetail } from '../model.js';
-import { windowWords } from '../coverage.js';
+import { partialWindow } from '../coverage.js';
 import { parsePillarDetail } from '../parse.js';
 import { href } from '../params.js';
 import { serverNow } from '../clock.js';
@@ -128,10 +128,4 @@ export class PillarView extends DetailView<PillarDetail> {
     replace(this.body, h('section', { class: 'panel table-panel' }, h('h2', { class: 'panel-title' }, 'Indicators'), wrap, more));
     this.fitRows(wrap, [...tbody.rows], more, 'indicators');
   }
-}
-
-/** "over 6 min of 7 d" under a value whose window the history does not cover yet; nothing once it does. */
-function partialWindow(i: IndicatorInfo): HTMLElement | null {
-  if (i.windowCoverage === null || i.windowCoverage >= 0.999) return null;
-  return h('span', { class: 'cover' }, windowWords(i.windowSeconds, i.windowCoverage));
 }
