@@ -87,7 +87,8 @@ export class OutcomeView extends DetailView<OutcomeDetail> {
           h('td', { class: 'num' }, i.weight === null ? '—' : `${formatScore(i.weight)}${totalWeight > 0 ? ` (${Math.round((100 * i.weight) / totalWeight)}%)` : ''}`),
           h('td', null, i.key ? h('span', { class: 'key-flag' }, 'key') : '—'),
           h('td', null, statusBadge(i.status)),
-          h('td', { class: 'num' }, i.value === null ? statusLabel(i.status) : formatValue(i.value, i.unit), partialWindow(i)),
+          // On a TV the seven columns have no room for it; the error budget above says the coverage.
+          h('td', { class: 'num' }, i.value === null ? statusLabel(i.status) : [formatValue(i.value, i.unit), this.ctx.kiosk ? null : partialWindow(i)]),
           h('td', { class: 'num' }, formatScore(i.score)),
           h('td', { class: 'num' }, i.cost === null ? '—' : formatScore(i.cost)),
         ),
