@@ -5,6 +5,8 @@ export type Db = Database.Database;
 export interface OpenDatabaseOptions {
   /** How long a write waits for another connection's lock before SQLITE_BUSY. */
   busyTimeoutMs?: number;
+  /** Open for reading only (a worker thread's connection beside the writer); the file must exist. */
+  readOnly?: boolean;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface OpenDatabaseOptions {
  * so a second process (e.g. `pillarboard backup`) waits instead of failing.
  */
 export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Db {
-  const db = new Database(path);
+  const db = new Database(path, opts.readOnly ? { readonly: true, fileMustExist: true } : {});
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

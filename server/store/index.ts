@@ -54,6 +54,13 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** Where background upkeep inside the store reports problems (default: silent). */
   log?: Logger;
+  /**
+   * A read-only connection beside the writer (the read workers, server/workers): the file is
+   * opened read-only and not migrated, and reads never bring rollups up to date (a write):
+   * they see the rollups as the writer last updated them, so the writer calls updateRollups()
+   * before handing such a store a query that needs them.
+   */
+  readOnly?: boolean;
 }
 
 interface Parts {
@@ -82,6 +89,7 @@ export class Store {
   private readonly headMaxRowsOpt?: number;
   private largestBatch = 0;
   private readonly log?: Logger;
+  private readonly readOnly: boolean;
   private parts?: Parts;
 
   constructor(opts: OpenStoreOptions) {
@@ -92,7 +100,8 @@ export class Store {
     this.batchRows = Math.max(1, Math.floor(opts.retentionBatchRows ?? DEFAULT_RETENTION_BATCH_ROWS));
     if (opts.headMaxRows !== undefined) this.headMaxRowsOpt = Math.max(2, Math.floor(opts.headMaxRows));
     this.log = opts.log;
-    this.db = openDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs });
+    this.readOnly = opts.readOnly ?? false;
+    this.db = openDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs, readOnly: this.readOnly });
     this.health = new StorageHealth(this.now);
   }
 
@@ -133,7 +142,7 @@ export class Store {
   close(): void {
     if (!this.db.open) return;
     try {
-      if (this.parts && !this.parts.rollups.clean) this.parts.rollups.update();
+      if (this.parts && !this.readOnly && !this.parts.rollups.clean) this.parts.rollups.update();
     } finally {
       this.db.close();
     }
@@ -328,6 +337,7 @@ export class Store {
     let samples: SampleWriter | undefined;
     const rollups = new RollupStore(this.db, bounds, (sid, from, to) => samples!.rows(sid, from, to));
     samples = new SampleWriter(this.db, series, rollups, bounds);
+    if (this.readOnly) rollups.update = () => ({ seriesDays: 0 }); // see OpenStoreOptions.readOnly
     this.parts = {
       bounds,
       compactor: new HeadCompactor(this.db, bounds),
@@ -379,7 +389,7 @@ export function openStore(opts: OpenStoreOptions): Store {
     throw explainOpenError(opts.path, err) ?? err;
   }
   try {
-    if (opts.migrate ?? true) store.migrate();
+    if ((opts.migrate ?? true) && !opts.readOnly) store.migrate();
   } catch (err) {
     store.db.close();
     throw explainOpenError(opts.path, err) ?? err;
