@@ -7,7 +7,7 @@ import type { EvaluationHistory } from './history.js';
 import { historySamples } from './history-series.js';
 import type { EvaluationSnapshot } from './snapshot.js';
 import { specKey } from './last.js';
-import type { MissingDataHint } from './missing.js';
+import { resolveHints, type MissingDataHint } from './missing.js';
 import type { Transition } from './state.js';
 import type { EvaluationTables, EvaluatorStore, LastSnapshot, TransitionLog } from './tables.js';
 import type { Clock } from '../clock.js';
@@ -29,7 +29,21 @@ export interface EvaluatorOptions {
   resume?: boolean;
   /** Words for series without a value (the runtime passes the DORA job's); see missing.ts. */
   missingDataHint?: MissingDataHint;
+  /**
+   * Runs a pass's reading and computing (evaluateWorkload) elsewhere — a worker thread with its
+   * own read connection (server/workers) — so timed passes never hold the main thread. Absent:
+   * every pass runs on the calling thread.
+   */
+  offThread?: OffThreadEvaluation;
 }
+
+/** evaluateWorkload(spec, …) at `now`, with the collectors' status and the missing-data hints as plain data. */
+export type OffThreadEvaluation = (
+  spec: WorkloadEvaluationSpec,
+  collectors: CollectorStatus[],
+  now: number,
+  hints: Record<string, string>,
+) => Promise<EvaluationSnapshot>;
 
 /**
  * A stored snapshot is resumed while it is younger than this many evaluation intervals: the
@@ -50,8 +64,10 @@ export interface Evaluator {
 /**
  * The evaluation loop. `setSpec` (on every workload load or reload) evaluates at once;
  * `start` then evaluates every `settings.intervalMs`, measured from the end of the previous
- * pass, so passes never overlap (a pass is synchronous; a listener that calls evaluateNow
- * during 'evaluated' is refused). After each pass:
+ * pass, so passes never overlap (a listener that calls evaluateNow during 'evaluated' is
+ * refused). With `offThread`, timed passes (and evaluateSoon) read and compute on a worker
+ * thread and only apply here; setSpec and evaluateNow still run on the calling thread. After
+ * each pass:
  * 1. status transitions are persisted against the stored state (one transaction);
  * 2. the numbers are written as history samples (one transaction, history-series.ts);
  * 3. 'evaluated' is emitted with the snapshot and the transitions written.
@@ -78,6 +94,12 @@ export class Evaluator extends EventEmitter {
   private evaluating = false;
   private cancel: (() => void) | undefined;
   private prunedAt = Number.NEGATIVE_INFINITY;
+  private readonly offThread: OffThreadEvaluation | undefined;
+  /** The pass running off the main thread, and whether another was asked for meanwhile. */
+  private pass: Promise<EvaluationSnapshot | null> | null = null;
+  private again = false;
+  /** Set by stop(): a pass that answers afterwards is dropped (the store may be closing). */
+  private stopped = false;
 
   constructor(opts: EvaluatorOptions) {
     super();
@@ -91,6 +113,7 @@ export class Evaluator extends EventEmitter {
     this.log = opts.log;
     this.clock = opts.clock;
     this.missingDataHint = opts.missingDataHint;
+    this.offThread = opts.offThread;
   }
 
   /**
@@ -141,6 +164,7 @@ export class Evaluator extends EventEmitter {
 
   /** Evaluates every `settings.intervalMs` from now on (after the next setSpec if none is set yet). */
   start(): void {
+    this.stopped = false;
     if (this.running) return;
     this.running = true;
     this.schedule();
@@ -148,6 +172,8 @@ export class Evaluator extends EventEmitter {
 
   stop(): void {
     this.running = false;
+    this.stopped = true;
+    this.again = false;
     this.cancel?.();
     this.cancel = undefined;
   }
@@ -157,32 +183,109 @@ export class Evaluator extends EventEmitter {
     return this.last;
   }
 
-  /** One pass now (see the class comment). Throws when no spec is set, or when called from inside a pass. */
+  /** One pass now, on this thread (see the class comment). Throws when no spec is set, or when called from inside a pass. */
   evaluateNow(): EvaluationSnapshot {
     const spec = this.spec;
     if (spec === null) throw new Error('no workload to evaluate: setSpec() must be called first');
     if (this.evaluating) throw new Error('an evaluation pass is already running');
     this.evaluating = true;
     try {
-      const snapshot = evaluateWorkload(spec, {
-        data: this.data,
-        collectors: this.collectors,
-        now: this.clock.now(),
-        ...(this.missingDataHint === undefined ? {} : { missingDataHint: this.missingDataHint }),
-      });
-      const transitions = this.persist(snapshot);
-      this.last = snapshot;
-      try {
-        this.emit('evaluated', snapshot, transitions);
-      } catch (err) {
-        this.log.error("an 'evaluated' listener threw", { error: message(err) });
-      }
-      return snapshot;
+      return this.apply(evaluateWorkload(spec, this.engineDeps()));
     } finally {
       this.evaluating = false;
       this.resumedNextAt = null;
       this.schedule();
     }
+  }
+
+  /**
+   * One pass soon: with `offThread`, its reading and computing run there, and its persistence
+   * and 'evaluated' here once it answers (if it fails, the pass runs here instead, so the wall
+   * never misses one); without, evaluateNow(). Passes off the thread never overlap: one asked
+   * for during another runs after it. Resolves with the snapshot applied, or null when the
+   * pass failed (logged), or was dropped because a newer pass or a new spec came first or the
+   * evaluator stopped.
+   */
+  evaluateSoon(): Promise<EvaluationSnapshot | null> {
+    if (!this.offThread) {
+      try {
+        return Promise.resolve(this.evaluateNow());
+      } catch (err) {
+        this.log.error('evaluation pass failed', { error: message(err) });
+        return Promise.resolve(null);
+      }
+    }
+    if (this.pass) {
+      this.again = true;
+      return this.pass;
+    }
+    this.pass = this.passOffThread(this.offThread);
+    return this.pass;
+  }
+
+  /** Resolves once no pass runs off the main thread (shutdown waits for it). */
+  async idle(): Promise<void> {
+    while (this.pass) await this.pass;
+  }
+
+  private async passOffThread(run: OffThreadEvaluation): Promise<EvaluationSnapshot | null> {
+    const spec = this.spec;
+    if (spec === null) throw new Error('no workload to evaluate: setSpec() must be called first');
+    this.cancel?.(); // no timed pass while this one runs; rearmed when it ends
+    this.cancel = undefined;
+    try {
+      const now = this.clock.now();
+      let snapshot: EvaluationSnapshot;
+      try {
+        snapshot = await run(spec, this.collectors(), now, resolveHints(spec.indicators, this.missingDataHint));
+      } catch (err) {
+        if (this.stopped || this.spec !== spec) return null;
+        this.log.warn('evaluation off the main thread failed; evaluating on the main thread', { error: message(err) });
+        snapshot = evaluateWorkload(spec, { ...this.engineDeps(), now });
+      }
+      // A reload evaluated its new spec meanwhile, or an evaluateNow() already applied a later pass.
+      if (this.spec !== spec || (this.last !== null && this.last.at > snapshot.at) || this.evaluating) return null;
+      if (this.stopped) return null;
+      this.evaluating = true;
+      try {
+        return this.apply(snapshot);
+      } finally {
+        this.evaluating = false;
+        this.resumedNextAt = null;
+      }
+    } catch (err) {
+      this.log.error('evaluation pass failed', { error: message(err) });
+      return null;
+    } finally {
+      this.pass = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        void this.evaluateSoon();
+      } else {
+        this.schedule();
+      }
+    }
+  }
+
+  private engineDeps() {
+    return {
+      data: this.data,
+      collectors: this.collectors,
+      now: this.clock.now(),
+      ...(this.missingDataHint === undefined ? {} : { missingDataHint: this.missingDataHint }),
+    };
+  }
+
+  /** Persists a computed pass, makes it the latest and tells the listeners. */
+  private apply(snapshot: EvaluationSnapshot): EvaluationSnapshot {
+    const transitions = this.persist(snapshot);
+    this.last = snapshot;
+    try {
+      this.emit('evaluated', snapshot, transitions);
+    } catch (err) {
+      this.log.error("an 'evaluated' listener threw", { error: message(err) });
+    }
+    return snapshot;
   }
 
   private persist(snapshot: EvaluationSnapshot): Transition[] {
@@ -227,6 +330,10 @@ export class Evaluator extends EventEmitter {
 
   private tick(): void {
     this.cancel = undefined;
+    if (this.offThread) {
+      void this.evaluateSoon();
+      return;
+    }
     try {
       this.evaluateNow();
     } catch (err) {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Pillar, Status } from '../scoring/types.js';
-import type { RangeQuery, Store } from '../store/index.js';
+import type { RangeQuery, Selector, Store } from '../store/index.js';
 import { HISTORY_SERIES, historySelector, type HistorySeriesName } from './history-series.js';
 import { IndicatorStateStore, TRANSITION_COLUMNS, transitionFromRow, type IndicatorState, type Transition } from './state.js';
 
@@ -45,6 +45,33 @@ const INDICATOR_SERIES: Record<IndicatorHistoryMetric, HistorySeriesName> = {
   value: HISTORY_SERIES.indicatorValue,
   budget_remaining: HISTORY_SERIES.sloBudgetRemaining,
 };
+
+/** Whose history a route reads: what the read workers are sent (server/workers). */
+export type HistoryTarget =
+  | { of: 'indicator'; id: string; metric: IndicatorHistoryMetric }
+  | { of: 'outcome'; id: string }
+  | { of: 'pillar'; id: Pillar };
+
+/** The selector of a target's history series. */
+export function historyTargetSelector(t: HistoryTarget): Selector {
+  if (t.of === 'indicator') return historySelector(INDICATOR_SERIES[t.metric], 'indicator', t.id);
+  return historySelector(t.of === 'outcome' ? HISTORY_SERIES.outcomeScore : HISTORY_SERIES.pillarScore, t.of, t.id);
+}
+
+/** What reading a history needs of the store: no table of the evaluation's own. */
+export type HistoryReadStore = Pick<Store, 'querySeries' | 'findSeries' | 'firstSampleAt'>;
+
+/** One history series over `range`, clipped to where its data begins (clipToHistory). */
+export function readHistory(store: HistoryReadStore, selector: Selector, range: RangeQuery): HistoryPoints {
+  let dataSince: number | null = null;
+  for (const s of store.findSeries(selector)) {
+    const t = store.firstSampleAt(s.id);
+    if (t !== undefined && (dataSince === null || t < dataSince)) dataSince = t;
+  }
+  const q = clipToHistory(range, dataSince);
+  const result = store.querySeries(selector, q);
+  return { source: result.source, step: q.step, dataSince, points: result.series[0]?.points ?? [] };
+}
 
 export const DEFAULT_TRANSITIONS_LIMIT = 100;
 
@@ -101,27 +128,15 @@ export class EvaluationHistory {
 
   /** Score (default), value or SLO budget remaining of one indicator over `range`. */
   indicatorHistory(id: string, range: RangeQuery, metric: IndicatorHistoryMetric = 'score'): HistoryPoints {
-    return this.read(INDICATOR_SERIES[metric], 'indicator', id, range);
+    return readHistory(this.store, historyTargetSelector({ of: 'indicator', id, metric }), range);
   }
 
   outcomeHistory(id: string, range: RangeQuery): HistoryPoints {
-    return this.read(HISTORY_SERIES.outcomeScore, 'outcome', id, range);
+    return readHistory(this.store, historyTargetSelector({ of: 'outcome', id }), range);
   }
 
   pillarHistory(pillar: Pillar, range: RangeQuery): HistoryPoints {
-    return this.read(HISTORY_SERIES.pillarScore, 'pillar', pillar, range);
-  }
-
-  private read(name: HistorySeriesName, label: 'indicator' | 'outcome' | 'pillar', id: string, range: RangeQuery): HistoryPoints {
-    const selector = historySelector(name, label, id);
-    let dataSince: number | null = null;
-    for (const s of this.store.findSeries(selector)) {
-      const t = this.store.firstSampleAt(s.id);
-      if (t !== undefined && (dataSince === null || t < dataSince)) dataSince = t;
-    }
-    const q = clipToHistory(range, dataSince);
-    const result = this.store.querySeries(selector, q);
-    return { source: result.source, step: q.step, dataSince, points: result.series[0]?.points ?? [] };
+    return readHistory(this.store, historyTargetSelector({ of: 'pillar', id: pillar }), range);
   }
 }
 

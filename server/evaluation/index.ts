@@ -13,7 +13,7 @@ export { countSloEvents, type SloCounts } from './slo-counts.js';
 export { evaluateWorkload, type EngineDeps, type WorkloadEvaluationSpec } from './engine.js';
 export type { EvaluationSnapshot, IndicatorSnapshot, OutcomeSnapshot, SloSnapshot } from './snapshot.js';
 export { HISTORY_SERIES, historySamples, historySelector, type HistorySeriesName } from './history-series.js';
-export { EvaluationHistory, type HistoryPoints, type IndicatorHistoryMetric } from './history.js';
+export { EvaluationHistory, historyTargetSelector, readHistory, type HistoryPoints, type HistoryReadStore, type HistoryTarget, type IndicatorHistoryMetric } from './history.js';
 export type { IndicatorState, Transition } from './state.js';
 export { Evaluator, RESUME_WITHIN_INTERVALS, type EvaluatorOptions } from './evaluator.js';
 export { LastEvaluationStore } from './last.js';

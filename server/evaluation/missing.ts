@@ -1,4 +1,4 @@
-import type { IndicatorSource } from './spec.js';
+import type { IndicatorSource, IndicatorSpec, SelectorSpec } from './spec.js';
 
 /**
  * No-data reasons in words for people. The store and aggregation layers explain a missing
@@ -36,4 +36,29 @@ export function describeMissing(
   const look = collector === undefined ? '`pillarboard collect --once` shows what the collectors store' : `check collector ${collector} (\`pillarboard collect --once\` shows what it stores)`;
   if (reading.unmatched !== null) return `nothing collected yet (no series \`${reading.unmatched}\`); ${look}`;
   return `${reading.reason}; ${look}`;
+}
+
+/**
+ * `hint` applied to every metric name the indicators read, as a table: what a pass run on a
+ * worker thread gets instead of the function, which cannot cross to it.
+ */
+export function resolveHints(indicators: readonly IndicatorSpec[], hint: MissingDataHint | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!hint) return out;
+  for (const i of indicators) {
+    let selectors: Array<SelectorSpec | undefined>;
+    if (i.kind === 'threshold') {
+      selectors = i.source.kind === 'ratio' ? [i.source.numerator.series, i.source.denominator.series] : [i.source.series];
+    } else {
+      const ev = i.slo.events;
+      selectors = ev.kind === 'probes' ? [ev.success] : [ev.good, ev.bad, ev.total];
+    }
+    for (const s of selectors) {
+      const name = s?.selector.name;
+      if (name === undefined || Object.hasOwn(out, name)) continue;
+      const h = hint(name);
+      if (h) out[name] = h;
+    }
+  }
+  return out;
 }
