@@ -21,6 +21,7 @@ import { DerivedSeriesJob, derivedSettingsFrom, missingDataHint, requestRunAfter
 import { ReviewService, type ReviewConfig } from './review/index.js';
 import { Backfiller } from './backfill/index.js';
 import { systemClock, type Cancel, type Clock } from './clock.js';
+import { ReadWorkers } from './workers/reads.js';
 
 export interface RuntimeOptions {
   configPath: string;
@@ -34,6 +35,11 @@ export interface RuntimeOptions {
   auth?: AuthPolicy;
   /** The command holding the database's writer lock, named to a second writer (default "serve"). */
   command?: string;
+  /**
+   * Worker threads for range queries, series scans, history reads and timed evaluation passes
+   * (server/workers); 0 or absent: all of them run on the main thread (commands, most tests).
+   */
+  readWorkers?: number;
 }
 
 /**
@@ -59,6 +65,8 @@ export class Runtime {
   /** History of new collectors fetched from their source in the background (server/backfill). */
   readonly backfill: Backfiller;
   readonly clock: Clock;
+  /** The read worker threads, or null when everything reads on the main thread (options.readWorkers). */
+  readonly reads: ReadWorkers | null;
   private readonly timers: Cancel[] = [];
   private readonly lock: WriterLock;
   private evaluate = true;
@@ -135,7 +143,16 @@ export class Runtime {
       clock,
       onFinished: () => this.onBackfilled(),
     });
-    evaluator = new Evaluator({ store: this.store, tables: evaluationTables(this.store), collectors: () => scheduler.status(), log: opts.log, clock, missingDataHint });
+    const reads = (this.reads = opts.readWorkers ? new ReadWorkers({ dbPath: opts.dbPath, store: this.store, clock, log: opts.log, size: opts.readWorkers }) : null);
+    evaluator = new Evaluator({
+      store: this.store,
+      tables: evaluationTables(this.store),
+      collectors: () => scheduler.status(),
+      log: opts.log,
+      clock,
+      missingDataHint,
+      ...(reads ? { offThread: (spec, collectors, at, hints) => reads.evaluate(spec, collectors, at, hints) } : {}),
+    });
     this.evaluator = evaluator;
     this.history = new EvaluationHistory(this.store);
     reports = createReports({
@@ -194,21 +211,13 @@ export class Runtime {
     if (!this.awaitingFirstRun?.delete(id) || this.awaitingFirstRun.size > 0) return;
     this.awaitingFirstRun = null;
     if (!this.evaluate) return;
-    try {
-      this.evaluator.evaluateNow();
-    } catch (err) {
-      this.opts.log.error('evaluation after the first collector runs failed', { error: (err as Error).message });
-    }
+    void this.evaluator.evaluateSoon();
   }
 
   /** Backfilled history changes windowed figures at once: evaluate now rather than at the next tick. */
   private onBackfilled(): void {
     if (!this.evaluate || this.awaitingFirstRun) return;
-    try {
-      this.evaluator.evaluateNow();
-    } catch (err) {
-      this.opts.log.error('evaluation after a backfill failed', { error: (err as Error).message });
-    }
+    void this.evaluator.evaluateSoon();
   }
 
   private applyWorkload(schedule: boolean): void {
@@ -303,6 +312,7 @@ export class Runtime {
   apiDeps(): AppDeps {
     return {
       series: this.store,
+      ...(this.reads ? { offThread: this.reads } : {}),
       versions: this.store,
       workload: () => this.activeView(),
       collectors: () => this.scheduler.status(),
@@ -377,6 +387,9 @@ export class Runtime {
       this.backfill.stop(boundMs),
       Promise.race([reportRun, this.clock.sleep(boundMs)]),
     ]);
+    // Reads still running are refused (503 shutting-down); a pass in flight is dropped unapplied.
+    await this.reads?.close();
+    await this.evaluator.idle();
     try {
       this.store.updateRollups();
     } catch (err) {

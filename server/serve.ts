@@ -25,6 +25,7 @@ export async function startServer(
     version: opts.version,
     watch: settings.watch,
     auth: { read: settings.readAuth, metrics: settings.metricsAuth },
+    readWorkers: settings.readWorkers,
   });
   // The port first: a listen error (port taken, no permission, bad host) ends the start
   // before any collector runs or anything is evaluated. Until the workload is loaded (a few

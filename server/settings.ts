@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { z } from 'zod';
+import { defaultReadWorkers } from './workers/reads.js';
 
 /**
  * Server settings: the one place that reads `process.env` (STYLE.md §6). Everything else
@@ -19,6 +20,12 @@ export const settingsSchema = z.object({
   shutdownTimeoutMs: z.number().int().positive().describe('Bound on waiting for running collectors at shutdown.'),
   readAuth: z.enum(['public', 'token']).describe('PILLARBOARD_READ_AUTH: `public` (default) or `token` — reads need a read token.'),
   metricsAuth: z.enum(['public', 'token']).describe('PILLARBOARD_METRICS_AUTH: `public` (default) or `token` — /metrics needs a bearer token.'),
+  readWorkers: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(16)
+    .describe('PILLARBOARD_READ_WORKERS: threads for range queries, series scans and evaluation passes (default: one per CPU, 1–4); 0 reads on the HTTP thread.'),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -57,6 +64,7 @@ export function resolveSettings(
     shutdownTimeoutMs: 5_000,
     readAuth: env.PILLARBOARD_READ_AUTH ?? 'public',
     metricsAuth: env.PILLARBOARD_METRICS_AUTH ?? 'public',
+    readWorkers: env.PILLARBOARD_READ_WORKERS ?? defaultReadWorkers(),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

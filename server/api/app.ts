@@ -19,6 +19,7 @@ import { securityHeaders } from './security.js';
 import { requireScope } from './auth.js';
 import { writeRateLimit } from './rateLimit.js';
 import { jsonDepthGuard, MAX_JSON_DEPTH } from './jsonDepth.js';
+import { compressResponses } from './encoding.js';
 
 /**
  * Builds the HTTP application from its dependencies — no globals, so a test can build
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(securityHeaders());
+  app.use(compressResponses());
   // Webhooks verify signatures over the raw bytes and authenticate with their provider's
   // secret, so they come before the JSON parser and the read guard (routes/webhooks.ts).
   app.use(webhookRoutes(deps));

@@ -16,6 +16,7 @@ import type { DerivedReport } from '../dora/types.js';
 import type { ReviewApi } from '../review/index.js';
 import type { ReloadStatus } from '../workload/index.js';
 import type { Clock } from '../clock.js';
+import type { OffThreadReads } from '../workers/reads.js';
 
 /** What the API reads from the store: small interfaces, so routes can be tested with doubles. */
 export interface SeriesReader {
@@ -56,6 +57,12 @@ export interface ActiveWorkloadView {
 
 export interface AppDeps {
   series: SeriesReader;
+  /**
+   * Range queries, series scans and history reads on worker threads (server/workers), so the
+   * HTTP thread never waits for SQLite; absent: the routes read through `series` and
+   * `evaluation` on the HTTP thread (test doubles, PILLARBOARD_READ_WORKERS=0).
+   */
+  offThread?: OffThreadReads;
   versions: WorkloadVersionReader;
   /** The active workload, or null before the first valid load. */
   workload: () => ActiveWorkloadView | null;

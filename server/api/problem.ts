@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../../collectors/types.js';
 import { storageFaultCode } from '../store/health.js';
+import { OffThreadUnavailable } from '../workers/pool.js';
 
 /**
  * RFC 9457 problem details. Every error the API returns is one of these, with
@@ -60,6 +61,12 @@ export function problemHandler(log: Logger, storage?: { note(err: unknown): void
     if (res.headersSent) return;
     const instance = req.originalUrl.split('?')[0];
     if (err instanceof Problem) return sendProblem(res, err, instance);
+    if (err instanceof OffThreadUnavailable) {
+      // The read workers are full, a read ran too long, or a worker died: the server's state, not the request's fault.
+      log.warn('read not served', { path: instance, reason: err.name, error: err.message });
+      res.setHeader('Retry-After', String(err.retryAfterS));
+      return sendProblem(res, new Problem(503, err.slug, err.title, err.message), instance);
+    }
     const fault = storageFaultCode(err);
     if (fault) {
       storage?.note(err);

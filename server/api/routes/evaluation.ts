@@ -5,7 +5,8 @@ import { parseRange } from '../timeRange.js';
 import { workloadFileView } from '../workload-view.js';
 import { PILLARS } from '../../scoring/types.js';
 import type { EvaluationSnapshot } from '../../evaluation/snapshot.js';
-import type { HistoryPoints, IndicatorHistoryMetric } from '../../evaluation/history.js';
+import { historyTargetSelector, type HistoryPoints, type HistoryTarget, type IndicatorHistoryMetric } from '../../evaluation/history.js';
+import type { RangeQuery } from '../../store/types.js';
 import { collectorsSummaryView, indicatorsById, indicatorView, isPillar, iso, outcomeView, pillarView, summaryView, PILLAR_TITLES } from '../views.js';
 
 const DAY = 86_400_000;
@@ -196,27 +197,37 @@ export function evaluationRoutes(deps: AppDeps): Router {
     });
   });
 
-  r.get('/api/indicators/:id/history', (req, res) => {
+  /** A history read: on a read worker when the app has them, else here through deps.evaluation. */
+  const history = async (t: HistoryTarget, range: RangeQuery): Promise<HistoryPoints> =>
+    withStepErrors(() => {
+      if (deps.offThread) return deps.offThread.history(historyTargetSelector(t), range);
+      if (t.of === 'indicator') return deps.evaluation.indicatorHistory(t.id, range, t.metric);
+      return t.of === 'outcome' ? deps.evaluation.outcomeHistory(t.id, range) : deps.evaluation.pillarHistory(t.id, range);
+    });
+
+  r.get('/api/indicators/:id/history', async (req, res) => {
     const w = active(deps);
-    if (!w.indicators.some((s) => s.id === req.params.id)) throw notFound('indicator', `no indicator "${req.params.id}" in the active workload`);
+    const id = req.params.id!;
+    if (!w.indicators.some((s) => s.id === id)) throw notFound('indicator', `no indicator "${id}" in the active workload`);
     const metric = (req.query.metric ?? 'score') as IndicatorHistoryMetric;
     if (!METRICS.includes(metric)) throw badParam('metric', `must be one of ${METRICS.join(', ')}`);
     const range = histRange(req);
-    res.json({ indicator: req.params.id, metric, ...historyView(range, withStepErrors(() => deps.evaluation.indicatorHistory(req.params.id!, range, metric))) });
+    res.json({ indicator: id, metric, ...historyView(range, await history({ of: 'indicator', id, metric }, range)) });
   });
 
-  r.get('/api/outcomes/:id/history', (req, res) => {
+  r.get('/api/outcomes/:id/history', async (req, res) => {
     const w = active(deps);
-    if (!w.outcomes.some((s) => s.id === req.params.id)) throw notFound('outcome', `no outcome "${req.params.id}" in the active workload`);
+    const id = req.params.id!;
+    if (!w.outcomes.some((s) => s.id === id)) throw notFound('outcome', `no outcome "${id}" in the active workload`);
     const range = histRange(req);
-    res.json({ outcome: req.params.id, metric: 'score', ...historyView(range, withStepErrors(() => deps.evaluation.outcomeHistory(req.params.id!, range))) });
+    res.json({ outcome: id, metric: 'score', ...historyView(range, await history({ of: 'outcome', id }, range)) });
   });
 
-  r.get('/api/pillars/:pillar/history', (req, res) => {
+  r.get('/api/pillars/:pillar/history', async (req, res) => {
     const p = req.params.pillar!;
     if (!isPillar(p)) throw notFound('pillar', `no pillar "${p}"; the pillars are ${PILLARS.join(', ')}`);
     const range = histRange(req);
-    res.json({ pillar: p, title: PILLAR_TITLES[p], metric: 'score', ...historyView(range, withStepErrors(() => deps.evaluation.pillarHistory(p, range))) });
+    res.json({ pillar: p, title: PILLAR_TITLES[p], metric: 'score', ...historyView(range, await history({ of: 'pillar', id: p }, range)) });
   });
 
   return r;
@@ -226,9 +237,9 @@ function outcomesOf(w: ActiveWorkloadView, indicatorId: string): string[] {
   return w.outcomes.filter((o) => o.indicators.some((r) => r.ref === indicatorId)).map((o) => o.id);
 }
 
-function withStepErrors<T>(fn: () => T): T {
+async function withStepErrors<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if ((err as Error).name === 'RangeTooLargeError') throw badParam('step', (err as Error).message);
     throw err;

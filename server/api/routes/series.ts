@@ -1,9 +1,11 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
 import { badParam, Problem } from '../problem.js';
 import { parseRange } from '../timeRange.js';
+import { bodyEncoding, sendBuilt } from '../encoding.js';
 import { parseSelector } from '../../store/selector.js';
 import type { PointAggregation, Selector } from '../../store/types.js';
+import { seriesListJson, seriesQueryJson } from '../../workers/series-json.js';
 
 const AGGREGATIONS: PointAggregation[] = ['avg', 'min', 'max', 'sum', 'count', 'last'];
 const MAX_SERIES = 1000;
@@ -27,22 +29,29 @@ function limitParam(req: Request, def: number): number {
   return n;
 }
 
-/** Series discovery and range queries over the store (raw or hourly rollups, picked by range and step). */
+const tooManySeries = (limit: number) =>
+  new Problem(422, 'too-many-series', 'Too many series', `the selector matches more than ${limit} series; narrow it or raise limit`, [
+    { name: 'match', in: 'query', message: `matches more than ${limit} series` },
+  ]);
+
+/**
+ * Series discovery and range queries over the store (raw or hourly rollups, picked by range and
+ * step). Parameters are checked here; the reading and the JSON text run on a read worker when
+ * the app has them (deps.offThread), else here, with the same bytes either way.
+ */
 export function seriesRoutes(deps: AppDeps): Router {
   const r = Router();
   const now = () => deps.clock.now();
 
-  r.get('/api/series', (req, res) => {
+  r.get('/api/series', async (req, res) => {
     const selector = selectorParam(req);
     const limit = limitParam(req, MAX_SERIES);
+    if (deps.offThread) return sendBuilt(res, await deps.offThread.seriesList(selector, limit, bodyEncoding(req)));
     const series = deps.series.findSeries(selector, limit + 1);
-    res.json({
-      series: series.slice(0, limit).map((s) => ({ name: s.name, labels: s.labels })),
-      truncated: series.length > limit,
-    });
+    sendJsonText(res, seriesListJson(series.slice(0, limit), series.length > limit));
   });
 
-  r.get('/api/series/query', (req, res) => {
+  r.get('/api/series/query', async (req, res) => {
     const selector = selectorParam(req);
     const range = parseRange(req.query as Record<string, unknown>, now());
     const aggregation = (req.query.agg ?? 'avg') as PointAggregation;
@@ -50,38 +59,30 @@ export function seriesRoutes(deps: AppDeps): Router {
     const source = (req.query.source ?? 'auto') as 'auto' | 'raw' | 'rollup';
     if (!['auto', 'raw', 'rollup'].includes(source)) throw badParam('source', 'must be auto, raw or rollup');
     const limit = limitParam(req, 100);
-    const matched = deps.series.findSeries(selector, limit + 1);
-    if (matched.length > limit) {
-      throw new Problem(422, 'too-many-series', 'Too many series', `the selector matches more than ${limit} series; narrow it or raise limit`, [
-        { name: 'match', in: 'query', message: `matches more than ${limit} series` },
-      ]);
+    const q = { selector, range: { ...range, aggregation, source }, aggregation, limit };
+    if (deps.offThread) {
+      const answer = await withStepErrors(() => deps.offThread!.seriesQuery(q, bodyEncoding(req)));
+      if ('tooManySeries' in answer) throw tooManySeries(limit);
+      return sendBuilt(res, answer);
     }
-    let result;
-    try {
-      result = deps.series.querySeries(selector, { ...range, aggregation, source });
-    } catch (err) {
-      if ((err as Error).name === 'RangeTooLargeError') throw badParam('step', (err as Error).message);
-      throw err;
-    }
-    res.json({
-      from: new Date(range.from).toISOString(),
-      to: new Date(range.to).toISOString(),
-      stepSeconds: range.step / 1000,
-      aggregation,
-      source: result.source,
-      series: result.series.map((s) => ({
-        name: s.series.name,
-        labels: s.series.labels,
-        points: s.points.map(([t, v]) => [t / 1000, jsonNumber(v)]),
-      })),
-    });
+    if (deps.series.findSeries(selector, limit + 1).length > limit) throw tooManySeries(limit);
+    const result = await withStepErrors(() => deps.series.querySeries(selector, q.range));
+    sendJsonText(res, seriesQueryJson({ ...range, aggregation }, result));
   });
   return r;
 }
 
-/** JSON has no NaN or Infinity: send them as strings, as Prometheus's API does. */
-function jsonNumber(v: number): number | string {
-  if (Number.isFinite(v)) return v;
-  if (Number.isNaN(v)) return 'NaN';
-  return v > 0 ? '+Inf' : '-Inf';
+/** As res.json sends a body (the app sets no JSON spaces or replacer), from text already built. */
+function sendJsonText(res: Response, json: string): void {
+  res.type('application/json; charset=utf-8').send(json);
+}
+
+/** A range the store refuses for its size is the `step` parameter's fault (400 naming it). */
+async function withStepErrors<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if ((err as Error).name === 'RangeTooLargeError') throw badParam('step', (err as Error).message);
+    throw err;
+  }
 }

@@ -1,0 +1,5 @@
+import { workerData } from 'node:worker_threads';
+import { readTaskHandler, serveReadTasks, type ReadWorkerData } from './serve-reads.js';
+
+/** The entry of a read worker thread (see serve-reads.ts). */
+serveReadTasks(readTaskHandler((workerData as ReadWorkerData).dbPath));

@@ -1,0 +1,105 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Logger } from '../../collectors/types.js';
+import type { Clock } from '../clock.js';
+import type { EvaluationSnapshot, HistoryPoints, WorkloadEvaluationSpec } from '../evaluation/index.js';
+import type { CollectorStatus } from '../scheduler/types.js';
+import type { PointAggregation, RangeQuery, Selector, Store } from '../store/index.js';
+import { WorkerPool, type PoolStats } from './pool.js';
+import type { ReadWorkerData } from './serve-reads.js';
+import type { BodyEncoding, BuiltBody, QueryAnswer, ReadTask } from './tasks.js';
+
+/** The reads the API hands off its HTTP thread (AppDeps.offThread). */
+export interface OffThreadReads {
+  /** `/api/series`: the body for series matching `selector`, at most `limit` (+ truncated). */
+  seriesList(selector: Selector, limit: number, encoding: BodyEncoding): Promise<BuiltBody>;
+  /** `/api/series/query`: the body, or tooManySeries when the selector matches more than `limit`. */
+  seriesQuery(q: { selector: Selector; range: RangeQuery; aggregation: PointAggregation; limit: number }, encoding: BodyEncoding): Promise<QueryAnswer>;
+  /** An indicator's, outcome's or pillar's history series (evaluation/history.ts readHistory). */
+  history(selector: Selector, range: RangeQuery): Promise<HistoryPoints>;
+}
+
+/** Threads by default: one per CPU, at least 1 and at most 4 (SQLite reads scale with cores; more only costs memory). */
+export function defaultReadWorkers(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism()));
+}
+
+export interface ReadWorkersOptions {
+  dbPath: string;
+  /** The writer's store: rollups are brought up to date there before a read that may need them, and retention read from it. */
+  store: Pick<Store, 'updateRollups' | 'retentionPolicy'>;
+  clock: Clock;
+  log: Logger;
+  /** Threads (default defaultReadWorkers()). */
+  size?: number;
+  /** Requests waiting for a thread beyond which the API answers 503 server-busy (default 64). */
+  maxQueue?: number;
+  /** A read running longer is stopped and answered 503 read-timeout (default 60 s). */
+  timeoutMs?: number;
+  /** The worker module (default read-worker); tests pass one that can crash or block on demand. */
+  file?: string;
+}
+
+/**
+ * Range queries, series scans, history reads and evaluation passes on worker threads, each with
+ * its own read-only connection (server/workers/read-worker.ts). The main thread stays the only
+ * writer: before each task it brings rollups up to date (a write the workers must not do), so a
+ * worker reads rollups at least as fresh as the moment the task was sent.
+ */
+export class ReadWorkers implements OffThreadReads {
+  private readonly pool: WorkerPool;
+
+  constructor(private readonly opts: ReadWorkersOptions) {
+    const data: ReadWorkerData = { dbPath: path.resolve(opts.dbPath) };
+    this.pool = new WorkerPool({
+      file: opts.file ?? path.join(__dirname, `read-worker${path.extname(__filename)}`),
+      workerData: data,
+      size: opts.size ?? defaultReadWorkers(),
+      maxQueue: opts.maxQueue ?? 64,
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      clock: opts.clock,
+      log: opts.log,
+    });
+  }
+
+  seriesList(selector: Selector, limit: number, encoding: BodyEncoding): Promise<BuiltBody> {
+    return this.run({ kind: 'series', selector, limit, encoding, ...this.common() });
+  }
+
+  seriesQuery(q: { selector: Selector; range: RangeQuery; aggregation: PointAggregation; limit: number }, encoding: BodyEncoding): Promise<QueryAnswer> {
+    this.opts.store.updateRollups();
+    return this.run({ kind: 'query', ...q, encoding, ...this.common() });
+  }
+
+  history(selector: Selector, range: RangeQuery): Promise<HistoryPoints> {
+    this.opts.store.updateRollups();
+    return this.run({ kind: 'history', selector, range, ...this.common() });
+  }
+
+  /**
+   * One evaluation pass's computation (evaluateWorkload) at `now`, ahead of queued reads. The
+   * missing-data hints are resolved here, for every metric the spec names, since a function
+   * cannot cross to a thread.
+   */
+  evaluate(spec: WorkloadEvaluationSpec, collectors: CollectorStatus[], now: number, hints: Record<string, string>): Promise<EvaluationSnapshot> {
+    this.opts.store.updateRollups();
+    return this.run({ kind: 'evaluate', spec, collectors, hints, now, retention: this.opts.store.retentionPolicy() }, true);
+  }
+
+  stats(): PoolStats {
+    return this.pool.stats();
+  }
+
+  /** Refuses what waits and stops the threads (shutdown). */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private common() {
+    return { now: this.opts.clock.now(), retention: this.opts.store.retentionPolicy() };
+  }
+
+  private run<T>(task: ReadTask, urgent = false): Promise<T> {
+    return this.pool.run<T>(task, { urgent });
+  }
+}

@@ -1,0 +1,88 @@
+import * as crypto from 'node:crypto';
+import * as zlib from 'node:zlib';
+import type { CollectorStatus } from '../scheduler/types.js';
+import { evaluateWorkload, readHistory, storeSeriesData, type EvaluationSnapshot, type HistoryPoints, type WorkloadEvaluationSpec } from '../evaluation/index.js';
+import type { PointAggregation, RangeQuery, RetentionPolicy, Selector, Store } from '../store/index.js';
+import { seriesListJson, seriesQueryJson } from './series-json.js';
+
+/**
+ * The reads the server does off its HTTP thread, as messages: plain data that survives
+ * structured cloning, so the same task runs in a read worker (read-worker.ts) or, where no
+ * workers run, on the main thread (runReadTask with the writer's store) with the same answer.
+ */
+
+/** Content codings a worker applies to a body it built; the route picked one from Accept-Encoding. */
+export type BodyEncoding = 'br' | 'gzip' | 'identity';
+
+interface Common {
+  /** The server clock's now (ms epoch): the store's raw/rollup choice reads it. */
+  now: number;
+  /** The retention in force (a reload may change it). */
+  retention: RetentionPolicy;
+}
+
+export type ReadTask = Common &
+  (
+    | { kind: 'series'; selector: Selector; limit: number; encoding: BodyEncoding }
+    | { kind: 'query'; selector: Selector; range: RangeQuery; aggregation: PointAggregation; limit: number; encoding: BodyEncoding }
+    | { kind: 'history'; selector: Selector; range: RangeQuery }
+    | { kind: 'evaluate'; spec: WorkloadEvaluationSpec; collectors: CollectorStatus[]; hints: Record<string, string> }
+  );
+
+/** A response body built by a task: bytes in `encoding`, and the weak ETag of the identity body. */
+export interface BuiltBody {
+  body: Uint8Array;
+  encoding: BodyEncoding;
+  etag: string;
+}
+
+/** The answer of a `query` task: the body, or that the selector matches more than `limit` series. */
+export type QueryAnswer = BuiltBody | { tooManySeries: true };
+
+export type ReadStore = Pick<Store, 'findSeries' | 'querySeries' | 'rawPoints' | 'rollupHours' | 'firstSampleAt' | 'retentionPolicy'>;
+
+/** Runs one task against `store` (the store's retention and clock are the caller's to set). */
+export function runReadTask(store: ReadStore, task: ReadTask): BuiltBody | QueryAnswer | HistoryPoints | EvaluationSnapshot {
+  switch (task.kind) {
+    case 'series': {
+      const found = store.findSeries(task.selector, task.limit + 1);
+      return built(seriesListJson(found.slice(0, task.limit), found.length > task.limit), task.encoding);
+    }
+    case 'query': {
+      if (store.findSeries(task.selector, task.limit + 1).length > task.limit) return { tooManySeries: true };
+      const result = store.querySeries(task.selector, task.range);
+      const r = task.range;
+      return built(seriesQueryJson({ from: r.from, to: r.to, step: r.step, aggregation: task.aggregation }, result), task.encoding);
+    }
+    case 'history':
+      return readHistory(store, task.selector, task.range);
+    case 'evaluate': {
+      const { collectors, hints } = task;
+      return evaluateWorkload(task.spec, {
+        data: storeSeriesData(store),
+        collectors: () => collectors,
+        now: task.now,
+        missingDataHint: (name) => hints[name] ?? null,
+      });
+    }
+  }
+}
+
+/** Brotli at quality 4 and gzip at level 6: measured in bench/loop.bench.ts (docs/design.md). */
+const BROTLI = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT } };
+
+export function built(text: string, encoding: BodyEncoding): BuiltBody {
+  const identity = Buffer.from(text, 'utf8');
+  const etag = weakEtag(identity);
+  // Below 1 KB compression saves less than its headers cost (the compression middleware's threshold).
+  if (encoding === 'identity' || identity.length < 1024) return { body: identity, encoding: 'identity', etag };
+  const body = encoding === 'br' ? zlib.brotliCompressSync(identity, BROTLI) : zlib.gzipSync(identity);
+  return { body, encoding, etag };
+}
+
+/** Express's default (weak) ETag of a body, as its `etag` module computes it. */
+function weakEtag(body: Buffer): string {
+  if (body.length === 0) return 'W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk"';
+  const hash = crypto.createHash('sha1').update(body).digest('base64').substring(0, 27);
+  return `W/"${body.length.toString(16)}-${hash}"`;
+}

@@ -1,0 +1,281 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import type { Sample } from '../collectors/types.js';
+import { createApp } from '../server/api/app.js';
+import { systemClock } from '../server/clock.js';
+import { silentLogger } from '../server/log.js';
+import { Runtime } from '../server/runtime.js';
+import { parseSelector } from '../server/store/index.js';
+import { ReadWorkers } from '../server/workers/reads.js';
+import { tempDir } from './support/tmp.js';
+
+/**
+ * Reads off the HTTP thread (server/workers), with real worker threads on a real database:
+ * the answers are the bytes the HTTP thread gives, compression is negotiated, and a crashed,
+ * stuck or overloaded worker answers 503 problem+json while the server goes on.
+ */
+
+const T0 = Date.parse('2026-11-20T12:00:00Z');
+const MIN = 60_000;
+const clock = { ...systemClock, now: () => T0 };
+
+const WORKLOAD = `
+workload: { id: shop, title: "Web shop" }
+evaluation: { interval: 60s }
+indicators:
+  - id: latency
+    title: "Checkout latency"
+    pillar: performance_efficiency
+    unit: seconds
+    series: app_latency_seconds
+    aggregate: avg
+    window: 1h
+    objective: { max: 0.3, warning: 0.5, critical: 1.0 }
+  - id: availability
+    title: "Checkout availability"
+    pillar: reliability
+    slo:
+      good: 'requests_total{code!~"5.."}'
+      total: requests_total
+      objective: 95%
+      window: 7d
+  - id: restore
+    title: "Time to restore"
+    pillar: reliability
+    unit: seconds
+    series: dora_time_to_restore_seconds
+    objective: { max: 3600 }
+outcomes:
+  - id: buy
+    title: "Customers can buy"
+    indicators: [availability, latency]
+`;
+
+const dir = tempDir();
+const configPath = path.join(dir, 'workload.yaml');
+fs.writeFileSync(configPath, WORKLOAD);
+const dbPath = path.join(dir, 'pb.db');
+const runtime = new Runtime({ configPath, dbPath, env: {}, log: silentLogger, version: 'test', watch: false, clock, readWorkers: 2 });
+after(() => runtime.close(1000));
+
+/** Three days of per-minute samples: latency (one NaN staleness marker, one +Inf), counters by code, 20 host series. */
+function seed() {
+  const samples: Sample[] = [];
+  for (let m = 3 * 24 * 60; m >= 0; m--) {
+    const ts = T0 - m * MIN;
+    const n = 3 * 24 * 60 - m;
+    const latency = m === 30 ? Number.NaN : m === 31 ? Number.POSITIVE_INFINITY : 0.2 + (n % 17) / 100;
+    samples.push({ name: 'app_latency_seconds', labels: { collector: 'app', route: '/checkout' }, ts, value: latency });
+    samples.push({ name: 'requests_total', labels: { collector: 'app', code: '200' }, ts, value: n * 990 });
+    samples.push({ name: 'requests_total', labels: { collector: 'app', code: '500' }, ts, value: n * 10 });
+    for (let h = 0; h < 20; h++) samples.push({ name: 'node_load1', labels: { collector: 'node', instance: `host-${h}:9100` }, ts, value: (h + n) % 7 });
+  }
+  runtime.store.writeSamples(samples);
+}
+
+let onWorkers: ReturnType<typeof createApp>;
+let onMain: ReturnType<typeof createApp>;
+
+before(() => {
+  seed();
+  runtime.load(false, { evaluate: true });
+  // Passes write score history the history routes read.
+  for (let i = 0; i < 3; i++) runtime.evaluator.evaluateNow();
+  const deps = runtime.apiDeps();
+  assert.ok(deps.offThread, 'the runtime hands reads to its workers');
+  onWorkers = createApp(deps);
+  onMain = createApp({ ...deps, offThread: undefined });
+});
+
+const READS = [
+  '/api/series?match=node_load1',
+  '/api/series?match=node_load1&limit=5',
+  '/api/series?match={collector=~"a.*"}',
+  `/api/series/query?match=app_latency_seconds&from=${(T0 - 2 * 3600_000) / 1000}&to=${T0 / 1000}&step=60`,
+  `/api/series/query?match=app_latency_seconds&from=${(T0 - 2 * 3600_000) / 1000}&to=${T0 / 1000}&step=300&agg=max&source=raw`,
+  `/api/series/query?match=node_load1&from=${(T0 - 3 * 86_400_000) / 1000}&to=${T0 / 1000}&step=3600`,
+  `/api/series/query?match=requests_total&from=${(T0 - 86_400_000) / 1000}&to=${T0 / 1000}&step=7200&agg=last&source=rollup`,
+  `/api/series/query?match=node_load1&from=${(T0 - 86_400_000) / 1000}&to=${T0 / 1000}&step=1`,
+  '/api/series/query?match=node_load1&limit=3',
+  '/api/series/query?match=absent_metric',
+  '/api/indicators/latency/history?metric=value',
+  '/api/indicators/availability/history?metric=budget_remaining&from=now-7d',
+  '/api/outcomes/buy/history',
+  '/api/pillars/reliability/history?step=60',
+  '/api/indicators/latency/history?from=now-3d&step=1',
+];
+
+test('every series, query and history read answers from a read worker exactly what the HTTP thread answers', async () => {
+  for (const url of READS) {
+    const a = await request(onWorkers).get(url).set('Accept-Encoding', 'identity');
+    const b = await request(onMain).get(url).set('Accept-Encoding', 'identity');
+    assert.equal(a.status, b.status, url);
+    assert.equal(a.headers['content-type'], b.headers['content-type'], url);
+    assert.equal(a.text, b.text, url);
+    if (a.status === 200) assert.equal(a.headers.etag, b.headers.etag, url);
+  }
+});
+
+test('a range query answer is the documented JSON of the store\'s points (NaN and +Inf as strings)', async () => {
+  const from = T0 - 2 * 3600_000;
+  const res = await request(onWorkers).get(`/api/series/query?match=app_latency_seconds&from=${from / 1000}&to=${T0 / 1000}&step=60`).expect(200);
+  const result = runtime.store.querySeries(parseSelector('app_latency_seconds'), { from, to: T0, step: 60_000, aggregation: 'avg', source: 'auto' });
+  const expected = {
+    from: new Date(from).toISOString(),
+    to: new Date(T0).toISOString(),
+    stepSeconds: 60,
+    aggregation: 'avg',
+    source: result.source,
+    series: result.series.map((s) => ({
+      name: s.series.name,
+      labels: s.series.labels,
+      points: s.points.map(([t, v]) => [t / 1000, Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf']),
+    })),
+  };
+  assert.equal(res.text, JSON.stringify(expected));
+  assert.ok(res.text.includes('"+Inf"'), 'the +Inf sample is in the answer');
+});
+
+/** GET on a listening copy of `app`: status, headers and the bytes as sent (no decoding); the stream's first chunk only. */
+async function rawGet(app: ReturnType<typeof createApp>, url: string, headers: Record<string, string>, firstChunkOnly = false) {
+  const server = app.listen(0, '127.0.0.1');
+  try {
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    const { port } = server.address() as AddressInfo;
+    return await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port, path: url, headers }, (r) => {
+        const chunks: Buffer[] = [];
+        const done = () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks) });
+        r.on('data', (c: Buffer) => {
+          chunks.push(c);
+          if (firstChunkOnly) {
+            done();
+            req.destroy();
+          }
+        });
+        r.on('end', done);
+      });
+      req.on('error', reject);
+    });
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+}
+
+test('a series answer comes br- or gzip-compressed as the client accepts, the same JSON once decoded, and 304 on its ETag', async () => {
+  const url = `/api/series/query?match=node_load1&from=${(T0 - 86_400_000) / 1000}&to=${T0 / 1000}&step=60`;
+  const plain = await rawGet(onWorkers, url, { 'Accept-Encoding': 'identity' });
+  assert.equal(plain.status, 200);
+  assert.equal(plain.headers['content-encoding'], undefined);
+  const br = await rawGet(onWorkers, url, { 'Accept-Encoding': 'gzip, deflate, br' });
+  assert.equal(br.headers['content-encoding'], 'br');
+  assert.match(String(br.headers.vary), /Accept-Encoding/);
+  assert.equal(zlib.brotliDecompressSync(br.body).toString('utf8'), plain.body.toString('utf8'));
+  assert.ok(br.body.length < plain.body.length / 3, `br ${br.body.length} bytes for ${plain.body.length}`);
+  const gz = await rawGet(onWorkers, url, { 'Accept-Encoding': 'gzip' });
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.equal(zlib.gunzipSync(gz.body).toString('utf8'), plain.body.toString('utf8'));
+  const again = await rawGet(onWorkers, url, { 'Accept-Encoding': 'br', 'If-None-Match': String(plain.headers.etag) });
+  assert.equal(again.status, 304);
+});
+
+test('answers built on the HTTP thread are compressed too, and the event stream is not', async () => {
+  const summary = await rawGet(onWorkers, '/api/summary', { 'Accept-Encoding': 'gzip' });
+  assert.equal(summary.headers['content-encoding'], 'gzip');
+  assert.equal(JSON.parse(zlib.gunzipSync(summary.body).toString('utf8')).workload.id, 'shop');
+  const stream = await rawGet(onWorkers, '/api/stream', { 'Accept-Encoding': 'gzip, br' }, true);
+  assert.equal(stream.headers['content-encoding'], undefined);
+  assert.match(stream.body.toString('utf8'), /^retry: 5000/);
+});
+
+test('a pass computed on a read worker gives the snapshot a pass on the main thread gives', async () => {
+  const onMainThread = runtime.evaluator.evaluateNow();
+  const offThread = await runtime.evaluator.evaluateSoon();
+  assert.ok(offThread, 'the pass was applied');
+  assert.equal(runtime.evaluator.latest(), offThread);
+  const strip = (s: typeof onMainThread) => JSON.stringify({ ...s, durationMs: 0 });
+  assert.equal(strip(offThread), strip(onMainThread));
+  assert.ok(onMainThread.indicators.some((i) => i.status !== 'no_data'), 'the pass measured something');
+});
+
+/** An app whose reads go to workers with faults on demand (test/support/read-worker-faults.ts). */
+function faultyApp(opts: { size: number; maxQueue: number; timeoutMs?: number }) {
+  const reads = new ReadWorkers({
+    dbPath,
+    store: runtime.store,
+    clock,
+    log: silentLogger,
+    file: path.join(__dirname, 'support', 'read-worker-faults.ts'),
+    ...opts,
+  });
+  after(() => reads.close());
+  return { reads, app: createApp({ ...runtime.apiDeps(), offThread: reads }) };
+}
+
+function assertProblem(res: request.Response, status: number, slug: string) {
+  assert.equal(res.status, status, res.text);
+  assert.match(res.headers['content-type'] ?? '', /^application\/problem\+json/);
+  assert.equal(res.body.type, `/problems/${slug}`);
+  assert.ok(Number(res.headers['retry-after']) > 0, 'Retry-After is set');
+}
+
+test('a read worker that dies mid-read answers 503 worker-failed, and the next read gets a new worker', async () => {
+  const { app, reads } = faultyApp({ size: 1, maxQueue: 4 });
+  await request(app).get('/api/series?match=node_load1').expect(200);
+  assertProblem(await request(app).get('/api/series?match=crash_worker'), 503, 'worker-failed');
+  const again = await request(app).get('/api/series?match=node_load1&limit=2').expect(200);
+  assert.equal(again.body.series.length, 2);
+  assert.equal(reads.stats().replaced, 1);
+  await request(app).get('/healthz').expect(200);
+});
+
+test('with every worker busy and the queue full, a read answers 503 server-busy at once; the held ones finish', async () => {
+  const { app, reads } = faultyApp({ size: 1, maxQueue: 1 });
+  const release = path.join(tempDir(), 'release');
+  const blocked = request(app).get(`/api/series?match=block_worker{until="${release}"}`).then((r) => r);
+  await waitFor(() => reads.stats().busy === 1);
+  const queued = request(app).get('/api/series?match=node_load1&limit=1').then((r) => r);
+  await waitFor(() => reads.stats().queued === 1);
+  assertProblem(await request(app).get('/api/series?match=node_load1'), 503, 'server-busy');
+  await request(app).get('/healthz').expect(200); // the HTTP thread is free meanwhile
+  fs.writeFileSync(release, '');
+  assert.equal((await blocked).status, 200);
+  assert.equal((await queued).status, 200);
+});
+
+test('a read past the timeout answers 503 read-timeout and its worker is replaced', async () => {
+  const { app, reads } = faultyApp({ size: 1, maxQueue: 4, timeoutMs: 2000 });
+  const never = path.join(tempDir(), 'never');
+  assertProblem(await request(app).get(`/api/series?match=block_worker{until="${never}"}`), 503, 'read-timeout');
+  await request(app).get('/api/series?match=node_load1&limit=1').expect(200);
+  assert.equal(reads.stats().replaced, 1);
+});
+
+test('closing the workers refuses a waiting read with 503 shutting-down and ends the threads', async () => {
+  const { app, reads } = faultyApp({ size: 1, maxQueue: 4 });
+  const release = path.join(tempDir(), 'release');
+  const blocked = request(app).get(`/api/series?match=block_worker{until="${release}"}`).then((r) => r);
+  await waitFor(() => reads.stats().busy === 1);
+  const waiting = request(app).get('/api/series?match=node_load1').then((r) => r);
+  await waitFor(() => reads.stats().queued === 1);
+  await reads.close();
+  assertProblem(await blocked, 503, 'shutting-down');
+  assertProblem(await waiting, 503, 'shutting-down');
+  assert.deepEqual(reads.stats(), { size: 1, busy: 0, queued: 0, replaced: 0 });
+});
+
+/** Polls `cond` (the pool's own counters) until it holds; fails after ~5 s. */
+async function waitFor(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.fail('condition not reached');
+}
