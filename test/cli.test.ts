@@ -170,6 +170,13 @@ test('serve answers, reloads on SIGHUP, refuses an invalid edit, and exits 0 on 
     assert.equal(await title(), 'CLI test v2', 'the last good workload keeps running');
     const versions = ((await (await fetch(`${base}/api/workload/versions`)).json()) as any).versions;
     assert.equal(versions.length, 2);
+    // Series reads run on serve's read worker threads; they must not keep it from exiting 0 below.
+    const listed = await fetch(`${base}/api/series?match={collector="host"}`);
+    assert.equal(listed.status, 200);
+    assert.ok(Array.isArray(((await listed.json()) as any).series));
+    const queried = await fetch(`${base}/api/series/query?match={collector="host"}&limit=1000&from=now-10m`);
+    assert.equal(queried.status, 200, await queried.clone().text());
+    assert.equal(((await queried.json()) as any).stepSeconds > 0, true);
   } finally {
     child.kill('SIGTERM');
   }
