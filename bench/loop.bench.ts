@@ -265,7 +265,7 @@ async function main(): Promise<void> {
         const p = await phase(child, port, work);
         figures.set(`${mode}|${label}`, p);
         const hz = { p50: percentile(p.healthz, 50), p99: percentile(p.healthz, 99), max: Math.max(...p.healthz) };
-        const unit = p.workMs.length ? `queries p50 ${percentile(p.workMs, 50).toFixed(0)} ms, ${fmt(p.workBytes / 1024)} KB as sent` : 'passes';
+        const unit = p.workMs.length ? `queries p50 ${percentile(p.workMs, 50).toFixed(0)} ms, ${fmt(p.workBytes / 1024)} KB as sent` : label === IDLE ? 'requests besides the probes' : 'passes';
         console.log(
           `loop.${workers === 0 ? 'baseline' : 'workers '}  ${mode.padEnd(15)} ${label.padEnd(36)} /healthz p50 ${hz.p50.toFixed(1)} ms p99 ${hz.p99.toFixed(1)} ms max ${hz.max.toFixed(0)} ms ` +
             `(${p.healthz.length} probes, ${p.healthzErrors} errors); event-loop lag p99 ${p.lag.p99.toFixed(1)} ms max ${p.lag.max.toFixed(0)} ms; ${p.work} ${unit}`,
