@@ -300,6 +300,7 @@ export class Runtime {
       try {
         const r = this.store.applyRetention();
         if (r.rawDeleted || r.rollupDeleted) this.opts.log.info('retention applied', { ...r });
+        if (r.seriesDeleted > 0) this.reads?.recycle();
       } catch (err) {
         this.opts.log.error('retention failed', { error: (err as Error).message });
       }

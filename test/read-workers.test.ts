@@ -279,3 +279,22 @@ async function waitFor(cond: () => boolean): Promise<void> {
   }
   assert.fail('condition not reached');
 }
+
+test('after recycle() the read workers see a series id that retention freed and a new series took', async () => {
+  const file = path.join(tempDir(), 'reuse.db');
+  const { openStore } = await import('../server/store/index.js');
+  const store = openStore({ path: file, now: () => T0 });
+  after(() => store.close());
+  store.writeSamples([{ name: 'old_metric', labels: { collector: 'a' }, ts: T0 - MIN, value: 1 }]);
+  const reads = new ReadWorkers({ dbPath: file, store, clock, log: silentLogger, size: 1 });
+  after(() => reads.close());
+  const names = async () => JSON.parse(Buffer.from((await reads.seriesList(parseSelector('{collector="a"}'), 10, 'identity')).body).toString('utf8')).series.map((s: { name: string }) => s.name);
+  assert.deepEqual(await names(), ['old_metric']);
+  // What retention does to a series without data, then a new series taking the freed id.
+  store.db.exec('DELETE FROM samples_head; DELETE FROM samples; DELETE FROM series');
+  const fresh = openStore({ path: file, now: () => T0 });
+  fresh.writeSamples([{ name: 'new_metric', labels: { collector: 'a' }, ts: T0, value: 2 }]);
+  fresh.close();
+  reads.recycle();
+  assert.deepEqual(await names(), ['new_metric']);
+});

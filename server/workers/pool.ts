@@ -87,6 +87,8 @@ interface Slot {
   worker: Worker;
   task: Task | null;
   cancelTimer: Cancel | null;
+  /** The pool's generation when it started (see recycle()). */
+  generation: number;
 }
 
 export interface PoolStats {
@@ -103,6 +105,7 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
   private replaced = 0;
+  private generation = 0;
 
   constructor(private readonly opts: WorkerPoolOptions) {
     if (!(opts.size >= 1)) throw new RangeError(`size must be at least 1, got ${opts.size}`);
@@ -122,6 +125,18 @@ export class WorkerPool {
       if (this.queue.length >= this.opts.maxQueue) return reject(new WorkersBusyError(this.queue.length));
       if (options.urgent) this.queue.unshift(task);
       else this.queue.push(task);
+    });
+  }
+
+  /**
+   * Retires every worker started so far: idle ones now, busy ones when their task ends; the
+   * next tasks get new workers. For state a worker may hold that the database no longer
+   * matches (cached series after retention deleted some).
+   */
+  recycle(): void {
+    this.generation++;
+    this.slots.forEach((s, i) => {
+      if (s && s.task === null) this.retire(i, s);
     });
   }
 
@@ -167,7 +182,7 @@ export class WorkerPool {
         new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: this.opts.workerData })
       : new Worker(file, { workerData: this.opts.workerData });
     worker.unref();
-    const slot: Slot = { worker, task: null, cancelTimer: null };
+    const slot: Slot = { worker, task: null, cancelTimer: null, generation: this.generation };
     this.slots[index] = slot;
     worker.on('message', (m: WorkerReply) => {
       const task = slot.task;
@@ -215,7 +230,17 @@ export class WorkerPool {
     slot.cancelTimer?.();
     slot.cancelTimer = null;
     slot.task = null;
-    if (this.slots[index] === slot) slot.worker.unref();
+    if (this.slots[index] !== slot) return;
+    if (slot.generation !== this.generation) this.retire(index, slot);
+    else slot.worker.unref();
+  }
+
+  /** Ends an idle worker on purpose (not counted as replaced). */
+  private retire(index: number, slot: Slot): void {
+    this.slots[index] = null;
+    slot.worker.removeAllListeners();
+    slot.worker.on('error', () => {});
+    void slot.worker.terminate();
   }
 
   private next(index: number): void {

@@ -86,6 +86,11 @@ export class ReadWorkers implements OffThreadReads {
     return this.run({ kind: 'evaluate', spec, collectors, hints, now, retention: this.opts.store.retentionPolicy() }, true);
   }
 
+  /** New workers for the next reads: call after retention deleted series (a worker caches series by id, and ids can be reused). */
+  recycle(): void {
+    this.pool.recycle();
+  }
+
   stats(): PoolStats {
     return this.pool.stats();
   }
