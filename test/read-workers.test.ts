@@ -298,3 +298,45 @@ test('after recycle() the read workers see a series id that retention freed and 
   reads.recycle();
   assert.deepEqual(await names(), ['new_metric']);
 });
+
+test('200 open streams and 50 concurrent summaries: one evaluation listener, and every summary is the last evaluation\'s, none evaluated anew', async () => {
+  const server = onWorkers.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const { port } = server.address() as AddressInfo;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 300 });
+  const listenersBefore = runtime.evaluator.listenerCount('evaluated');
+  const streams: http.ClientRequest[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: 200 }, () =>
+        new Promise<void>((resolve, reject) => {
+          const req = http.get({ host: '127.0.0.1', port, path: '/api/stream', agent }, (r) => r.once('data', () => resolve()));
+          req.on('error', reject);
+          streams.push(req);
+        }),
+      ),
+    );
+    assert.equal(runtime.evaluator.listenerCount('evaluated'), listenersBefore + 1, 'one fan-out for every stream');
+    const latest = runtime.evaluator.latest();
+    const bodies = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        new Promise<string>((resolve, reject) => {
+          http.get({ host: '127.0.0.1', port, path: '/api/summary', agent }, (r) => {
+            let text = '';
+            r.setEncoding('utf8');
+            r.on('data', (c: string) => (text += c));
+            r.on('end', () => resolve(text));
+          }).on('error', reject);
+        }),
+      ),
+    );
+    assert.equal(runtime.evaluator.latest(), latest, 'no request evaluated');
+    assert.equal(new Set(bodies).size, 1, 'every summary is the same text');
+    assert.equal(JSON.parse(bodies[0]!).evaluatedAt, new Date(latest!.at).toISOString());
+  } finally {
+    for (const s of streams) s.destroy();
+    agent.destroy();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
