@@ -13,6 +13,7 @@ import { silentLogger } from '../server/log.js';
 import { Runtime } from '../server/runtime.js';
 import { parseSelector } from '../server/store/index.js';
 import { ReadWorkers } from '../server/workers/reads.js';
+import { Evaluator, evaluationTables } from '../server/evaluation/index.js';
 import { tempDir } from './support/tmp.js';
 
 /**
@@ -339,4 +340,71 @@ test('200 open streams and 50 concurrent summaries: one evaluation listener, and
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   }
+});
+
+/** An Evaluator on the test database whose off-thread passes go to the runtime's read workers, each held until released. */
+function gatedEvaluator(fail = false) {
+  const held: Array<() => void> = [];
+  let sent = 0;
+  const evaluator = new Evaluator({
+    store: runtime.store,
+    tables: evaluationTables(runtime.store),
+    collectors: () => runtime.scheduler.status(),
+    log: silentLogger,
+    clock,
+    resume: false,
+    offThread: async (spec, collectors, now, hints) => {
+      sent++;
+      await new Promise<void>((r) => held.push(r));
+      if (fail) throw new Error('worker gone');
+      return runtime.reads!.evaluate(spec, collectors, now, hints);
+    },
+  });
+  const release = async () => {
+    while (held.length === 0) await new Promise((r) => setTimeout(r, 5));
+    held.shift()!();
+  };
+  return { evaluator, release, sent: () => sent };
+}
+
+const specOf = () => {
+  const wl = runtime.workload.current()!.workload;
+  return { indicators: wl.indicators, outcomes: wl.outcomes, settings: wl.evaluation };
+};
+
+test('off-thread passes: one asked for during another follows it, and an answer for a spec a reload replaced is dropped', async () => {
+  const { evaluator, release, sent } = gatedEvaluator();
+  const first = evaluator.setSpec(specOf()); // on this thread, as a load or reload does
+  const events: number[] = [];
+  evaluator.on('evaluated', (s) => events.push(s.at));
+  const a = evaluator.evaluateSoon();
+  const b = evaluator.evaluateSoon(); // asked during the first: answered with it, and another follows
+  assert.equal(sent(), 1);
+  await release();
+  assert.equal(await a, await b);
+  assert.ok(await a);
+  await release(); // the follow-up pass
+  while (evaluator.latest() === (await a)) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(sent(), 2);
+  assert.equal(events.length, 2);
+  // A reload while a pass is out: its answer is for the old spec and is dropped.
+  const out = evaluator.evaluateSoon();
+  const reloaded = evaluator.setSpec({ ...specOf(), outcomes: [] });
+  await release();
+  assert.equal(await out, null);
+  assert.equal(evaluator.latest(), reloaded);
+  assert.notEqual(reloaded, first);
+  evaluator.stop();
+});
+
+test('an off-thread pass whose worker fails runs on the main thread, and the wall still gets it', async () => {
+  const { evaluator, release } = gatedEvaluator(true);
+  evaluator.setSpec(specOf());
+  const soon = evaluator.evaluateSoon();
+  await release();
+  const snap = await soon;
+  assert.ok(snap, 'the pass was applied');
+  assert.equal(evaluator.latest(), snap);
+  assert.equal(snap.indicators.length, specOf().indicators.length);
+  evaluator.stop();
 });

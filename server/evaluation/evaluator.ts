@@ -243,12 +243,25 @@ export class Evaluator extends EventEmitter {
         this.log.warn('evaluation off the main thread failed; evaluating on the main thread', { error: message(err) });
         snapshot = evaluateWorkload(spec, { ...this.engineDeps(), now });
       }
-      // A reload evaluated its new spec meanwhile, or an evaluateNow() already applied a later pass.
-      if (this.spec !== spec || (this.last !== null && this.last.at > snapshot.at) || this.evaluating) return null;
-      if (this.stopped) return null;
+      // Persisted step by step with the event loop free between steps; dropped when a reload
+      // evaluated its new spec meanwhile, or an evaluateNow() applied a later pass.
+      const superseded = () => this.stopped || this.spec !== spec || (this.last !== null && this.last.at > snapshot.at);
+      let transitions: Transition[] = [];
+      for (const step of this.persistSteps(snapshot)) {
+        if (superseded()) return null;
+        transitions = step() ?? transitions;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      if (superseded() || this.evaluating) return null;
       this.evaluating = true;
       try {
-        return this.apply(snapshot);
+        this.last = snapshot;
+        try {
+          this.emit('evaluated', snapshot, transitions);
+        } catch (err) {
+          this.log.error("an 'evaluated' listener threw", { error: message(err) });
+        }
+        return snapshot;
       } finally {
         this.evaluating = false;
         this.resumedNextAt = null;
@@ -289,34 +302,51 @@ export class Evaluator extends EventEmitter {
   }
 
   private persist(snapshot: EvaluationSnapshot): Transition[] {
-    let transitions: Transition[] = [];
-    try {
-      transitions = this.state.record(snapshot.at, snapshot.indicators);
-      for (const t of transitions) {
-        if (t.from !== null) this.log.info('indicator status changed', { indicator: t.indicatorId, from: t.from, to: t.to, reason: t.reason });
-      }
-    } catch (err) {
-      this.log.error('could not record indicator transitions', { error: message(err) });
-    }
-    try {
-      this.store.writeSamples(historySamples(snapshot));
-    } catch (err) {
-      this.log.error('could not write the score history', { error: message(err) });
-    }
-    try {
-      this.lastStore.save(snapshot, this.specKey);
-    } catch (err) {
-      this.log.error('could not store the last evaluation', { error: message(err) });
-    }
-    if (snapshot.at - this.prunedAt >= PRUNE_EVERY_MS) {
-      try {
-        this.state.pruneTransitions(snapshot.at - this.store.retentionPolicy().hourlyMs);
-        this.prunedAt = snapshot.at;
-      } catch (err) {
-        this.log.error('could not prune old indicator transitions', { error: message(err) });
-      }
-    }
-    return transitions;
+    return this.persistSteps(snapshot).reduce<Transition[]>((out, step) => step() ?? out, []);
+  }
+
+  /**
+   * Persisting a pass, in order: transitions and state, the history samples, the stored
+   * snapshot (and pruning, hourly). Separate steps, so a pass applied off the main thread can
+   * let other work (HTTP requests) run between them; the first step returns the transitions.
+   */
+  private persistSteps(snapshot: EvaluationSnapshot): Array<() => Transition[] | void> {
+    return [
+      () => {
+        try {
+          const transitions = this.state.record(snapshot.at, snapshot.indicators);
+          for (const t of transitions) {
+            if (t.from !== null) this.log.info('indicator status changed', { indicator: t.indicatorId, from: t.from, to: t.to, reason: t.reason });
+          }
+          return transitions;
+        } catch (err) {
+          this.log.error('could not record indicator transitions', { error: message(err) });
+          return [];
+        }
+      },
+      () => {
+        try {
+          this.store.writeSamples(historySamples(snapshot));
+        } catch (err) {
+          this.log.error('could not write the score history', { error: message(err) });
+        }
+      },
+      () => {
+        try {
+          this.lastStore.save(snapshot, this.specKey);
+        } catch (err) {
+          this.log.error('could not store the last evaluation', { error: message(err) });
+        }
+        if (snapshot.at - this.prunedAt >= PRUNE_EVERY_MS) {
+          try {
+            this.state.pruneTransitions(snapshot.at - this.store.retentionPolicy().hourlyMs);
+            this.prunedAt = snapshot.at;
+          } catch (err) {
+            this.log.error('could not prune old indicator transitions', { error: message(err) });
+          }
+        }
+      },
+    ];
   }
 
   /** (Re)arms the timer for one interval from now (or for a resumed snapshot's next pass), when running with a spec. */
