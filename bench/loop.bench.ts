@@ -95,7 +95,7 @@ interface Phase {
   work: number;
   workMs: number[];
   workBytes: number;
-  lag: { p50: number; p99: number; max: number };
+  lag: { p50: number; p99: number; max: number; rss: number; busy: number };
 }
 
 /** Runs `work` in a loop (or once, when it loops itself) for PHASE_S while probing /healthz. */
@@ -119,7 +119,7 @@ async function phase(child: ChildProcess, port: number, work: (until: number) =>
   const [w] = await Promise.all([work(until), probe]);
   healthAgent.destroy();
   child.send({ cmd: 'lag' });
-  const lag = await nextMessage<{ p50: number; p99: number; max: number }>(child, 'lag', 10_000);
+  const lag = await nextMessage<Phase['lag']>(child, 'lag', 10_000);
   return { healthz, healthzErrors, work: w.count, workMs: w.ms, workBytes: w.bytes, lag };
 }
 
@@ -270,7 +270,7 @@ async function main(): Promise<void> {
         const unit = p.workMs.length ? `queries p50 ${percentile(p.workMs, 50).toFixed(0)} ms, ${fmt(p.workBytes / 1024)} KB as sent` : label === IDLE ? 'requests besides the probes' : 'passes';
         console.log(
           `loop.${workers === 0 ? 'baseline' : 'workers '}  ${mode.padEnd(15)} ${label.padEnd(36)} /healthz p50 ${hz.p50.toFixed(1)} ms p99 ${hz.p99.toFixed(1)} ms max ${hz.max.toFixed(0)} ms ` +
-            `(${p.healthz.length} probes, ${p.healthzErrors} errors); event-loop lag p99 ${p.lag.p99.toFixed(1)} ms max ${p.lag.max.toFixed(0)} ms; ${p.work} ${unit}`,
+            `(${p.healthz.length} probes, ${p.healthzErrors} errors); event-loop lag p99 ${p.lag.p99.toFixed(1)} ms max ${p.lag.max.toFixed(0)} ms, HTTP thread busy ${(p.lag.busy * 100).toFixed(0)} %; ${p.work} ${unit}; server RSS ${fmt(p.lag.rss / 1048576)} MB`,
         );
         const tag = `${label} [${workers === 0 ? 'main thread' : 'workers'}]`;
         const isTarget = workers > 0 && label !== IDLE;
@@ -283,6 +283,8 @@ async function main(): Promise<void> {
           },
           { metric: `event-loop lag p99 during ${tag}`, value: p.lag.p99, unit: 'ms' },
           { metric: `event-loop lag max during ${tag}`, value: p.lag.max, unit: 'ms' },
+          { metric: `HTTP thread busy during ${tag}`, value: Number((p.lag.busy * 100).toFixed(1)), unit: '%' },
+          { metric: `server RSS after ${tag}`, value: Math.round(p.lag.rss / 1048576), unit: 'MB' },
           { metric: `${workers === 0 ? 'baseline' : 'workers'} ${label}: ${p.workMs.length ? 'queries' : 'passes'}`, value: p.work, unit: 'count' },
         );
       }

@@ -5,7 +5,7 @@
  * loop's delay measured by perf_hooks.monitorEventLoopDelay.
  *
  * argv: DB_FILE WORKLOAD_FILE READ_WORKERS. Messages: { type: 'ready', port } once listening;
- * { cmd: 'lag-reset' } → { type: 'lag-reset' }; { cmd: 'lag' } → { type: 'lag', p50, p99, max } (ms);
+ * { cmd: 'lag-reset' } → { type: 'lag-reset' }; { cmd: 'lag' } → { type: 'lag', p50, p99, max } (ms), rss (bytes, all threads) and busy (event-loop utilisation 0–1);
  * { cmd: 'evaluate', ms } runs evaluation passes back to back for ms → { type: 'evaluated', passes };
  * { cmd: 'stop' } closes everything and exits.
  */
@@ -39,13 +39,16 @@ server.keepAliveTimeout = 65_000;
 const lag = monitorEventLoopDelay({ resolution: 5 });
 lag.enable();
 const ms = (ns: number) => Number((ns / 1e6).toFixed(2));
+/** The HTTP thread's busy share since the last reset: what our code costs it, apart from waiting for a CPU. */
+let elu = performance.eventLoopUtilization();
 
 process.on('message', (m: { cmd: string; ms?: number }) => {
   if (m.cmd === 'lag-reset') {
     lag.reset();
+    elu = performance.eventLoopUtilization();
     send({ type: 'lag-reset' });
   } else if (m.cmd === 'lag') {
-    send({ type: 'lag', p50: ms(lag.percentile(50)), p99: ms(lag.percentile(99)), max: ms(lag.max) });
+    send({ type: 'lag', p50: ms(lag.percentile(50)), p99: ms(lag.percentile(99)), max: ms(lag.max), rss: process.memoryUsage().rss, busy: performance.eventLoopUtilization(elu).utilization });
   } else if (m.cmd === 'evaluate') {
     const until = performance.now() + (m.ms ?? 1000);
     let passes = 0;

@@ -29,7 +29,9 @@ export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Db {
     // ~40 MB of WAL instead of every 4 MB saves an fsync per large commit
     // (measured: ~1.5-2x ingest; see docs/store.md). The WAL file is trimmed back
     // to journal_size_limit after a checkpoint.
-    db.pragma('cache_size = -65536');
+    // A reader (a worker thread beside the writer) keeps a small cache: the OS caches the
+    // file for every connection, and each worker's own cache counts in the server's RSS.
+    db.pragma(`cache_size = ${opts.readOnly ? -8192 : -65536}`);
     db.pragma('wal_autocheckpoint = 10000');
     db.pragma('journal_size_limit = 67108864');
   } catch (err) {
