@@ -15,6 +15,7 @@ import { parseSelector } from '../server/store/index.js';
 import { ReadWorkers } from '../server/workers/reads.js';
 import { Evaluator, evaluationTables } from '../server/evaluation/index.js';
 import { tempDir } from './support/tmp.js';
+import { FakeClock } from './support/fake-clock.js';
 
 /**
  * Reads off the HTTP thread (server/workers), with real worker threads on a real database:
@@ -269,7 +270,7 @@ test('closing the workers refuses a waiting read with 503 shutting-down and ends
   await reads.close();
   assertProblem(await blocked, 503, 'shutting-down');
   assertProblem(await waiting, 503, 'shutting-down');
-  assert.deepEqual(reads.stats(), { size: 1, busy: 0, queued: 0, replaced: 0 });
+  assert.deepEqual(reads.stats(), { size: 1, live: 0, busy: 0, queued: 0, replaced: 0 });
 });
 
 /** Polls `cond` (the pool's own counters) until it holds; fails after ~5 s. */
@@ -407,4 +408,20 @@ test('an off-thread pass whose worker fails runs on the main thread, and the wal
   assert.equal(evaluator.latest(), snap);
   assert.equal(snap.indicators.length, specOf().indicators.length);
   evaluator.stop();
+});
+
+test('a worker left with a big heap after a read is ended once idle, and the next read starts a new one', async () => {
+  const fake = new FakeClock(T0);
+  const reads = new ReadWorkers({ dbPath, store: runtime.store, clock: fake, log: silentLogger, size: 1, fatHeapBytes: 1, fatIdleMs: 10_000 });
+  after(() => reads.close());
+  const list = async () => JSON.parse(Buffer.from((await reads.seriesList(parseSelector('node_load1'), 2, 'identity')).body).toString('utf8')).series.length;
+  assert.equal(await list(), 2);
+  assert.equal(reads.stats().live, 1);
+  fake.advance(9_999);
+  assert.equal(reads.stats().live, 1, 'not before it was idle that long');
+  fake.advance(1);
+  assert.equal(reads.stats().live, 0);
+  assert.equal(await list(), 2);
+  assert.equal(reads.stats().live, 1);
+  assert.equal(reads.stats().replaced, 0, 'ended on purpose, not replaced after a fault');
 });

@@ -58,8 +58,10 @@ export class PoolClosedError extends OffThreadUnavailable {
   }
 }
 
-/** What a worker posts back for task `id`. */
-export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { name: string; message: string; field?: string } };
+/** What a worker posts back for task `id`, with the size of its heap after the task (bytes). */
+export type WorkerReply = ({ id: number; ok: true; result: unknown } | { id: number; ok: false; error: { name: string; message: string; field?: string } }) & {
+  heapBytes?: number;
+};
 
 export interface WorkerPoolOptions {
   /** The module each worker runs (a .ts file under tsx registers tsx in the worker first). */
@@ -73,6 +75,13 @@ export interface WorkerPoolOptions {
   timeoutMs: number;
   clock: Clock;
   log: Logger;
+  /**
+   * A worker whose heap is larger than this after a task (a big answer leaves megabytes V8
+   * keeps) is ended once idle for `fatIdleMs`, giving the memory back; the next task starts a
+   * new one (~150 ms). Default: never.
+   */
+  fatHeapBytes?: number;
+  fatIdleMs?: number;
 }
 
 interface Task {
@@ -89,10 +98,14 @@ interface Slot {
   cancelTimer: Cancel | null;
   /** The pool's generation when it started (see recycle()). */
   generation: number;
+  heapBytes: number;
+  cancelIdle: Cancel | null;
 }
 
 export interface PoolStats {
   size: number;
+  /** Threads running now (a slot's worker starts on demand). */
+  live: number;
   busy: number;
   queued: number;
   /** Workers that died or were stopped and replaced since start. */
@@ -141,7 +154,7 @@ export class WorkerPool {
   }
 
   stats(): PoolStats {
-    return { size: this.slots.length, busy: this.slots.filter((s) => s?.task).length, queued: this.queue.length, replaced: this.replaced };
+    return { size: this.slots.length, live: this.slots.filter((x) => x !== null).length, busy: this.slots.filter((s) => s?.task).length, queued: this.queue.length, replaced: this.replaced };
   }
 
   /** Refuses queued and running tasks (PoolClosedError) and terminates every worker. */
@@ -153,6 +166,7 @@ export class WorkerPool {
       if (!s) return;
       this.slots[i] = null;
       s.cancelTimer?.();
+      s.cancelIdle?.();
       s.task?.reject(new PoolClosedError());
       s.worker.removeAllListeners();
       s.worker.on('error', () => {}); // an error while exiting concerns nobody any more
@@ -163,6 +177,8 @@ export class WorkerPool {
 
   private start(index: number, task: Task): void {
     const slot = this.slots[index] ?? this.spawn(index);
+    slot.cancelIdle?.();
+    slot.cancelIdle = null;
     slot.task = task;
     slot.worker.ref();
     slot.cancelTimer = this.opts.clock.setTimeout(() => this.timedOut(index, slot), this.opts.timeoutMs);
@@ -182,11 +198,12 @@ export class WorkerPool {
         new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: this.opts.workerData })
       : new Worker(file, { workerData: this.opts.workerData });
     worker.unref();
-    const slot: Slot = { worker, task: null, cancelTimer: null, generation: this.generation };
+    const slot: Slot = { worker, task: null, cancelTimer: null, generation: this.generation, heapBytes: 0, cancelIdle: null };
     this.slots[index] = slot;
     worker.on('message', (m: WorkerReply) => {
       const task = slot.task;
       if (!task || m.id !== task.id) return; // a late answer for a task already timed out
+      slot.heapBytes = m.heapBytes ?? 0;
       this.finish(index, slot);
       if (m.ok) task.resolve(m.result);
       else task.reject(Object.assign(new Error(m.error.message), { name: m.error.name, ...(m.error.field ? { field: m.error.field } : {}) }));
@@ -218,6 +235,7 @@ export class WorkerPool {
   /** Forgets a worker (terminating it if it still runs); the slot respawns on demand. */
   private discard(index: number, slot: Slot): void {
     slot.cancelTimer?.();
+    slot.cancelIdle?.();
     slot.task = null;
     this.slots[index] = null;
     this.replaced++;
@@ -231,12 +249,19 @@ export class WorkerPool {
     slot.cancelTimer = null;
     slot.task = null;
     if (this.slots[index] !== slot) return;
-    if (slot.generation !== this.generation) this.retire(index, slot);
-    else slot.worker.unref();
+    if (slot.generation !== this.generation) return this.retire(index, slot);
+    slot.worker.unref();
+    const { fatHeapBytes, fatIdleMs } = this.opts;
+    if (fatHeapBytes !== undefined && slot.heapBytes > fatHeapBytes) {
+      slot.cancelIdle = this.opts.clock.setTimeout(() => {
+        if (this.slots[index] === slot && slot.task === null) this.retire(index, slot);
+      }, fatIdleMs ?? 0);
+    }
   }
 
   /** Ends an idle worker on purpose (not counted as replaced). */
   private retire(index: number, slot: Slot): void {
+    slot.cancelIdle?.();
     this.slots[index] = null;
     slot.worker.removeAllListeners();
     slot.worker.on('error', () => {});

@@ -1,3 +1,4 @@
+import * as v8 from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { openStore } from '../store/index.js';
 import { runReadTask, type BuiltBody, type ReadTask } from './tasks.js';
@@ -35,7 +36,7 @@ export function serveReadTasks(handle: (task: ReadTask) => ReturnType<typeof run
         error: { name: String(e?.name ?? 'Error'), message: String(e?.message ?? err), ...(typeof e?.field === 'string' ? { field: e.field } : {}) },
       };
     }
-    port.postMessage(reply, transfer);
+    port.postMessage({ ...reply, heapBytes: v8.getHeapStatistics().total_heap_size }, transfer);
   });
 }
 
