@@ -188,6 +188,7 @@ export class WorkerPool {
       // e.g. a message that cannot be cloned: the caller's mistake, the worker is fine.
       this.finish(index, slot);
       task.reject(err as Error);
+      this.next(index);
     }
   }
 
