@@ -191,7 +191,16 @@ test('a series answer comes br- or gzip-compressed as the client accepts, the sa
 test('answers built on the HTTP thread are compressed too, and the event stream is not', async () => {
   const summary = await rawGet(onWorkers, '/api/summary', { 'Accept-Encoding': 'gzip' });
   assert.equal(summary.headers['content-encoding'], 'gzip');
-  assert.equal(JSON.parse(zlib.gunzipSync(summary.body).toString('utf8')).workload.id, 'shop');
+  const plainSummary = await rawGet(onWorkers, '/api/summary', { 'Accept-Encoding': 'identity' });
+  assert.equal(plainSummary.headers['content-encoding'], undefined);
+  assert.equal(zlib.gunzipSync(summary.body).toString('utf8'), plainSummary.body.toString('utf8'));
+  const brSummary = await rawGet(onWorkers, '/api/summary', { 'Accept-Encoding': 'br' });
+  assert.equal(brSummary.headers['content-encoding'], 'br');
+  assert.equal(zlib.brotliDecompressSync(brSummary.body).toString('utf8'), plainSummary.body.toString('utf8'));
+  assert.equal(brSummary.headers.etag, plainSummary.headers.etag);
+  const metrics = await rawGet(onWorkers, '/metrics', { 'Accept-Encoding': 'gzip' });
+  assert.equal(metrics.headers['content-encoding'], 'gzip');
+  assert.match(zlib.gunzipSync(metrics.body).toString('utf8'), /^# HELP /m);
   const stream = await rawGet(onWorkers, '/api/stream', { 'Accept-Encoding': 'gzip, br' }, true);
   assert.equal(stream.headers['content-encoding'], undefined);
   assert.match(stream.body.toString('utf8'), /^retry: 5000/);

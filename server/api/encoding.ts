@@ -1,12 +1,14 @@
 import compression from 'compression';
+import * as zlib from 'node:zlib';
+import { promisify } from 'node:util';
 import type { Request, RequestHandler, Response } from 'express';
 import type { BodyEncoding, BuiltBody } from '../workers/tasks.js';
 
 /**
  * Response compression. Bodies built on a read worker (the series routes) are compressed
  * there, in the coding picked here from Accept-Encoding, so the HTTP thread only sends bytes;
- * every other response goes through the `compression` middleware (zlib streams on libuv's
- * thread pool). Both prefer br (quality 4) to gzip, and leave bodies under 1 KB alone. The
+ * the summary is compressed once per state and coding (routes/evaluation.ts); every other
+ * response goes through the `compression` middleware (zlib streams on libuv's thread pool). Both prefer br (quality 4) to gzip, and leave bodies under 1 KB alone. The
  * event stream is never compressed: a compressor holds events back until its buffer fills.
  */
 
@@ -15,6 +17,14 @@ export function bodyEncoding(req: Request): BodyEncoding {
   if (req.acceptsEncodings('br') === 'br') return 'br';
   if (req.acceptsEncodings('gzip') === 'gzip') return 'gzip';
   return 'identity';
+}
+
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
+
+/** `body` in `coding`, compressed on libuv's thread pool with the settings the middleware uses (br quality 4). */
+export function compressBody(body: Buffer, coding: 'br' | 'gzip'): Promise<Buffer> {
+  return coding === 'br' ? brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } }) : gzip(body);
 }
 
 /** Sends a worker-built JSON body with its coding and ETag (a matching If-None-Match gets 304). */

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import type { AppDeps, ActiveWorkloadView } from '../deps.js';
 import { badParam, notFound, Problem } from '../problem.js';
 import { parseRange } from '../timeRange.js';
+import { bodyEncoding, compressBody } from '../encoding.js';
 import { workloadFileView } from '../workload-view.js';
 import { PILLARS } from '../../scoring/types.js';
 import type { EvaluationSnapshot } from '../../evaluation/snapshot.js';
@@ -79,6 +80,8 @@ interface CachedSummary {
   json: string;
   bytes?: Buffer;
   etag?: string | false;
+  /** The bytes compressed once per coding (on libuv's pool), shared by every request of this state. */
+  encoded?: Partial<Record<'br' | 'gzip', Promise<Buffer>>>;
 }
 const summaries = new WeakMap<AppDeps, CachedSummary>();
 
@@ -118,9 +121,9 @@ export function evaluationRoutes(deps: AppDeps): Router {
   const now = () => deps.clock.now();
   const histRange = (req: Request) => parseRange(req.query as Record<string, unknown>, now(), { defaultSpanMs: DAY, targetPoints: 300 });
 
-  r.get('/api/summary', (req, res) => {
+  r.get('/api/summary', async (req, res) => {
     // As res.json(buildSummary(deps)) sends it (the app sets no JSON spaces or replacer),
-    // with the bytes and ETag kept with the cached summary.
+    // with the bytes, their compressed forms and the ETag kept with the cached summary.
     const c = cachedSummary(deps);
     c.bytes ??= Buffer.from(c.json, 'utf8');
     if (c.etag === undefined) {
@@ -129,7 +132,20 @@ export function evaluationRoutes(deps: AppDeps): Router {
     }
     res.set('Content-Type', 'application/json; charset=utf-8');
     if (c.etag) res.set('ETag', c.etag);
-    res.send(c.bytes);
+    const coding = bodyEncoding(req);
+    if (coding === 'identity' || c.bytes.length < 1024) return res.send(c.bytes);
+    c.encoded ??= {};
+    const encoded = (c.encoded[coding] ??= compressBody(c.bytes, coding));
+    let body: Buffer;
+    try {
+      body = await encoded;
+    } catch {
+      delete c.encoded[coding]; // tried again by the next request; this one goes uncompressed
+      return res.send(c.bytes);
+    }
+    res.vary('Accept-Encoding');
+    res.set('Content-Encoding', coding);
+    res.send(body);
   });
 
   r.get('/api/pillars', (_req, res) => {
