@@ -160,6 +160,45 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('import')
+    .description(
+      'load history from timestamped exposition text into the database: OpenMetrics (timestamps in seconds), Prometheus text ' +
+        '(milliseconds) or `promtool tsdb dump` output; streamed, any size; a sample at a stored series and time replaces it, ' +
+        'so importing twice is harmless; bad input: file:line:column and exit 2, the batches before the bad line stay stored',
+    )
+    .argument('<file>', 'the file, or - for standard input')
+    .addOption(new Option('-f, --format <format>', 'the text format (default: detected from the file, and said which)').choices(['openmetrics', 'prometheus']))
+    .option('--dry-run', 'read and check the whole file, write nothing (no database needed)')
+    .option('--batch <n>', 'samples per transaction (default 50000)')
+    .addOption(configOpt())
+    .addOption(dbOpt())
+    .action(async (file: string, flags: { format?: 'openmetrics' | 'prometheus'; dryRun?: boolean; batch?: string; config?: string; db?: string }) => {
+      const settings = settingsFrom(flags);
+      let batchSize: number | undefined;
+      if (flags.batch !== undefined) {
+        batchSize = Number(flags.batch);
+        if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1_000_000) {
+          throw new CliError(`--batch ${JSON.stringify(flags.batch)}: expected a whole number from 1 to 1000000`, EXIT_USAGE);
+        }
+      }
+      const { runImport } = require('./commands/import.js') as typeof import('./commands/import.js');
+      const { systemClock } = require('./clock.js') as typeof import('./clock.js');
+      process.exitCode = await runImport({
+        file,
+        format: flags.format,
+        dryRun: Boolean(flags.dryRun),
+        batchSize,
+        config: settings.config,
+        db: settings.db,
+        env: workloadEnv(),
+        stdin: process.stdin,
+        out: process.stdout,
+        err: process.stderr,
+        clock: systemClock,
+      });
+    });
+
+  program
     .command('migrate')
     .description('apply pending database migrations and list them (serve also does this on start)')
     .addOption(dbOpt())

@@ -1,0 +1,192 @@
+/**
+ * History from a file into the store: the text is parsed in a stream and written in batches
+ * of `batchSize` samples, each batch one transaction, each checked in full before it is
+ * written. A bad line therefore stops the import with nothing of its batch stored; the batches
+ * before it are stored, and `ImportInputError.stats` says how far (every sample replaces the one
+ * at the same series and timestamp, so running the fixed file again is safe and complete).
+ */
+import type { Sample } from '../../collectors/types.js';
+import { SeriesLimitError, type Store } from '../store/index.js';
+import { LineTooLongError, wholeLines } from './chunks.js';
+import { HistoryParser, ImportSyntaxError, type ImportFormat, type SeriesRef } from './parse.js';
+
+export type ImportStore = Pick<Store, 'writeSamples' | 'updateRollups' | 'seriesCount' | 'compactHeadBefore'>;
+
+export interface ImportOptions {
+  format?: ImportFormat;
+  /** Samples per transaction (default 50,000). */
+  batchSize?: number;
+  /** The store may hold at most this many series (storage.series_limit); 0: no limit. */
+  seriesLimit?: number;
+  /** Samples older than these are counted (retention would delete them, or keep only rollups). */
+  rawCutoff?: number;
+  hourlyCutoff?: number;
+  now: () => number;
+  /** Called after each chunk of input (about 1 MiB). */
+  onProgress?: (stats: ImportStats) => void;
+}
+
+export interface ImportStats {
+  format?: ImportFormat;
+  /** Why that format. */
+  reason: string;
+  bytes: number;
+  lines: number;
+  /** Samples read and checked. */
+  samples: number;
+  /** Samples stored (committed). */
+  written: number;
+  /** The last line whose sample is stored (0: none). */
+  writtenThroughLine: number;
+  /** Distinct series read, and series the store did not hold before. */
+  series: number;
+  newSeries: number;
+  minTs?: number;
+  maxTs?: number;
+  /** Samples older than the raw / hourly retention. */
+  olderThanRaw: number;
+  olderThanHourly: number;
+  /** OpenMetrics without `# EOF` may be cut short. */
+  eof: boolean;
+}
+
+export class ImportInputError extends Error {
+  override name = 'ImportInputError';
+  constructor(
+    readonly line: number,
+    readonly column: number,
+    message: string,
+    readonly stats: ImportStats,
+  ) {
+    super(message);
+  }
+}
+
+const ROLLUP_EVERY = 1_000_000;
+
+/**
+ * Reads `source` to its end and writes it to `store` (undefined: a dry run, which reads and
+ * checks everything and writes nothing). Throws ImportInputError for bad input.
+ */
+export async function importHistory(source: AsyncIterable<Buffer | string>, store: ImportStore | undefined, opts: ImportOptions): Promise<ImportStats> {
+  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 50_000));
+  const rawCutoff = opts.rawCutoff ?? -Infinity;
+  const hourlyCutoff = opts.hourlyCutoff ?? -Infinity;
+  const seriesBefore = store?.seriesCount() ?? 0;
+  const stats: ImportStats = {
+    reason: '', bytes: 0, lines: 0, samples: 0, written: 0, writtenThroughLine: 0, series: 0, newSeries: 0,
+    olderThanRaw: 0, olderThanHourly: 0, eof: false,
+  };
+  let batch: Sample[] = [];
+  let batchMaxTs = -Infinity;
+  let minTs = Infinity;
+  let maxTs = -Infinity;
+  let lastRef: SeriesRef | undefined;
+  const refs = new Set<SeriesRef>();
+  const seriesKeys = new Set<string>();
+  /** The first line of the batch with a series this import had not seen: where a series limit is exceeded. */
+  let firstNewSeriesLine = 0;
+  let rolledAt = 0;
+
+  const parser = new HistoryParser((ref, ts, value) => {
+    if (ref !== lastRef) {
+      lastRef = ref;
+      if (!refs.has(ref)) {
+        refs.add(ref);
+        const key = ref.name + JSON.stringify(Object.entries(ref.labels).sort());
+        if (!seriesKeys.has(key)) {
+          seriesKeys.add(key);
+          if (firstNewSeriesLine === 0) firstNewSeriesLine = parser.lineNo;
+        }
+      }
+    }
+    if (ts < minTs) minTs = ts;
+    if (ts > maxTs) maxTs = ts;
+    if (ts > batchMaxTs) batchMaxTs = ts;
+    if (ts < rawCutoff) {
+      stats.olderThanRaw++;
+      if (ts < hourlyCutoff) stats.olderThanHourly++;
+    }
+    batch.push({ name: ref.name, labels: ref.labels, ts, value });
+    if (batch.length >= batchSize) flush();
+  }, opts.format);
+
+  const snapshot = (): ImportStats => {
+    stats.format = parser.format;
+    stats.reason = parser.reason;
+    stats.lines = parser.lineNo;
+    stats.samples = parser.samples;
+    stats.series = seriesKeys.size;
+    stats.eof = parser.eof;
+    if (minTs <= maxTs) {
+      stats.minTs = minTs;
+      stats.maxTs = maxTs;
+    }
+    if (store) stats.newSeries = store.seriesCount() - seriesBefore;
+    return stats;
+  };
+
+  function flush(): void {
+    const lastLine = parser.lineNo;
+    if (batch.length === 0) return;
+    if (store) {
+      try {
+        writeBatch(store, batch, batchMaxTs, opts);
+      } catch (err) {
+        if (err instanceof SeriesLimitError) {
+          throw new ImportInputError(
+            firstNewSeriesLine || lastLine,
+            1,
+            `storage.series_limit exceeded: the store holds ${err.existing} series and this batch would take it past ${err.limit}; nothing of this batch was written`,
+            snapshot(),
+          );
+        }
+        throw err;
+      }
+      if (stats.written + batch.length - rolledAt >= ROLLUP_EVERY) {
+        // Bounded memory: the store remembers dirty series-hours until rollups are built.
+        store.updateRollups();
+        rolledAt = stats.written + batch.length;
+      }
+    }
+    stats.written += batch.length;
+    stats.writtenThroughLine = lastLine;
+    batch = [];
+    batchMaxTs = -Infinity;
+    firstNewSeriesLine = 0;
+  }
+
+  try {
+    for await (const { text, bytes } of wholeLines(source)) {
+      parser.feed(text);
+      stats.bytes += bytes;
+      opts.onProgress?.(snapshot());
+    }
+    flush();
+  } catch (err) {
+    if (err instanceof ImportSyntaxError) throw new ImportInputError(err.line, err.column, err.message, snapshot());
+    if (err instanceof LineTooLongError) {
+      throw new ImportInputError(parser.lineNo + err.lineOffset + 1, 1, `${err.message}; is this exposition text?`, snapshot());
+    }
+    throw err;
+  }
+  store?.updateRollups();
+  return snapshot();
+}
+
+/**
+ * The one place samples reach the store (a bulk method of the store, when there is one, goes
+ * here). History usually predates what the store holds, so the head is first cut at the
+ * batch's newest sample (never beyond now): the batch then goes straight into the
+ * series-clustered table, as a backfill does. The series limit is checked inside the batch's
+ * transaction, so a refused batch leaves no series behind.
+ */
+function writeBatch(store: ImportStore, batch: readonly Sample[], batchMaxTs: number, opts: ImportOptions): void {
+  store.compactHeadBefore(Math.min(batchMaxTs + 1, opts.now()));
+  const limit = opts.seriesLimit ?? 0;
+  const before = store.seriesCount();
+  store.writeSamples(batch, limit > 0 ? () => {
+    const after = store.seriesCount();
+    if (after > limit && after > before) throw new SeriesLimitError(limit, before);
+  } : undefined);
+}
