@@ -137,7 +137,7 @@ export function readFullLine(text: string, start: number, end: number, lineNo: n
       if (i >= end || text.charCodeAt(i) !== QUOTE) fail(`expected a quoted value for label ${label}, found ${found()}`);
       const quoteAt = i;
       i++;
-      const value = goQuoted ? goValue(label, quoteAt) : textValue(label);
+      const value = goQuoted ? goValue(label, quoteAt) : textValue(label, quoteAt);
       if (labels[label] !== undefined) fail(`duplicate label ${label}`, at);
       labels[label] = value;
       skipBlanks();
@@ -148,7 +148,7 @@ export function readFullLine(text: string, start: number, end: number, lineNo: n
   }
 
   /** From after the opening quote to after the closing one; the text format's three escapes. */
-  function textValue(label: string): string {
+  function textValue(label: string, quoteAt: number): string {
     let out = '';
     let chunk = i;
     while (i < end) {
@@ -168,7 +168,7 @@ export function readFullLine(text: string, start: number, end: number, lineNo: n
       }
       i++;
     }
-    return fail(`unterminated value for label ${label}: missing closing quote`);
+    return fail(`unterminated value for label ${label}: missing closing quote`, quoteAt);
   }
 
   /** A Go-quoted value (strconv.Quote), from its opening quote at `quoteAt`. */
