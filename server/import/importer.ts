@@ -8,7 +8,7 @@
 import type { Sample } from '../../collectors/types.js';
 import { SeriesLimitError, type Store } from '../store/index.js';
 import { LineTooLongError, wholeLines } from './chunks.js';
-import { HistoryParser, ImportSyntaxError, type ImportFormat, type SeriesRef } from './parse.js';
+import { HistoryParser, ImportSyntaxError, type ImportFormat } from './parse.js';
 
 export type ImportStore = Pick<Store, 'writeSamples' | 'updateRollups' | 'seriesCount' | 'compactHeadBefore'>;
 
@@ -77,39 +77,46 @@ export async function importHistory(source: AsyncIterable<Buffer | string>, stor
     reason: '', bytes: 0, lines: 0, samples: 0, written: 0, writtenThroughLine: 0, series: 0, newSeries: 0,
     olderThanRaw: 0, olderThanHourly: 0, eof: false,
   };
-  let batch: Sample[] = [];
+  // Sample objects are reused from batch to batch (the store keeps none after a write): an
+  // import allocates no object per sample.
+  const pool: Sample[] = [];
+  let n = 0;
   let batchMaxTs = -Infinity;
   let minTs = Infinity;
   let maxTs = -Infinity;
-  let lastRef: SeriesRef | undefined;
-  const refs = new Set<SeriesRef>();
   const seriesKeys = new Set<string>();
   /** The first line of the batch with a series this import had not seen: where a series limit is exceeded. */
   let firstNewSeriesLine = 0;
   let rolledAt = 0;
 
-  const parser = new HistoryParser((ref, ts, value) => {
-    if (ref !== lastRef) {
-      lastRef = ref;
-      if (!refs.has(ref)) {
-        refs.add(ref);
-        const key = ref.name + JSON.stringify(Object.entries(ref.labels).sort());
-        if (!seriesKeys.has(key)) {
-          seriesKeys.add(key);
-          if (firstNewSeriesLine === 0) firstNewSeriesLine = parser.lineNo;
-        }
+  const parser = new HistoryParser(
+    (ref, ts, value) => {
+      if (ts < minTs) minTs = ts;
+      if (ts > maxTs) maxTs = ts;
+      if (ts > batchMaxTs) batchMaxTs = ts;
+      if (ts < rawCutoff) {
+        stats.olderThanRaw++;
+        if (ts < hourlyCutoff) stats.olderThanHourly++;
       }
-    }
-    if (ts < minTs) minTs = ts;
-    if (ts > maxTs) maxTs = ts;
-    if (ts > batchMaxTs) batchMaxTs = ts;
-    if (ts < rawCutoff) {
-      stats.olderThanRaw++;
-      if (ts < hourlyCutoff) stats.olderThanHourly++;
-    }
-    batch.push({ name: ref.name, labels: ref.labels, ts, value });
-    if (batch.length >= batchSize) flush();
-  }, opts.format);
+      if (n < pool.length) {
+        const s = pool[n]!;
+        s.name = ref.name;
+        s.labels = ref.labels;
+        s.ts = ts;
+        s.value = value;
+      } else {
+        pool.push({ name: ref.name, labels: ref.labels, ts, value });
+      }
+      if (++n >= batchSize) flush();
+    },
+    opts.format,
+    (ref) => {
+      const key = ref.name + JSON.stringify(Object.entries(ref.labels).sort());
+      if (seriesKeys.has(key)) return;
+      seriesKeys.add(key);
+      if (firstNewSeriesLine === 0) firstNewSeriesLine = parser.lineNo;
+    },
+  );
 
   const snapshot = (): ImportStats => {
     stats.format = parser.format;
@@ -128,7 +135,8 @@ export async function importHistory(source: AsyncIterable<Buffer | string>, stor
 
   function flush(): void {
     const lastLine = parser.lineNo;
-    if (batch.length === 0) return;
+    if (n === 0) return;
+    const batch = n === pool.length ? pool : pool.slice(0, n);
     if (store) {
       try {
         writeBatch(store, batch, batchMaxTs, opts);
@@ -143,15 +151,15 @@ export async function importHistory(source: AsyncIterable<Buffer | string>, stor
         }
         throw err;
       }
-      if (stats.written + batch.length - rolledAt >= ROLLUP_EVERY) {
+      if (stats.written + n - rolledAt >= ROLLUP_EVERY) {
         // Bounded memory: the store remembers dirty series-hours until rollups are built.
         store.updateRollups();
-        rolledAt = stats.written + batch.length;
+        rolledAt = stats.written + n;
       }
     }
-    stats.written += batch.length;
+    stats.written += n;
     stats.writtenThroughLine = lastLine;
-    batch = [];
+    n = 0;
     batchMaxTs = -Infinity;
     firstNewSeriesLine = 0;
   }
@@ -176,7 +184,7 @@ export async function importHistory(source: AsyncIterable<Buffer | string>, stor
 
 /**
  * The one place samples reach the store (a bulk method of the store, when there is one, goes
- * here). History usually predates what the store holds, so the head is first cut at the
+ * here; it must not keep the batch's objects, which are reused). History usually predates what the store holds, so the head is first cut at the
  * batch's newest sample (never beyond now): the batch then goes straight into the
  * series-clustered table, as a backfill does. The series limit is checked inside the batch's
  * transaction, so a refused batch leaves no series behind.

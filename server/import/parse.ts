@@ -25,6 +25,13 @@ export interface SeriesRef {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** A series text already read in full, and the one that followed it last time. */
+interface Entry {
+  readonly key: string;
+  readonly ref: SeriesRef;
+  next: Entry | undefined;
+}
+
 export type SampleSink = (series: SeriesRef, ts: number, value: number) => void;
 
 /** Series texts remembered for the fast path; past this many the cache starts over (memory stays bounded). */
@@ -49,13 +56,15 @@ export class HistoryParser {
   /** Why this format: "given with --format", or what gave it away. */
   reason = '';
   private seconds = false;
-  private readonly cache = new Map<string, SeriesRef>();
-  private prevKey = '';
-  private prevRef: SeriesRef | undefined;
+  private readonly cache = new Map<string, Entry>();
+  /** The series of the last sample line read through the cache. */
+  private prev: Entry | undefined;
 
   constructor(
     private readonly sink: SampleSink,
     format?: ImportFormat,
+    /** Called once for each series text read in full (the same series written two ways is reported twice). */
+    private readonly onSeries?: (series: SeriesRef) => void,
   ) {
     if (format) this.decide(format, 'given with --format');
   }
@@ -88,24 +97,15 @@ export class HistoryParser {
     if (this.eof) throw new ImportSyntaxError(this.lineNo, s - start + 1, 'text after "# EOF" (OpenMetrics ends there)');
     if (text.charCodeAt(s) === HASH) return this.comment(text, s, e);
 
-    // Most often the line continues the previous line's series: read it forwards.
-    const prev = this.prevKey;
-    const afterKey = s + prev.length;
-    if (prev.length > 0 && afterKey < e && isBlank(text.charCodeAt(afterKey)) && sameText(text, s, prev)) {
-      let v = afterKey + 1;
-      while (v < e && isBlank(text.charCodeAt(v))) v++;
-      let w = v;
-      while (w < e && !isBlank(text.charCodeAt(w))) w++;
-      let t = w;
-      while (t < e && isBlank(text.charCodeAt(t))) t++;
-      if (t > w) {
-        const ts = this.seconds ? readSecondsAsMillis(text, t, e) : readMillis(text, t, e);
-        const value = readValue(text, v, w);
-        if (ts === ts && value !== undefined) {
-          this.samples++;
-          this.sink(this.prevRef!, ts, value);
-          return;
-        }
+    // Most often the line's series is the previous line's (a file written series by series) or
+    // the one that followed it last time (a file written time by time): read it forwards.
+    const prev = this.prev;
+    if (prev !== undefined) {
+      if (this.forward(text, s, e, prev)) return;
+      const next = prev.next;
+      if (next !== undefined && this.forward(text, s, e, next)) {
+        this.prev = next;
+        return;
       }
     }
 
@@ -120,23 +120,14 @@ export class HistoryParser {
     while (q > s && isBlank(text.charCodeAt(q - 1))) q--;
     const keyEnd = q;
     if (keyEnd > s && this.format !== undefined) {
-      let ref: SeriesRef | undefined;
-      if (keyEnd - s === this.prevKey.length && sameText(text, s, this.prevKey)) {
-        ref = this.prevRef;
-      } else {
-        const key = text.slice(s, keyEnd);
-        ref = this.cache.get(key);
-        if (ref !== undefined) {
-          this.prevKey = key;
-          this.prevRef = ref;
-        }
-      }
-      if (ref !== undefined) {
+      const known = this.cache.get(text.slice(s, keyEnd));
+      if (known !== undefined) {
         const ts = this.seconds ? readSecondsAsMillis(text, tsStart, e) : readMillis(text, tsStart, e);
         const value = readValue(text, valStart, valEnd);
         if (ts === ts && value !== undefined) {
+          this.follow(known);
           this.samples++;
-          this.sink(ref, ts, value);
+          this.sink(known.ref, ts, value);
           return;
         }
       }
@@ -144,17 +135,46 @@ export class HistoryParser {
     this.slowLine(text, s, e, start, keyEnd);
   }
 
+  /** Reads the line as a sample of `entry`'s series if its text starts with that series' text; false when it does not, or a number needs the slow path. */
+  private forward(text: string, s: number, e: number, entry: Entry): boolean {
+    const key = entry.key;
+    const afterKey = s + key.length;
+    if (afterKey >= e || !isBlank(text.charCodeAt(afterKey)) || !sameText(text, s, key)) return false;
+    let v = afterKey + 1;
+    while (v < e && isBlank(text.charCodeAt(v))) v++;
+    let w = v;
+    while (w < e && !isBlank(text.charCodeAt(w))) w++;
+    let t = w;
+    while (t < e && isBlank(text.charCodeAt(t))) t++;
+    if (t === w) return false;
+    const ts = this.seconds ? readSecondsAsMillis(text, t, e) : readMillis(text, t, e);
+    const value = readValue(text, v, w);
+    if (ts !== ts || value === undefined) return false;
+    this.samples++;
+    this.sink(entry.ref, ts, value);
+    return true;
+  }
+
+  /** `entry` is the series of this line: the previous line's entry learns it as its successor. */
+  private follow(entry: Entry): void {
+    if (this.prev !== undefined && this.prev !== entry) this.prev.next = entry;
+    this.prev = entry;
+  }
+
   private slowLine(text: string, s: number, e: number, lineStart: number, splitKeyEnd: number): void {
     if (this.format === undefined) this.detect(text, s, e);
     try {
       const full = readFullLine(text, s, e, this.lineNo, this.seconds);
       const ref: SeriesRef = Object.freeze({ name: full.name, labels: Object.freeze(full.labels) });
+      this.onSeries?.(ref);
       if (full.keyEnd === splitKeyEnd) {
-        if (this.cache.size >= SERIES_CACHE) this.cache.clear();
-        const key = text.slice(s, splitKeyEnd);
-        this.cache.set(key, ref);
-        this.prevKey = key;
-        this.prevRef = ref;
+        if (this.cache.size >= SERIES_CACHE) {
+          this.cache.clear();
+          this.prev = undefined;
+        }
+        const entry: Entry = { key: text.slice(s, splitKeyEnd), ref, next: undefined };
+        this.cache.set(entry.key, entry);
+        this.follow(entry);
       }
       this.samples++;
       this.sink(ref, full.ts, full.value);
