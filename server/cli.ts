@@ -183,19 +183,29 @@ export function buildProgram(): Command {
       }
       const { runImport } = require('./commands/import.js') as typeof import('./commands/import.js');
       const { systemClock } = require('./clock.js') as typeof import('./clock.js');
-      process.exitCode = await runImport({
-        file,
-        format: flags.format,
-        dryRun: Boolean(flags.dryRun),
-        batchSize,
-        config: settings.config,
-        db: settings.db,
-        env: workloadEnv(),
-        stdin: process.stdin,
-        out: process.stdout,
-        err: process.stderr,
-        clock: systemClock,
-      });
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        process.exitCode = await runImport({
+          file,
+          format: flags.format,
+          dryRun: Boolean(flags.dryRun),
+          batchSize,
+          config: settings.config,
+          db: settings.db,
+          env: workloadEnv(),
+          stdin: process.stdin,
+          out: process.stdout,
+          err: process.stderr,
+          clock: systemClock,
+          signal: stop.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
 
   program

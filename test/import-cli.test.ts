@@ -313,3 +313,30 @@ test('import refuses a database a running serve holds, naming it, and exits 2', 
     store.close();
   }
 });
+
+test('Ctrl-C stops the import after the chunk it is reading: exit 1, the written batches stay and say so, and running it again completes it', async () => {
+  const fx = fixture();
+  const text = prometheusText();
+  const cut = text.indexOf('\n', Math.floor(text.length / 2)) + 1;
+  const stop = new AbortController();
+  async function* stdin() {
+    yield Buffer.from(text.slice(0, cut));
+    stop.abort(); // as the SIGINT handler does, while the second chunk is on its way
+    yield Buffer.from(text.slice(cut));
+  }
+  const firstHalf = text.slice(0, cut).split('\n').length - 1;
+  // Pulled lazily (a Readable would read ahead and abort before the first chunk is read).
+  const r = await fx.run('-', { stdin: stdin(), signal: stop.signal, batchSize: 100 });
+  assert.equal(r.code, 1, r.err);
+  const written = Math.floor(firstHalf / 100) * 100;
+  assert.match(r.err, new RegExp(`import of stdin stopped at line ${firstHalf}: interrupted`));
+  assert.match(r.err, new RegExp(`lines 1–${written} are stored \\(${written} samples\\).*running it again finishes it`));
+  const again = await fx.run('-', { stdin: Readable.from([text]) });
+  assert.equal(again.code, 0, again.err);
+  const store = fx.open();
+  try {
+    assert.deepEqual(stored(store), expected());
+  } finally {
+    store.close();
+  }
+});

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { collectorRegistry } from '../../collectors/index.js';
 import type { Clock } from '../clock.js';
-import { importHistory, ImportInputError, type ImportStats } from '../import/importer.js';
+import { importHistory, ImportInputError, ImportStoppedError, type ImportStats } from '../import/importer.js';
 import type { ImportFormat } from '../import/parse.js';
 import { openStore, type Store } from '../store/index.js';
 import { acquireWriterLock, WriterLockError, type WriterLock } from '../store/writerLock.js';
@@ -18,11 +18,13 @@ export interface ImportFlags {
   config: string;
   db: string;
   env: Record<string, string | undefined>;
-  stdin: NodeJS.ReadableStream;
+  stdin: NodeJS.ReadableStream | AsyncIterable<Buffer>;
   out: NodeJS.WritableStream;
   /** Progress goes here only when it is a terminal (`isTTY`). */
   err: NodeJS.WritableStream & { isTTY?: boolean };
   clock: Pick<Clock, 'now'>;
+  /** Aborted on Ctrl-C: the import stops after its current chunk; what is stored stays. */
+  signal?: AbortSignal;
 }
 
 const PROGRESS_EVERY_MS = 250;
@@ -84,22 +86,22 @@ export async function runImport(f: ImportFlags): Promise<number> {
         hourlyCutoff: now - storage.retention.hourlyMs,
         now: () => f.clock.now(),
         onProgress: progress ? (s) => progress.update(s) : undefined,
+        signal: f.signal,
       });
     } catch (err) {
       progress?.clear();
-      if (!(err instanceof ImportInputError)) throw err;
-      f.err.write(`${name}:${err.line}:${err.column}: ${err.message}\n`);
-      const s = err.stats;
-      if (s.format) f.err.write(`pillarboard: format ${s.format} (${s.reason})\n`);
-      f.err.write(
-        f.dryRun
-          ? 'pillarboard: dry run: nothing was written\n'
-          : s.written > 0
-            ? `pillarboard: lines 1–${s.writtenThroughLine} are stored (${s.written} samples); nothing after line ${s.writtenThroughLine} was written. ` +
-              'Importing again replaces samples at the same series and time, so the fixed file can be imported whole.\n'
-            : 'pillarboard: nothing was written\n',
-      );
-      return 2;
+      if (err instanceof ImportInputError) {
+        f.err.write(`${name}:${err.line}:${err.column}: ${err.message}\n`);
+        if (err.stats.format) f.err.write(`pillarboard: format ${err.stats.format} (${err.stats.reason})\n`);
+        f.err.write(stored(err.stats, Boolean(f.dryRun), 'the fixed file can be imported whole'));
+        return 2;
+      }
+      if (err instanceof ImportStoppedError) {
+        f.err.write(`pillarboard: import of ${name} stopped at line ${err.stats.lines}: ${err.message}\n`);
+        f.err.write(stored(err.stats, Boolean(f.dryRun), 'running it again finishes it'));
+        return 1;
+      }
+      throw err;
     }
     progress?.clear();
     f.out.write(summary(name, stats, (f.clock.now() - started) / 1000, Boolean(f.dryRun), storage.retention));
@@ -125,6 +127,16 @@ function summary(name: string, s: ImportStats, seconds: number, dryRun: boolean,
     lines.push(`note: ${s.olderThanRaw - s.olderThanHourly} samples are older than storage.retention.raw (${days(retention.rawMs)}): serve keeps only their hourly rollups`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** What an import that stopped left in the store. */
+function stored(s: ImportStats, dryRun: boolean, again: string): string {
+  if (dryRun) return 'pillarboard: dry run: nothing was written\n';
+  if (s.written === 0) return 'pillarboard: nothing was written\n';
+  return (
+    `pillarboard: lines 1–${s.writtenThroughLine} are stored (${s.written} samples); nothing after line ${s.writtenThroughLine} was written. ` +
+    `Importing again replaces samples at the same series and time, so ${again}.\n`
+  );
 }
 
 const days = (ms: number) => `${Math.round((ms / 86_400_000) * 10) / 10}d`;

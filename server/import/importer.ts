@@ -24,6 +24,8 @@ export interface ImportOptions {
   now: () => number;
   /** Called after each chunk of input (about 1 MiB). */
   onProgress?: (stats: ImportStats) => void;
+  /** Aborted (Ctrl-C): the import stops after the chunk it is reading; its unwritten batch is dropped. */
+  signal?: AbortSignal;
 }
 
 export interface ImportStats {
@@ -57,6 +59,18 @@ export class ImportInputError extends Error {
     readonly column: number,
     message: string,
     readonly stats: ImportStats,
+  ) {
+    super(message);
+  }
+}
+
+/** The import stopped for something other than its input (I/O, a full disk, Ctrl-C); `stats` says what is stored. */
+export class ImportStoppedError extends Error {
+  override name = 'ImportStoppedError';
+  constructor(
+    message: string,
+    readonly stats: ImportStats,
+    override readonly cause?: unknown,
   ) {
     super(message);
   }
@@ -166,6 +180,7 @@ export async function importHistory(source: AsyncIterable<Buffer | string>, stor
 
   try {
     for await (const { text, bytes } of wholeLines(source)) {
+      if (opts.signal?.aborted) throw new ImportStoppedError('interrupted', snapshot());
       parser.feed(text);
       stats.bytes += bytes;
       opts.onProgress?.(snapshot());
@@ -176,9 +191,16 @@ export async function importHistory(source: AsyncIterable<Buffer | string>, stor
     if (err instanceof LineTooLongError) {
       throw new ImportInputError(parser.lineNo + err.lineOffset + 1, 1, `${err.message}; is this exposition text?`, snapshot());
     }
-    throw err;
+    if (err instanceof ImportInputError || err instanceof ImportStoppedError) throw err;
+    throw new ImportStoppedError((err as Error).message, snapshot(), err);
+  } finally {
+    // What was written gets its rollups, whatever stopped the import (a failing store may refuse).
+    try {
+      store?.updateRollups();
+    } catch {
+      // the next open of the store rebuilds them from its dirty markers
+    }
   }
-  store?.updateRollups();
   return snapshot();
 }
 
