@@ -134,7 +134,7 @@ function stored(s: ImportStats, dryRun: boolean, again: string): string {
   if (dryRun) return 'pillarboard: dry run: nothing was written\n';
   if (s.written === 0) return 'pillarboard: nothing was written\n';
   return (
-    `pillarboard: lines 1–${s.writtenThroughLine} are stored (${s.written} samples); nothing after line ${s.writtenThroughLine} was written. ` +
+    `pillarboard: lines 1–${s.writtenThroughLine} are stored (${s.written} sample${s.written === 1 ? '' : 's'}); nothing after line ${s.writtenThroughLine} was written. ` +
     `Importing again replaces samples at the same series and time, so ${again}.\n`
   );
 }
