@@ -340,3 +340,25 @@ test('Ctrl-C stops the import after the chunk it is reading: exit 1, the written
     store.close();
   }
 });
+
+test('a file (parsed on a worker thread) and the same text on stdin give the same errors, and Ctrl-C stops a file import after its chunk too', async () => {
+  const fx = fixture();
+  const lines = prometheusText().split('\n');
+  lines[249] = lines[249]!.replace(/ (\d+)$/, ' 17:00');
+  const bad = lines.join('\n');
+  const file = write(fx, 'bad.prom', bad);
+  const fromFile = await fx.run(file, { batchSize: 100 });
+  const fromStdin = await fx.run('-', { stdin: Readable.from([Buffer.from(bad)]), batchSize: 100 });
+  assert.equal(fromFile.code, 2);
+  assert.equal(fromStdin.code, 2);
+  assert.equal(fromStdin.err, fromFile.err.split(file).join('stdin'));
+
+  const stop = new AbortController();
+  stop.abort();
+  const good = write(fx, 'good.prom', prometheusText());
+  const r = await fx.run(good, { signal: stop.signal, batchSize: 100 });
+  assert.equal(r.code, 1, r.err);
+  // The whole file is one chunk: its full batches are written, the last partial one is not.
+  assert.match(r.err, new RegExp(`import of .*good\\.prom stopped at line ${3 * POINTS}: interrupted`));
+  assert.match(r.err, new RegExp(`lines 1–1000 are stored \\(1000 samples\\)`));
+});

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { collectorRegistry } from '../../collectors/index.js';
 import type { Clock } from '../clock.js';
-import { importHistory, ImportInputError, ImportStoppedError, type ImportStats } from '../import/importer.js';
+import { importFile } from '../import/importFile.js';
+import { importHistory, ImportInputError, ImportStoppedError, type ImportOptions, type ImportStats } from '../import/importer.js';
 import type { ImportFormat } from '../import/parse.js';
 import { openStore, type Store } from '../store/index.js';
 import { acquireWriterLock, WriterLockError, type WriterLock } from '../store/writerLock.js';
@@ -74,11 +75,12 @@ export async function runImport(f: ImportFlags): Promise<number> {
       store = openStore({ path: f.db, now: () => f.clock.now() });
       store.assertWritable(f.db);
     }
-    const source = f.file === '-' ? f.stdin : fs.createReadStream(f.file, { highWaterMark: 1 << 20 });
     const now = f.clock.now();
     let stats: ImportStats;
     try {
-      stats = await importHistory(source as AsyncIterable<Buffer>, store, {
+      // A file is parsed on a worker thread while this one writes; stdin is read here.
+      const run = f.file === '-' ? (o: ImportOptions) => importHistory(f.stdin as AsyncIterable<Buffer>, store, o) : (o: ImportOptions) => importFile(f.file, store, o);
+      stats = await run({
         format: f.format,
         batchSize: f.batchSize,
         seriesLimit: storage.seriesLimit,

@@ -76,7 +76,8 @@ export class ImportStoppedError extends Error {
   }
 }
 
-const ROLLUP_EVERY = 1_000_000;
+/** Rollups are brought up to date every this many samples written: the store's memory of dirty series-hours stays bounded. */
+export const ROLLUP_EVERY = 1_000_000;
 
 /**
  * Reads `source` to its end and writes it to `store` (undefined: a dry run, which reads and
@@ -211,7 +212,7 @@ export async function importHistory(source: AsyncIterable<Buffer | string>, stor
  * series-clustered table, as a backfill does. The series limit is checked inside the batch's
  * transaction, so a refused batch leaves no series behind.
  */
-function writeBatch(store: ImportStore, batch: readonly Sample[], batchMaxTs: number, opts: ImportOptions): void {
+export function writeBatch(store: ImportStore, batch: readonly Sample[], batchMaxTs: number, opts: ImportOptions): void {
   store.compactHeadBefore(Math.min(batchMaxTs + 1, opts.now()));
   const limit = opts.seriesLimit ?? 0;
   const before = store.seriesCount();
