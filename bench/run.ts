@@ -1,6 +1,9 @@
 /**
  * `npm run bench`: runs every bench/*.bench.ts in its own process (so each one's peak RSS is
  * its own) one after the other, and prints their figures and a summary of targets.
+ * `npm run bench -- NAME…` runs those whose file name contains a NAME. Opt-in benches (the
+ * side-by-side run against real Prometheus and VictoriaMetrics, several minutes) run only when
+ * named or with `--vs-prometheus`; other `--flags` are passed to them (e.g. `--small`).
  * Each bench prints human-readable lines and a last line `BENCH_JSON {...}` with
  * `{ name, results: [{ metric, value, unit, target?, pass? }], peakRssMb }`.
  */
@@ -9,11 +12,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const dir = __dirname;
-const only = process.argv.slice(2);
+const OPT_IN = ['versus.bench.ts'];
+const args = process.argv.slice(2);
+const versus = args.includes('--vs-prometheus');
+const flags = args.filter((a, i) => (a.startsWith('--') && a !== '--vs-prometheus') || (i > 0 && args[i - 1] === '--reps'));
+const only = args.filter((a) => !flags.includes(a) && a !== '--vs-prometheus');
 const files = fs
   .readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
-  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .filter((f) =>
+    only.length > 0 ? only.some((o) => f.includes(o)) || (versus && OPT_IN.includes(f)) : versus ? OPT_IN.includes(f) : !OPT_IN.includes(f),
+  )
   .sort();
 
 interface BenchJson {
@@ -26,7 +35,7 @@ const summary: BenchJson[] = [];
 let failed = false;
 for (const f of files) {
   process.stdout.write(`\n=== ${f}\n`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(dir, f)], {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(dir, f), ...(OPT_IN.includes(f) ? flags : [])], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
