@@ -15,7 +15,8 @@ const dir = __dirname;
 const OPT_IN = ['versus.bench.ts'];
 const args = process.argv.slice(2);
 const versus = args.includes('--vs-prometheus');
-const flags = args.filter((a, i) => (a.startsWith('--') && a !== '--vs-prometheus') || (i > 0 && args[i - 1] === '--reps'));
+const VALUED = ['--reps', '--scale-hours'];
+const flags = args.filter((a, i) => (a.startsWith('--') && a !== '--vs-prometheus') || (i > 0 && VALUED.includes(args[i - 1]!)));
 const only = args.filter((a) => !flags.includes(a) && a !== '--vs-prometheus');
 const files = fs
   .readdirSync(dir)
