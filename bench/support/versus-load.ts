@@ -182,6 +182,8 @@ export function importCommand(pb: PbEnv): { available: boolean; help: string } {
 export function loadPillarboard(pb: PbEnv, db: string, omFile: string, series: readonly SeriesDef[], span: Span): { loadMs: number; via: string } {
   const cmd = importCommand(pb);
   if (cmd.available) {
+    // `import` writes into an existing database, as a user's would be: `migrate` creates it (not timed).
+    run(process.execPath, [pb.cli, 'migrate'], { env: pb.env });
     const args = [pb.cli, 'import', omFile];
     if (/--format/.test(cmd.help)) args.push('--format', 'openmetrics');
     const r = run(process.execPath, args, { env: pb.env, timeoutMs: 900_000 });
