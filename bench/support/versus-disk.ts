@@ -13,6 +13,9 @@ export interface DbBytes {
   rollups: number;
   series: number;
   other: number;
+  /** Of `raw`: the bytes and rows of the head tables (one row per sample, not yet compressed). */
+  headBytes: number;
+  headRows: number;
   tables: Record<string, number>;
 }
 
@@ -37,8 +40,14 @@ export function dbBytes(file: string): DbBytes {
       const t = owner.get(r.name) ?? r.name;
       tables[t] = (tables[t] ?? 0) + r.bytes;
     }
-    const out: DbBytes = { file: 0, raw: 0, rollups: 0, series: 0, other: 0, tables };
-    for (const [t, b] of Object.entries(tables)) out[groupOf(t)] += b;
+    const out: DbBytes = { file: 0, raw: 0, rollups: 0, series: 0, other: 0, headBytes: 0, headRows: 0, tables };
+    for (const [t, b] of Object.entries(tables)) {
+      out[groupOf(t)] += b;
+      if (groupOf(t) === 'raw' && /head/i.test(t)) {
+        out.headBytes += b;
+        out.headRows += db.prepare(`SELECT count(*) FROM "${t.replace(/"/g, '""')}"`).pluck().get() as number;
+      }
+    }
     db.close();
     out.file = fs.statSync(file).size + (fs.existsSync(file + '-wal') ? fs.statSync(file + '-wal').size : 0);
     return out;
