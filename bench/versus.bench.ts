@@ -32,7 +32,7 @@ import { agent, timedGet } from './support/versus-http.js';
 import { loadPillarboard, loadPrometheus, loadVictoria, PB_WORKLOAD, pillarboardEnv, startPillarboard } from './support/versus-load.js';
 import { compareAnswers, parseAnswer, SYSTEMS, versusQueries, type SystemName } from './support/versus-queries.js';
 import { runScale } from './support/versus-scale.js';
-import { cpuMs, rssBytes, which, type Server } from './support/versus-servers.js';
+import { cpuMs, removeOnExit, rssBytes, which, type Server } from './support/versus-servers.js';
 
 const argv = process.argv.slice(2);
 const flag = (f: string) => argv.includes(f);
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   }
   if (!fs.existsSync(path.join(ROOT, 'dist/server/cli.js'))) throw new Error('dist/server/cli.js is missing: run `npm run build` first');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-versus-'));
+  if (!flag('--keep')) removeOnExit(dir); // also on Ctrl-C, which exits without the finally below
   const servers: Server[] = [];
   try {
     if (!flag('--scale-only')) await sideBySide(dir, servers);

@@ -12,16 +12,26 @@ import path from 'node:path';
 import { getText } from './versus-http.js';
 
 const children = new Set<ChildProcess>();
+const dirs = new Set<string>();
 let hooked = false;
 
 function killAll(signal: NodeJS.Signals): void {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(signal);
 }
 
+/** Removes `dir` when this process exits, however it exits (after its servers are killed). */
+export function removeOnExit(dir: string): void {
+  hookExit();
+  dirs.add(dir);
+}
+
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on('exit', () => killAll('SIGKILL'));
+  process.on('exit', () => {
+    killAll('SIGKILL');
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
       process.stderr.write(`\n${sig}: stopping the servers\n`);
