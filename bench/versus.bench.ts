@@ -258,7 +258,7 @@ async function sideBySide(dir: string, servers: Server[]): Promise<void> {
     results.push({ metric: `${q.id} response gzip prometheus`, value: pr.gzip, unit: 'bytes' });
   }
   out('');
-  out(`bytes on disk per sample: Pillarboard ${fmt(bps.pillarboard, 2)} (database after WAL checkpoint; ${fmt(pbDiskAfter.file / samples, 2)} after serving), Prometheus ${fmt(bps.prometheus, 2)} (blocks after compaction), VictoriaMetrics ${fmt(bps.victoriametrics, 2)} (after flush)`);
+  out(`bytes on disk per sample: Pillarboard ${fmt(bps.pillarboard, 2)} (database after WAL checkpoint; ${fmt(pbDiskAfter.file / samples, 2)} after serving), Prometheus ${fmt(bps.prometheus, 2)} (blocks after compaction), VictoriaMetrics ${fmt(bps.victoriametrics, 2)} (after a flush, its parts on disk)`);
   out(`  Pillarboard vs Prometheus: ${versus(bps.pillarboard, bps.prometheus, 'smaller', 'larger')}; vs VictoriaMetrics: ${versus(bps.pillarboard, bps.victoriametrics, 'smaller', 'larger')}`);
   out(`  Pillarboard: raw ${fmt(pbDisk.raw / samples, 2)} B/sample, rollups ${fmt(mb(pbDisk.rollups), 2)} MB, series ${fmt(mb(pbDisk.series), 2)} MB, other ${fmt(mb(pbDisk.other), 2)} MB; tables ${Object.entries(pbDisk.tables).filter(([, b]) => b > 64 * 1024).map(([t, b]) => `${t} ${fmt(mb(b), 1)} MB`).join(', ')}`);
   const smaller = Math.min(bps.prometheus, bps.victoriametrics);
