@@ -362,3 +362,22 @@ test('a file (parsed on a worker thread) and the same text on stdin give the sam
   assert.match(r.err, new RegExp(`import of .*good\\.prom stopped at line ${3 * POINTS}: interrupted`));
   assert.match(r.err, new RegExp(`lines 1–1000 are stored \\(1000 samples\\)`));
 });
+
+test('import into a database that does not exist yet creates it (and its folder), says so naming the path, and stores the history', async () => {
+  const fx = fixture();
+  const file = write(fx, 'h.om', openMetrics());
+  const db = path.join(fx.dir, 'new', 'history.db');
+  const r = await fx.run(file, { db });
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, new RegExp(`created the database ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(there was none\\)`));
+  const store = openStore({ path: db, now: () => fx.clock.now() });
+  try {
+    assert.equal(store.findSeries({ name: 'app_latency_seconds', matchers: [] }).length, 2);
+  } finally {
+    store.close();
+  }
+  // A second import into it is not a creation.
+  const again = await fx.run(file, { db });
+  assert.equal(again.code, 0, again.err);
+  assert.doesNotMatch(again.err, /created the database/);
+});

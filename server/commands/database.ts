@@ -4,7 +4,7 @@ import { openStore, type OpenStoreOptions, type Store } from '../store/index.js'
 import { CliError } from './errors.js';
 
 /**
- * The database the commands other than `serve`, `collect` and `migrate` work on must already
+ * The database the commands other than `serve`, `collect`, `migrate` and `import` work on must already
  * exist: a token created in, or an event written to, a fresh empty file nobody serves from is
  * lost without a word. Run from the wrong directory, the default `./data/pillarboard.db` is
  * the wrong file, so the message names the absolute path looked at and how to point at the
@@ -17,7 +17,7 @@ export class MissingDatabaseError extends CliError {
     // Exit 2: the path given is wrong (a usage error), nothing failed at run time.
     super(
       `no database at ${abs}${from}; point --db FILE or PILLARBOARD_DB at the database \`pillarboard serve\` uses ` +
-        '(only serve, collect and migrate create one)',
+        '(only serve, collect, migrate and import create one)',
       2,
     );
     this.name = 'MissingDatabaseError';

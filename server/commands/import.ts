@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { collectorRegistry } from '../../collectors/index.js';
 import type { Clock } from '../clock.js';
 import { importFile } from '../import/importFile.js';
@@ -7,7 +8,6 @@ import type { ImportFormat } from '../import/parse.js';
 import { openStore, type Store } from '../store/index.js';
 import { acquireWriterLock, WriterLockError, type WriterLock } from '../store/writerLock.js';
 import { formatIssue, loadWorkloadFile } from '../workload/index.js';
-import { MissingDatabaseError, requireDatabase } from './database.js';
 
 export interface ImportFlags {
   /** A file, or `-` for standard input. */
@@ -58,13 +58,19 @@ export async function runImport(f: ImportFlags): Promise<number> {
 
   let lock: WriterLock | undefined;
   let store: Store | undefined;
+  let created: string | undefined;
   if (!f.dryRun) {
     try {
-      requireDatabase(f.db);
+      // Bringing history in is often the first thing done, before any serve: a missing database
+      // is created (as migrate does), and the summary names it, so a wrong --db is seen at once.
+      if (!fs.existsSync(f.db)) {
+        fs.mkdirSync(path.dirname(path.resolve(f.db)), { recursive: true });
+        created = path.resolve(f.db);
+      }
       // One writer per database: a running serve or collect would interleave its own writes and head moves.
       lock = acquireWriterLock(f.db, { command: 'import', now: () => f.clock.now() });
     } catch (err) {
-      if (err instanceof MissingDatabaseError || err instanceof WriterLockError) return usage(f, err.message);
+      if (err instanceof WriterLockError) return usage(f, err.message);
       throw err;
     }
   }
@@ -74,6 +80,7 @@ export async function runImport(f: ImportFlags): Promise<number> {
     if (lock) {
       store = openStore({ path: f.db, now: () => f.clock.now() });
       store.assertWritable(f.db);
+      if (created) f.err.write(`pillarboard: created the database ${created} (there was none)\n`);
     }
     const now = f.clock.now();
     let stats: ImportStats;
