@@ -123,8 +123,8 @@ test('backup writes a consistent copy and refuses to overwrite without --force',
   assert.equal(r.code, 0, r.stderr);
   const copy = new Database(dest, { readonly: true });
   assert.equal(copy.pragma('integrity_check', { simple: true }), 'ok');
-  // Recent samples live in samples_head until compaction moves them (docs/store.md).
-  const n = copy.prepare('SELECT (SELECT count(*) FROM samples) + (SELECT count(*) FROM samples_head) AS n').get() as { n: number };
+  // Recent samples live in samples_head until compaction moves them into chunks (docs/store.md).
+  const n = copy.prepare('SELECT (SELECT coalesce(sum(count), 0) FROM sample_chunks) + (SELECT count(*) FROM samples_head) AS n').get() as { n: number };
   copy.close();
   assert.ok(n.n > 0);
   assert.equal(cli(['backup', dest, '--db', db]).code, 2);

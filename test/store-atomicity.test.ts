@@ -22,7 +22,7 @@ function counts(store: Store) {
   const one = (sql: string) => store.db.prepare(sql).pluck().get() as number;
   return {
     series: one('SELECT count(*) FROM series'),
-    samples: one('SELECT count(*) FROM samples') + one('SELECT count(*) FROM samples_head'),
+    samples: one('SELECT coalesce(sum(count), 0) FROM sample_chunks') + one('SELECT count(*) FROM samples_head'),
     runs: one('SELECT count(*) FROM collector_runs'),
     dirty: one('SELECT count(*) FROM rollup_dirty'),
   };

@@ -3,6 +3,7 @@ import { backupDatabase } from './backup.js';
 import { openDatabase, type Db } from './db.js';
 import { explainOpenError } from './openErrors.js';
 import { StorageHealth } from './health.js';
+import { ChunkStore } from './chunks.js';
 import { HeadCompactor, DEFAULT_HEAD_MAX_ROWS } from './compaction.js';
 import { StoreBounds } from './meta.js';
 import { appliedMigrations, findMigrationsDir, migrate, pendingMigrations, type AppliedMigration } from './migrate.js';
@@ -15,6 +16,7 @@ import { RollupStore } from './rollups.js';
 import { RunStore, type RunSummary, type RunsBetween } from './runs.js';
 import { SampleWriter } from './samples.js';
 import { SeriesRegistry } from './series.js';
+import { upgradeLayout } from './upgrade.js';
 import type {
   BackupProgress, CollectorRunRecord, RangeQuery, RangeResult, RetentionPolicy, Selector, SeriesInfo, StoredRun,
   WorkloadVersionRecord,
@@ -36,8 +38,16 @@ export type { WorkloadVersionSummary } from './workloadVersions.js';
 export interface OpenStoreOptions {
   /** SQLite file (created if missing), or ':memory:'. */
   path: string;
-  /** Apply pending migrations on open (default true). */
+  /** Apply pending migrations on open (default true; never with readonly). */
   migrate?: boolean;
+  /**
+   * A read-only connection (e.g. a worker thread's): opened with SQLite's read-only flag, so
+   * it can never write, with a smaller page cache. Its reads see what the writing process
+   * committed; rollups it reads are as fresh as the writer's last updateRollups() (the
+   * runtime calls it every 30 s), since bringing them up to date is a write. Every write
+   * method throws.
+   */
+  readonly?: boolean;
   retention?: Partial<RetentionPolicy>;
   /** Clock for retention and query source choice (ms epoch). */
   now?: () => number;
@@ -46,25 +56,19 @@ export interface OpenStoreOptions {
   /** Rows per retention transaction (default 5,000). */
   retentionBatchRows?: number;
   /**
-   * Head size (rows) that triggers moving its older half into `samples`. Default:
-   * 64,000 or 32 times the largest batch written since open, whichever is more,
-   * so each compaction amortises the per-series page writes over many runs.
+   * Head size (rows) that triggers moving its older half into compressed chunks. Default:
+   * 64,000, 32 times the largest batch written since open, or 128 rows per series,
+   * whichever is more, so each compaction encodes many samples per series at once.
    */
   headMaxRows?: number;
   busyTimeoutMs?: number;
   /** Where background upkeep inside the store reports problems (default: silent). */
   log?: Logger;
-  /**
-   * A read-only connection beside the writer (the read workers, server/workers): the file is
-   * opened read-only and not migrated, and reads never bring rollups up to date (a write):
-   * they see the rollups as the writer last updated them, so the writer calls updateRollups()
-   * before handing such a store a query that needs them.
-   */
-  readOnly?: boolean;
 }
 
 interface Parts {
   bounds: StoreBounds;
+  chunks: ChunkStore;
   compactor: HeadCompactor;
   series: SeriesRegistry;
   rollups: RollupStore;
@@ -82,6 +86,8 @@ export class Store {
   readonly db: Db;
   /** Whether writes succeed (disk full, I/O errors): /readyz and the API's 503s read it. */
   readonly health: StorageHealth;
+  /** Opened read-only: every write method throws, and reads never update rollups. */
+  readonly readonly: boolean;
   private retention: RetentionPolicy;
   private readonly now: () => number;
   private readonly migrationsDir: string;
@@ -89,7 +95,6 @@ export class Store {
   private readonly headMaxRowsOpt?: number;
   private largestBatch = 0;
   private readonly log?: Logger;
-  private readonly readOnly: boolean;
   private parts?: Parts;
 
   constructor(opts: OpenStoreOptions) {
@@ -100,8 +105,8 @@ export class Store {
     this.batchRows = Math.max(1, Math.floor(opts.retentionBatchRows ?? DEFAULT_RETENTION_BATCH_ROWS));
     if (opts.headMaxRows !== undefined) this.headMaxRowsOpt = Math.max(2, Math.floor(opts.headMaxRows));
     this.log = opts.log;
-    this.readOnly = opts.readOnly ?? false;
-    this.db = openDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs, readOnly: this.readOnly });
+    this.readonly = opts.readonly ?? false;
+    this.db = openDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs, readonly: this.readonly });
     this.health = new StorageHealth(this.now);
   }
 
@@ -127,6 +132,7 @@ export class Store {
   /** Applies pending migrations; returns the file names applied now. */
   migrate(): string[] {
     if (this.parts) throw new Error('migrate() must run before the store is first used');
+    this.assertWriter('migrate');
     return migrate(this.db, this.migrationsDir, this.now);
   }
 
@@ -142,7 +148,7 @@ export class Store {
   close(): void {
     if (!this.db.open) return;
     try {
-      if (this.parts && !this.readOnly && !this.parts.rollups.clean) this.parts.rollups.update();
+      if (this.parts && !this.readonly && !this.parts.rollups.clean) this.parts.rollups.update();
     } finally {
       this.db.close();
     }
@@ -155,7 +161,14 @@ export class Store {
    */
   writeSamples(samples: readonly Sample[], alsoInTransaction?: () => void): number {
     const p = this.p();
-    this.largestBatch = Math.max(this.largestBatch, samples.length);
+    const history = historyEnd(samples);
+    if (history !== undefined) {
+      // History (an import, a backfill): it goes straight into chunks, grouped per series,
+      // instead of through the head; the head keeps only what is newer than the batch.
+      this.compactHeadBefore(history);
+    } else {
+      this.largestBatch = Math.max(this.largestBatch, samples.length);
+    }
     return this.write(() => {
       const n = p.samples.write(samples);
       alsoInTransaction?.();
@@ -194,6 +207,7 @@ export class Store {
    */
   compactHead(keepRows = Math.floor(this.headMaxRows() / 2)): { moved: number } {
     const p = this.p();
+    this.assertWriter('compactHead');
     const r = p.compactor.compact(keepRows);
     p.samples.headRows = r.headRows;
     return { moved: r.moved };
@@ -206,6 +220,7 @@ export class Store {
    */
   compactHeadBefore(ts: number): { moved: number } {
     const p = this.p();
+    this.assertWriter('compactHeadBefore');
     const r = p.compactor.compactBefore(ts);
     p.samples.headRows = r.headRows;
     return { moved: r.moved };
@@ -213,7 +228,9 @@ export class Store {
 
   /** Brings hourly rollups up to date with what was written since the last call. */
   updateRollups(): { seriesDays: number } {
-    return this.p().rollups.update();
+    const p = this.p();
+    this.assertWriter('updateRollups');
+    return p.rollups.update();
   }
 
   findSeries(selector: Selector, limit?: number): SeriesInfo[] {
@@ -228,7 +245,7 @@ export class Store {
   querySeries(selector: Selector, q: RangeQuery): RangeResult {
     const p = this.p();
     p.bounds.refresh(); // another process may have moved the head/samples split
-    return queryRange({ ...p, now: this.now, rawRetentionMs: this.retention.rawMs }, selector, q);
+    return queryRange({ ...p, now: this.now, rawRetentionMs: this.retention.rawMs, updateRollups: !this.readonly }, selector, q);
   }
 
   /** Raw samples of one series with from <= ts <= to, oldest first; NaN as stored. */
@@ -272,10 +289,13 @@ export class Store {
     return first;
   }
 
-  /** Hourly aggregates of one series whose hour start lies in [from, to] (rollups brought up to date first). */
+  /**
+   * Hourly aggregates of one series whose hour start lies in [from, to]. A writing store brings
+   * rollups up to date first; a read-only one reads them as the writer last updated them.
+   */
   rollupHours(seriesId: number, from: number, to: number): HourAggregate[] {
     const p = this.p();
-    p.rollups.update();
+    if (!this.readonly) p.rollups.update();
     return p.rollups.hours(seriesId, from, to);
   }
 
@@ -292,6 +312,7 @@ export class Store {
 
   applyRetention(now: number = this.now()): RetentionResult {
     const p = this.p();
+    this.assertWriter('applyRetention');
     return applyRetention(
       { db: this.db, series: p.series, rollups: p.rollups, bounds: p.bounds, policy: this.retention, batchRows: this.batchRows },
       now,
@@ -336,11 +357,13 @@ export class Store {
     // rollups read raw through the sample module, which in turn marks rollups dirty
     let samples: SampleWriter | undefined;
     const rollups = new RollupStore(this.db, bounds, (sid, from, to) => samples!.rows(sid, from, to));
-    samples = new SampleWriter(this.db, series, rollups, bounds);
-    if (this.readOnly) rollups.update = () => ({ seriesDays: 0 }); // see OpenStoreOptions.readOnly
+    const chunks = new ChunkStore(this.db);
+    if (!this.readonly) upgradeLayout(this.db, chunks, this.log);
+    samples = new SampleWriter(this.db, series, rollups, bounds, chunks);
     this.parts = {
       bounds,
-      compactor: new HeadCompactor(this.db, bounds),
+      chunks,
+      compactor: new HeadCompactor(this.db, bounds, chunks),
       series,
       rollups,
       samples,
@@ -351,10 +374,15 @@ export class Store {
   }
 
   private headMaxRows(): number {
-    return this.headMaxRowsOpt ?? Math.max(DEFAULT_HEAD_MAX_ROWS, 32 * this.largestBatch);
+    return this.headMaxRowsOpt ?? Math.max(DEFAULT_HEAD_MAX_ROWS, 32 * this.largestBatch, 128 * this.p().series.count);
+  }
+
+  private assertWriter(what: string): void {
+    if (this.readonly) throw new Error(`${what}: the store was opened read-only`);
   }
 
   private write<T>(fn: () => T): T {
+    this.assertWriter('write');
     const { series, samples } = this.p();
     let out: T;
     try {
@@ -381,6 +409,27 @@ export class Store {
  * Opens (and by default migrates) the store at opts.path. A file that cannot be used (corrupt,
  * not SQLite, read-only) throws DatabaseOpenError, whose message names it and what to do.
  */
+/** A batch this big that spans this long is history (an import), not a collector's run. */
+const HISTORY_MIN_SAMPLES = 1024;
+const HISTORY_MIN_SPAN_MS = 3_600_000;
+
+/**
+ * For a batch of history — at least 1,024 samples spanning at least an hour (a collector's
+ * run holds one scrape, or a few) — the ts just after its newest sample; otherwise undefined.
+ */
+function historyEnd(samples: readonly Sample[]): number | undefined {
+  if (samples.length < HISTORY_MIN_SAMPLES) return undefined;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < samples.length; i++) {
+    const ts = samples[i]!.ts;
+    if (!Number.isSafeInteger(ts)) return undefined; // the write names the bad sample
+    if (ts < min) min = ts;
+    if (ts > max) max = ts;
+  }
+  return max - min >= HISTORY_MIN_SPAN_MS ? max + 1 : undefined;
+}
+
 export function openStore(opts: OpenStoreOptions): Store {
   let store: Store;
   try {
@@ -389,7 +438,7 @@ export function openStore(opts: OpenStoreOptions): Store {
     throw explainOpenError(opts.path, err) ?? err;
   }
   try {
-    if ((opts.migrate ?? true) && !opts.readOnly) store.migrate();
+    if (!store.readonly && (opts.migrate ?? true)) store.migrate();
   } catch (err) {
     store.db.close();
     throw explainOpenError(opts.path, err) ?? err;

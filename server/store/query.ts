@@ -36,6 +36,8 @@ export interface QueryDeps {
   rollups: RollupStore;
   now: () => number;
   rawRetentionMs: number;
+  /** Bring rollups up to date before reading them (false on a read-only connection). */
+  updateRollups: boolean;
 }
 
 /**
@@ -66,14 +68,14 @@ export function queryRange(deps: QueryDeps, selector: Selector, q: RangeQuery): 
       : (step >= HOUR_MS && step % HOUR_MS === 0) || from < deps.now() - deps.rawRetentionMs
         ? 'rollup'
         : 'raw';
-  if (source === 'rollup') deps.rollups.update();
+  if (source === 'rollup' && deps.updateRollups) deps.rollups.update();
 
   const out: RangeSeries[] = [];
   for (const series of deps.series.find(selector)) {
     const b = new Buckets(step, agg);
     if (source === 'raw') {
       for (const [ts, v] of deps.samples.rows(series.id, first, last + step - 1)) {
-        if (v !== null) b.add(ts, 1, v, v, v, v);
+        if (v === v) b.add(ts, 1, v, v, v, v);
       }
     } else {
       const end = last + step; // exclusive

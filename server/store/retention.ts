@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { decodeChunk, encodeChunk } from './chunkCodec.js';
 import type { Db } from './db.js';
 import type { StoreBounds } from './meta.js';
 import { DAY_MS, HOUR_MS } from './rollupCodec.js';
@@ -46,7 +47,7 @@ export function applyRetention(deps: RetentionDeps, now: number): RetentionResul
   db.transaction(() => deps.bounds.refresh().setRawHorizon(rawBound)).immediate();
   const horizon = deps.bounds.rawHorizon;
   const ids = db.prepare('SELECT id FROM series ORDER BY id').pluck().all() as number[];
-  const raw = deleteBounded(db, ids, 'samples', 'ts', horizon, batchRows);
+  const raw = deleteChunksBounded(db, ids, horizon, batchRows);
   result.rawDeleted = raw.deleted;
   result.batches = raw.batches;
   // The head holds old rows only when ingest is too slow to fill it for days.
@@ -66,7 +67,7 @@ export function applyRetention(deps: RetentionDeps, now: number): RetentionResul
 
   const empty = db
     .prepare(
-      `SELECT id FROM series s WHERE NOT EXISTS (SELECT 1 FROM samples WHERE series_id = s.id)
+      `SELECT id FROM series s WHERE NOT EXISTS (SELECT 1 FROM sample_chunks WHERE series_id = s.id)
          AND NOT EXISTS (SELECT 1 FROM samples_head WHERE series_id = s.id)
          AND NOT EXISTS (SELECT 1 FROM rollup_1h WHERE series_id = s.id)`,
     )
@@ -95,6 +96,51 @@ function repeatBounded(db: Db, step: () => number, batchRows: number, result: Re
     if (n > 0) result.batches++;
     if (n < batchRows) return total;
   }
+}
+
+/**
+ * Deletes raw samples below `bound` from `sample_chunks`, series by series, at most `batchRows`
+ * samples per transaction: a chunk wholly below is deleted, a chunk reaching past the bound
+ * (or past the batch's budget) is decoded and rewritten without its oldest samples.
+ */
+function deleteChunksBounded(db: Db, ids: number[], bound: number, batchRows: number) {
+  const below: Database.Statement = db.prepare(
+    'SELECT id, count, last_ts, data FROM sample_chunks WHERE series_id = ? AND first_ts < ? ORDER BY first_ts LIMIT 1',
+  );
+  const remove = db.prepare('DELETE FROM sample_chunks WHERE id = ?');
+  const rewrite = db.prepare('UPDATE sample_chunks SET first_ts = ?, count = ?, data = ? WHERE id = ?');
+  let deleted = 0;
+  let batches = 0;
+  let i = 0;
+  while (i < ids.length) {
+    const n = db
+      .transaction(() => {
+        let budget = batchRows;
+        while (budget > 0 && i < ids.length) {
+          const row = below.get(ids[i]!, bound) as { id: number; count: number; last_ts: number; data: Buffer } | undefined;
+          if (!row) {
+            i++;
+            continue;
+          }
+          if (row.last_ts < bound && row.count <= budget) {
+            remove.run(row.id);
+            budget -= row.count;
+            continue;
+          }
+          const { ts, values } = decodeChunk(row.data);
+          let k = 0;
+          while (k < ts.length && ts[k]! < bound && k < budget) k++;
+          const rest = encodeChunk(ts.subarray(k), values.subarray(k));
+          rewrite.run(ts[k]!, ts.length - k, rest, row.id);
+          budget -= k;
+        }
+        return batchRows - budget;
+      })
+      .immediate();
+    deleted += n;
+    if (n > 0) batches++;
+  }
+  return { deleted, batches };
 }
 
 /**

@@ -44,8 +44,8 @@ export class RollupStore {
   constructor(
     private readonly db: Db,
     private readonly bounds: StoreBounds,
-    /** Raw rows of a series with from <= ts <= to, oldest first (NULL for NaN), wherever they live. */
-    private readonly readRows: (seriesId: number, from: number, to: number) => Array<[number, number | null]>,
+    /** Raw samples of a series with from <= ts <= to, oldest first (NaN kept), wherever they live. */
+    private readonly readRows: (seriesId: number, from: number, to: number) => Array<[number, number]>,
   ) {
     this.readDay = db.prepare('SELECT data FROM rollup_1h WHERE series_id = ? AND day = ?').pluck();
     this.readDays = db.prepare('SELECT day, data FROM rollup_1h WHERE series_id = ? AND day >= ? AND day <= ? ORDER BY day').raw();
@@ -89,7 +89,7 @@ export class RollupStore {
         flush();
         day = pDay;
         const blob = this.readDay.get(seriesId, day) as Buffer | undefined;
-        d = blob ? decodeDay(blob, true) : emptyDay();
+        d = blob ? decodeDay(blob, day) : emptyDay();
       }
       foldSample(d!, Math.floor((ts - day * DAY_MS) / HOUR_MS) * FIELDS, ts, value);
     }
@@ -101,7 +101,7 @@ export class RollupStore {
     const row = this.firstDay.get(seriesId) as [number, Buffer] | undefined;
     if (!row) return undefined;
     const [day, blob] = row;
-    const d = decodeDay(blob);
+    const d = decodeDay(blob, day);
     for (let h = 0; h < 24; h++) if (d[h * FIELDS + F_COUNT] !== 0) return (day * 24 + h) * HOUR_MS;
     return undefined;
   }
@@ -152,11 +152,18 @@ export class RollupStore {
     return { seriesDays };
   }
 
-  /** Recomputes or extends the given hours of one series-day; false when nothing was written. */
+  /**
+   * Recomputes or extends the given hours of one series-day; false when nothing was written.
+   * Raw is read once for the day, from the earliest sample any of the hours needs.
+   */
   private updateDay(sid: number, day: number, hours: Array<[number, number]>): boolean {
+    if (hours.length === 0) return false;
     const blob = this.readDay.get(sid, day) as Buffer | undefined;
-    const d = blob ? decodeDay(blob, true) : emptyDay();
-    let touched = false;
+    const d = blob ? decodeDay(blob, day) : emptyDay();
+    // per hour of the day: the first ts to fold in, or +Infinity when the hour is not updated
+    const fromTs = new Float64Array(24).fill(Number.POSITIVE_INFINITY);
+    let readFrom = Number.POSITIVE_INFINITY;
+    let readTo = Number.NEGATIVE_INFINITY;
     for (const [h, minTs] of hours) {
       const o = h * FIELDS;
       const hourStart = (day * 24 + h) * HOUR_MS;
@@ -167,12 +174,16 @@ export class RollupStore {
       } else {
         clearHour(d, o);
       }
-      for (const [ts, v] of this.readRows(sid, from, hourStart + HOUR_MS - 1)) {
-        if (v !== null) foldSample(d, o, ts, v);
-      }
-      touched = true;
+      fromTs[h] = Math.min(fromTs[h]!, from);
+      if (from < readFrom) readFrom = from;
+      if (hourStart + HOUR_MS - 1 > readTo) readTo = hourStart + HOUR_MS - 1;
     }
-    if (!touched || (!blob && isEmpty(d))) return false;
+    const dayStart = day * DAY_MS;
+    for (const [ts, v] of this.readRows(sid, readFrom, readTo)) {
+      const h = Math.floor((ts - dayStart) / HOUR_MS);
+      if (ts >= fromTs[h]! && v === v) foldSample(d, h * FIELDS, ts, v);
+    }
+    if (!blob && isEmpty(d)) return false;
     this.writeDay.run(sid, day, encodeDay(d));
     return true;
   }
@@ -180,7 +191,7 @@ export class RollupStore {
   /** Stored days of one series in [fromDay, toDay], decoded for reading only. */
   days(seriesId: number, fromDay: number, toDay: number): Array<[day: number, data: Float64Array]> {
     const rows = this.readDays.all(seriesId, fromDay, toDay) as Array<[number, Buffer]>;
-    return rows.map(([day, blob]) => [day, decodeDay(blob)]);
+    return rows.map(([day, blob]) => [day, decodeDay(blob, day)]);
   }
 
   /** Non-empty hours of one series whose start lies in [from, to]. */

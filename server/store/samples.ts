@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Sample } from '../../collectors/types.js';
 import type { Db } from './db.js';
+import type { ChunkStore } from './chunks.js';
 import type { StoreBounds } from './meta.js';
 import * as codec from './rollupCodec.js';
 import type { RollupStore } from './rollups.js';
@@ -9,52 +10,42 @@ import { InvalidSampleError, type SeriesRegistry } from './series.js';
 const { HOUR_MS } = codec; // module-local: read once per sample on the ingest path
 
 /**
- * The only writer and reader of raw samples (`samples_head` and `samples`).
+ * The only writer and reader of raw samples (`samples_head`, and `sample_chunks` through
+ * ChunkStore).
  *
  * A (series, ts) lives in exactly one place, chosen by ts: the head when
- * ts >= bounds.headFrom, `samples` below it, and only the hourly rollup below
+ * ts >= bounds.headFrom, a compressed chunk below it, and only the hourly rollup below
  * bounds.rawHorizon. Reads stitch the parts together, so callers never see the
  * split.
  *
- * NaN: SQLite cannot store NaN, so it is stored as NULL and read back as NaN
- * (Prometheus staleness markers survive a round trip: latestSample() shows a
- * series went stale). NaN is never aggregated: rollups and bucketed queries
- * skip it. +Inf and -Inf are stored and aggregated as they are.
+ * NaN: SQLite cannot store NaN, so the head stores it as NULL and reads it back as NaN;
+ * chunks keep every value's exact bits (Prometheus staleness markers survive a round
+ * trip: latestSample() shows a series went stale). NaN is never aggregated: rollups and
+ * bucketed queries skip it. +Inf and -Inf are stored and aggregated as they are.
  */
 export class SampleWriter {
   /** Rows written to the head since it was last counted (an upper bound: replacements count too). */
   headRows: number;
   private readonly upsertHead: Database.Statement;
-  private readonly upsertCold: Database.Statement;
   private readonly rangeHead: Database.Statement;
-  private readonly rangeCold: Database.Statement;
   private readonly latestHead: Database.Statement;
-  private readonly latestCold: Database.Statement;
   private readonly firstHead: Database.Statement;
-  private readonly firstCold: Database.Statement;
   private readonly firstValueHead: Database.Statement;
-  private readonly firstValueCold: Database.Statement;
 
   constructor(
     db: Db,
     private readonly series: SeriesRegistry,
     private readonly rollups: RollupStore,
     private readonly bounds: StoreBounds,
+    private readonly chunks: ChunkStore,
   ) {
     this.upsertHead = db.prepare(
       'INSERT INTO samples_head (ts, series_id, value) VALUES (?, ?, ?) ON CONFLICT (ts, series_id) DO UPDATE SET value = excluded.value',
     );
-    this.upsertCold = db.prepare(
-      'INSERT INTO samples (series_id, ts, value) VALUES (?, ?, ?) ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value',
-    );
     this.rangeHead = db.prepare('SELECT ts, value FROM samples_head WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw();
-    this.rangeCold = db.prepare('SELECT ts, value FROM samples WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw();
     this.latestHead = db.prepare('SELECT ts, value FROM samples_head WHERE series_id = ? ORDER BY ts DESC LIMIT 1').raw();
-    this.latestCold = db.prepare('SELECT ts, value FROM samples WHERE series_id = ? ORDER BY ts DESC LIMIT 1').raw();
     this.firstHead = db.prepare('SELECT min(ts) FROM samples_head WHERE series_id = ?').pluck();
-    this.firstCold = db.prepare('SELECT min(ts) FROM samples WHERE series_id = ?').pluck();
     this.firstValueHead = db.prepare('SELECT ts FROM samples_head WHERE series_id = ? AND value IS NOT NULL ORDER BY ts LIMIT 1').pluck();
-    this.firstValueCold = db.prepare('SELECT ts FROM samples WHERE series_id = ? AND value IS NOT NULL ORDER BY ts LIMIT 1').pluck();
     this.headRows = db.prepare('SELECT count(*) FROM samples_head').pluck().get() as number;
   }
 
@@ -71,6 +62,7 @@ export class SampleWriter {
     let curHour = Number.NaN;
     let cur: Map<number, number> | undefined;
     let late: Map<number, Array<[number, number]>> | undefined;
+    let cold: Map<number, number[]> | undefined;
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i]!;
       const ts = s.ts;
@@ -99,7 +91,10 @@ export class SampleWriter {
         this.upsertHead.run(ts, sid, value);
         this.headRows++;
       } else {
-        this.upsertCold.run(sid, ts, value);
+        cold ??= new Map();
+        const list = cold.get(sid);
+        if (list) list.push(i);
+        else cold.set(sid, [i]);
       }
       const hour = Math.floor(ts / HOUR_MS);
       if (hour !== curHour) {
@@ -111,41 +106,64 @@ export class SampleWriter {
       if (prev === undefined || ts < prev) cur!.set(sid, ts);
     }
     if (late) for (const [sid, points] of late) this.rollups.mergeLate(sid, points);
+    if (cold) for (const [sid, idx] of cold) this.writeCold(sid, samples, idx);
     this.rollups.markHours(hours);
     return samples.length;
   }
 
-  /** Raw rows of one series with from <= ts <= to, oldest first, NULL for NaN. */
-  rows(seriesId: number, from: number, to: number): Array<[number, number | null]> {
+  /**
+   * Samples of one series older than the head go into its chunks, sorted; of two at one ts
+   * in the batch the later wins, as it would written one by one.
+   */
+  private writeCold(sid: number, samples: readonly Sample[], idx: number[]): void {
+    let sorted = true;
+    for (let k = 1; k < idx.length && sorted; k++) sorted = samples[idx[k]!]!.ts > samples[idx[k - 1]!]!.ts;
+    if (!sorted) idx.sort((a, b) => samples[a]!.ts - samples[b]!.ts || a - b);
+    const ts = new Float64Array(idx.length);
+    const vs = new Float64Array(idx.length);
+    let n = 0;
+    for (const i of idx) {
+      const s = samples[i]!;
+      if (n > 0 && ts[n - 1] === s.ts) n--;
+      ts[n] = s.ts;
+      vs[n++] = s.value;
+    }
+    this.chunks.write(sid, ts.subarray(0, n), vs.subarray(0, n));
+  }
+
+  /** Raw samples of one series with from <= ts <= to, oldest first; NaN as NaN. */
+  rows(seriesId: number, from: number, to: number): Array<[number, number]> {
     const split = this.bounds.headFrom;
-    if (from >= split) return this.rangeHead.all(seriesId, from, to) as Array<[number, number | null]>;
-    const cold = this.rangeCold.all(seriesId, from, Math.min(to, split - 1)) as Array<[number, number | null]>;
-    if (to < split) return cold;
-    for (const r of this.rangeHead.iterate(seriesId, split, to) as IterableIterator<[number, number | null]>) cold.push(r);
-    return cold;
+    const out: Array<[number, number]> = [];
+    if (from < split) this.chunks.read(seriesId, from, Math.min(to, split - 1), out);
+    if (to >= split) {
+      for (const r of this.rangeHead.iterate(seriesId, Math.max(from, split), to) as IterableIterator<[number, number | null]>) {
+        if (r[1] === null) r[1] = Number.NaN;
+        out.push(r as [number, number]);
+      }
+    }
+    return out;
   }
 
   /** Raw samples of one series with from <= ts <= to, oldest first; NaN reads back as NaN. */
   rawPoints(seriesId: number, from: number, to: number): Array<[number, number]> {
-    const rows = this.rows(seriesId, from, to);
-    for (const r of rows) if (r[1] === null) r[1] = Number.NaN;
-    return rows as Array<[number, number]>;
+    return this.rows(seriesId, from, to);
   }
 
   /** The ts of the oldest raw sample of a series (NaN ones included), or undefined. */
   firstTs(seriesId: number): number | undefined {
-    const ts = (this.firstCold.get(seriesId) ?? this.firstHead.get(seriesId)) as number | null | undefined;
+    const ts = this.chunks.firstTs(seriesId, false) ?? (this.firstHead.get(seriesId) as number | null | undefined);
     return ts ?? undefined;
   }
 
   /** The newest raw sample of a series (NaN if it is a staleness marker), or undefined. */
   latestSample(seriesId: number): { ts: number; value: number } | undefined {
-    const r = (this.latestHead.get(seriesId) ?? this.latestCold.get(seriesId)) as [number, number | null] | undefined;
-    return r ? { ts: r[0], value: r[1] ?? Number.NaN } : undefined;
+    const r = this.latestHead.get(seriesId) as [number, number | null] | undefined;
+    return r ? { ts: r[0], value: r[1] ?? Number.NaN } : this.chunks.latest(seriesId);
   }
 
   /** Timestamp of the oldest raw non-NaN sample of one series still kept, or undefined. */
   firstRawTs(seriesId: number): number | undefined {
-    return (this.firstValueCold.get(seriesId) ?? this.firstValueHead.get(seriesId)) as number | undefined;
+    return this.chunks.firstTs(seriesId, true) ?? (this.firstValueHead.get(seriesId) as number | undefined);
   }
 }

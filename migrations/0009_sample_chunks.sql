@@ -1,0 +1,20 @@
+-- Compressed chunks (issue 13): raw samples older than the head live here, one
+-- series' run of samples per row, encoded by server/store/chunkCodec.ts
+-- (delta-of-delta timestamps; XOR or exact decimal values). See docs/store.md.
+-- A rowid table, so a chunk of up to ~4 KB stays in its leaf page (a WITHOUT ROWID
+-- row spills to overflow pages past ~1 KB) and chunks appended in time order fill
+-- pages densely. Chunks of one series never overlap in time; first_ts, last_ts
+-- and count repeat the chunk header so range reads and retention pick chunks from
+-- the index without decoding them.
+-- The old `samples` table stays for databases written by earlier releases: the
+-- store converts its rows into chunks when it first opens the file for writing
+-- (crash-safe: each transaction moves whole series), after which it stays empty.
+CREATE TABLE sample_chunks (
+  id        INTEGER PRIMARY KEY,
+  series_id INTEGER NOT NULL,
+  first_ts  INTEGER NOT NULL,
+  last_ts   INTEGER NOT NULL,
+  count     INTEGER NOT NULL,
+  data      BLOB NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX sample_chunks_series ON sample_chunks (series_id, first_ts);
