@@ -1,198 +1,285 @@
 /**
- * Store benchmark: ingest through the store's batch path against a bare prepared
- * insert into `samples`, the cost of keeping rollups up to date, and a 30-day
- * range query through packed rollups against a raw scan. Finishes in ~30 s.
- * `node --import tsx bench/store.bench.ts`; prints figures, then `BENCH_JSON {...}`.
+ * Store benchmark (issue 13): ingest through the collector path and through bulk writes of
+ * history, bytes per sample on disk (whole file after a checkpoint, rollups included, and
+ * per table from dbstat), range queries, RSS; each ingest figure against a bare prepared
+ * insert measured in the same run. Data: issue 13's shape, 100 series × 30 days at 60 s
+ * (4.32 M samples), values (a) of bench/support/dataset.ts (every 5th series: latency gauges,
+ * request counters, resetting job counters, probes) and (a′) `sin(m/60 + k)·100 + m mod 7`
+ * (noise no exact code compresses), plus a real node_exporter page's series.
+ * `node --import tsx bench/store.bench.ts` (~2–3 minutes); prints figures, then `BENCH_JSON {...}`.
+ * BENCH_QUICK=1 uses 3 days instead of 30.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseExposition } from '../collectors/exposition.js';
 import type { Sample } from '../collectors/types.js';
-import { openStore, parseSelector } from '../server/store/index.js';
+import { openStore, parseSelector, type Store } from '../server/store/index.js';
+import { startNodeExporter } from '../test/support/real-binaries.js';
+import { defs } from './support/dataset.js';
 
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const T0 = Date.UTC(2025, 0, 1);
+const DAYS = process.env.BENCH_QUICK ? 3 : 30;
+const END = Date.UTC(2025, 5, 30);
+const T0 = END - DAYS * DAY;
+const SERIES = 100;
+const PER_SERIES = (END - T0) / MINUTE;
+const TOTAL = SERIES * PER_SERIES;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-bench-store-'));
 const results: Array<{ metric: string; value: number; unit: string; target?: string; pass?: boolean }> = [];
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const ms = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
 const now = () => performance.now();
+const PROMETHEUS_BPS = 7.2; // issue 13, same data shape
+const VM_BPS = 6.34;
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
-// ---- ingest: 2,000 series x 1 sample per run, a collector run every 15 s ----
-const SERIES = 2000;
-const WARMUP_RUNS = 10;
-/** Runs WARMUP..HEADLINE are the headline figure (the brief's setup). */
-const HEADLINE_RUNS = 160;
-/** Runs HEADLINE..RUNS show the steady state, once every series spans pages of its own. */
-const RUNS = 400;
-const labelsets = Array.from({ length: SERIES }, (_, i) => ({
-  name: `bench_metric_${i % 20}`,
-  labels: { instance: `host-${Math.floor(i / 20) % 50}:9100`, job: 'node', shard: String(Math.floor(i / 1000)) },
-}));
-/** A fresh batch per run, as a collector returns it (objects built outside the timings). */
-const batch = (run: number): Sample[] =>
-  labelsets.map((l, i) => ({ name: l.name, labels: { ...l.labels }, ts: T0 + run * 15_000, value: (i * 7 + run) % 101 }));
-/** Bytes this process has written (Linux), to show write amplification; NaN elsewhere. */
-const written = (): number => {
-  try {
-    return Number(/wchar: (\d+)/.exec(fs.readFileSync('/proc/self/io', 'utf8'))?.[1] ?? Number.NaN);
-  } catch {
-    return Number.NaN;
-  }
+type ValueFn = (k: number, ts: number) => number;
+const datasetValue: ValueFn = (k, ts) => defs[k * 5]!.value(ts);
+const noisyValue: ValueFn = (k, ts) => {
+  const m = (ts - T0) / MINUTE;
+  return Math.sin(m / 60 + k + 1) * 100 + (m % 7);
 };
+const labelsOf = Array.from({ length: SERIES }, (_, k) => ({ k: String(k) }));
 
-try {
-  const store = openStore({ path: path.join(dir, 'ingest.db'), now: () => T0 + DAY });
-  const bareStore = openStore({ path: path.join(dir, 'bare.db'), now: () => T0 + DAY });
-  // The baseline: a bare prepared insert into `samples` (same schema and pragmas), one transaction per run.
-  const bare = bareStore.db;
-  const bareInsert = bare.prepare('INSERT INTO samples (series_id, ts, value) VALUES (?, ?, ?)');
-  const bareBatch = bare.transaction((samples: Sample[]) => {
-    for (let i = 0; i < samples.length; i++) bareInsert.run(i + 1, samples[i]!.ts, samples[i]!.value);
-  });
-  const phase = () => ({ storeMs: 0, bareMs: 0, storeBytes: 0, bareBytes: 0, runs: 0 });
-  const headline = phase();
-  const steady = phase();
-  let rollupMs = 0;
-  let rollupSamples = 0;
-  // Interleaved in blocks of 10 runs so both paths see the same machine state.
-  for (let block = 0; block < RUNS; block += 10) {
-    const runs = Array.from({ length: 10 }, (_, k) => batch(block + k));
-    const bareRuns = Array.from({ length: 10 }, (_, k) => batch(block + k));
-    let w = written();
-    let t = now();
-    for (const [k, samples] of runs.entries()) {
-      store.recordRun({ collectorId: 'bench', startedAt: T0 + (block + k) * 15_000, durationMs: 3, ok: true, samplesWritten: SERIES }, samples);
+/** The data set in batches of `size`, series after series (as an exposition dump lists it) or minute after minute. */
+function* batches(value: ValueFn, size: number, order: 'series' | 'time'): Generator<Sample[]> {
+  let batch: Sample[] = [];
+  const push = (k: number, i: number) => {
+    const ts = T0 + i * MINUTE;
+    batch.push({ name: 'bench_store', labels: labelsOf[k]!, ts, value: value(k, ts) });
+    if (batch.length === size) {
+      const b = batch;
+      batch = [];
+      return b;
     }
-    const s = now() - t;
-    const sBytes = written() - w;
-    w = written();
-    t = now();
-    for (const samples of bareRuns) bareBatch(samples);
-    const b = now() - t;
-    const bBytes = written() - w;
-    t = now();
-    store.updateRollups(); // every 10 runs = every 2.5 min of data
-    const r = now() - t;
-    const into = block < WARMUP_RUNS ? undefined : block < HEADLINE_RUNS ? headline : steady;
-    if (!into) continue;
-    into.storeMs += s;
-    into.bareMs += b;
-    into.storeBytes += sBytes;
-    into.bareBytes += bBytes;
-    into.runs += 10;
-    if (into === headline) {
-      rollupMs += r;
-      rollupSamples += 10 * SERIES;
+    return undefined;
+  };
+  if (order === 'series') {
+    for (let k = 0; k < SERIES; k++) for (let i = 0; i < PER_SERIES; i++) {
+      const b = push(k, i);
+      if (b) yield b;
+    }
+  } else {
+    for (let i = 0; i < PER_SERIES; i++) for (let k = 0; k < SERIES; k++) {
+      const b = push(k, i);
+      if (b) yield b;
     }
   }
-  const rate = (runs: number, msTotal: number) => (runs * SERIES) / (msTotal / 1000);
-  const storeRate = rate(headline.runs, headline.storeMs);
-  const bareRate = rate(headline.runs, headline.bareMs);
-  const ratio = storeRate / bareRate;
-  const ingestPass = storeRate >= 250_000 && ratio >= 0.6;
-  console.log(
-    `store.ingest  ${fmt(storeRate)} samples/s  bare ${fmt(bareRate)}  ratio ${ratio.toFixed(2)}  (target >=250k, >=0.6)  ${ingestPass ? 'PASS' : 'MISS'}`,
-  );
-  const steadyStore = rate(steady.runs, steady.storeMs);
-  const steadyBare = rate(steady.runs, steady.bareMs);
-  const perSample = (bytes: number, runs: number) => bytes / (runs * SERIES);
-  console.log(
-    `store.ingest_steady  runs ${HEADLINE_RUNS}-${RUNS}: ${fmt(steadyStore)} samples/s  bare ${fmt(steadyBare)}  ratio ${(steadyStore / steadyBare).toFixed(2)}` +
-      `  bytes written/sample ${fmt(perSample(steady.storeBytes, steady.runs))} vs bare ${fmt(perSample(steady.bareBytes, steady.runs))}  (informational)`,
-  );
-  const rollupRate = rollupSamples / (rollupMs / 1000);
-  console.log(`store.rollup_update  ${fmt(rollupRate)} samples/s  (updateRollups every 10 runs of ${SERIES} series; not included in ingest)`);
-  results.push(
-    { metric: 'ingest samples/s (recordRun)', value: Math.round(storeRate), unit: 'samples/s', target: '>=250000', pass: storeRate >= 250_000 },
-    { metric: 'ingest bare insert samples/s', value: Math.round(bareRate), unit: 'samples/s' },
-    { metric: 'ingest ratio store/bare', value: Number(ratio.toFixed(3)), unit: 'ratio', target: '>=0.6', pass: ratio >= 0.6 },
-    { metric: 'ingest steady samples/s', value: Math.round(steadyStore), unit: 'samples/s' },
-    { metric: 'ingest steady bare samples/s', value: Math.round(steadyBare), unit: 'samples/s' },
-    { metric: 'ingest steady bytes written/sample', value: Math.round(perSample(steady.storeBytes, steady.runs)), unit: 'bytes' },
-    { metric: 'ingest steady bare bytes written/sample', value: Math.round(perSample(steady.bareBytes, steady.runs)), unit: 'bytes' },
-    { metric: 'updateRollups samples/s (incremental)', value: Math.round(rollupRate), unit: 'samples/s' },
-  );
-  store.close();
-  bareStore.close();
-
-  // ---- range query: 100 series x 30 days of 60 s samples ----
-  const QS = 100;
-  const DAYS = 30;
-  const file = path.join(dir, 'range.db');
-  let build = now();
-  {
-    const s = openStore({ path: file, now: () => T0 + DAYS * DAY });
-    s.writeSamples(Array.from({ length: QS }, (_, i) => ({ name: 'bench_q', labels: { i: String(i) }, ts: T0, value: 0 })));
-    s.close(); // series 1..100 exist, hour T0 rolled up
-    const db = openStore({ path: file, now: () => T0 + DAYS * DAY }).db;
-    const ins = db.prepare('INSERT OR REPLACE INTO samples (series_id, ts, value) VALUES (?, ?, ?)');
-    const perSeries = db.transaction((sid: number) => {
-      for (let m = 0; m < DAYS * 1440; m++) ins.run(sid, T0 + m * 60_000, Math.sin(m / 60 + sid) * 100 + (m % 7));
-    });
-    for (let sid = 1; sid <= QS; sid++) perSeries(sid);
-    // Bulk-loaded behind the store's back, as an import would: below head_from (so
-    // the rows belong in `samples`), and every hour marked dirty, as a crash leaves it.
-    const mark = db.prepare('INSERT OR IGNORE INTO rollup_dirty (hour) VALUES (?)');
-    db.transaction(() => {
-      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('head_from', ?)").run(String(T0 + DAYS * DAY));
-      db.prepare('DELETE FROM samples_head').run();
-      for (let h = 0; h < DAYS * 24; h++) mark.run(T0 / HOUR + h);
-    })();
-    db.close();
-  }
-  const loadMs = now() - build;
-  build = now();
-  const q = openStore({ path: file, now: () => T0 + DAYS * DAY });
-  const rebuilt = q.updateRollups();
-  const rebuildMs = now() - build;
-  const total = QS * DAYS * 1440;
-  console.log(
-    `store.range_data  ${fmt(total)} samples: bare load ${ms(loadMs / 1000)} s; rollups recomputed from raw in ${ms(rebuildMs / 1000)} s (${fmt(total / (rebuildMs / 1000))} samples/s, ${fmt(rebuilt.seriesDays)} series-days)`,
-  );
-  results.push({ metric: 'rollup full recompute samples/s', value: Math.round(total / (rebuildMs / 1000)), unit: 'samples/s' });
-
-  const sel = parseSelector('bench_q');
-  const range = { from: T0, to: T0 + DAYS * DAY - 1, step: HOUR };
-  const check = q.querySeries(sel, { ...range, source: 'rollup' });
-  if (check.series.length !== QS || check.series.some((s) => s.points.length !== DAYS * 24)) {
-    throw new Error('range query returned the wrong shape');
-  }
-  for (let i = 0; i < 3; i++) q.querySeries(sel, { ...range, source: 'rollup' });
-  const times: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const t = now();
-    q.querySeries(sel, { ...range, source: 'rollup' });
-    times.push(now() - t);
-  }
-  const p50 = percentile(times, 50);
-  const p95 = percentile(times, 95);
-  const rawTimes: number[] = [];
-  for (let i = 0; i < 2; i++) {
-    const t = now();
-    q.querySeries(sel, { ...range, source: 'raw' });
-    rawTimes.push(now() - t);
-  }
-  const rawMs = Math.min(...rawTimes);
-  console.log(
-    `store.range_query  100 series x 30 d, 1 h step: rollups p50 ${ms(p50)} ms  p95 ${ms(p95)} ms  raw scan ${fmt(rawMs)} ms  (target p50 <=20 ms)  ${p50 <= 20 ? 'PASS' : 'MISS'}`,
-  );
-  results.push(
-    { metric: 'range 100x30d 1h rollup p50', value: Number(p50.toFixed(2)), unit: 'ms', target: '<=20', pass: p50 <= 20 },
-    { metric: 'range 100x30d 1h rollup p95', value: Number(p95.toFixed(2)), unit: 'ms' },
-    { metric: 'range 100x30d 1h raw scan', value: Math.round(rawMs), unit: 'ms' },
-  );
-  q.close();
-} finally {
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (batch.length) yield batch;
 }
 
-const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-console.log(`store.peak_rss  ${peakRssMb} MB`);
-console.log(`BENCH_JSON ${JSON.stringify({ name: 'store', results, peakRssMb })}`);
+function tableBytes(store: Store): Map<string, number> {
+  const rows = store.db.prepare('SELECT name, sum(pgsize) AS b FROM dbstat GROUP BY name ORDER BY b DESC').raw().all() as Array<[string, number]>;
+  return new Map(rows);
+}
+
+/** Loads the data set through writeSamples + updateRollups; returns rates and the store (open). */
+function load(file: string, value: ValueFn, size: number, order: 'series' | 'time') {
+  const store = openStore({ path: file, now: () => END });
+  let writeMs = 0;
+  for (const b of batches(value, size, order)) {
+    const t = now();
+    store.writeSamples(b);
+    writeMs += now() - t;
+  }
+  const t = now();
+  store.updateRollups();
+  const rollupMs = now() - t;
+  return { store, writeMs, rollupMs };
+}
+
+/** The baseline: a bare prepared insert of the same batches into a (series_id, ts, value) table, one transaction per batch. */
+function bareLoad(file: string, value: ValueFn, size: number, order: 'series' | 'time'): number {
+  const store = openStore({ path: file, now: () => END });
+  const db = store.db;
+  const ins = db.prepare('INSERT INTO samples (series_id, ts, value) VALUES (?, ?, ?)');
+  const tx = db.transaction((b: Sample[]) => {
+    for (const s of b) ins.run(Number(s.labels.k) + 1, s.ts, s.value);
+  });
+  let ms = 0;
+  for (const b of batches(value, size, order)) {
+    const t = now();
+    tx(b);
+    ms += now() - t;
+  }
+  store.close();
+  return ms;
+}
+
+function diskReport(label: string, store: Store, file: string, samples: number): number {
+  store.db.pragma('wal_checkpoint(TRUNCATE)');
+  const bytes = fs.statSync(file).size;
+  const bps = bytes / samples;
+  const tables = tableBytes(store);
+  const per = [...tables].filter(([, b]) => b >= 8192).map(([n, b]) => `${n} ${f2(b / samples)}`).join(', ');
+  console.log(
+    `store.disk ${label}: ${f2(bps)} bytes/sample whole file (${fmt(bytes)} bytes, ${fmt(samples)} samples); vs Prometheus ${PROMETHEUS_BPS} ratio ${f2(bps / PROMETHEUS_BPS)}, vs VictoriaMetrics ${VM_BPS} ratio ${f2(bps / VM_BPS)}`,
+  );
+  console.log(`store.disk ${label} per table (bytes/sample, dbstat): ${per}`);
+  return bps;
+}
+
+function timeQuery(fn: () => unknown, reps = 30): { p50: number; p95: number } {
+  for (let i = 0; i < 3; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = now();
+    fn();
+    times.push(now() - t);
+  }
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+/** The collector path: one run of `series` samples per minute through recordRun, against a bare insert. */
+function collectorPath(series: number, runs: number) {
+  const store = openStore({ path: path.join(dir, `collect-${series}.db`), now: () => END });
+  const bare = openStore({ path: path.join(dir, `collect-bare-${series}.db`), now: () => END });
+  const ins = bare.db.prepare('INSERT INTO samples (series_id, ts, value) VALUES (?, ?, ?)');
+  const runInsert = bare.db.prepare('INSERT INTO collector_runs (collector_id, started_at, duration_ms, ok, samples_written) VALUES (?, ?, ?, 1, ?)');
+  const bareRun = bare.db.transaction((b: Sample[], ts: number) => {
+    for (let i = 0; i < b.length; i++) ins.run(i + 1, b[i]!.ts, b[i]!.value);
+    runInsert.run('bench', ts, 1, b.length);
+  });
+  const names = Array.from({ length: series }, (_, i) => ({ name: `bench_c_${i % 20}`, labels: { instance: `host-${i}:9100`, job: 'node' } }));
+  const batch = (r: number): Sample[] => names.map((n, i) => ({ name: n.name, labels: { ...n.labels }, ts: T0 + r * MINUTE, value: datasetValue(i % SERIES, T0 + r * MINUTE) }));
+  let storeMs = 0;
+  let bareMs = 0;
+  for (let block = 0; block < runs; block += 50) {
+    const a = Array.from({ length: 50 }, (_, k) => batch(block + k));
+    const b = Array.from({ length: 50 }, (_, k) => batch(block + k));
+    let t = now();
+    for (const [k, s] of a.entries()) {
+      store.recordRun({ collectorId: 'bench', startedAt: T0 + (block + k) * MINUTE, durationMs: 1, ok: true, samplesWritten: s.length }, s);
+    }
+    storeMs += now() - t;
+    t = now();
+    for (const [k, s] of b.entries()) bareRun(s, T0 + (block + k) * MINUTE);
+    bareMs += now() - t;
+    if (block % 500 === 0) store.updateRollups();
+  }
+  store.close();
+  bare.close();
+  const n = series * runs;
+  return { rate: n / (storeMs / 1000), bare: n / (bareMs / 1000) };
+}
+
+async function nodeExporterSeries(scrapes: number): Promise<Sample[][]> {
+  const ne = await startNodeExporter();
+  const runs: Sample[][] = [];
+  try {
+    const start = Date.now();
+    const base = Math.floor(start / 15_000) * 15_000;
+    for (let k = 0; k < scrapes; k++) {
+      const due = start + k * 250;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+      const jitter = Date.now() - due; // the real lateness of this scrape, in ms
+      const { samples } = parseExposition(await (await fetch(ne.url)).text());
+      runs.push(samples.map((s) => ({ name: s.name, labels: s.labels, ts: base + k * 15_000 + jitter, value: s.value })));
+    }
+  } finally {
+    await ne.stop();
+  }
+  return runs;
+}
+
+async function main(): Promise<void> {
+  // ---- collector path ----
+  for (const [series, runs] of [[100, 3000], [2000, 300]] as const) {
+    const c = collectorPath(series, runs);
+    const pass = series === 100 ? c.rate >= 150_000 : undefined;
+    console.log(
+      `store.collect ${series} series/run: ${fmt(c.rate)} samples/s  bare insert ${fmt(c.bare)}  ratio ${f2(c.rate / c.bare)}` +
+        (pass === undefined ? '' : `  (target >=150k)  ${pass ? 'PASS' : 'MISS'}`),
+    );
+    results.push(
+      { metric: `collector path ${series}-sample runs samples/s`, value: Math.round(c.rate), unit: 'samples/s', ...(pass === undefined ? {} : { target: '>=150000', pass }) },
+      { metric: `bare insert ${series}-sample runs samples/s`, value: Math.round(c.bare), unit: 'samples/s' },
+    );
+  }
+
+  // ---- bulk history: the data set through writeSamples + updateRollups ----
+  let kept: { store: Store; file: string } | undefined;
+  for (const [size, order] of [[10_000, 'series'], [100_000, 'time']] as const) {
+    const file = path.join(dir, `import-${size}-${order}.db`);
+    const r = load(file, datasetValue, size, order);
+    const bareMs = bareLoad(path.join(dir, `bare-${size}-${order}.db`), datasetValue, size, order);
+    const rate = TOTAL / ((r.writeMs + r.rollupMs) / 1000);
+    const bareRate = TOTAL / (bareMs / 1000);
+    console.log(
+      `store.import ${fmt(size)}-sample batches (${order} order): ${fmt(rate)} samples/s end to end (writeSamples ${fmt(TOTAL / (r.writeMs / 1000))}/s, updateRollups ${(r.rollupMs / 1000).toFixed(1)} s)  bare insert ${fmt(bareRate)}  ratio ${f2(rate / bareRate)}`,
+    );
+    results.push(
+      { metric: `import ${size / 1000}k ${order}-order samples/s`, value: Math.round(rate), unit: 'samples/s', target: '>=2000000', pass: rate >= 2_000_000 },
+      { metric: `bare insert ${size / 1000}k batches samples/s`, value: Math.round(bareRate), unit: 'samples/s' },
+    );
+    if (!kept) kept = { store: r.store, file };
+    else r.store.close();
+  }
+
+  // ---- bytes on disk ----
+  const bpsA = diskReport('(a) data set values', kept!.store, kept!.file, TOTAL);
+  results.push({ metric: 'bytes/sample whole file (a)', value: Number(f2(bpsA)), unit: 'bytes', target: `<=${VM_BPS}`, pass: bpsA <= VM_BPS });
+  {
+    const file = path.join(dir, 'noisy.db');
+    const r = load(file, noisyValue, 10_000, 'series');
+    const bps = diskReport("(a') sin noise values", r.store, file, TOTAL);
+    results.push({ metric: "bytes/sample whole file (a') noise", value: Number(f2(bps)), unit: 'bytes' });
+    r.store.close();
+  }
+
+  // ---- queries on (a) ----
+  const q = kept!.store;
+  const sel = parseSelector('bench_store');
+  const one = parseSelector('bench_store{k="7"}');
+  const queries: Array<[string, () => unknown]> = [
+    ['30 d x 100 series, 1 h', () => q.querySeries(sel, { from: T0, to: END - 1, step: HOUR })],
+    ['7 d x 100 series, 1 h', () => q.querySeries(sel, { from: END - 7 * DAY, to: END - 1, step: HOUR })],
+    ['24 h x 1 series, raw 60 s', () => q.querySeries(one, { from: END - DAY, to: END - 1, step: MINUTE })],
+    ['30 d x 1 series, 1 h', () => q.querySeries(one, { from: T0, to: END - 1, step: HOUR })],
+  ];
+  const check = q.querySeries(one, { from: END - DAY, to: END - 1, step: MINUTE });
+  if (check.series[0]?.points.length !== Math.min(DAY / MINUTE, PER_SERIES)) throw new Error('raw query returned the wrong shape');
+  for (const [name, fn] of queries) {
+    const { p50, p95 } = timeQuery(fn);
+    console.log(`store.query ${name}: p50 ${p50.toFixed(2)} ms  p95 ${p95.toFixed(2)} ms`);
+    results.push({ metric: `query ${name} p50`, value: Number(p50.toFixed(3)), unit: 'ms' }, { metric: `query ${name} p95`, value: Number(p95.toFixed(3)), unit: 'ms' });
+  }
+  const rss = process.memoryUsage().rss / 1e6;
+  console.log(`store.rss after the queries: ${rss.toFixed(0)} MB (this process, every store above opened and closed; Prometheus 108 MB on the same data)`);
+  results.push({ metric: 'RSS after queries', value: Math.round(rss), unit: 'MB' });
+  q.close();
+
+  // ---- a real node_exporter page ----
+  const runs = await nodeExporterSeries(240);
+  const file = path.join(dir, 'node.db');
+  const ne = openStore({ path: file, now: () => END });
+  let neSamples = 0;
+  for (const s of runs) {
+    ne.recordRun({ collectorId: 'node', startedAt: s[0]!.ts, durationMs: 1, ok: true, samplesWritten: s.length }, s);
+    neSamples += s.length;
+  }
+  ne.compactHead(0);
+  ne.db.pragma('wal_checkpoint(TRUNCATE)');
+  const chunkBytes = tableBytes(ne).get('sample_chunks') ?? 0;
+  const payload = ne.db.prepare('SELECT sum(length(data)) FROM sample_chunks').pluck().get() as number;
+  console.log(
+    `store.disk node_exporter: ${runs[0]!.length} series x ${runs.length} scrapes (15 s apart, real timer jitter): chunk payload ${f2(payload / neSamples)} bytes/sample, sample_chunks pages ${f2(chunkBytes / neSamples)} bytes/sample`,
+  );
+  results.push({ metric: 'node_exporter chunk payload bytes/sample', value: Number(f2(payload / neSamples)), unit: 'bytes' });
+  ne.close();
+}
+
+main()
+  .finally(() => fs.rmSync(dir, { recursive: true, force: true }))
+  .then(() => {
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    console.log(`store.peak_rss  ${peakRssMb} MB`);
+    console.log(`BENCH_JSON ${JSON.stringify({ name: 'store', results, peakRssMb })}`);
+  });

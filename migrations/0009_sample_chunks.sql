@@ -18,3 +18,20 @@ CREATE TABLE sample_chunks (
   data      BLOB NOT NULL
 ) STRICT;
 CREATE UNIQUE INDEX sample_chunks_series ON sample_chunks (series_id, first_ts);
+
+-- The head loses its (series_id, ts) index: a collector run of N series touched ~N leaf
+-- pages of it per commit (measured: 10x slower ingest than the table alone). The head is
+-- now appended in insertion order (seq, never reused) with a (ts, series_id) key that is
+-- appended to as well; each store connection keeps the head per series in memory and
+-- catches up by reading the rows with seq above the last it saw (docs/store.md, "The head").
+-- A sample written again at the same (ts, series_id) replaces the row, under a new seq.
+CREATE TABLE samples_head_v2 (
+  seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts        INTEGER NOT NULL,
+  series_id INTEGER NOT NULL,
+  value     REAL,
+  UNIQUE (ts, series_id)
+) STRICT;
+INSERT INTO samples_head_v2 (ts, series_id, value) SELECT ts, series_id, value FROM samples_head ORDER BY ts, series_id;
+DROP TABLE samples_head;
+ALTER TABLE samples_head_v2 RENAME TO samples_head;

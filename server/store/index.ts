@@ -271,7 +271,9 @@ export class Store {
   }
 
   latestSample(seriesId: number): { ts: number; value: number } | undefined {
-    return this.p().samples.latestSample(seriesId);
+    const p = this.p();
+    p.bounds.refresh();
+    return p.samples.latestSample(seriesId);
   }
 
   /**
@@ -314,7 +316,10 @@ export class Store {
     const p = this.p();
     this.assertWriter('applyRetention');
     return applyRetention(
-      { db: this.db, series: p.series, rollups: p.rollups, bounds: p.bounds, policy: this.retention, batchRows: this.batchRows },
+      {
+        db: this.db, series: p.series, rollups: p.rollups, bounds: p.bounds, policy: this.retention, batchRows: this.batchRows,
+        forgetRaw: (ids) => p.samples.forget(ids),
+      },
       now,
     );
   }
@@ -383,13 +388,15 @@ export class Store {
 
   private write<T>(fn: () => T): T {
     this.assertWriter('write');
-    const { series, samples } = this.p();
+    const { series, samples, rollups } = this.p();
     let out: T;
     try {
       out = this.health.observe(() => this.db.transaction(fn).immediate());
       series.commit();
+      rollups.endTransaction(true);
     } catch (err) {
       series.discard();
+      rollups.endTransaction(false);
       throw err;
     }
     // After the commit, in its own transaction. The caller's data is already safe,

@@ -27,6 +27,8 @@ export interface RetentionDeps {
   policy: RetentionPolicy;
   batchRows: number;
   bounds: StoreBounds;
+  /** Drops removed series from in-memory raw state (the head mirror). */
+  forgetRaw: (ids: number[]) => void;
 }
 
 /**
@@ -83,6 +85,7 @@ export function applyRetention(deps: RetentionDeps, now: number): RetentionResul
   }
   deps.series.forget(empty);
   deps.rollups.forget(empty);
+  deps.forgetRaw(empty);
   result.seriesDeleted = empty.length;
   return result;
 }

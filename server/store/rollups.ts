@@ -30,6 +30,9 @@ const { DAY_MS, F_COUNT, F_LAST, F_LAST_TS, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS
 export class RollupStore {
   /** hour -> series id -> smallest ts written since the last update */
   private dirty = new Map<number, Map<number, number>>();
+  /** hours whose rollup_dirty row this process committed and update() has not cleared */
+  private persisted = new Set<number>();
+  private txMarks: number[] = [];
   /** hours marked by an earlier process, found at open */
   private recover: Set<number>;
   private readonly readDay: Database.Statement;
@@ -67,9 +70,23 @@ export class RollupStore {
     return m;
   }
 
-  /** Persists dirty markers; call inside the write transaction of the samples. */
+  /**
+   * Persists dirty markers; call inside the write transaction of the samples. An hour this
+   * process already marked (committed, not yet cleared by update()) is not written again,
+   * so a run costs no marker write after the first of its hour.
+   */
   markHours(hours: Iterable<number>): void {
-    for (const h of hours) this.mark.run(h);
+    for (const h of hours) {
+      if (this.persisted.has(h)) continue;
+      this.mark.run(h);
+      this.txMarks.push(h);
+    }
+  }
+
+  /** The write transaction ended: its markers are stored (committed) or gone (rolled back). */
+  endTransaction(committed: boolean): void {
+    if (committed) for (const h of this.txMarks) this.persisted.add(h);
+    this.txMarks = [];
   }
 
   /**
@@ -149,6 +166,7 @@ export class RollupStore {
       .immediate();
     this.dirty = new Map();
     this.recover = new Set();
+    this.persisted = new Set();
     return { seriesDays };
   }
 

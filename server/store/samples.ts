@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Sample } from '../../collectors/types.js';
 import type { Db } from './db.js';
 import type { ChunkStore } from './chunks.js';
+import { HeadMirror } from './headMirror.js';
 import type { StoreBounds } from './meta.js';
 import * as codec from './rollupCodec.js';
 import type { RollupStore } from './rollups.js';
@@ -27,10 +28,7 @@ export class SampleWriter {
   /** Rows written to the head since it was last counted (an upper bound: replacements count too). */
   headRows: number;
   private readonly upsertHead: Database.Statement;
-  private readonly rangeHead: Database.Statement;
-  private readonly latestHead: Database.Statement;
-  private readonly firstHead: Database.Statement;
-  private readonly firstValueHead: Database.Statement;
+  private readonly head: HeadMirror;
 
   constructor(
     db: Db,
@@ -39,13 +37,9 @@ export class SampleWriter {
     private readonly bounds: StoreBounds,
     private readonly chunks: ChunkStore,
   ) {
-    this.upsertHead = db.prepare(
-      'INSERT INTO samples_head (ts, series_id, value) VALUES (?, ?, ?) ON CONFLICT (ts, series_id) DO UPDATE SET value = excluded.value',
-    );
-    this.rangeHead = db.prepare('SELECT ts, value FROM samples_head WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw();
-    this.latestHead = db.prepare('SELECT ts, value FROM samples_head WHERE series_id = ? ORDER BY ts DESC LIMIT 1').raw();
-    this.firstHead = db.prepare('SELECT min(ts) FROM samples_head WHERE series_id = ?').pluck();
-    this.firstValueHead = db.prepare('SELECT ts FROM samples_head WHERE series_id = ? AND value IS NOT NULL ORDER BY ts LIMIT 1').pluck();
+    // REPLACE gives a replaced sample a new seq, so every connection's HeadMirror sees it.
+    this.upsertHead = db.prepare('INSERT OR REPLACE INTO samples_head (ts, series_id, value) VALUES (?, ?, ?)');
+    this.head = new HeadMirror(db, bounds);
     this.headRows = db.prepare('SELECT count(*) FROM samples_head').pluck().get() as number;
   }
 
@@ -58,7 +52,7 @@ export class SampleWriter {
    */
   write(samples: readonly Sample[]): number {
     const { rawHorizon, headFrom } = this.bounds.refresh();
-    const hours: number[] = [];
+    const hours = new Set<number>();
     let curHour = Number.NaN;
     let cur: Map<number, number> | undefined;
     let late: Map<number, Array<[number, number]>> | undefined;
@@ -100,7 +94,7 @@ export class SampleWriter {
       if (hour !== curHour) {
         cur = this.rollups.hourMap(hour);
         curHour = hour;
-        if (!hours.includes(hour)) hours.push(hour);
+        hours.add(hour);
       }
       const prev = cur!.get(sid);
       if (prev === undefined || ts < prev) cur!.set(sid, ts);
@@ -133,15 +127,11 @@ export class SampleWriter {
 
   /** Raw samples of one series with from <= ts <= to, oldest first; NaN as NaN. */
   rows(seriesId: number, from: number, to: number): Array<[number, number]> {
+    this.head.sync();
     const split = this.bounds.headFrom;
     const out: Array<[number, number]> = [];
     if (from < split) this.chunks.read(seriesId, from, Math.min(to, split - 1), out);
-    if (to >= split) {
-      for (const r of this.rangeHead.iterate(seriesId, Math.max(from, split), to) as IterableIterator<[number, number | null]>) {
-        if (r[1] === null) r[1] = Number.NaN;
-        out.push(r as [number, number]);
-      }
-    }
+    if (to >= split) this.head.read(seriesId, Math.max(from, split), to, out);
     return out;
   }
 
@@ -152,18 +142,24 @@ export class SampleWriter {
 
   /** The ts of the oldest raw sample of a series (NaN ones included), or undefined. */
   firstTs(seriesId: number): number | undefined {
-    const ts = this.chunks.firstTs(seriesId, false) ?? (this.firstHead.get(seriesId) as number | null | undefined);
-    return ts ?? undefined;
+    this.head.sync();
+    return this.chunks.firstTs(seriesId, false) ?? this.head.first(seriesId, false);
   }
 
   /** The newest raw sample of a series (NaN if it is a staleness marker), or undefined. */
   latestSample(seriesId: number): { ts: number; value: number } | undefined {
-    const r = this.latestHead.get(seriesId) as [number, number | null] | undefined;
-    return r ? { ts: r[0], value: r[1] ?? Number.NaN } : this.chunks.latest(seriesId);
+    this.head.sync();
+    return this.head.latest(seriesId) ?? this.chunks.latest(seriesId);
   }
 
   /** Timestamp of the oldest raw non-NaN sample of one series still kept, or undefined. */
   firstRawTs(seriesId: number): number | undefined {
-    return this.chunks.firstTs(seriesId, true) ?? (this.firstValueHead.get(seriesId) as number | undefined);
+    this.head.sync();
+    return this.chunks.firstTs(seriesId, true) ?? this.head.first(seriesId, true);
+  }
+
+  /** Series removed by retention. */
+  forget(ids: Iterable<number>): void {
+    this.head.forget(ids);
   }
 }
