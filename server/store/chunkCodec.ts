@@ -19,8 +19,15 @@
  * of the timestamp codes and of the value codes. Pure; no I/O.
  */
 import { crc32 } from 'node:zlib';
-import { BUCKET_CODES, BitReader, BitWriter, CorruptChunkError, bucketedBits, readBucketed, writeBucketed, type BucketCode } from './chunkBits.js';
-import { DecimalReader, DecimalWriter, XorReader, XorWriter, decimalBits, decimalExponent, toDecimal } from './chunkValues.js';
+import * as bitsModule from './chunkBits.js';
+import { BUCKET_CODES, BitReader, BitWriter, CorruptChunkError, type BucketCode } from './chunkBits.js';
+import * as valuesModule from './chunkValues.js';
+import { DecimalReader, DecimalWriter, XorReader, XorWriter } from './chunkValues.js';
+
+// Module-local copies of the functions called per sample: under tsx (the tests and benches)
+// each imported binding is a getter call (see query.ts).
+const { bucketedBits, readBucketed, writeBucketed } = bitsModule;
+const { decimalBits, decimalExponent, toDecimal } = valuesModule;
 
 export { CorruptChunkError } from './chunkBits.js';
 
