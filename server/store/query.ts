@@ -79,7 +79,7 @@ export function queryRange(deps: QueryDeps, selector: Selector, q: RangeQuery): 
       }
     } else {
       const end = last + step; // exclusive
-      for (const [day, d] of deps.rollups.days(series.id, Math.floor(first / DAY_MS), Math.floor((end - 1) / DAY_MS))) {
+      deps.rollups.eachDay(series.id, Math.floor(first / DAY_MS), Math.floor((end - 1) / DAY_MS), (day, d) => {
         const dayStart = day * DAY_MS;
         for (let h = 0, o = 0; h < 24; h++, o += FIELDS) {
           const c = d[o + F_COUNT]!;
@@ -88,7 +88,7 @@ export function queryRange(deps: QueryDeps, selector: Selector, q: RangeQuery): 
           if (hour < first || hour >= end) continue;
           b.add(hour, c, d[o + F_SUM]!, d[o + F_MIN]!, d[o + F_MAX]!, d[o + F_LAST]!);
         }
-      }
+      });
     }
     out.push({ series, points: b.finish() });
   }

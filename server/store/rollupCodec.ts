@@ -36,15 +36,20 @@ export function emptyDay(): Float64Array {
 
 /** First byte of a packed day (`encodeDay`); a 1,152-byte day of the first format starts with 0. */
 const PACKED_VERSION = 1;
+/** Header bytes: format, 3 bytes of hour mask, 4 bytes of zeros (keeps the hours 8-byte aligned). */
+const HEADER = 8;
 /** Bytes per non-empty hour in a packed day: count u32, lastTs offset u32, sum, min, max, last f64. */
 const HOUR_BYTES = 40;
+const scratch = { f64: new Float64Array(1 + 24 * 5), u32: new Uint32Array(0), u8: new Uint8Array(0) };
+scratch.u32 = new Uint32Array(scratch.f64.buffer);
+scratch.u8 = new Uint8Array(scratch.f64.buffer);
 
 /**
  * A day as stored (docs/store.md, "The packed day"): byte 0 the format (1), bytes 1–3 the
- * mask of non-empty hours (bit h = hour h, little-endian), then per non-empty hour, in
- * order, 40 bytes little-endian: count (u32), lastTs as its offset into the hour (u32), and
- * sum, min, max, last (float64). Lossless; at most 964 bytes, so a row stays in its leaf
- * page; decoding is plain reads, which keeps a 30-day chart of 100 series fast.
+ * mask of non-empty hours (bit h = hour h, little-endian), bytes 4–7 zero, then per
+ * non-empty hour, in order, 40 bytes little-endian: count (u32), lastTs as its offset into
+ * the hour (u32), and sum, min, max, last (float64). Lossless; at most 968 bytes, so a row
+ * stays in its leaf page; decoding is one copy and aligned reads.
  */
 export function encodeDay(day: Float64Array): Buffer {
   let mask = 0;
@@ -55,12 +60,12 @@ export function encodeDay(day: Float64Array): Buffer {
       n++;
     }
   }
-  const out = Buffer.allocUnsafe(4 + n * HOUR_BYTES);
+  const out = Buffer.alloc(HEADER + n * HOUR_BYTES);
   out[0] = PACKED_VERSION;
   out[1] = mask & 0xff;
   out[2] = (mask >>> 8) & 0xff;
   out[3] = (mask >>> 16) & 0xff;
-  let p = 4;
+  let p = HEADER;
   for (let h = 0; h < 24; h++) {
     if ((mask & (1 << h)) === 0) continue;
     const o = h * FIELDS;
@@ -79,26 +84,32 @@ export function encodeDay(day: Float64Array): Buffer {
 /**
  * Decodes a stored day of either format (packed, or the first format's 1,152 bytes of
  * float64) into 24 × FIELDS slots: count, sum, min, max, last, lastTs (absolute ms).
- * `dayIndex` (floor(ts / 1 d)) restores lastTs from its offset.
+ * `dayIndex` (floor(ts / 1 d)) restores lastTs from its offset. With `into`, a packed day is
+ * decoded into it (its empty hours then have count 0 and nothing else set): for reads.
  */
-export function decodeDay(blob: Buffer, dayIndex: number): Float64Array {
+export function decodeDay(blob: Buffer, dayIndex: number, into?: Float64Array): Float64Array {
   if (blob.length === BYTES && blob[0] === 0) return decodeFloat64Day(blob);
-  const mask = blob.length >= 4 && blob[0] === PACKED_VERSION ? blob[1]! | (blob[2]! << 8) | (blob[3]! << 16) : -1;
+  const mask = blob.length >= HEADER && blob[0] === PACKED_VERSION ? blob[1]! | (blob[2]! << 8) | (blob[3]! << 16) : -1;
   let hours = 0;
   for (let m = mask; m > 0; m &= m - 1) hours++;
-  if (mask < 0 || blob.length !== 4 + hours * HOUR_BYTES) throw new Error(`corrupt rollup blob: ${blob.length} bytes, format ${blob[0]}`);
-  const d = emptyDay();
-  let p = 4;
+  if (mask < 0 || blob.length !== HEADER + hours * HOUR_BYTES) throw new Error(`corrupt rollup blob: ${blob.length} bytes, format ${blob[0]}`);
+  const { f64, u32, u8 } = scratch;
+  if (LE) u8.set(blob);
+  else for (let i = 0; i < blob.length; i += 8) f64[i >> 3] = blob.readDoubleLE(i); // (counts below are then read LE explicitly)
+  // `into` (a read that drops the day before the next): empty hours only need count 0.
+  const d = into ? into.fill(0) : emptyDay();
+  const first = (dayIndex * 24) * HOUR_MS;
+  let q = 1; // f64 index of the current hour's record
   for (let h = 0; h < 24; h++) {
     if ((mask & (1 << h)) === 0) continue;
     const o = h * FIELDS;
-    d[o + F_COUNT] = blob.readUInt32LE(p);
-    d[o + F_LAST_TS] = (dayIndex * 24 + h) * HOUR_MS + blob.readUInt32LE(p + 4);
-    d[o + F_SUM] = blob.readDoubleLE(p + 8);
-    d[o + F_MIN] = blob.readDoubleLE(p + 16);
-    d[o + F_MAX] = blob.readDoubleLE(p + 24);
-    d[o + F_LAST] = blob.readDoubleLE(p + 32);
-    p += HOUR_BYTES;
+    d[o + F_COUNT] = LE ? u32[2 * q]! : blob.readUInt32LE(8 * q);
+    d[o + F_LAST_TS] = first + h * HOUR_MS + (LE ? u32[2 * q + 1]! : blob.readUInt32LE(8 * q + 4));
+    d[o + F_SUM] = f64[q + 1]!;
+    d[o + F_MIN] = f64[q + 2]!;
+    d[o + F_MAX] = f64[q + 3]!;
+    d[o + F_LAST] = f64[q + 4]!;
+    q += 5;
   }
   return d;
 }

@@ -4,7 +4,7 @@ import type { StoreBounds } from './meta.js';
 import * as codec from './rollupCodec.js';
 import { clearHour, decodeDay, emptyDay, encodeDay, foldSample, type HourAggregate } from './rollupCodec.js';
 
-const { DAY_MS, F_COUNT, F_LAST, F_LAST_TS, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS } = codec;
+const { DAY_MS, F_COUNT, F_LAST, F_LAST_TS, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS, SLOTS } = codec;
 
 /**
  * Hourly rollups, packed one row per series-day, kept up to date incrementally.
@@ -28,6 +28,7 @@ const { DAY_MS, F_COUNT, F_LAST, F_LAST_TS, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS
  * safety net.
  */
 export class RollupStore {
+  private readonly readScratch = new Float64Array(SLOTS);
   /** hour -> series id -> smallest ts written since the last update */
   private dirty = new Map<number, Map<number, number>>();
   /** hours whose rollup_dirty row this process committed and update() has not cleared */
@@ -206,23 +207,27 @@ export class RollupStore {
     return true;
   }
 
-  /** Stored days of one series in [fromDay, toDay], decoded for reading only. */
-  days(seriesId: number, fromDay: number, toDay: number): Array<[day: number, data: Float64Array]> {
-    const rows = this.readDays.all(seriesId, fromDay, toDay) as Array<[number, Buffer]>;
-    return rows.map(([day, blob]) => [day, decodeDay(blob, day)]);
+  /**
+   * Calls `fn` with each stored day of one series in [fromDay, toDay], oldest first, decoded
+   * for reading only: `data` is reused for the next day, so use it before returning.
+   */
+  eachDay(seriesId: number, fromDay: number, toDay: number, fn: (day: number, data: Float64Array) => void): void {
+    for (const [day, blob] of this.readDays.iterate(seriesId, fromDay, toDay) as IterableIterator<[number, Buffer]>) {
+      fn(day, decodeDay(blob, day, this.readScratch));
+    }
   }
 
   /** Non-empty hours of one series whose start lies in [from, to]. */
   hours(seriesId: number, from: number, to: number): HourAggregate[] {
     const out: HourAggregate[] = [];
-    for (const [day, d] of this.days(seriesId, Math.floor(from / DAY_MS), Math.floor(to / DAY_MS))) {
+    this.eachDay(seriesId, Math.floor(from / DAY_MS), Math.floor(to / DAY_MS), (day, d) => {
       for (let h = 0; h < 24; h++) {
         const o = h * FIELDS;
         const hour = (day * 24 + h) * HOUR_MS;
         if (d[o + F_COUNT] === 0 || hour < from || hour > to) continue;
         out.push({ hour, count: d[o + F_COUNT]!, sum: d[o + F_SUM]!, min: d[o + F_MIN]!, max: d[o + F_MAX]!, last: d[o + F_LAST]! });
       }
-    }
+    });
     return out;
   }
 
