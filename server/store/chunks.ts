@@ -110,7 +110,9 @@ export class ChunkStore {
     let mts = ts;
     let mvs = values;
     if (affected.length > 0) [mts, mvs] = mergeInto(affected.map((r) => decodeChunk(r.data)), ts, values);
-    const pieces = cutChunks(mts, mvs, this.targetBytes);
+    // The chunk before the new samples tells how many bytes a sample of this series takes.
+    const guess = prev ? prev.data.length / prev.data.readUInt32LE(4) : undefined;
+    const pieces = cutChunks(mts, mvs, this.targetBytes, guess);
     // Deleted first (the new pieces' first_ts may equal an old chunk's), then re-inserted
     // under the old rowids: a rowid puts the row back where it was, so pages stay filled.
     for (const r of affected) this.remove.run(r.id);
@@ -159,12 +161,13 @@ function mergeInto(chunks: Array<{ ts: Float64Array; values: Float64Array }>, ts
 /**
  * Encodes samples into chunks of at most `target` bytes (and CHUNK_MAX_SAMPLES samples), each
  * as close to `target` as the samples allow; the last one holds the remainder. The size of
- * the next piece is estimated from the bytes per sample of the previous one, then corrected.
+ * the next piece is estimated from the bytes per sample of the previous one (of the series'
+ * previous chunk, for the first), then corrected.
  */
-export function cutChunks(ts: Float64Array, values: Float64Array, target: number): Buffer[] {
+export function cutChunks(ts: Float64Array, values: Float64Array, target: number, bytesPerSample = 4): Buffer[] {
   const n = ts.length;
   const out: Buffer[] = [];
-  let perSample = 4;
+  let perSample = Math.max(0.1, bytesPerSample);
   for (let i = 0; i < n; ) {
     const left = n - i;
     let m = Math.min(left, CHUNK_MAX_SAMPLES, Math.max(1, Math.floor(target / perSample)));
