@@ -48,6 +48,17 @@ export class HeadMirror {
     }
   }
 
+  /**
+   * A committed write of this connection: when the mirror had seen every row up to
+   * `seqBefore` (nobody else wrote since), its rows, numbered up to `lastSeq`, are applied
+   * directly; otherwise the next sync() reads them like anyone else's.
+   */
+  applyOwn(seqBefore: number, lastSeq: number, sids: number[], ts: number[], values: number[]): void {
+    if (this.lastSeq !== seqBefore) return;
+    for (let i = 0; i < sids.length; i++) this.put(sids[i]!, ts[i]!, values[i]!);
+    this.lastSeq = lastSeq;
+  }
+
   /** Appends the samples with from <= ts <= to to `out`, oldest first. */
   read(seriesId: number, from: number, to: number, out: Array<[number, number]>): void {
     const h = this.bySeries.get(seriesId);

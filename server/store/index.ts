@@ -394,9 +394,11 @@ export class Store {
       out = this.health.observe(() => this.db.transaction(fn).immediate());
       series.commit();
       rollups.endTransaction(true);
+      samples.endTransaction(true);
     } catch (err) {
       series.discard();
       rollups.endTransaction(false);
+      samples.endTransaction(false);
       throw err;
     }
     // After the commit, in its own transaction. The caller's data is already safe,

@@ -29,6 +29,9 @@ export class SampleWriter {
   headRows: number;
   private readonly upsertHead: Database.Statement;
   private readonly head: HeadMirror;
+  private readonly headSeq: Database.Statement;
+  /** Head rows written by the transaction in progress, for the mirror once it commits. */
+  private pending = newPending();
 
   constructor(
     db: Db,
@@ -40,6 +43,7 @@ export class SampleWriter {
     // REPLACE gives a replaced sample a new seq, so every connection's HeadMirror sees it.
     this.upsertHead = db.prepare('INSERT OR REPLACE INTO samples_head (ts, series_id, value) VALUES (?, ?, ?)');
     this.head = new HeadMirror(db, bounds);
+    this.headSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'samples_head'").pluck();
     this.headRows = db.prepare('SELECT count(*) FROM samples_head').pluck().get() as number;
   }
 
@@ -52,6 +56,7 @@ export class SampleWriter {
    */
   write(samples: readonly Sample[]): number {
     const { rawHorizon, headFrom } = this.bounds.refresh();
+    if (this.pending.seqBefore === undefined) this.pending.seqBefore = (this.headSeq.get() as number | undefined) ?? 0;
     const hours = new Set<number>();
     let curHour = Number.NaN;
     let cur: Map<number, number> | undefined;
@@ -82,7 +87,10 @@ export class SampleWriter {
         continue;
       }
       if (ts >= headFrom) {
-        this.upsertHead.run(ts, sid, value);
+        this.pending.lastSeq = Number(this.upsertHead.run(ts, sid, value).lastInsertRowid);
+        this.pending.sids.push(sid);
+        this.pending.ts.push(ts);
+        this.pending.values.push(value);
         this.headRows++;
       } else {
         cold ??= new Map();
@@ -158,8 +166,22 @@ export class SampleWriter {
     return this.chunks.firstTs(seriesId, true) ?? this.head.first(seriesId, true);
   }
 
+  /**
+   * The write transaction ended. When it committed and the mirror had seen every row before
+   * it, its own head rows go into the mirror directly instead of being read back.
+   */
+  endTransaction(committed: boolean): void {
+    const p = this.pending;
+    this.pending = newPending();
+    if (committed && p.seqBefore !== undefined && p.sids.length > 0) this.head.applyOwn(p.seqBefore, p.lastSeq, p.sids, p.ts, p.values);
+  }
+
   /** Series removed by retention. */
   forget(ids: Iterable<number>): void {
     this.head.forget(ids);
   }
+}
+
+function newPending() {
+  return { seqBefore: undefined as number | undefined, lastSeq: 0, sids: [] as number[], ts: [] as number[], values: [] as number[] };
 }
