@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ChunkStore } from './chunks.js';
 import type { Db } from './db.js';
+import type { HeadMirror } from './headMirror.js';
 import type { StoreBounds } from './meta.js';
 
 /** Head size that triggers a compaction; half of it stays in the head. */
@@ -20,7 +21,6 @@ export const DEFAULT_HEAD_MAX_ROWS = 64_000;
  */
 export class HeadCompactor {
   private readonly cutAt: Database.Statement;
-  private readonly moving: Database.Statement;
   private readonly drop: Database.Statement;
   private readonly count: Database.Statement;
 
@@ -28,9 +28,9 @@ export class HeadCompactor {
     private readonly db: Db,
     private readonly bounds: StoreBounds,
     private readonly chunks: ChunkStore,
+    private readonly head: HeadMirror,
   ) {
     this.cutAt = db.prepare('SELECT ts FROM samples_head ORDER BY ts DESC LIMIT 1 OFFSET ?').pluck();
-    this.moving = db.prepare('SELECT series_id, ts, value FROM samples_head WHERE ts < ? ORDER BY series_id, ts').raw();
     this.drop = db.prepare('DELETE FROM samples_head WHERE ts < ?');
     this.count = db.prepare('SELECT count(*) FROM samples_head').pluck();
   }
@@ -69,27 +69,27 @@ export class HeadCompactor {
     return { moved, headRows: this.count.get() as number };
   }
 
-  /** Encodes every head row older than `cut` into its series' chunks; returns how many. */
+  /**
+   * Encodes every head row older than `cut` into its series' chunks; returns how many. The rows
+   * come from the head mirror (per series, sorted), brought up to date inside this transaction.
+   */
   private move(cut: number): number {
-    const rows = this.moving.all(cut) as Array<[number, number, number | null]>;
+    this.head.sync();
+    let moved = 0;
     let ts = new Float64Array(256);
     let vs = new Float64Array(256);
-    for (let i = 0; i < rows.length; ) {
-      const sid = rows[i]![0];
-      let j = i;
-      while (j < rows.length && rows[j]![0] === sid) j++;
-      if (j - i > ts.length) {
-        ts = new Float64Array(2 * (j - i));
+    this.head.eachBefore(cut, (sid, hts, hvs, n) => {
+      if (n > ts.length) {
+        ts = new Float64Array(2 * n);
         vs = new Float64Array(ts.length);
       }
-      for (let k = i; k < j; k++) {
-        const r = rows[k]!;
-        ts[k - i] = r[1];
-        vs[k - i] = r[2] ?? Number.NaN;
+      for (let k = 0; k < n; k++) {
+        ts[k] = hts[k]!;
+        vs[k] = hvs[k]!;
       }
-      this.chunks.write(sid, ts.subarray(0, j - i), vs.subarray(0, j - i));
-      i = j;
-    }
-    return rows.length;
+      this.chunks.write(sid, ts.subarray(0, n), vs.subarray(0, n));
+      moved += n;
+    });
+    return moved;
   }
 }

@@ -59,6 +59,16 @@ export class HeadMirror {
     this.lastSeq = lastSeq;
   }
 
+  /** Calls `fn` for each series with samples older than `cut`: its arrays and how many of them are. Call sync() first. */
+  eachBefore(cut: number, fn: (seriesId: number, ts: number[], values: number[], n: number) => void): void {
+    const ids = [...this.bySeries.keys()].sort((a, b) => a - b);
+    for (const sid of ids) {
+      const h = this.bySeries.get(sid)!;
+      const n = lowerBound(h.ts, cut);
+      if (n > 0) fn(sid, h.ts, h.values, n);
+    }
+  }
+
   /** Appends the samples with from <= ts <= to to `out`, oldest first. */
   read(seriesId: number, from: number, to: number, out: Array<[number, number]>): void {
     const h = this.bySeries.get(seriesId);

@@ -5,6 +5,7 @@ import { explainOpenError } from './openErrors.js';
 import { StorageHealth } from './health.js';
 import { ChunkStore } from './chunks.js';
 import { HeadCompactor, DEFAULT_HEAD_MAX_ROWS } from './compaction.js';
+import { HeadMirror } from './headMirror.js';
 import { StoreBounds } from './meta.js';
 import { appliedMigrations, findMigrationsDir, migrate, pendingMigrations, type AppliedMigration } from './migrate.js';
 import { queryRange } from './query.js';
@@ -364,11 +365,12 @@ export class Store {
     const rollups = new RollupStore(this.db, bounds, (sid, from, to) => samples!.rows(sid, from, to));
     const chunks = new ChunkStore(this.db);
     if (!this.readonly) upgradeLayout(this.db, chunks, this.log);
-    samples = new SampleWriter(this.db, series, rollups, bounds, chunks);
+    const head = new HeadMirror(this.db, bounds);
+    samples = new SampleWriter(this.db, series, rollups, bounds, chunks, head);
     this.parts = {
       bounds,
       chunks,
-      compactor: new HeadCompactor(this.db, bounds, chunks),
+      compactor: new HeadCompactor(this.db, bounds, chunks, head),
       series,
       rollups,
       samples,

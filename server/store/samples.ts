@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Sample } from '../../collectors/types.js';
 import type { Db } from './db.js';
 import type { ChunkStore } from './chunks.js';
-import { HeadMirror } from './headMirror.js';
+import type { HeadMirror } from './headMirror.js';
 import type { StoreBounds } from './meta.js';
 import * as codec from './rollupCodec.js';
 import type { RollupStore } from './rollups.js';
@@ -28,7 +28,6 @@ export class SampleWriter {
   /** Rows written to the head since it was last counted (an upper bound: replacements count too). */
   headRows: number;
   private readonly upsertHead: Database.Statement;
-  private readonly head: HeadMirror;
   private readonly headSeq: Database.Statement;
   /** Head rows written by the transaction in progress, for the mirror once it commits. */
   private pending = newPending();
@@ -39,10 +38,10 @@ export class SampleWriter {
     private readonly rollups: RollupStore,
     private readonly bounds: StoreBounds,
     private readonly chunks: ChunkStore,
+    private readonly head: HeadMirror,
   ) {
     // REPLACE gives a replaced sample a new seq, so every connection's HeadMirror sees it.
     this.upsertHead = db.prepare('INSERT OR REPLACE INTO samples_head (ts, series_id, value) VALUES (?, ?, ?)');
-    this.head = new HeadMirror(db, bounds);
     this.headSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'samples_head'").pluck();
     this.headRows = db.prepare('SELECT count(*) FROM samples_head').pluck().get() as number;
   }
