@@ -190,6 +190,7 @@ test('writeSamples rejects a malformed sample with an error naming it and writes
     [{ name: 'x', labels: { 'bad-label': 'v' }, ts: T0, value: 1 }, /^sample 1: label name "bad-label"/],
     [{ name: 'x', labels: { a: 1 }, ts: T0, value: 1 }, /^sample 1: label a must be a string/],
     [{ name: 'x', labels: {}, ts: T0 + 0.5, value: 1 }, /sample 1 \(x\): ts must be an integer/],
+    [{ name: 'x', labels: {}, ts: 2 ** 48, value: 1 }, /sample 1 \(x\): ts must be an integer ms epoch within ±2\^47, got 281474976710656/],
     [{ name: 'x', labels: {}, ts: T0, value: '1' }, /sample 1 \(x\): value must be a number/],
     [{ name: 'x', labels: null, ts: T0, value: 1 }, /^sample 1: labels of x must be an object/],
   ];

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Sample } from '../../collectors/types.js';
 import type { Db } from './db.js';
+import { CHUNK_MAX_TS } from './chunkCodec.js';
 import type { ChunkStore } from './chunks.js';
 import type { HeadMirror } from './headMirror.js';
 import type { StoreBounds } from './meta.js';
@@ -9,6 +10,7 @@ import type { RollupStore } from './rollups.js';
 import { InvalidSampleError, type SeriesRegistry } from './series.js';
 
 const { HOUR_MS } = codec; // module-local: read once per sample on the ingest path
+const MAX_TS = CHUNK_MAX_TS;
 
 /**
  * The only writer and reader of raw samples (`samples_head`, and `sample_chunks` through
@@ -65,8 +67,9 @@ export class SampleWriter {
       const s = samples[i]!;
       const ts = s.ts;
       const value = s.value;
-      if (!Number.isSafeInteger(ts)) {
-        throw new InvalidSampleError(`sample ${i} (${String(s.name)}): ts must be an integer ms epoch, got ${String(ts)}`);
+      if (!Number.isSafeInteger(ts) || ts > MAX_TS || ts < -MAX_TS) {
+        // ±2^47 ms (±4,400 years) is what a compressed chunk holds
+        throw new InvalidSampleError(`sample ${i} (${String(s.name)}): ts must be an integer ms epoch within ±2^47, got ${String(ts)}`);
       }
       if (typeof value !== 'number') {
         throw new InvalidSampleError(`sample ${i} (${String(s.name)}): value must be a number, got ${typeof value}`);
