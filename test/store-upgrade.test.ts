@@ -83,3 +83,29 @@ test('a read-only store reads chunks and the head but refuses every write', (t) 
   assert.throws(() => reader.updateRollups(), /opened read-only/);
   assert.throws(() => reader.applyRetention(), /opened read-only/);
 });
+
+test('a read-only store follows the writer: new head rows, a replaced value, a compaction into chunks, a late sample', (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'follow.db');
+  const writer = openStore({ path: file, now: () => T0 + DAY, headMaxRows: 1_000_000 });
+  t.after(() => writer.close());
+  const run = (i: number, value = i) => writer.writeSamples([{ name: 'f', labels: {}, ts: T0 + i * 60_000, value }]);
+  for (let i = 0; i < 10; i++) run(i);
+  const reader = openStore({ path: file, readonly: true, now: () => T0 + DAY });
+  t.after(() => reader.close());
+  const id = reader.findSeries(parseSelector('f'))[0]!.id;
+  const values = () => reader.rawPoints(id, 0, T0 + DAY).map(([, v]) => v);
+  assert.deepEqual(values(), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  for (let i = 10; i < 20; i++) run(i);
+  run(3, 33); // replaces a head row
+  assert.deepEqual(values(), [0, 1, 2, 33, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  writer.compactHead(5); // 15 rows move into a chunk
+  run(20);
+  assert.deepEqual(values().slice(-3), [18, 19, 20]);
+  run(1, 11); // a late sample, older than the head: merged into its chunk
+  const after = values();
+  assert.equal(after.length, 21);
+  assert.deepEqual(after.slice(0, 4), [0, 11, 2, 33]);
+  assert.deepEqual(reader.latestSample(id), { ts: T0 + 20 * 60_000, value: 20 });
+  assert.equal(reader.firstSampleAt(id), T0);
+});
