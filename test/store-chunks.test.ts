@@ -17,7 +17,7 @@ function history(seed: number, days: number): Sample[] {
   return out;
 }
 
-test('a batch of history goes into chunks that fit a leaf page, and writing it again with changed values replaces them', (t) => {
+test('a batch of history goes into chunks and rollup days that fit a leaf page, and writing it again with changed values replaces them', (t) => {
   const { store } = tempStore(t, { now: () => T0 + 5 * DAY });
   const first = history(1, 4);
   for (let i = 0; i < first.length; i += 10_000) store.writeSamples(first.slice(i, i + 10_000));
@@ -33,6 +33,10 @@ test('a batch of history goes into chunks that fit a leaf page, and writing it a
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   const overflow = store.db.prepare("SELECT count(*) FROM dbstat WHERE name = 'sample_chunks' AND pagetype = 'overflow'").pluck().get();
   assert.equal(overflow, 0, 'no chunk spills onto an overflow page');
+  const days = store.db.prepare('SELECT length(data) FROM rollup_1h').pluck().all() as number[];
+  assert.ok(days.length >= 12 && days.some((b) => b === 968), 'full rollup days (24 hours, 968 bytes) were written');
+  const rollupOverflow = store.db.prepare("SELECT count(*) FROM dbstat WHERE name = 'rollup_1h' AND pagetype = 'overflow'").pluck().get();
+  assert.equal(rollupOverflow, 0, 'no rollup day spills onto an overflow page');
 
   for (const s of store.findSeries(parseSelector('hist'))) {
     const want = second.filter((x) => x.labels.k === s.labels.k).map((x) => [x.ts, x.value]);
