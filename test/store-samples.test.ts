@@ -201,3 +201,19 @@ test('writeSamples rejects a malformed sample with an error naming it and writes
   assert.equal(store.db.prepare('SELECT count(*) FROM sample_chunks').pluck().get(), 0);
   assert.equal(store.db.prepare('SELECT count(*) FROM samples_head').pluck().get(), 0);
 });
+
+test('frozen label objects resolve by identity, and a rolled-back batch leaves no stale series id behind', (t) => {
+  const { store } = tempStore(t, { now: () => T0 });
+  const labels = Object.freeze({ host: 'a' });
+  const bad = { name: 'bad name', labels: {}, ts: T0, value: 1 };
+  assert.throws(() => store.writeSamples([{ name: 'frozen', labels, ts: T0, value: 1 }, bad]), InvalidSampleError);
+  assert.deepEqual(store.findSeries(parseSelector('frozen')), [], 'the series of the failed batch is gone');
+  store.writeSamples([{ name: 'frozen', labels, ts: T0, value: 2 }]);
+  store.writeSamples([{ name: 'frozen', labels, ts: T0 + 60_000, value: 3 }, { name: 'frozen', labels: { host: 'a' }, ts: T0 + 120_000, value: 4 }]);
+  const found = store.findSeries(parseSelector('frozen'));
+  assert.equal(found.length, 1);
+  assert.deepEqual(store.rawPoints(found[0]!.id, 0, T0 + DAY), [[T0, 2], [T0 + 60_000, 3], [T0 + 120_000, 4]]);
+  // the same frozen object under another name is another series
+  store.writeSamples([{ name: 'frozen_other', labels, ts: T0, value: 5 }]);
+  assert.equal(store.findSeries(parseSelector('frozen_other')).length, 1);
+});

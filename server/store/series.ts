@@ -71,6 +71,9 @@ export class SeriesRegistry {
   private readonly byName = new Map<string, Map<string, number>>();
   private readonly infoById = new Map<number, SeriesInfo>();
   private pending: Array<[name: string, key: string]> = [];
+  /** frozen labels object -> its series, valid while `gen` is unchanged */
+  private byObject = new WeakMap<object, { name: string; id: number; gen: number }>();
+  private gen = 0;
   /** Series in the table, kept up to date by resolve/discard/forget (counted once at open). */
   private total: number;
   private createdInTx = 0;
@@ -105,11 +108,16 @@ export class SeriesRegistry {
   /** The id of a series, created on first sight. Call only inside a write transaction. */
   resolve(name: string, labels: Record<string, string>): number {
     if (labels === null || typeof labels !== 'object') throw new InvalidSampleError(`labels of ${String(name)} must be an object`);
+    const memo = this.byObject.get(labels);
+    if (memo !== undefined && memo.gen === this.gen && memo.name === name) return memo.id;
     let inner = this.byName.get(name);
     const key = fastKey(labels);
     if (key !== undefined) {
       const hit = inner?.get(key);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined) {
+        this.remember(name, labels, hit);
+        return hit;
+      }
     }
     if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
       throw new InvalidSampleError(`metric name ${JSON.stringify(name)} must match [a-zA-Z_:][a-zA-Z0-9_:]*`);
@@ -127,7 +135,17 @@ export class SeriesRegistry {
     if (!inner) this.byName.set(name, (inner = new Map()));
     inner.set(key, id);
     this.pending.push([name, key]);
+    this.remember(name, labels, id);
     return id;
+  }
+
+  /**
+   * Frozen label objects (an importer's, one per series; SeriesInfo's) are resolved by identity
+   * next time, without building their key: they cannot change. A rolled-back transaction or
+   * removed series invalidate every such entry (`gen`).
+   */
+  private remember(name: string, labels: Record<string, string>, id: number): void {
+    if (Object.isFrozen(labels)) this.byObject.set(labels, { name, id, gen: this.gen });
   }
 
   /** The write transaction committed: provisional ids are now real. */
@@ -138,6 +156,7 @@ export class SeriesRegistry {
 
   /** The write transaction rolled back: forget ids cached during it. */
   discard(): void {
+    this.gen++;
     for (const [name, key] of this.pending) this.byName.get(name)?.delete(key);
     this.pending = [];
     this.total -= this.createdInTx;
@@ -148,6 +167,7 @@ export class SeriesRegistry {
   forget(ids: Iterable<number>): void {
     const gone = new Set(ids);
     if (gone.size === 0) return;
+    this.gen++;
     // Recounted rather than decremented: another process (a backfill) may have added series.
     this.total = this.countRows.get() as number;
     for (const inner of this.byName.values()) {
