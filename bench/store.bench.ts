@@ -47,7 +47,8 @@ const noisyValue: ValueFn = (k, ts) => {
   const m = (ts - T0) / MINUTE;
   return Math.sin(m / 60 + k + 1) * 100 + (m % 7);
 };
-const labelsOf = Array.from({ length: SERIES }, (_, k) => ({ k: String(k) }));
+// Frozen, one object per series, as an importer keeps them: the store resolves them by identity.
+const labelsOf = Array.from({ length: SERIES }, (_, k) => Object.freeze({ k: String(k) }));
 
 /** The data set in batches of `size`, series after series (as an exposition dump lists it) or minute after minute. */
 function* batches(value: ValueFn, size: number, order: 'series' | 'time'): Generator<Sample[]> {
