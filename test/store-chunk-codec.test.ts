@@ -8,6 +8,7 @@ import {
   decodeChunk,
   encodeChunk,
   readChunkHeader,
+  timestampBits,
   TS_CODES,
 } from '../server/store/chunkCodec.js';
 import { seededRandom as rng } from './support/seeded-random.js';
@@ -214,4 +215,27 @@ describe('compressed chunk codec', () => {
     version[0] = 9;
     assert.throws(() => decodeChunk(version), /format version 9/);
   });
+});
+
+it('the encoder picks the timestamp code with the fewest bits, first on a tie, as pricing every code would', () => {
+  const rnd = rng(77);
+  for (let trial = 0; trial < 200; trial++) {
+    const n = 2 + Math.floor(rnd() * 300);
+    const jitter = [0, 3, 30, 300, 70_000][trial % 5]!;
+    const ts: number[] = [];
+    let t = 1_700_000_000_000;
+    for (let i = 0; i < n; i++) {
+      t += 15_000 + Math.floor(rnd() * (2 * jitter + 1)) - jitter + (rnd() < 0.01 ? 3_600_000 : 0);
+      if (i > 0 && t <= ts[i - 1]!) t = ts[i - 1]! + 1;
+      ts.push(t);
+    }
+    let best = Infinity;
+    let want = -1;
+    for (const code of TS_CODES) {
+      const bits = timestampBits(ts, code);
+      if (bits < best) [best, want] = [bits, code];
+    }
+    const chunk = encodeChunk(ts, ts.map(() => 1));
+    assert.equal(readChunkHeader(chunk).tsCode, want, `trial ${trial} (jitter ${jitter})`);
+  }
 });

@@ -26,7 +26,7 @@ import { DecimalReader, DecimalWriter, XorReader, XorWriter } from './chunkValue
 
 // Module-local copies of the functions called per sample: under tsx (the tests and benches)
 // each imported binding is a getter call (see query.ts).
-const { bucketedBits, readBucketed, writeBucketed } = bitsModule;
+const { bitLength, bucketedBits, readBucketed, writeBucketed, zigzag } = bitsModule;
 const { decimalBits, decimalExponent, toDecimal } = valuesModule;
 
 export { CorruptChunkError } from './chunkBits.js';
@@ -110,17 +110,48 @@ export function timestampBits(ts: ArrayLike<number>, tsCode: number): number {
   return bits;
 }
 
+/**
+ * The timestamp code (in TS_CODES order, first on a tie) giving the fewest bits: the same
+ * choice as computing timestampBits under every code, in two passes instead of eight. A
+ * residual's cost depends only on the bit length of its zigzag value, so each reference
+ * (previous delta, first delta) gets a histogram of bit lengths, priced per bucket table.
+ */
+function smallestTsCode(ts: ArrayLike<number>): number {
+  const hist = [new Float64Array(54), new Float64Array(54)];
+  let prev = 0;
+  let first = 0;
+  for (let i = 1; i < ts.length; i++) {
+    const delta = ts[i]! - ts[i - 1]!;
+    if (i === 1) first = delta;
+    hist[0]![bitLength(zigzag(delta - prev))]!++;
+    hist[1]![bitLength(zigzag(delta - (i === 1 ? 0 : first)))]!++;
+    prev = delta;
+  }
+  let best = Infinity;
+  let bestCode = TS_CODES[0]!;
+  for (const code of TS_CODES) {
+    const h = hist[(code & TS_AGAINST_FIRST) !== 0 ? 1 : 0]!;
+    const widths = tsTable(code)!.widths;
+    const last = widths.length - 1;
+    let bits = h[0]!;
+    for (let len = 1; len < 54; len++) {
+      const c = h[len]!;
+      if (c === 0) continue;
+      let i = 0;
+      while (i < last && len > widths[i]!) i++;
+      bits += c * (i < last ? i + 2 + widths[i]! : last + 1 + widths[last]!);
+    }
+    if (bits < best) [best, bestCode] = [bits, code];
+  }
+  return bestCode;
+}
+
 /** Encodes samples (ts strictly increasing integers, ms) into one chunk. */
 export function encodeChunk(ts: ArrayLike<number>, values: ArrayLike<number>, opts: EncodeOptions = {}): Buffer {
   validate(ts, values);
   let tsCode = opts.tsCode ?? -1;
-  if (tsCode < 0) {
-    let best = Infinity;
-    for (const code of TS_CODES) {
-      const bits = timestampBits(ts, code);
-      if (bits < best) [best, tsCode] = [bits, code];
-    }
-  } else if (!tsTable(tsCode)) throw new ChunkInputError('tsCode', `${tsCode} is not a timestamp code (${TS_CODES.join(', ')})`);
+  if (tsCode < 0) tsCode = smallestTsCode(ts);
+  else if (!tsTable(tsCode)) throw new ChunkInputError('tsCode', `${tsCode} is not a timestamp code (${TS_CODES.join(', ')})`);
 
   const mode = opts.values ?? 'auto';
   let valueCode: ValueCode = 'xor';
