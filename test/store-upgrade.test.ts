@@ -73,7 +73,7 @@ test('a read-only store reads chunks and the head but refuses every write', (t) 
   const samples = Array.from({ length: 2000 }, (_, i) => ({ name: 'ro', labels: {}, ts: T0 + i * 60_000, value: i }));
   writer.writeSamples(samples);
   writer.writeSamples([{ name: 'ro', labels: {}, ts: T0 + 3000 * 60_000, value: -1 }]);
-  const reader = openStore({ path: file, readonly: true, now: () => T0 + DAY });
+  const reader = openStore({ path: file, readOnly: true, now: () => T0 + DAY });
   t.after(() => reader.close());
   const [s] = reader.findSeries(parseSelector('ro'));
   const raw = reader.rawPoints(s!.id, 0, T0 + 10 * DAY);
@@ -91,7 +91,7 @@ test('a read-only store follows the writer: new head rows, a replaced value, a c
   t.after(() => writer.close());
   const run = (i: number, value = i) => writer.writeSamples([{ name: 'f', labels: {}, ts: T0 + i * 60_000, value }]);
   for (let i = 0; i < 10; i++) run(i);
-  const reader = openStore({ path: file, readonly: true, now: () => T0 + DAY });
+  const reader = openStore({ path: file, readOnly: true, now: () => T0 + DAY });
   t.after(() => reader.close());
   const id = reader.findSeries(parseSelector('f'))[0]!.id;
   const values = () => reader.rawPoints(id, 0, T0 + DAY).map(([, v]) => v);

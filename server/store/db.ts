@@ -6,7 +6,7 @@ export interface OpenDatabaseOptions {
   /** How long a write waits for another connection's lock before SQLITE_BUSY. */
   busyTimeoutMs?: number;
   /** Open with SQLite's read-only flag (the file must exist and be in WAL mode already). */
-  readonly?: boolean;
+  readOnly?: boolean;
 }
 
 /**
@@ -17,10 +17,10 @@ export interface OpenDatabaseOptions {
  * so a second process (e.g. `pillarboard backup`) waits instead of failing.
  */
 export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Db {
-  const db = new Database(path, opts.readonly ? { readonly: true, fileMustExist: true } : {});
+  const db = new Database(path, opts.readOnly ? { readonly: true, fileMustExist: true } : {});
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-    if (opts.readonly) {
+    if (opts.readOnly) {
       // A reader needs little cache: chunks are read once per query, and the OS page cache
       // holds the file for every connection at once.
       db.pragma('cache_size = -8192');

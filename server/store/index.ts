@@ -39,7 +39,7 @@ export type { WorkloadVersionSummary } from './workloadVersions.js';
 export interface OpenStoreOptions {
   /** SQLite file (created if missing), or ':memory:'. */
   path: string;
-  /** Apply pending migrations on open (default true; never with readonly). */
+  /** Apply pending migrations on open (default true; never with readOnly). */
   migrate?: boolean;
   /**
    * A read-only connection (e.g. a worker thread's): opened with SQLite's read-only flag, so
@@ -48,7 +48,7 @@ export interface OpenStoreOptions {
    * runtime calls it every 30 s), since bringing them up to date is a write. Every write
    * method throws.
    */
-  readonly?: boolean;
+  readOnly?: boolean;
   retention?: Partial<RetentionPolicy>;
   /** Clock for retention and query source choice (ms epoch). */
   now?: () => number;
@@ -88,7 +88,7 @@ export class Store {
   /** Whether writes succeed (disk full, I/O errors): /readyz and the API's 503s read it. */
   readonly health: StorageHealth;
   /** Opened read-only: every write method throws, and reads never update rollups. */
-  readonly readonly: boolean;
+  readonly readOnly: boolean;
   private retention: RetentionPolicy;
   private readonly now: () => number;
   private readonly migrationsDir: string;
@@ -106,8 +106,8 @@ export class Store {
     this.batchRows = Math.max(1, Math.floor(opts.retentionBatchRows ?? DEFAULT_RETENTION_BATCH_ROWS));
     if (opts.headMaxRows !== undefined) this.headMaxRowsOpt = Math.max(2, Math.floor(opts.headMaxRows));
     this.log = opts.log;
-    this.readonly = opts.readonly ?? false;
-    this.db = openDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs, readonly: this.readonly });
+    this.readOnly = opts.readOnly ?? false;
+    this.db = openDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs, readOnly: this.readOnly });
     this.health = new StorageHealth(this.now);
   }
 
@@ -152,7 +152,7 @@ export class Store {
   close(): void {
     if (!this.db.open) return;
     try {
-      if (this.parts && !this.readonly && !this.parts.rollups.clean) this.parts.rollups.update();
+      if (this.parts && !this.readOnly && !this.parts.rollups.clean) this.parts.rollups.update();
     } finally {
       this.db.close();
     }
@@ -249,7 +249,7 @@ export class Store {
   querySeries(selector: Selector, q: RangeQuery): RangeResult {
     const p = this.p();
     p.bounds.refresh(); // another process may have moved the head/samples split
-    return queryRange({ ...p, now: this.now, rawRetentionMs: this.retention.rawMs, updateRollups: !this.readonly }, selector, q);
+    return queryRange({ ...p, now: this.now, rawRetentionMs: this.retention.rawMs, updateRollups: !this.readOnly }, selector, q);
   }
 
   /** Raw samples of one series with from <= ts <= to, oldest first; NaN as stored. */
@@ -301,7 +301,7 @@ export class Store {
    */
   rollupHours(seriesId: number, from: number, to: number): HourAggregate[] {
     const p = this.p();
-    if (!this.readonly) p.rollups.update();
+    if (!this.readOnly) p.rollups.update();
     return p.rollups.hours(seriesId, from, to);
   }
 
@@ -367,7 +367,7 @@ export class Store {
     let samples: SampleWriter | undefined;
     const rollups = new RollupStore(this.db, bounds, (sid, from, to) => samples!.rows(sid, from, to));
     const chunks = new ChunkStore(this.db);
-    if (!this.readonly) upgradeLayout(this.db, chunks, this.log);
+    if (!this.readOnly) upgradeLayout(this.db, chunks, this.log);
     const head = new HeadMirror(this.db, bounds);
     samples = new SampleWriter(this.db, series, rollups, bounds, chunks, head);
     this.parts = {
@@ -388,7 +388,7 @@ export class Store {
   }
 
   private assertWriter(what: string): void {
-    if (this.readonly) throw new Error(`${what}: the store was opened read-only`);
+    if (this.readOnly) throw new Error(`${what}: the store was opened read-only`);
   }
 
   private write<T>(fn: () => T): T {
@@ -452,7 +452,7 @@ export function openStore(opts: OpenStoreOptions): Store {
     throw explainOpenError(opts.path, err) ?? err;
   }
   try {
-    if (!store.readonly && (opts.migrate ?? true)) {
+    if (!store.readOnly && (opts.migrate ?? true)) {
       store.migrate();
       // Converts a database of the previous layout now (upgrade.ts), so that a read-only
       // connection opened after this one returns (a worker's) finds every sample in place.
