@@ -50,7 +50,7 @@ test('sample values read on the fast path are the doubles Number() reads, for an
   assert.equal(readValue('abc', 0, 3), undefined);
 });
 
-test('OpenMetrics seconds become whole milliseconds by decimal rounding; Prometheus milliseconds are integers in 1970..9999', () => {
+test('OpenMetrics seconds become whole milliseconds by decimal rounding; Prometheus milliseconds are integers from 1970 to the latest time the store holds (6429)', () => {
   const r = (s: string) => readSecondsAsMillis(s, 0, s.length);
   assert.equal(r('1600000000'), 1_600_000_000_000);
   assert.equal(r('1600000060.5'), 1_600_000_060_500);
@@ -63,6 +63,9 @@ test('OpenMetrics seconds become whole milliseconds by decimal rounding; Prometh
   assert.equal(m('1600000000000'), 1_600_000_000_000);
   assert.ok(Number.isNaN(m('1600000000000.5')));
   assert.ok(Number.isNaN(m('9999999999999999')), 'after 9999');
+  assert.equal(m(String(MAX_TS_MS)), MAX_TS_MS);
+  assert.ok(Number.isNaN(m(String(MAX_TS_MS + 1))), 'one ms past what a chunk holds');
+  assert.ok(Number.isNaN(m('200000000000000')), 'the year 8307: before 9999 but past the store');
   // The slow path reads what the fast path leaves: an exponent in seconds.
   assert.equal(parse('a 1 1.6e9\n', 'openmetrics').samples[0]!.ts, 1_600_000_000_000);
 });
@@ -94,7 +97,7 @@ test('every valid OpenMetrics test case whose samples all carry timestamps reads
     const ref = parseExposition(c.text, { openMetrics: true });
     if (ref.samples.length === 0) continue;
     if (ref.samples.some((s) => s.timestampMs! > MAX_TS_MS)) {
-      assert.match(syntaxError(c.text, 'openmetrics').message, /after the year 9999/, c.name);
+      assert.match(syntaxError(c.text, 'openmetrics').message, /after the latest time the store holds \(year 6429\)/, c.name);
     } else if (ref.samples.every((s) => s.timestampMs !== undefined)) {
       const got = parse(c.text, 'openmetrics').samples;
       const want = ref.samples.map((s) => ({ name: s.name, labels: s.labels, ts: s.timestampMs!, value: s.value }));
@@ -120,7 +123,7 @@ test('errors name the line and column: missing timestamp, bad value, bad label, 
   assert.match(at('a{x="y} 1 1600000000000\n'), /^1:5: unterminated value for label x/);
   assert.match(at('a 1 1600000000\n# EOF\na 2 1600000001\n'), /^3:1: text after "# EOF"/);
   assert.match(at('a 1 1600000000000.5\n', 'prometheus'), /^1:5: timestamp 1600000000000.5 is not a whole number of milliseconds/);
-  assert.match(at('a 1 1600000000000\n', 'openmetrics'), /^1:5: timestamp 1600000000000 s is after the year 9999; .*--format prometheus/);
+  assert.match(at('a 1 1600000000000\n', 'openmetrics'), /^1:5: timestamp 1600000000000 s is after the latest time the store holds \(year 6429\); .*--format prometheus/);
   assert.match(at('{job="x"} 1 1600000000000\n'), /^1:1: a series written as \{…\} needs a __name__ label/);
   // Columns count the line's leading blanks; exemplars are OpenMetrics only.
   assert.match(at('  a 1 1600000000000 junk\n', 'prometheus'), /^1:21: unexpected "junk" after the timestamp/);

@@ -37,7 +37,8 @@ export function importFile(file: string, store: ImportStore | undefined, opts: I
   const stats = (): ImportStats => ({ ...parsed, written, writtenThroughLine, newSeries: store ? store.seriesCount() - seriesBefore : 0 });
 
   const write = (m: Extract<WorkerMessage, { kind: 'batch' }>) => {
-    for (const [name, labels] of m.series) refs.push({ name, labels });
+    // Frozen: the store resolves a frozen label object by identity, without building its key per sample.
+    for (const [name, labels] of m.series) refs.push({ name, labels: Object.freeze(labels) });
     for (let i = 0; i < m.n; i++) {
       const r = refs[m.sid[i]!]!;
       if (i < pool.length) {

@@ -206,10 +206,10 @@ export async function importHistory(source: AsyncIterable<Buffer | string>, stor
 }
 
 /**
- * The one place samples reach the store (a bulk method of the store, when there is one, goes
- * here; it must not keep the batch's objects, which are reused). History usually predates what the store holds, so the head is first cut at the
- * batch's newest sample (never beyond now): the batch then goes straight into the
- * series-clustered table, as a backfill does. The series limit is checked inside the batch's
+ * The one place samples reach the store (it must not keep the batch's objects, which are
+ * reused). History usually predates what the store holds, so the head is first cut at the
+ * batch's newest sample (never beyond now): the store then writes the batch straight into
+ * compressed chunks, grouped per series, as it does any history batch (docs/store.md). The series limit is checked inside the batch's
  * transaction, so a refused batch leaves no series behind.
  */
 export function writeBatch(store: ImportStore, batch: readonly Sample[], batchMaxTs: number, opts: ImportOptions): void {

@@ -14,7 +14,7 @@
  */
 import { parseFloatToken } from '../../collectors/prom-float.js';
 import { unquoteGo } from './go-quote.js';
-import { MAX_TS_MS } from './numbers.js';
+import { MAX_TS_MS, MAX_TS_YEAR } from './numbers.js';
 
 export class ImportSyntaxError extends Error {
   override name = 'ImportSyntaxError';
@@ -108,8 +108,8 @@ export function readFullLine(text: string, start: number, end: number, lineNo: n
     if (ms > MAX_TS_MS) {
       fail(
         seconds
-          ? `timestamp ${tok} s is after the year 9999; if the file's timestamps are milliseconds, use --format prometheus`
-          : `timestamp ${tok} ms is after the year 9999`,
+          ? `timestamp ${tok} s is after the latest time the store holds (year ${MAX_TS_YEAR}); if the file's timestamps are milliseconds, use --format prometheus`
+          : `timestamp ${tok} ms is after the latest time the store holds (year ${MAX_TS_YEAR})`,
         at,
       );
     }

@@ -6,8 +6,12 @@
  */
 import { parseFloatToken } from '../../collectors/prom-float.js';
 
-/** 9999-12-31T23:59:59.999Z: the latest time the store and the API accept. */
-export const MAX_TS_MS = 253_402_300_799_999;
+import { MAX_SAMPLE_TS } from '../store/index.js';
+
+/** The latest sample time the store holds (6429-10-17T02:45:55.327Z), so import refuses a later one at its line. */
+export const MAX_TS_MS = MAX_SAMPLE_TS;
+/** The year of MAX_TS_MS, for messages. */
+export const MAX_TS_YEAR = new Date(MAX_TS_MS).getUTCFullYear();
 
 const ZERO = 48, NINE = 57, DOT = 46, MINUS = 45, PLUS = 43;
 

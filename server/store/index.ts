@@ -28,6 +28,8 @@ export type * from './types.js';
 export { SelectorError, parseSelector, formatSelector } from './selector.js';
 export { InvalidSampleError, SeriesLimitError } from './series.js';
 export { MAX_POINTS_PER_SERIES, QueryError, RangeTooLargeError } from './query.js';
+/** The latest sample timestamp the store holds (2^47 − 1 ms, 6429-10-17): what a chunk's header can carry. */
+export { CHUNK_MAX_TS as MAX_SAMPLE_TS } from './chunkCodec.js';
 export { MigrationError, type AppliedMigration } from './migrate.js';
 export { DatabaseOpenError } from './openErrors.js';
 export { StorageHealth, storageFaultCode, type StorageFault } from './health.js';
