@@ -239,6 +239,7 @@ const header = (headers: Headers, name: string): string | undefined => {
 
 export const github: WebhookProvider<Config> = {
   name: 'github',
+  describe: { title: 'GitHub', signatureHeader: 'X-Hub-Signature-256', records: 'deployment_status, push, issues, workflow_run' },
   config: (settings) => settings.webhooks.github,
   verifyHeaders(headers) {
     const reason = checkGithubSignatureHeader(header(headers, 'x-hub-signature-256'));

@@ -235,6 +235,7 @@ const kindOf = (payload: unknown): unknown =>
 
 export const gitlab: WebhookProvider<Config> = {
   name: 'gitlab',
+  describe: { title: 'GitLab', signatureHeader: 'X-Gitlab-Token', records: 'Deployment, Push, Issue and Pipeline hooks' },
   config: (settings) => settings.webhooks.gitlab,
   // The token is the whole check and needs no body: done before the body is read.
   verifyHeaders(headers, config) {

@@ -39,6 +39,7 @@ const incident = z.looseObject({
 
 export const pagerduty: WebhookProvider<Config> = {
   name: 'pagerduty',
+  describe: { title: 'PagerDuty', signatureHeader: 'X-PagerDuty-Signature', records: 'v3 incident events' },
   config: (settings) => settings.webhooks.pagerduty,
   verifyHeaders(headers) {
     const raw = headers['x-pagerduty-signature'];

@@ -33,6 +33,8 @@ export type Headers = Record<string, string | string[] | undefined>;
 export interface WebhookProvider<C> {
   /** URL segment and event `source`: POST /api/webhooks/<name>. */
   name: string;
+  /** How the API document describes its route (server/api/contract/events.ts). */
+  describe: { title: string; signatureHeader: string; records: string };
   /** The provider's settings, or undefined when it is not configured (the route answers 404). */
   config(settings: OperationsSettings): C | undefined;
   /**

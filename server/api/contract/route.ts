@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/**
+ * One declaration per HTTP operation: method, path, summary, who may call it, and the zod
+ * schemas of its parameters, body and every answer. server/api/openapi.ts builds the OpenAPI
+ * document from these declarations and nothing else; requests are checked against `params`
+ * and `query` before a handler runs (contract/validate.ts); and the API tests check every
+ * answer they receive against the document (test/support/api-contract.ts).
+ */
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * Who may call it. `public`: anyone (health); `read`: the read guard of every /api route
+ * (public or a read token, as configured); `metrics`: /metrics's own guard; `write` and
+ * `admin`: a bearer token with that scope; `webhook`: the provider's signature or secret.
+ */
+export type Scope = 'public' | 'read' | 'metrics' | 'write' | 'admin' | 'webhook';
+
+/** Media type → schema of the body in that type (a string schema for text and binary bodies). */
+export type Content = Record<string, z.ZodType>;
+
+export interface ResponseSpec {
+  description: string;
+  /** Absent: the answer has no body. */
+  content?: Content;
+}
+
+/** An object schema whose every value is a string (or absent): what Express gives for params and a simple query. */
+export type StringFields = z.ZodObject<Record<string, z.ZodType<string | undefined>>>;
+
+export interface RouteSpec {
+  method: Method;
+  /** OpenAPI form: `/api/pillars/{pillar}`. */
+  path: string;
+  summary: string;
+  tag: string;
+  scope: Scope;
+  params?: StringFields;
+  query?: StringFields;
+  /** Request headers the operation needs (a webhook's signature). */
+  headers?: StringFields;
+  body?: { required: boolean; content: Content };
+  responses: Record<number, ResponseSpec>;
+}
+
+/** Identity, for inference and one place to read the shape. */
+export const route = (spec: RouteSpec): RouteSpec => spec;
+
+/** A time as the API writes it: RFC 3339 (`Date.toISOString()`, or with an offset). */
+export const isoTime = () => z.iso.datetime({ offset: true });
+export const int = () => z.number().int();
+export const text = () => z.string();
+
+/** RFC 9457 problem details, as server/api/problem.ts sends them. */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z
+      .array(z.object({ name: z.string(), in: z.enum(['query', 'body', 'path', 'header']), message: z.string() }))
+      .optional()
+      .describe('Each parameter or field at fault, by name'),
+  })
+  .meta({ id: 'Problem' });
+
+export const PROBLEM_TYPE = 'application/problem+json';
+
+export const json = (schema: z.ZodType, description = 'OK'): ResponseSpec => ({ description, content: { 'application/json': schema } });
+export const problem = (description: string): ResponseSpec => ({ description, content: { [PROBLEM_TYPE]: ProblemSchema } });
+
+const PROBLEM_TEXT: Record<number, string> = {
+  400: 'A parameter or the body is invalid; `errors` names it.',
+  401: 'A token is needed, or the token given is malformed, unknown or revoked.',
+  403: 'The token lacks the scope this route needs.',
+  404: 'No such resource.',
+  409: 'Conflict with the stored state.',
+  413: 'The body is too large.',
+  415: 'The body is not JSON.',
+  422: 'Understood but refused (e.g. too many series, invalid workload).',
+  429: 'Too many write requests.',
+  503: 'Not ready: no workload loaded or not evaluated yet.',
+};
+
+/** The usual problem answers, by status. */
+export function problems(...codes: number[]): Record<number, ResponseSpec> {
+  return Object.fromEntries(codes.map((c) => [c, problem(PROBLEM_TEXT[c] ?? 'Refused.')]));
+}
+
+/** A query or path parameter: a string, documented. */
+export const param = (description: string, schema: z.ZodType<string> = z.string()) => schema.describe(description);
