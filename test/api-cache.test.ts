@@ -1,6 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { Gauge, Registry } from 'prom-client';
 import { createApp } from '../server/api/app.js';
 import { buildSummary } from '../server/api/routes/evaluation.js';

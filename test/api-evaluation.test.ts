@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { validate as validateOpenApi, compileErrors } from '@readme/openapi-parser';
 import { createApp } from '../server/api/app.js';
 import { testRuntime } from './support/runtime.js';

@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { createApp } from '../server/api/app.js';
 import { testRuntime } from './support/runtime.js';
 import { promtoolCheckMetrics, PROMTOOL_BIN } from './support/promtool.js';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import express from 'express';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { createApp } from '../server/api/app.js';
 import { writeRateLimit } from '../server/api/rateLimit.js';
 import { problemHandler } from '../server/api/problem.js';

@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { collectorRegistry } from '../collectors/index.js';
 import { createApp } from '../server/api/app.js';
 import { Backfiller } from '../server/backfill/index.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { createApp } from '../server/api/app.js';
 import { eventFault } from '../collectors/event-shape.js';
 import { testRuntime } from './support/runtime.js';

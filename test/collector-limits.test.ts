@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { createApp } from '../server/api/app.js';
 import { parseSelector } from '../server/store/index.js';
 import { loadWorkloadText } from '../server/workload/index.js';

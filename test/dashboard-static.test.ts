@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import express from 'express';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { createApp } from '../server/api/app.js';
 import { indexRoute } from '../server/api/routes/index.js';
 import { testRuntime } from './support/runtime.js';

@@ -9,7 +9,7 @@ import { objectShape, schemaAt } from '../server/workload/introspect.js';
 import { renderFieldReference } from '../server/workload/reference.js';
 import { collectorView } from '../server/api/routes/collectors.js';
 import { backfillStatus } from '../server/backfill/status.js';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { createApp } from '../server/api/app.js';
 import { testRuntime } from './support/runtime.js';
 import { fullLens } from './review-support.js';

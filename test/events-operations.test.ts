@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { loadWorkloadText, type LoadResult } from '../server/workload/index.js';
 import { lines, testRegistry } from './workload-helpers.js';
 import { eventsApp, fixture, hmacHex } from './fixtures/events-helpers.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { assertProblem, eventCount, eventsApp, NOW } from './fixtures/events-helpers.js';
 
 /**

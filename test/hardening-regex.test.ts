@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { compilePattern, MAX_PATTERN_LENGTH } from '../collectors/pattern.js';
 import { scrape } from '../collectors/scrape.js';
 import { createApp } from '../server/api/app.js';

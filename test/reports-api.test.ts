@@ -1,6 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { createApp } from '../server/api/app.js';
 import { testRuntime } from './support/runtime.js';
 import { htmlProblems, REPORT_AT, seedAll } from './support/reports-fixtures.js';

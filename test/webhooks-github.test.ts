@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { assertProblem, edited, eventCount, eventsApp, fixture, hmacHex } from './fixtures/events-helpers.js';
 
 const SECRET = 'It’s a Secret to Everybody';

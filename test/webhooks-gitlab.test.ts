@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { assertProblem, edited, eventCount, eventsApp, fixture } from './fixtures/events-helpers.js';
 
 const TOKEN = 'gl-hook-7f3a9c';

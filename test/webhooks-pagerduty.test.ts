@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { createApp } from '../server/api/app.js';
 import { assertProblem, edited, eventCount, eventsApp, fixture, hmacHex } from './fixtures/events-helpers.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import request from 'supertest';
+import request from './support/api-request.js';
 import { eventsApp, hmacHex } from './fixtures/events-helpers.js';
 
 /**

@@ -9,7 +9,7 @@ import { problem, type Content, type ResponseSpec, type StringFields } from './c
  * OpenAPI 3.1; schemas given an `id` (`.meta({ id: 'Pillar' })`) become components.
  *
  * Answers every route can give are added from its declaration rather than repeated in it:
- * 401/403/429 from its scope, 400/413 for a body or parameters, 503 for a storage fault, 304
+ * 401/403/429 from its scope, 400/413 for a body (any method but GET) or parameters, 503 for a storage fault, 304
  * for a GET revalidated by its ETag.
  */
 
@@ -39,7 +39,8 @@ export function responsesOf(spec: RouteSpec): Record<number, ResponseSpec> {
   const implied: number[] = [503];
   if (spec.scope === 'read' || spec.scope === 'metrics') implied.push(401);
   if (spec.scope === 'write' || spec.scope === 'admin') implied.push(401, 403, 429);
-  if (spec.body) implied.push(400, 413);
+  // The JSON parser reads a body sent with any method but GET, declared or not.
+  if (spec.body || spec.method !== 'get') implied.push(400, 413);
   if (spec.params || spec.query) implied.push(400);
   const out: Record<number, ResponseSpec> = { ...spec.responses };
   for (const status of implied) out[status] ??= problem(IMPLIED[status]!);

@@ -1,0 +1,38 @@
+import supertest from 'supertest';
+import { assertConforms } from './api-contract.js';
+
+/**
+ * supertest, with every response checked against the OpenAPI document before the test's own
+ * expectations run (test/support/api-contract.ts): a status, content type or body the
+ * document does not describe fails the test that received it. API tests import `request`
+ * from here instead of from supertest; use `unchecked` only for a request meant to break the
+ * contract (the test that proves the check can fail).
+ */
+
+const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+type Target = Parameters<typeof supertest>[0];
+
+function checked(target: Target): ReturnType<typeof supertest> {
+  const agent = supertest(target);
+  return new Proxy(agent, {
+    get(obj, prop, receiver) {
+      const value: unknown = Reflect.get(obj, prop, receiver);
+      if (typeof prop !== 'string' || !METHODS.has(prop) || typeof value !== 'function') return value;
+      return (url: string, ...rest: unknown[]) => {
+        const test = (value as (...a: unknown[]) => supertest.Test).call(obj, url, ...rest);
+        return test.expect((res: supertest.Response) => {
+          assertConforms({
+            method: prop,
+            url,
+            status: res.status,
+            contentType: res.headers['content-type'] as string | undefined,
+            text: typeof res.text === 'string' ? res.text : undefined,
+          });
+        });
+      };
+    },
+  });
+}
+
+export default checked;
+export const unchecked = supertest;
