@@ -1,8 +1,16 @@
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import express from 'express';
-import request from './support/api-request.js';
+import { z } from 'zod';
+import request, { unchecked } from './support/api-request.js';
 import { contractViolations, OPENAPI_DOC } from './support/api-contract.js';
+import { testRuntime } from './support/runtime.js';
+import { createApp } from '../server/api/app.js';
+import { buildOpenApi } from '../server/api/openapi.js';
+import { json, route } from '../server/api/contract/route.js';
+import { requestChecks } from '../server/api/contract/validate.js';
+import { problemHandler } from '../server/api/problem.js';
+import { silentLogger } from '../server/log.js';
 
 /**
  * The response check every API test runs (test/support/api-request.ts) catches answers that
@@ -76,4 +84,70 @@ test('every documented operation documents its problem answers as RFC 9457 probl
       }
     }
   }
+});
+
+const { runtime } = testRuntime('workload: { id: contract, title: Contract }\ncollectors: []\n');
+let app: ReturnType<typeof createApp>;
+before(() => {
+  runtime.load(false, { evaluate: true });
+  app = createApp(runtime.apiDeps());
+});
+
+test('a query parameter outside its declared schema is a 400 naming it, with the values the schema allows', async () => {
+  const res = await request(app).get('/api/indicators').query({ status: 'bogus', pillar: 'speed' }).expect(400);
+  assert.equal(res.body.type, '/problems/invalid-parameter');
+  assert.deepEqual(
+    res.body.errors.map((e: { name: string; in: string; message: string }) => [e.name, e.in, e.message]),
+    [
+      ['pillar', 'query', 'must be one of operational_excellence, security, reliability, performance_efficiency, cost_optimization, sustainability'],
+      ['status', 'query', 'must be one of ok, warning, critical, no_data, stale'],
+    ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+  );
+});
+
+test('a required query parameter that is missing is a 400 naming it, with its description', async () => {
+  const res = await request(app).get('/api/series').expect(400);
+  assert.deepEqual(res.body.errors, [{ name: 'match', in: 'query', message: 'is required: PromQL-style selector, e.g. node_load1{instance=~"web.*"}' }]);
+});
+
+test('a path parameter outside its declared schema is a 400 naming it as a path parameter', async () => {
+  const res = await request(app).get('/api/reports/2026-47').expect(400);
+  assert.equal(res.body.errors[0].name, 'week');
+  assert.equal(res.body.errors[0].in, 'path');
+});
+
+test('a write route checks the token before the parameters: no token is 401, not 400', async () => {
+  const res = await request(app).delete('/api/review/lenses/x').query({ force: 'maybe' });
+  assert.equal(res.status, 401);
+});
+
+test('the parameter check follows the declaration: the schema a route declares is the one it enforces', async () => {
+  const spec = route({
+    method: 'get',
+    path: '/api/things/{id}',
+    summary: 'A thing',
+    tag: 'test',
+    scope: 'read',
+    params: z.object({ id: z.string().regex(/^\d+$/, { message: 'must be a number' }) }),
+    query: z.object({ size: z.enum(['s', 'm']).optional() }),
+    responses: { 200: json(z.object({ id: z.string() })) },
+  });
+  const tiny = express();
+  tiny.use(requestChecks([spec], () => undefined));
+  tiny.get('/api/things/:id', (req, res) => {
+    res.json({ id: req.params.id });
+  });
+  tiny.use(problemHandler(silentLogger));
+  assert.equal((await unchecked(tiny).get('/api/things/12').query({ size: 'm' })).status, 200);
+  const bad = await unchecked(tiny).get('/api/things/twelve').query({ size: 'xl' });
+  assert.equal(bad.status, 400);
+  assert.deepEqual(bad.body.errors, [
+    { name: 'id', in: 'path', message: 'must be a number' },
+    { name: 'size', in: 'query', message: 'must be one of s, m' },
+  ]);
+  const doc = buildOpenApi('t', [spec]) as any;
+  assert.deepEqual(doc.paths['/api/things/{id}'].get.parameters.map((p: any) => [p.name, p.in, p.required, p.schema]), [
+    ['id', 'path', true, { type: 'string', pattern: '^\\d+$' }],
+    ['size', 'query', false, { type: 'string', enum: ['s', 'm'] }],
+  ]);
 });

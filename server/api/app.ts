@@ -15,6 +15,8 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { doraRoutes } from './routes/dora.js';
 import { reviewRoutes } from './routes/review.js';
 import { buildOpenApi } from './openapi.js';
+import { API_ROUTES } from './contract/index.js';
+import { requestChecks } from './contract/validate.js';
 import { securityHeaders } from './security.js';
 import { requireScope } from './auth.js';
 import { writeRateLimit } from './rateLimit.js';
@@ -54,6 +56,8 @@ export function createApp(deps: AppDeps): Express {
   // write and admin routes add their own guard.
   app.use('/api', requireScope('read', deps));
   app.use('/api', writeRateLimit());
+  // Path and query parameters against the schemas the OpenAPI document is built from.
+  app.use(requestChecks(API_ROUTES, (scope) => (scope === 'write' || scope === 'admin' ? requireScope(scope, deps) : undefined)));
   app.use(collectorRoutes(deps));
   app.use(seriesRoutes(deps));
   app.use(workloadRoutes(deps));

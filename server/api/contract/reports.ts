@@ -108,7 +108,7 @@ export const reportRoutes: RouteSpec[] = [
     params: z.object({
       week: z
         .string()
-        .regex(/^(\d{4}-W\d{2}|current)(\.(json|md|html|pdf))?$/)
+        .regex(/^(\d{4}-W\d{2}|current)(\.(json|md|html|pdf))?$/, { message: 'must be an ISO week such as 2026-W47, or current, optionally with .json, .md, .html or .pdf' })
         .describe('ISO week, or `current` for the week so far, optionally with `.json`, `.md`, `.html` or `.pdf`')
         .meta({ examples: ['2026-W47', '2026-W47.pdf', 'current', 'current.html'] }),
     }),
