@@ -5,12 +5,14 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { createApp } from '../server/api/app.js';
 import { testRuntime } from './support/runtime.js';
+import { contractViolations } from './support/api-contract.js';
 
 /**
  * Issue 12, "Tests and evidence": generated requests over every route answer something other
  * than 5xx. Each request takes a route the app serves, path parameters, query parameters the API
  * knows (with hostile values: huge numbers, catastrophic regexes, far times, unicode) and, for
  * writes, a generated JSON body (deeply nested ones included) with or without a valid token.
+ * Every answer must also be one the OpenAPI document describes (status, content type, body).
  * Not generated: GET /api/stream (never ends; stream-token.test.ts covers it) and
  * POST /api/reports/run (renders a PDF in Chromium; reports-api.test.ts covers it).
  */
@@ -91,6 +93,7 @@ const request = fc.record({
 
 test(`${RUNS} generated requests over every route: none answers 5xx`, { timeout: 15 * 60_000 }, async (t) => {
   const failures: string[] = [];
+  const departures: string[] = [];
   let served = 0;
   // /healthz is probed throughout, on its own connection, to show the server never stalls.
   const healthMs: number[] = [];
@@ -126,6 +129,10 @@ test(`${RUNS} generated requests over every route: none answers 5xx`, { timeout:
       if (res.status >= 500 && res.status !== 503) failures.push(`${res.status} ${method} ${path}?${qs}: ${answer.slice(0, 300)}`);
       // 503 is a truthful answer only for "not ready" or a busy budget, never for a bug.
       if (res.status === 503 && !/not-ready|busy|storage-unavailable/.test(answer)) failures.push(`503 ${method} ${path}?${qs}: ${answer.slice(0, 300)}`);
+      // Every answer, 4xx included, is one the OpenAPI document describes.
+      const type = res.headers.get('content-type') ?? undefined;
+      const binary = type?.startsWith('application/pdf');
+      departures.push(...contractViolations({ method, url: `${path}?${qs}`, status: res.status, contentType: type, text: binary ? undefined : answer }));
       return true;
     }),
     { numRuns: RUNS, seed: Number(process.env.PILLARBOARD_FUZZ_SEED ?? 12) },
@@ -137,6 +144,7 @@ test(`${RUNS} generated requests over every route: none answers 5xx`, { timeout:
   t.diagnostic(`${served} requests over ${routes.length} routes; /healthz probed ${healthMs.length} times, p99 ${p99.toFixed(1)} ms, max ${(healthMs.at(-1) ?? 0).toFixed(1)} ms`);
   assert.equal(served, RUNS);
   assert.deepEqual(failures.slice(0, 20), [], `${failures.length} requests answered 5xx`);
+  assert.deepEqual([...new Set(departures)].slice(0, 20), [], `${departures.length} answers depart from the OpenAPI document`);
   assert.equal((await fetch(`${base}/healthz`)).status, 200);
 });
 
