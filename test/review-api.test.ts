@@ -190,6 +190,10 @@ test('milestones: take one (write), list, read, and compare with another or with
   const rel = cmp.pillars.find((p: any) => p.pillar === 'reliability');
   assert.deepEqual(rel.gained.map((g: any) => [g.question, g.from, g.to]), [['rel_recover', 'unanswered', 'high']]);
   assert.equal(cmp.to.name, 'current');
+  const m2 = (await request(app).post('/api/review/milestones').set(bearer(writeToken)).send({ name: 'Q1 review' }).expect(201)).body;
+  const between = (await request(app).get(`/api/review/milestones/compare?from=${m1.id}&to=${m2.id}`).expect(200)).body;
+  assert.deepEqual([between.to.id, between.to.name, between.to.kind], [m2.id, 'Q1 review', 'manual']);
+  assert.deepEqual(between.pillars.find((p: any) => p.pillar === 'reliability').gained.map((g: any) => g.question), ['rel_recover']);
   const list = (await request(app).get('/api/review/milestones').expect(200)).body.milestones;
   assert.ok(list.some((m: any) => m.kind === 'weekly' && m.week === '2026-W48'), 'the weekly milestone was taken at an evaluation');
   const one = (await request(app).get(`/api/review/milestones/${m1.id}`).expect(200)).body;

@@ -141,12 +141,12 @@ function sourceView(spec: IndicatorSpec) {
   if (spec.kind === 'slo') {
     const e = spec.slo.events;
     return e.kind === 'probes'
-      ? { kind: 'slo', success: e.success.text }
-      : { kind: 'slo', good: e.good?.text ?? null, bad: e.bad?.text ?? null, total: e.total.text };
+      ? { kind: 'slo' as const, success: e.success.text }
+      : { kind: 'slo' as const, good: e.good?.text ?? null, bad: e.bad?.text ?? null, total: e.total.text };
   }
   const s = spec.source;
   const one = (a: typeof s & { kind: 'aggregate' }) => ({ series: a.series.text, aggregate: a.aggregation, windowSeconds: a.windowMs / 1000, combine: a.combine });
-  return s.kind === 'aggregate' ? { kind: 'aggregate', ...one(s) } : { kind: 'ratio', numerator: one(s.numerator), denominator: one(s.denominator) };
+  return s.kind === 'aggregate' ? { kind: 'aggregate' as const, ...one(s) } : { kind: 'ratio' as const, numerator: one(s.numerator), denominator: one(s.denominator) };
 }
 
 const SEVERITY: Record<Status, number> = { ok: 0, no_data: 1, stale: 2, warning: 3, critical: 4 };

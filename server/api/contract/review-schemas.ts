@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { STATUSES } from '../../scoring/types.js';
+import { NA_REASONS, PLAN_STATUSES, QUESTION_RISKS } from '../../review/index.js';
 import { int, isoTime } from './route.js';
 import { PillarIdSchema } from './evaluation-schemas.js';
 
 /** What the review routes answer: lenses, questions, risks, milestones, the improvement plan (docs/review.md). */
 
-const risk = z.enum(['high', 'medium', 'none', 'unanswered', 'not_applicable']);
+const risk = z.enum(QUESTION_RISKS);
 const pillar = PillarIdSchema.nullable();
 const link = z.object({ displayText: z.string().optional(), url: z.string().optional() });
-const naReason = z.enum(['out_of_scope', 'business_priorities', 'architecture_constraints', 'other']);
-export const PLAN_STATUSES = ['open', 'in_progress', 'done', 'accepted'] as const;
+const naReason = z.enum(NA_REASONS);
 const date = z.iso.date();
 
 export const RiskCountsSchema = z
@@ -136,7 +136,7 @@ export const LensReviewSchema = z
 export const MilestoneComparisonSchema = z
   .object({
     from: MilestoneSchema,
-    to: z.object({ id: int().nullable(), name: z.string(), createdAt: isoTime() }),
+    to: z.union([MilestoneSchema, z.object({ id: z.null(), name: z.literal('current'), createdAt: isoTime() })]).describe('The later milestone, or the review now (`current`)'),
     pillars: z.array(
       z.object({
         lens: z.string(),
