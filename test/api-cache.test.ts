@@ -8,6 +8,7 @@ import { sharedRender } from '../server/api/routes/metrics.js';
 import { CachingRegistry } from '../server/telemetry/cachingRegistry.js';
 import type { Sample } from '../collectors/types.js';
 import { testRuntime } from './support/runtime.js';
+import { assertEventConforms } from './support/api-contract.js';
 
 // /api/summary and /metrics keep what they built (per evaluation snapshot, collector state…):
 // these tests pin that what they send is exactly what building it on every request would send.
@@ -113,6 +114,7 @@ test('the SSE stream sends the same summary text', async () => {
     while (!/event: summary\ndata: .*\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
     ctrl.abort();
     const data = /event: summary\ndata: (.*)\n\n/.exec(text)![1];
+    assertEventConforms('/api/stream', 'summary', data!);
     assert.equal(data, JSON.stringify(buildSummary(runtime.apiDeps())));
   } finally {
     server.closeAllConnections();

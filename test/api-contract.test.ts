@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import express from 'express';
 import { z } from 'zod';
 import request, { unchecked } from './support/api-request.js';
-import { contractViolations, OPENAPI_DOC } from './support/api-contract.js';
+import { contractViolations, eventViolations, OPENAPI_DOC } from './support/api-contract.js';
 import { testRuntime } from './support/runtime.js';
 import { createApp } from '../server/api/app.js';
 import { buildOpenApi } from '../server/api/openapi.js';
@@ -150,4 +150,11 @@ test('the parameter check follows the declaration: the schema a route declares i
     ['id', 'path', true, { type: 'string', pattern: '^\\d+$' }],
     ['size', 'query', false, { type: 'string', enum: ['s', 'm'] }],
   ]);
+});
+
+test('a stream event is checked against the events the document lists for the stream', () => {
+  assert.deepEqual(eventViolations('/api/stream', 'revoked', '{"detail":"the token has been revoked"}'), []);
+  assert.match(eventViolations('/api/stream', 'revoked', '{"reason":"gone"}').join(), /must have required property 'detail'/);
+  assert.match(eventViolations('/api/stream', 'summary', '{"status":"ok"}').join(), /must have required property 'workload'/);
+  assert.match(eventViolations('/api/stream', 'tick', '{}').join(), /not an event the document lists \(summary, revoked, error\)/);
 });

@@ -6,6 +6,7 @@ import request from './support/api-request.js';
 import { validate as validateOpenApi, compileErrors } from '@readme/openapi-parser';
 import { createApp } from '../server/api/app.js';
 import { testRuntime } from './support/runtime.js';
+import { assertEventConforms } from './support/api-contract.js';
 import { promtoolCheckMetrics, PROMTOOL_BIN } from './support/promtool.js';
 import { requireBinary } from './support/real-binaries.js';
 import type { Sample } from '../collectors/types.js';
@@ -246,7 +247,9 @@ test('GET /api/stream sends the summary at once and again after each evaluation'
       const block = buf.slice(0, i);
       buf = buf.slice(i + 2);
       const data = block.split('\n').find((l) => l.startsWith('data: '));
-      if (/^event: summary$/m.test(block) && data) events.push(JSON.parse(data.slice(6)));
+      const name = /^event: (.*)$/m.exec(block)?.[1];
+      if (name && data) assertEventConforms('/api/stream', name, data.slice(6));
+      if (name === 'summary' && data) events.push(JSON.parse(data.slice(6)));
     }
   });
   const until = async (n: number) => {

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { createApp } from '../server/api/app.js';
 import { TokenStore } from '../server/auth/tokens.js';
 import { testRuntime } from './support/runtime.js';
+import { assertEventConforms } from './support/api-contract.js';
 
 const WORKLOAD = `workload: { id: stream-test, title: "Stream test" }
 collectors: []
@@ -48,7 +49,9 @@ async function openStream(token: string): Promise<OpenStream> {
       const block = buf.slice(0, i);
       buf = buf.slice(i + 2);
       const event = /^event: (.*)$/m.exec(block)?.[1];
-      if (event) events.push({ event, data: /^data: (.*)$/m.exec(block)?.[1] ?? '' });
+      const data = /^data: (.*)$/m.exec(block)?.[1] ?? '';
+      if (event) assertEventConforms('/api/stream', event, data);
+      if (event) events.push({ event, data });
     }
   });
   const ended = new Promise<void>((r) => res.once('end', () => r()));

@@ -9,7 +9,7 @@ import { problem, type Content, type ResponseSpec, type StringFields } from './c
  * OpenAPI 3.1; schemas given an `id` (`.meta({ id: 'Pillar' })`) become components.
  *
  * Answers every route can give are added from its declaration rather than repeated in it:
- * 401/403/429 from its scope, 400/413 for a body (any method but GET) or parameters, 503 for a storage fault, 304
+ * 401/403/429 from its scope, 400/413 for a body (any method but GET), 400 for query parameters, 503 for a storage fault, 304
  * for a GET revalidated by its ETag.
  */
 
@@ -41,7 +41,8 @@ export function responsesOf(spec: RouteSpec): Record<number, ResponseSpec> {
   if (spec.scope === 'write' || spec.scope === 'admin') implied.push(401, 403, 429);
   // The JSON parser reads a body sent with any method but GET, declared or not.
   if (spec.body || spec.method !== 'get') implied.push(400, 413);
-  if (spec.params || spec.query) implied.push(400);
+  // A query parameter outside its schema (or given twice) is refused by contract/validate.ts.
+  if (spec.query) implied.push(400);
   const out: Record<number, ResponseSpec> = { ...spec.responses };
   for (const status of implied) out[status] ??= problem(IMPLIED[status]!);
   // Express tags every GET answer with an ETag and answers a matching If-None-Match with 304.
@@ -118,7 +119,15 @@ function operation(conv: Converter, spec: RouteSpec): Json {
   if (spec.body) op.requestBody = { required: spec.body.required, content: content(conv, 'input', spec.body.content) };
   const responses: Json = {};
   for (const [status, r] of Object.entries(responsesOf(spec)).sort(([a], [b]) => Number(a) - Number(b))) {
-    responses[status] = r.content ? { description: r.description, content: content(conv, 'output', r.content) } : { description: r.description };
+    const out: Json = { description: r.description };
+    if (r.content) out.content = content(conv, 'output', r.content);
+    const stream = (out.content as Json | undefined)?.['text/event-stream'] as Json | undefined;
+    if (r.events && stream) {
+      const events: Json = {};
+      for (const [name, schema] of Object.entries(r.events)) conv.add('output', schema, (s) => (events[name] = s));
+      stream['x-events'] = events;
+    }
+    responses[status] = out;
   }
   op.responses = responses;
   return op;

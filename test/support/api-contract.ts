@@ -112,6 +112,24 @@ function checkBody(what: string, pointer: string, text: string | undefined, type
   return v(body) ? [] : [`${what}: the body does not match the document: ${describe(v.errors)}`];
 }
 
+/**
+ * Checks one Server-Sent Event of `GET path` against the `x-events` the document lists for its
+ * stream: the event is known and its data matches its schema.
+ */
+export function eventViolations(path: string, event: string, data: string): string[] {
+  const found = operationOf('get', path);
+  const events = found?.op.responses?.['200']?.content?.['text/event-stream']?.['x-events'] as Json | undefined;
+  const what = `GET ${path} event "${event}"`;
+  if (!found || !events) return [`${what}: the document lists no events for this route`];
+  if (!(event in events)) return [`${what}: not an event the document lists (${Object.keys(events).join(', ')})`];
+  return checkBody(what, `/paths/${escape(found.path)}/get/responses/200/content/text~1event-stream/x-events/${escape(event)}`, data, 'application/json');
+}
+
+export function assertEventConforms(path: string, event: string, data: string): void {
+  const problems = eventViolations(path, event, data);
+  if (problems.length) throw new Error(`event departs from the OpenAPI document:\n  ${problems.join('\n  ')}`);
+}
+
 /** Throws, naming every departure, when the response does not conform to the document. */
 export function assertConforms(r: ObservedResponse): void {
   const problems = contractViolations(r);

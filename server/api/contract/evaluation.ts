@@ -86,7 +86,17 @@ export const evaluationRoutes: RouteSpec[] = [
     summary: "Server-Sent Events: `event: summary` with the Summary at once, after every evaluation and when the workload file's reload status changes; `event: revoked` when the token it was opened with is revoked",
     tag,
     scope: 'read',
-    responses: { 200: { description: 'An event stream', content: { 'text/event-stream': z.string() } } },
+    responses: {
+      200: {
+        description: 'An event stream',
+        content: { 'text/event-stream': z.string() },
+        events: {
+          summary: SummarySchema,
+          revoked: z.object({ detail: z.string() }).describe('The token was revoked or lost read scope; the stream closes'),
+          error: z.object({ detail: z.string() }).describe('The summary could not be built this time; the stream stays open'),
+        },
+      },
+    },
   }),
   route({
     method: 'get',

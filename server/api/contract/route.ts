@@ -24,6 +24,11 @@ export interface ResponseSpec {
   description: string;
   /** Absent: the answer has no body. */
   content?: Content;
+  /**
+   * A `text/event-stream` answer: each event's name → the JSON its `data:` line carries. The
+   * document lists them under the media type's `x-events` (OpenAPI has no words for SSE).
+   */
+  events?: Record<string, z.ZodType>;
 }
 
 /** An object schema whose every value is a string (or absent): what Express gives for params and a simple query. */
