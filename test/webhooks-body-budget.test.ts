@@ -8,6 +8,7 @@ import { problemHandler } from '../server/api/problem.js';
 import { webhookRoutes } from '../server/api/routes/webhooks.js';
 import { silentLogger } from '../server/log.js';
 import { eventCount, eventsApp, fixture, hmacHex } from './fixtures/events-helpers.js';
+import { assertConforms } from './support/api-contract.js';
 
 /**
  * Issue 12, finding 5: unauthenticated webhook bodies were buffered whole before the signature
@@ -51,6 +52,13 @@ function post(path: string, headers: Record<string, string>, chunks: Buffer[], o
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
       res.on('end', () => {
+        try {
+          assertConforms({ method: 'post', url: path, status: res.statusCode!, contentType: res.headers['content-type'], text: body });
+        } catch (err) {
+          req.destroy();
+          reject(err as Error);
+          return;
+        }
         resolve({ status: res.statusCode!, headers: res.headers, body });
         req.destroy();
       });
