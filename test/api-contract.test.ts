@@ -158,3 +158,18 @@ test('a stream event is checked against the events the document lists for the st
   assert.match(eventViolations('/api/stream', 'summary', '{"status":"ok"}').join(), /must have required property 'workload'/);
   assert.match(eventViolations('/api/stream', 'tick', '{}').join(), /not an event the document lists \(summary, revoked, error\)/);
 });
+
+test('a JSON body outside its declared schema is a 400 invalid-body naming each field, after the scope check', async () => {
+  const admin = runtime.tokens.create('contract-admin', 'admin').token;
+  const path = '/api/review/plan/wellarchitected/rel_recover';
+  assert.equal((await request(app).patch(path).send({ status: 'finished' })).status, 401);
+  const res = await request(app).patch(path).set('authorization', `Bearer ${admin}`).send({ status: 'finished', owner: 5, actionItems: ['a', 7] }).expect(400);
+  assert.equal(res.body.type, '/problems/invalid-body');
+  assert.deepEqual(res.body.errors, [
+    { name: 'owner', in: 'body', message: 'expected string' },
+    { name: 'status', in: 'body', message: 'must be one of open, in_progress, done, accepted' },
+    { name: 'actionItems[1]', in: 'body', message: 'expected string' },
+  ]);
+  const run = await request(app).post('/api/reports/run').set('authorization', `Bearer ${admin}`).send({ week: '2026-W47', sent: true }).expect(400);
+  assert.deepEqual(run.body.errors, [{ name: 'sent', in: 'body', message: 'unknown key' }]);
+});

@@ -72,7 +72,7 @@ function webhookRoute(provider: AnyWebhookProvider): RouteSpec {
     tag,
     scope: 'webhook',
     headers: z.object({ [d.signatureHeader]: z.string().describe("The provider's signature or secret token.") }),
-    body: { required: true, content: { 'application/json': z.record(z.string(), z.unknown()) } },
+    body: { required: true, content: { 'application/json': z.record(z.string(), z.unknown()) }, parsedBy: 'route' },
     responses: {
       200: json(
         z.object({ inserted: int(), updated: int(), skipped: int(), events: z.array(z.object({ kind: KindSchema, source: z.string(), id: z.string() })) }),
@@ -114,6 +114,7 @@ export const eventRoutes: RouteSpec[] = [
     body: {
       required: true,
       content: { 'application/json': z.union([EventSchema, z.object({ events: z.array(EventSchema).min(1).max(MAX_BATCH) })]) },
+      parsedBy: 'route', // parseEventsBody, with apiEventSchema
     },
     responses: {
       200: json(z.object({ received: int(), inserted: int(), updated: int(), skipped: int(), event: StoredEventSchema.optional() })),

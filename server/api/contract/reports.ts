@@ -139,7 +139,12 @@ export const reportRoutes: RouteSpec[] = [
       required: false,
       content: {
         'application/json': z.strictObject({
-          week: z.string().regex(/^\d{4}-W\d{2}$/).optional().meta({ examples: ['2026-W47'] }),
+          week: z
+            .string()
+            .regex(/^(\d{4}-W\d{2}|current)$/, { message: 'not an ISO week; write it as YYYY-Www, e.g. 2026-W47' })
+            .optional()
+            .describe('A complete ISO week (default: the last one); `current` is refused')
+            .meta({ examples: ['2026-W47'] }),
           send: z.boolean().optional(),
         }),
       },

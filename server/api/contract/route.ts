@@ -45,7 +45,12 @@ export interface RouteSpec {
   query?: StringFields;
   /** Request headers the operation needs (a webhook's signature). */
   headers?: StringFields;
-  body?: { required: boolean; content: Content };
+  /**
+   * The request body. Its JSON schema is checked before the handler (contract/validate.ts)
+   * unless `parsedBy: 'route'`: the route parses it itself with a parser that names faults its
+   * own way (an event batch by index, a lens by JSON path with 422), built on the same schema.
+   */
+  body?: { required: boolean; content: Content; parsedBy?: 'route' };
   responses: Record<number, ResponseSpec>;
 }
 

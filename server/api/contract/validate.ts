@@ -4,10 +4,13 @@ import { Problem, type ProblemField } from '../problem.js';
 import type { RouteSpec, Scope } from './route.js';
 
 /**
- * Checks each request's path and query parameters against the schemas its route declares
- * (contract/*.ts) — the schemas the OpenAPI document shows — before the route's handler runs.
- * A parameter at fault is a 400 problem naming it (every one at fault, in `errors`). Unknown
- * query parameters are let through (`token` authenticates, and clients add their own).
+ * Checks each request's path and query parameters and its JSON body against the schemas its
+ * route declares (contract/*.ts) — the schemas the OpenAPI document shows — before the route's
+ * handler runs. A parameter or field at fault is a 400 problem naming it (every one at fault, in
+ * `errors`; body fields as `choices[2]`). Unknown query parameters are let through (`token`
+ * authenticates, and clients add their own). A body the route parses itself
+ * (`parsedBy: 'route'`) is left to it; the handler may check more than types (a known choice,
+ * a week that has ended).
  *
  * `guard` gives the route's scope check, run first so a caller without the scope is told that
  * (401/403), not how its parameters are wrong.
@@ -15,7 +18,7 @@ import type { RouteSpec, Scope } from './route.js';
 export function requestChecks(routes: readonly RouteSpec[], guard: (scope: Scope) => RequestHandler | undefined): Router {
   const r = Router();
   for (const spec of routes) {
-    if (!spec.params && !spec.query) continue;
+    if (!spec.params && !spec.query && !checkedBody(spec)) continue;
     const handlers: RequestHandler[] = [];
     const g = guard(spec.scope);
     if (g) handlers.push(g);
@@ -30,11 +33,39 @@ function checkParameters(spec: RouteSpec): RequestHandler {
     const fields: ProblemField[] = [
       ...issuesOf(spec.params, req.params, 'path'),
       ...issuesOf(spec.query, req.query, 'query'),
+      ...bodyIssues(spec, req.body),
     ];
     if (fields.length === 0) return next();
-    const [first] = fields;
-    throw new Problem(400, 'invalid-parameter', 'Invalid request parameter', `${first!.name}: ${first!.message}`, fields);
+    const first = fields[0]!;
+    const detail = `${first.name}: ${first.message}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}`;
+    if (fields.every((f) => f.in === 'body')) throw new Problem(400, 'invalid-body', 'Invalid body', `${detail}; nothing was changed`, fields);
+    throw new Problem(400, 'invalid-parameter', 'Invalid request parameter', detail, fields);
   };
+}
+
+/** The JSON body schema the check applies, if any. */
+function checkedBody(spec: RouteSpec): z.ZodType | undefined {
+  return spec.body && spec.body.parsedBy !== 'route' ? spec.body.content['application/json'] : undefined;
+}
+
+function bodyIssues(spec: RouteSpec, body: unknown): ProblemField[] {
+  const schema = checkedBody(spec);
+  if (!schema || (body === undefined && !spec.body!.required)) return [];
+  if (body === undefined) return [{ name: 'body', in: 'body', message: 'expected a JSON body (Content-Type: application/json)' }];
+  const result = schema.safeParse(body);
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue): ProblemField[] => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ name: fieldName([...issue.path, k]), in: 'body', message: 'unknown key' }));
+    const value = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), body);
+    return [{ name: fieldName(issue.path), in: 'body', message: messageOf(issue, value, undefined, 'body') }];
+  });
+}
+
+/** `['choices', 2]` → `choices[2]`; the body itself is `body`. */
+function fieldName(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : `${out ? '.' : ''}${String(seg)}`;
+  return out || 'body';
 }
 
 function issuesOf(schema: z.ZodObject | undefined, value: unknown, where: 'path' | 'query'): ProblemField[] {
@@ -44,16 +75,17 @@ function issuesOf(schema: z.ZodObject | undefined, value: unknown, where: 'path'
   return result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '(parameters)');
     const field = schema.shape[name] as z.ZodType | undefined;
-    return { name, in: where, message: messageOf(issue, (value as Record<string, unknown> | undefined)?.[name], field?.description) };
+    return { name, in: where, message: messageOf(issue, (value as Record<string, unknown> | undefined)?.[name], field?.description, where) };
   });
 }
 
-/** zod's issue, said of a URL parameter. */
-function messageOf(issue: z.core.$ZodIssue, value: unknown, description: string | undefined): string {
+/** zod's issue, said of a URL parameter or a body field. */
+function messageOf(issue: z.core.$ZodIssue, value: unknown, description: string | undefined, where: ProblemField['in']): string {
   switch (issue.code) {
     case 'invalid_type':
       if (value === undefined) return description ? `is required: ${description}` : 'is required';
-      return Array.isArray(value) ? 'give it once' : `expected ${issue.expected}`;
+      // Express's query parser makes an array of a parameter given twice.
+      return Array.isArray(value) && issue.expected === 'string' && where === 'query' ? 'give it once' : `expected ${issue.expected}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map(String).join(', ')}`;
     default:
