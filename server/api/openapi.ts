@@ -133,7 +133,7 @@ function operation(conv: Converter, spec: RouteSpec): Json {
   return op;
 }
 
-export function buildOpenApi(version: string, routes: readonly RouteSpec[] = API_ROUTES): Json {
+function describeRoutes(routes: readonly RouteSpec[]): { paths: Record<string, Json>; schemas: Record<string, Json> } {
   const conv = new Converter();
   const paths: Record<string, Json> = {};
   for (const spec of routes) {
@@ -141,7 +141,15 @@ export function buildOpenApi(version: string, routes: readonly RouteSpec[] = API
     if (ops[spec.method]) throw new Error(`${spec.method.toUpperCase()} ${spec.path} is declared twice`);
     ops[spec.method] = operation(conv, spec);
   }
-  const schemas = conv.run();
+  return { paths, schemas: conv.run() };
+}
+
+/** The API's own routes never change in a process: described once (~0.1 s of zod conversion), shared by every app. */
+let described: ReturnType<typeof describeRoutes> | undefined;
+
+export function buildOpenApi(version: string, routes: readonly RouteSpec[] = API_ROUTES): Json {
+  // A copy each time: a caller may change its document (a validator dereferencing in place).
+  const { paths, schemas } = structuredClone(routes === API_ROUTES ? (described ??= describeRoutes(API_ROUTES)) : describeRoutes(routes));
   return {
     openapi: '3.1.0',
     info: {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { int, isoTime, json, param, problems, route, type RouteSpec } from './route.js';
+import { digits, int, isoTime, json, param, problems, rangeQuery, route, type RouteSpec } from './route.js';
 import { WorkloadReloadSchema } from './evaluation-schemas.js';
-import { digits, rangeQuery } from './evaluation.js';
 
 /** Collectors, series and the workload file (routes/collectors.ts, routes/series.ts, routes/workload.ts). */
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STATUSES } from '../../scoring/types.js';
-import { int, isoTime, json, param, problem, problems, route, type RouteSpec } from './route.js';
+import { digits, int, isoTime, json, param, problem, problems, rangeQuery, route, type RouteSpec } from './route.js';
 import {
   historyShape,
   IndicatorSchema,
@@ -12,14 +12,6 @@ import {
 } from './evaluation-schemas.js';
 
 /** Health, the summary and its stream, pillars, outcomes, indicators and their history (routes/health.ts, routes/evaluation.ts, routes/stream.ts). */
-
-const digits = (description: string) => param(description, z.string().regex(/^\d+$/, { message: 'must be a whole number' })).optional();
-
-export const rangeQuery = {
-  from: param('Start: RFC 3339, Unix seconds, `now` or `now-<duration>`.').optional(),
-  to: param('End, same forms (default now).').optional(),
-  step: param('Bucket width: a duration (`5m`) or seconds. Default: about 240–300 points.').optional(),
-};
 
 const pillarParam = z.object({ pillar: z.string().describe('Pillar id (one of the six; another answers 404)') });
 const idParam = (what: string) => z.object({ id: z.string().describe(`${what} id`) });
@@ -194,5 +186,3 @@ export const evaluationRoutes: RouteSpec[] = [
     },
   }),
 ];
-
-export { digits };

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { EVENT_KINDS } from '../../../collectors/types.js';
 import { apiEventSchema, MAX_BATCH } from '../../events/schema.js';
 import { webhookProviders, type AnyWebhookProvider } from '../../webhooks/index.js';
-import { int, isoTime, json, param, problem, problems, route, type RouteSpec } from './route.js';
-import { digits } from './evaluation.js';
+import { digits, int, isoTime, json, param, problem, problems, route, type RouteSpec } from './route.js';
 
 /** Operational events, annotations and the provider webhooks (routes/events.ts, routes/webhooks.ts; docs/events.md). */
 

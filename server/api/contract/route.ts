@@ -102,3 +102,13 @@ export function problems(...codes: number[]): Record<number, ResponseSpec> {
 
 /** A query or path parameter: a string, documented. */
 export const param = (description: string, schema: z.ZodType<string> = z.string()) => schema.describe(description);
+
+/** An optional whole-number parameter (`limit`); the route checks its range. */
+export const digits = (description: string) => param(description, z.string().regex(/^\d+$/, { message: 'must be a whole number' })).optional();
+
+/** `from`, `to`, `step` as the range routes take them (server/api/timeRange.ts parses them). */
+export const rangeQuery = {
+  from: param('Start: RFC 3339, Unix seconds, `now` or `now-<duration>`.').optional(),
+  to: param('End, same forms (default now).').optional(),
+  step: param('Bucket width: a duration (`5m`) or seconds. Default: about 240–300 points.').optional(),
+};

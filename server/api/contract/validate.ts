@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { z } from 'zod';
 import { Problem, type ProblemField } from '../problem.js';
 import type { RouteSpec, Scope } from './route.js';
@@ -12,30 +12,60 @@ import type { RouteSpec, Scope } from './route.js';
  * (`parsedBy: 'route'`) is left to it; the handler may check more than types (a known choice,
  * a week that has ended).
  *
+ * One middleware, not a route per declaration: Express's route list stays the handlers' own
+ * (a test compares it with the document), and a request is checked against one declaration —
+ * the literal path before a template (`/api/review/milestones/compare`, not `…/{id}`). Paths
+ * match as Express matches them: case-insensitive, a trailing slash ignored.
+ *
  * `guard` gives the route's scope check, run first so a caller without the scope is told that
  * (401/403), not how its parameters are wrong.
  */
-export function requestChecks(routes: readonly RouteSpec[], guard: (scope: Scope) => RequestHandler | undefined): Router {
-  const r = Router();
-  for (const spec of routes) {
-    if (!spec.params && !spec.query && !checkedBody(spec)) continue;
-    const handlers: RequestHandler[] = [];
-    const g = guard(spec.scope);
-    if (g) handlers.push(g);
-    handlers.push(checkParameters(spec));
-    r[spec.method](spec.path.replace(/\{(\w+)\}/g, ':$1'), ...handlers);
-  }
-  return r;
+export function requestChecks(routes: readonly RouteSpec[], guard: (scope: Scope) => RequestHandler | undefined): RequestHandler {
+  const checked = routes
+    .filter((spec) => spec.params || spec.query || checkedBody(spec))
+    .map((spec) => ({ spec, match: pathMatcher(spec.path), holes: (spec.path.match(/\{/g) ?? []).length, guard: guard(spec.scope), check: checkParameters(spec) }))
+    .sort((a, b) => a.holes - b.holes);
+  return (req, res, next) => {
+    const method = req.method === 'HEAD' ? 'get' : req.method.toLowerCase();
+    for (const c of checked) {
+      if (c.spec.method !== method) continue;
+      const params = c.match(req.path);
+      if (!params) continue;
+      const check = () => {
+        c.check(params, req.query, req.body);
+        next();
+      };
+      if (!c.guard) return check();
+      return c.guard(req, res, (err?: unknown) => (err ? next(err) : check()));
+    }
+    next();
+  };
 }
 
-function checkParameters(spec: RouteSpec): RequestHandler {
-  return (req, _res, next) => {
-    const fields: ProblemField[] = [
-      ...issuesOf(spec.params, req.params, 'path'),
-      ...issuesOf(spec.query, req.query, 'query'),
-      ...bodyIssues(spec, req.body),
-    ];
-    if (fields.length === 0) return next();
+/** `/api/reports/{week}` → a function giving `{ week }` for a path it matches, undefined otherwise. */
+function pathMatcher(template: string): (path: string) => Record<string, string> | undefined {
+  const names: string[] = [];
+  const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_m, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  const re = new RegExp(`^${source}/?$`, 'i');
+  return (path) => {
+    const m = re.exec(path);
+    if (!m) return undefined;
+    try {
+      return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
+    } catch {
+      return undefined; // malformed %-encoding: Express answers it
+    }
+  };
+}
+
+/** Throws the 400 problem naming every parameter and body field at fault; returns when none is. */
+function checkParameters(spec: RouteSpec): (params: Record<string, string>, query: unknown, body: unknown) => void {
+  return (params, query, body) => {
+    const fields: ProblemField[] = [...issuesOf(spec.params, params, 'path'), ...issuesOf(spec.query, query, 'query'), ...bodyIssues(spec, body)];
+    if (fields.length === 0) return;
     const first = fields[0]!;
     const detail = `${first.name}: ${first.message}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}`;
     if (fields.every((f) => f.in === 'body')) throw new Problem(400, 'invalid-body', 'Invalid body', `${detail}; nothing was changed`, fields);
