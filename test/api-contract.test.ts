@@ -86,9 +86,22 @@ test('every documented operation documents its problem answers as RFC 9457 probl
   }
 });
 
-const { runtime } = testRuntime('workload: { id: contract, title: Contract }\ncollectors: []\n');
+const T0 = Date.UTC(2026, 10, 30, 12);
+const { runtime } = testRuntime(
+  [
+    'workload: { id: contract, title: Contract }',
+    'collectors: []',
+    'indicators:',
+    '  - { id: latency, title: Latency, pillar: performance_efficiency, unit: seconds, series: app_latency_seconds, aggregate: avg, window: 1h, objective: { max: 0.3 } }',
+  ].join('\n') + '\n',
+  {},
+  { now: () => T0 },
+);
 let app: ReturnType<typeof createApp>;
 before(() => {
+  // Per-minute latency with a NaN (staleness marker) and a +Inf among the samples.
+  const values = [0.2, 0.25, Number.NaN, Number.POSITIVE_INFINITY, 0.21];
+  runtime.store.writeSamples(values.map((value, i) => ({ name: 'app_latency_seconds', labels: { collector: 'app' }, ts: T0 - (values.length - i) * 60_000, value })));
   runtime.load(false, { evaluate: true });
   app = createApp(runtime.apiDeps());
 });
@@ -172,4 +185,10 @@ test('a JSON body outside its declared schema is a 400 invalid-body naming each 
   ]);
   const run = await request(app).post('/api/reports/run').set('authorization', `Bearer ${admin}`).send({ week: '2026-W47', sent: true }).expect(400);
   assert.deepEqual(run.body.errors, [{ name: 'sent', in: 'body', message: 'unknown key' }]);
+});
+
+test('an indicator value history over samples that are NaN or +Inf answers null for them, as the document says', async () => {
+  const res = await request(app).get('/api/indicators/latency/history').query({ metric: 'value', from: String((T0 - 600_000) / 1000), to: String(T0 / 1000 + 60), step: '60' }).expect(200);
+  // The pass at T0 averaged a window holding NaN and +Inf: its value is no number, sent as null.
+  assert.deepEqual(res.body.points.at(-1), [T0 / 1000, null]);
 });

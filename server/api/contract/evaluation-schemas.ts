@@ -222,5 +222,7 @@ export const historyShape = {
     .nullable()
     .describe('Oldest stored point of this series (null: none). Later than `from` while the history is younger than the range: the chart starts there ("collecting since …").'),
   source: z.enum(['raw', 'rollup']),
-  points: z.array(z.tuple([z.number(), z.number()]).describe('[unixSeconds, value]')),
+  points: z.array(
+    z.tuple([z.number(), z.number().nullable()]).describe('[unixSeconds, value]; value null where it was not a finite number (NaN or ±Inf in the data): a gap in the chart'),
+  ),
 };
