@@ -72,6 +72,7 @@ test('the response check fails a problem answer without the fields RFC 9457 requ
 test('the response check passes an answer the document describes, and leaves the dashboard alone', async () => {
   await request(wrongApp(200, 'application/json', JSON.stringify({ status: 'ok' }))).get('/healthz').expect(200);
   await request(wrongApp(200, 'text/html', '<!doctype html>')).get('/pillars/reliability').expect(200);
+  await request(wrongApp(200, 'application/json', JSON.stringify({ status: 'ok' }))).head('/healthz').expect(200);
   assert.deepEqual(contractViolations({ method: 'get', url: '/api/nope?x=1', status: 404, contentType: 'application/problem+json', text: '{"type":"/problems/not-found","title":"Not found","status":404}' }), []);
 });
 

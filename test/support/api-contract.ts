@@ -76,7 +76,9 @@ export function contractViolations(r: ObservedResponse): string[] {
   if (!API_PATH.test(path)) return [];
   const what = `${r.method.toUpperCase()} ${path} → ${r.status}`;
   const type = (r.contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  const found = operationOf(r.method, path);
+  // HEAD is answered as GET is, without the body.
+  const head = r.method.toLowerCase() === 'head';
+  const found = operationOf(head ? 'get' : r.method, path);
   let pointer: string;
   let responses: Json;
   if (!found) {
@@ -92,10 +94,10 @@ export function contractViolations(r: ObservedResponse): string[] {
   const documented = responses[String(r.status)] as Json | undefined;
   if (!documented) return [`${what}: status ${r.status} is not documented for ${r.method.toUpperCase()} ${found.path} (documented: ${Object.keys(responses).join(', ')})`];
   const content = documented.content as Json | undefined;
-  if (!content) return r.text ? [`${what}: a body where the document says there is none`] : [];
+  if (!content) return r.text && !head ? [`${what}: a body where the document says there is none`] : [];
   if (!(type in content)) return [`${what}: content type "${type}" is not documented (documented: ${Object.keys(content).join(', ')})`];
-  pointer = `/paths/${escape(found.path)}/${r.method.toLowerCase()}/responses/${r.status}/content/${escape(type)}/schema`;
-  return checkBody(what, pointer, r.text, type);
+  pointer = `/paths/${escape(found.path)}/${head ? 'get' : r.method.toLowerCase()}/responses/${r.status}/content/${escape(type)}/schema`;
+  return checkBody(what, pointer, head ? undefined : r.text, type);
 }
 
 function checkBody(what: string, pointer: string, text: string | undefined, type: string): string[] {
