@@ -66,6 +66,14 @@ const selector = (description: string) => param(description, z.string().min(1, {
 
 const versionShape = { id: int(), hash: z.string(), appliedAt: isoTime(), path: z.string() };
 
+export const WorkloadAnswerSchema = z.object({
+  version: z.object(versionShape),
+  reload: WorkloadReloadSchema,
+  workload: z.record(z.string(), z.unknown()).describe('The workload file as loaded, secrets redacted'),
+});
+export const WorkloadVersionsSchema = z.object({ versions: z.array(z.object({ ...versionShape, active: z.boolean() })) });
+export const ReloadAnswerSchema = z.object({ applied: z.boolean(), unchanged: z.boolean(), version: z.object({ id: int(), hash: z.string() }).nullable() });
+
 const tag = 'collection';
 
 export const collectionRoutes: RouteSpec[] = [
@@ -135,7 +143,7 @@ export const collectionRoutes: RouteSpec[] = [
     tag: 'workload',
     scope: 'read',
     responses: {
-      200: json(z.object({ version: z.object(versionShape), reload: WorkloadReloadSchema, workload: z.record(z.string(), z.unknown()).describe('The workload file as loaded, secrets redacted') })),
+      200: json(WorkloadAnswerSchema),
       ...problems(503),
     },
   }),
@@ -145,7 +153,7 @@ export const collectionRoutes: RouteSpec[] = [
     summary: 'Every applied version of the workload file',
     tag: 'workload',
     scope: 'read',
-    responses: { 200: json(z.object({ versions: z.array(z.object({ ...versionShape, active: z.boolean() })) })) },
+    responses: { 200: json(WorkloadVersionsSchema) },
   }),
   route({
     method: 'post',
@@ -154,7 +162,7 @@ export const collectionRoutes: RouteSpec[] = [
     tag: 'workload',
     scope: 'admin',
     responses: {
-      200: json(z.object({ applied: z.boolean(), unchanged: z.boolean(), version: z.object({ id: int(), hash: z.string() }).nullable() })),
+      200: json(ReloadAnswerSchema),
       ...problems(404, 422),
     },
   }),

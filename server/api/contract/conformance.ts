@@ -17,7 +17,8 @@ import type {
 } from './review-schemas.js';
 
 /**
- * Compile-time half of the response contract: what the view functions build must be assignable
+ * Compile-time half of the response contract for the shared views (a handler building its answer
+ * in place writes `answer(Schema, {...})` instead): what the view functions build must be assignable
  * to what the answer schemas (and so the OpenAPI document) promise — a field renamed, dropped
  * or retyped in a view is a type error here. A field a view adds that the schema lacks is
  * caught at run time instead: every API test checks every answer against the document

@@ -20,6 +20,14 @@ const ScopeSchema = z.object({
   }),
 });
 
+export const DoraAnswerSchema = z.object({
+  at: isoTime(),
+  window: windowId,
+  benchmark: z.object({ year: int(), source: z.string() }),
+  incidentLinks: z.object({ explicit: int(), previous: int(), unresolved: int(), none: int() }),
+  scopes: z.array(ScopeSchema),
+});
+
 export const doraRoutes: RouteSpec[] = [
   route({
     method: 'get',
@@ -32,15 +40,7 @@ export const doraRoutes: RouteSpec[] = [
       window: param('Rolling window (default 30d)', windowId).optional(),
     }),
     responses: {
-      200: json(
-        z.object({
-          at: isoTime(),
-          window: windowId,
-          benchmark: z.object({ year: int(), source: z.string() }),
-          incidentLinks: z.object({ explicit: int(), previous: int(), unresolved: int(), none: int() }),
-          scopes: z.array(ScopeSchema),
-        }),
-      ),
+      200: json(DoraAnswerSchema),
       ...problems(400, 404, 503),
     },
   }),

@@ -16,6 +16,20 @@ import {
 const pillarParam = z.object({ pillar: z.string().describe('Pillar id (one of the six; another answers 404)') });
 const idParam = (what: string) => z.object({ id: z.string().describe(`${what} id`) });
 
+export const ReadyAnswerSchema = z.object({
+  status: z.literal('ready'),
+  checks: z.record(z.string(), z.string()),
+  workload: z.object({
+    version: int(),
+    appliedAt: isoTime(),
+    lastReloadSuccessful: z.boolean(),
+    detail: z.string().meta({
+      example:
+        'the last reload (2026-12-07T14:05:00.000Z) was refused: the workload file has 2 error(s) (see GET /api/workload or pillarboard check); still running version 7 from 2026-12-07T14:02:00.000Z',
+    }),
+  }),
+});
+
 const tag = 'evaluation';
 
 export const healthRoutes: RouteSpec[] = [
@@ -34,21 +48,7 @@ export const healthRoutes: RouteSpec[] = [
     tag: 'health',
     scope: 'public',
     responses: {
-      200: json(
-        z.object({
-          status: z.literal('ready'),
-          checks: z.record(z.string(), z.string()),
-          workload: z.object({
-            version: int(),
-            appliedAt: isoTime(),
-            lastReloadSuccessful: z.boolean(),
-            detail: z.string().meta({
-              example:
-                'the last reload (2026-12-07T14:05:00.000Z) was refused: the workload file has 2 error(s) (see GET /api/workload or pillarboard check); still running version 7 from 2026-12-07T14:02:00.000Z',
-            }),
-          }),
-        }),
-      ),
+      200: json(ReadyAnswerSchema),
       503: problem('Not ready: the database cannot be reached or no workload is loaded; `detail` names each check.'),
     },
   }),

@@ -54,6 +54,12 @@ export interface RouteSpec {
   responses: Record<number, ResponseSpec>;
 }
 
+/**
+ * What a handler sends, typed by the schema that documents it: `res.json(answer(Schema, {...}))`
+ * makes a field the schema lacks, misses or types otherwise a compile error at the route.
+ */
+export const answer = <S extends z.ZodType>(_schema: S, body: z.output<S>): z.output<S> => body;
+
 /** Identity, for inference and one place to read the shape. */
 export const route = (spec: RouteSpec): RouteSpec => spec;
 

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 import { badParam, notFound, Problem } from '../problem.js';
-import { iso } from '../views.js';
-import { BENCHMARK_SOURCES, DORA_KEYS, WINDOW_IDS, type ScopeMetrics, type WindowId } from '../../dora/index.js';
+import { answer } from '../contract/route.js';
+import { DoraAnswerSchema } from '../contract/dora.js';
+import { BENCHMARK_SOURCES, DORA_KEYS, WINDOW_IDS, type DoraKeys, type ScopeMetrics, type WindowId } from '../../dora/index.js';
 
 /**
  * GET /api/dora?service=&window=30d — the four keys with value, unit, tier and sample size,
@@ -26,13 +27,13 @@ export function doraRoutes(deps: AppDeps): Router {
       if (!s) throw notFound('Service', `no production deployments, incidents, game days or action items for service "${service}"`);
       scopes = [s];
     }
-    res.json({
-      at: iso(report.at),
+    res.json(answer(DoraAnswerSchema, {
+      at: new Date(report.at).toISOString(),
       window,
       benchmark: { year: report.benchmarkYear, source: BENCHMARK_SOURCES[report.benchmarkYear] },
       incidentLinks: report.incidentLinks,
       scopes: scopes.map((s) => scopeView(s, window)),
-    });
+    }));
   });
   return r;
 }
@@ -40,10 +41,10 @@ export function doraRoutes(deps: AppDeps): Router {
 function scopeView(s: ScopeMetrics, window: WindowId) {
   const w = s.windows[window];
   return {
-    scope: s.service === null ? 'workload' : 'service',
+    scope: s.service === null ? ('workload' as const) : ('service' as const),
     service: s.service,
     deployments: w.deployments,
     failedDeployments: w.failedDeployments,
-    keys: Object.fromEntries(DORA_KEYS.map((k) => [k, w.keys[k]])),
+    keys: Object.fromEntries(DORA_KEYS.map((k) => [k, w.keys[k]])) as DoraKeys,
   };
 }

@@ -2,6 +2,8 @@ import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 import { Problem } from '../problem.js';
 import { reloadView } from '../workload-view.js';
+import { answer } from '../contract/route.js';
+import { ReadyAnswerSchema } from '../contract/evaluation.js';
 
 /**
  * Liveness (the process answers) and readiness (database open, workload loaded).
@@ -32,7 +34,7 @@ export function healthRoutes(deps: AppDeps): Router {
     }
     const reload = reloadView(w!, 0);
     const running = `running version ${w!.versionId} from ${new Date(w!.appliedAt).toISOString()}`;
-    res.json({
+    res.json(answer(ReadyAnswerSchema, {
       status: 'ready',
       checks,
       workload: {
@@ -43,7 +45,7 @@ export function healthRoutes(deps: AppDeps): Router {
           ? `the last reload (${reload.refused.at}) was refused: the workload file has ${reload.refused.errorCount} error(s) (see GET /api/workload or pillarboard check); still ${running}`
           : running,
       },
-    });
+    }));
   });
   return r;
 }

@@ -7,6 +7,8 @@ import { CURRENT_WEEK, parseWeek, WeekError } from '../../reports/week.js';
 import { requireScope } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { badParam, notFound, Problem } from '../problem.js';
+import { answer } from '../contract/route.js';
+import { ArchivedReportSchema, CurrentReportSchema, ReportListSchema, ReportRunAnswerSchema, type ReportData } from '../contract/reports.js';
 
 /**
  * Weekly reports: the archive (list, one week as JSON meta + data or rendered), the week in
@@ -20,7 +22,11 @@ type Format = keyof typeof FORMATS;
 /** The report HTML carries its own inline styles and nothing else: this policy allows exactly that. */
 const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+function iso(t: number): string;
+function iso(t: number | null): string | null;
+function iso(t: number | null): string | null {
+  return t === null ? null : new Date(t).toISOString();
+}
 
 function api(deps: AppDeps): ReportsApi {
   if (!deps.reports) throw new Problem(503, 'not-ready', 'Reports are not available', 'this server runs without weekly reports');
@@ -55,7 +61,7 @@ export function reportRoutes(deps: AppDeps): Router {
   r.get('/api/reports', (_req, res) => {
     const reports = api(deps);
     const s = reports.scheduler.status();
-    res.json({
+    res.json(answer(ReportListSchema, {
       schedule: { enabled: s.enabled, cron: s.cron, timezone: s.timezone, nextRunAt: iso(s.nextRunAt), lastWeek: s.lastWeek, lastRunAt: iso(s.lastRunAt) },
       reports: reports.service.list().map((m) => ({
         week: m.week,
@@ -68,7 +74,7 @@ export function reportRoutes(deps: AppDeps): Router {
         links: links(m.week, m.hasPdf),
         deliveries: deliverySummary(reports.archive.deliveries(m.week)),
       })),
-    });
+    }));
   });
 
   r.get('/api/reports/:week', async (req, res) => {
@@ -88,7 +94,7 @@ export function reportRoutes(deps: AppDeps): Router {
     const stored = reports.archive.get(week);
     if (!stored) throw notFound('report', `no report for ${week} in the archive; generate it with POST /api/reports/run {"week":"${week}"} or pillarboard report --week ${week}`);
     if (format === undefined) {
-      res.json({
+      res.json(answer(ArchivedReportSchema, {
         week: stored.week,
         timezone: stored.timezone,
         from: iso(stored.from),
@@ -98,8 +104,8 @@ export function reportRoutes(deps: AppDeps): Router {
         warnings: stored.warnings,
         links: links(week, stored.hasPdf),
         deliveries: reports.archive.deliveries(week).map((a) => ({ channel: a.channel, attempt: a.attempt, at: iso(a.at), ok: a.ok, error: a.error })),
-        data: JSON.parse(stored.data) as unknown,
-      });
+        data: JSON.parse(stored.data) as ReportData, // stored as the schema's JSON
+      }));
       return;
     }
     const filename = `pillarboard-${week}.${format}`;
@@ -134,7 +140,7 @@ export function reportRoutes(deps: AppDeps): Router {
       translate(err, { name: 'week', in: 'body' });
     }
     const channels = body.send === true ? (result.delivery ? 'started' : 'no channels') : 'not requested';
-    res.status(201).json({
+    res.status(201).json(answer(ReportRunAnswerSchema, {
       week: result.meta.week,
       generatedAt: iso(result.meta.generatedAt),
       trigger: result.meta.trigger,
@@ -142,7 +148,7 @@ export function reportRoutes(deps: AppDeps): Router {
       summary: result.report.summary,
       delivery: channels,
       links: links(result.meta.week, result.meta.hasPdf),
-    });
+    }));
   });
 
   return r;
@@ -163,13 +169,13 @@ async function sendCurrent(reports: ReportsApi, format: Format | undefined, req:
   const filename = `pillarboard-${g.report.week}-so-far.${format ?? 'json'}`;
   res.setHeader('Cache-Control', 'no-store');
   if (format === undefined) {
-    res.json({
+    res.json(answer(CurrentReportSchema, {
       week: g.report.week,
       timezone: g.report.timezone,
       from: g.report.from,
       to: g.report.to,
       partial: true,
-      asOf: g.report.asOf,
+      asOf: g.report.asOf!, // a partial report always says where its figures end
       title: reportTitle(g.report),
       headline: headline(g.report),
       generatedAt: g.report.generatedAt,
@@ -177,7 +183,7 @@ async function sendCurrent(reports: ReportsApi, format: Format | undefined, req:
       warnings: g.warnings,
       links: links(CURRENT_WEEK, false),
       data: g.report,
-    });
+    }));
     return;
   }
   if (format === 'pdf') {

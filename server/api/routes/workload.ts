@@ -3,6 +3,8 @@ import type { AppDeps } from '../deps.js';
 import { Problem } from '../problem.js';
 import { requireScope } from '../auth.js';
 import { reloadView } from '../workload-view.js';
+import { answer } from '../contract/route.js';
+import { ReloadAnswerSchema, WorkloadAnswerSchema, WorkloadVersionsSchema } from '../contract/collection.js';
 
 /** The active workload (secrets redacted) and the history of applied versions. */
 export function workloadRoutes(deps: AppDeps): Router {
@@ -10,15 +12,15 @@ export function workloadRoutes(deps: AppDeps): Router {
   r.get('/api/workload', (_req, res) => {
     const w = deps.workload();
     if (!w) throw new Problem(503, 'not-ready', 'No workload loaded', 'the server has not loaded a valid workload yet');
-    res.json({
+    res.json(answer(WorkloadAnswerSchema, {
       version: { id: w.versionId, hash: w.hash, appliedAt: new Date(w.appliedAt).toISOString(), path: w.path },
       reload: reloadView(w),
-      workload: w.redacted(),
-    });
+      workload: w.redacted() as Record<string, unknown>, // the parsed workload file: an object
+    }));
   });
   r.get('/api/workload/versions', (_req, res) => {
     const active = deps.workload();
-    res.json({
+    res.json(answer(WorkloadVersionsSchema, {
       versions: deps.versions.listWorkloadVersions().map((v) => ({
         id: v.id,
         hash: v.hash,
@@ -26,7 +28,7 @@ export function workloadRoutes(deps: AppDeps): Router {
         path: v.path,
         active: active?.versionId === v.id,
       })),
-    });
+    }));
   });
   r.post('/api/workload/reload', requireScope('admin', deps), (_req, res) => {
     if (!deps.reloadWorkload) throw new Problem(404, 'not-found', 'Not found', 'this server cannot reload its workload');
@@ -41,7 +43,7 @@ export function workloadRoutes(deps: AppDeps): Router {
       );
     }
     const w = deps.workload();
-    res.json({ applied: result.applied, unchanged: Boolean(result.unchanged), version: w ? { id: w.versionId, hash: w.hash } : null });
+    res.json(answer(ReloadAnswerSchema, { applied: result.applied, unchanged: Boolean(result.unchanged), version: w ? { id: w.versionId, hash: w.hash } : null }));
   });
   return r;
 }
