@@ -56,7 +56,7 @@ export function createApp(deps: AppDeps): Express {
   // write and admin routes add their own guard.
   app.use('/api', requireScope('read', deps));
   app.use('/api', writeRateLimit());
-  // Path and query parameters against the schemas the OpenAPI document is built from.
+  // Path and query parameters and JSON bodies against the schemas the OpenAPI document is built from.
   app.use(requestChecks(API_ROUTES, (scope) => (scope === 'write' || scope === 'admin' ? requireScope(scope, deps) : undefined)));
   app.use(collectorRoutes(deps));
   app.use(seriesRoutes(deps));

@@ -31,7 +31,7 @@ const IMPLIED: Record<number, string> = {
   403: 'The token lacks the scope this route needs.',
   413: 'The body is too large.',
   429: 'Too many write requests.',
-  503: 'Storage unavailable (disk full, I/O error): nothing was stored; `Retry-After` says when to retry.',
+  503: 'Cannot answer now: storage unavailable (disk full, I/O error; nothing was stored) or another passing condition its `type` names; `Retry-After` says when to retry.',
 };
 
 /** Every answer a route can give: its own, and those implied by its scope, body and parameters. */
