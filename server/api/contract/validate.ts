@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
+import { formatPath } from '../../validation/path.js';
 import { Problem, type ProblemField } from '../problem.js';
 import type { RouteSpec, Scope } from './route.js';
 
@@ -91,11 +92,9 @@ function bodyIssues(spec: RouteSpec, body: unknown): ProblemField[] {
   });
 }
 
-/** `['choices', 2]` → `choices[2]`; the body itself is `body`. */
+/** `['choices', 2]` → `choices[2]` (as the workload file's issues are written); the body itself is `body`. */
 function fieldName(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : `${out ? '.' : ''}${String(seg)}`;
-  return out || 'body';
+  return formatPath(path.map((seg) => (typeof seg === 'symbol' ? String(seg) : seg))) || 'body';
 }
 
 function issuesOf(schema: z.ZodObject | undefined, value: unknown, where: 'path' | 'query'): ProblemField[] {
