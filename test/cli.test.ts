@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { tempDir, waitFor } from './support/tmp.js';
 import { freePort } from './support/real-binaries.js';
+import { checkedFetch } from './support/api-request.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'server', 'cli.ts');
@@ -156,7 +157,7 @@ test('serve answers, reloads on SIGHUP, refuses an invalid edit, and exits 0 on 
   try {
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => null))?.ok === true, 30_000, 'server ready');
-    const title = async () => ((await (await fetch(`${base}/api/workload`)).json()) as any).workload.workload.title;
+    const title = async () => ((await (await checkedFetch(`${base}/api/workload`)).json()) as any).workload.workload.title;
     assert.equal(await title(), 'CLI test');
 
     fs.writeFileSync(config, HOST_ONLY.replace('CLI test', 'CLI test v2'));
@@ -168,7 +169,7 @@ test('serve answers, reloads on SIGHUP, refuses an invalid edit, and exits 0 on 
     await waitFor(() => /interval/.test(log().split('CLI test v2').pop() ?? ''), 10_000, 'refusal logged');
     assert.match(log(), /w\.yaml:5:15: collectors\[0\]\.interval/);
     assert.equal(await title(), 'CLI test v2', 'the last good workload keeps running');
-    const versions = ((await (await fetch(`${base}/api/workload/versions`)).json()) as any).versions;
+    const versions = ((await (await checkedFetch(`${base}/api/workload/versions`)).json()) as any).versions;
     assert.equal(versions.length, 2);
     // Series reads run on serve's read worker threads; they must not keep it from exiting 0 below.
     const listed = await fetch(`${base}/api/series?match={collector="host"}`);

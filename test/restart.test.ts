@@ -12,6 +12,8 @@ import { agg, HOUR, NOW, SETTINGS, testStore, threshold } from './support/evalua
 import { serve, type LocalServer } from './support/local-server.js';
 import { tempDir } from './support/tmp.js';
 import { FakeClock, clockAt } from './support/fake-clock.js';
+import { checkedFetch } from './support/api-request.js';
+import { assertEventConforms } from './support/api-contract.js';
 
 /**
  * A restart must be invisible on the wall (issue 10 item 4): the second process resumes the
@@ -74,7 +76,7 @@ async function stop(s: { runtime: Runtime; server: Server }): Promise<void> {
 /** The first `summary` event of /api/stream. */
 async function firstStreamEvent(base: string): Promise<any> {
   const ctrl = new AbortController();
-  const res = await fetch(`${base}/api/stream`, { signal: ctrl.signal });
+  const res = await checkedFetch(`${base}/api/stream`, { signal: ctrl.signal });
   const reader = res.body!.getReader();
   let text = '';
   try {
@@ -86,7 +88,9 @@ async function firstStreamEvent(base: string): Promise<any> {
   } finally {
     ctrl.abort();
   }
-  return JSON.parse(/event: summary\ndata: (.*)\n\n/.exec(text)![1]!);
+  const data = /event: summary\ndata: (.*)\n\n/.exec(text)![1]!;
+  assertEventConforms('/api/stream', 'summary', data);
+  return JSON.parse(data);
 }
 
 const statuses = (s: EvaluationSnapshot) => Object.fromEntries(s.indicators.map((i) => [i.id, i.status]));
@@ -124,7 +128,7 @@ test('after a restart longer than the staleness bound, nothing turns stale: the 
     assert.equal(event.indicators.stale, 1, 'only the indicator of the collector that had stopped');
     assert.equal(event.indicators.ok, 1);
     assert.deepEqual(event.collectors, { total: 2, up: 2, failing: [] });
-    const collectors = (await (await fetch(`${second.base}/api/collectors`)).json()) as any;
+    const collectors = (await (await checkedFetch(`${second.base}/api/collectors`)).json()) as any;
     const probe = collectors.collectors.find((c: { id: string }) => c.id === 'probe');
     assert.equal(probe.lastSuccess.startedAt, new Date(clock - 45 * SEC).toISOString());
 

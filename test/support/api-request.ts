@@ -43,3 +43,18 @@ declare namespace checked {
 
 export default checked;
 export const unchecked = supertest;
+
+/**
+ * `fetch` against a running server (a spawned `pillarboard serve`), with the answer checked
+ * against the OpenAPI document as `request` checks supertest's. The body of an event stream is
+ * not read (it never ends); its status and content type are checked.
+ */
+export async function checkedFetch(url: string, init?: RequestInit): Promise<Response> {
+  const res = await fetch(url, init);
+  const contentType = res.headers.get('content-type') ?? undefined;
+  const streaming = contentType?.startsWith('text/event-stream') ?? false;
+  const binary = contentType?.startsWith('application/pdf') ?? false;
+  const text = streaming || binary ? undefined : await res.clone().text();
+  assertConforms({ method: init?.method ?? 'get', url: new URL(url).pathname, status: res.status, contentType, text });
+  return res;
+}
