@@ -1,9 +1,14 @@
+import { once } from 'node:events';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { before, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import express from 'express';
 import { z } from 'zod';
 import request, { unchecked } from './support/api-request.js';
 import { contractViolations, eventViolations, OPENAPI_DOC } from './support/api-contract.js';
+import { recordContract } from './support/api-recorder.js';
 import { testRuntime } from './support/runtime.js';
 import { createApp } from '../server/api/app.js';
 import { buildOpenApi } from '../server/api/openapi.js';
@@ -192,4 +197,27 @@ test('an indicator value history over samples that are NaN or +Inf answers null 
   const res = await request(app).get('/api/indicators/latency/history').query({ metric: 'value', from: String((T0 - 600_000) / 1000), to: String(T0 / 1000 + 60), step: '60' }).expect(200);
   // The pass at T0 averaged a window holding NaN and +Inf: its value is no number, sent as null.
   assert.deepEqual(res.body.points.at(-1), [T0 / 1000, null]);
+});
+
+test('the recorder around a served app catches a departing answer, compressed or not', async () => {
+  const gz = express();
+  gz.get('/healthz', (_req, res) => {
+    res.type('application/json').setHeader('Content-Encoding', 'gzip');
+    res.end(gzipSync(JSON.stringify({ status: 'ok', extra: 1 })));
+  });
+  gz.get('/api/collectors', (_req, res) => {
+    res.json({ collectors: [] });
+  });
+  const recorded = recordContract(gz);
+  const server = http.createServer(recorded.handler).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    assert.equal((await fetch(`${base}/api/collectors`)).status, 200);
+    assert.deepEqual(recorded.violations, []);
+    await (await fetch(`${base}/healthz`)).text();
+    assert.throws(() => recorded.assertNone(), /GET \/healthz → 200: the body does not match the document: \(body\) must NOT have additional properties "extra"/);
+  } finally {
+    server.close();
+  }
 });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
@@ -9,6 +10,7 @@ import { createApp } from '../../server/api/app.js';
 import { HISTORY_SERIES } from '../../server/evaluation/history-series.js';
 import { silentLogger } from '../../server/log.js';
 import { Runtime } from '../../server/runtime.js';
+import { recordContract } from './api-recorder.js';
 
 /**
  * A Pillarboard server for the dashboard's browser tests and benchmark: a fixture workload
@@ -285,7 +287,9 @@ export async function startDashboardFixture(opts: DashboardFixtureOptions = {}):
   runtime.load(false, { evaluate: true });
   seedReviewAndEvents(runtime, now);
 
-  const app = createApp(runtime.apiDeps());
+  // Every answer the dashboard gets is checked against the OpenAPI document; close() fails on a departure.
+  const recorded = recordContract(createApp(runtime.apiDeps()));
+  const app = recorded.handler;
   let server: Server = await listen(app, 0);
   const port = (server.address() as AddressInfo).port;
   const stop = async () => {
@@ -306,13 +310,14 @@ export async function startDashboardFixture(opts: DashboardFixtureOptions = {}):
       if (server.listening) await stop();
       await runtime.close(1000);
       fs.rmSync(dir, { recursive: true, force: true });
+      recorded.assertNone();
     },
   };
 }
 
-function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
+function listen(app: http.RequestListener, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const s = app.listen(port, '127.0.0.1', () => resolve(s));
+    const s = http.createServer(app).listen(port, '127.0.0.1', () => resolve(s));
     s.once('error', reject);
   });
 }
