@@ -1,6 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -11,6 +12,7 @@ import { CHROMIUM_BIN, launchChromium } from './support/browser.js';
 import { ensureWebBuilt } from './support/dashboard-fixture.js';
 import { requireBinary } from './support/real-binaries.js';
 import { tempDir } from './support/tmp.js';
+import { recordContract } from './support/api-recorder.js';
 
 /**
  * The refused-reload banner (issue 10 item 5) in a real Chromium: an invalid edit of the
@@ -34,13 +36,15 @@ describe('the refused-reload banner in a real browser', { skip: requireBinary(CH
   let server: Server;
   let url: string;
   let browser: Browser;
+  let recorded: ReturnType<typeof recordContract> | undefined;
 
   before(async () => {
     ensureWebBuilt();
     fs.writeFileSync(configPath, GOOD);
     runtime = new Runtime({ configPath, dbPath: path.join(dir, 'pb.db'), env: {}, log: silentLogger, version: '0.0.0-test', watch: false });
     runtime.load(false, { evaluate: true });
-    server = createApp(runtime.apiDeps()).listen(0, '127.0.0.1');
+    recorded = recordContract(createApp(runtime.apiDeps()));
+    server = http.createServer(recorded.handler).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
     browser = await launchChromium();
@@ -51,6 +55,7 @@ describe('the refused-reload banner in a real browser', { skip: requireBinary(CH
     server?.closeAllConnections();
     await new Promise((r) => server?.close(r));
     await runtime?.close(1000);
+    recorded?.assertNone();
   });
 
   test('an invalid edit shows the banner with the error count and the running version; a fixed file clears it', async () => {
