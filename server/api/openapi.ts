@@ -9,8 +9,8 @@ import { problem, type Content, type ResponseSpec, type StringFields } from './c
  * OpenAPI 3.1; schemas given an `id` (`.meta({ id: 'Pillar' })`) become components.
  *
  * Answers every route can give are added from its declaration rather than repeated in it:
- * 401/403/429 from its scope, 400/413 for a body (any method but GET), 400 for query parameters, 503 for a storage fault, 304
- * for a GET revalidated by its ETag.
+ * 401/403/429 from its scope, 400/413 for a body (any method but GET), 400 for query
+ * parameters, 503 for a storage fault, 304 for a GET revalidated by its ETag.
  */
 
 type Json = Record<string, unknown>;
