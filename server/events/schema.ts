@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_KINDS, type OperationalEvent } from '../../collectors/types.js';
+import { EVENT_KINDS, type EventKind, type OperationalEvent } from '../../collectors/types.js';
 import { convertZodIssues } from '../validation/zod-issues.js';
 import { formatPath, type Path } from '../validation/path.js';
 import type { StoredEvent } from './types.js';
@@ -214,13 +214,36 @@ export function parseEventTime(raw: unknown, now: number): number | string {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A stored event as the API returns it: the input's shape (times as RFC 3339), plus when it was received and last updated. */
-export function toApiEvent(e: StoredEvent): Record<string, unknown> {
-  const { commits, deployment, incident, url, observedAt, ...rest } = (e.attrs ?? {}) as Record<string, unknown>;
-  const links: Record<string, unknown> = {};
+export interface ApiStoredEvent {
+  source: string;
+  id: string;
+  kind: EventKind;
+  service?: string;
+  environment?: string;
+  start: string;
+  end?: string;
+  status?: string;
+  title?: string;
+  links?: { commits?: Array<{ sha: string; at?: string }>; deployment?: string; incident?: string; url?: string };
+  attributes?: Record<string, unknown>;
+  receivedAt: string;
+  updatedAt: string;
+}
+
+/** The links as stored in `attrs` (checked on the way in: by apiEventSchema, or by a webhook's mapping). */
+interface StoredLinks {
+  commits?: Array<{ sha: string; at?: number } | null>;
+  deployment?: string;
+  incident?: string;
+  url?: string;
+  observedAt?: unknown;
+}
+
+export function toApiEvent(e: StoredEvent): ApiStoredEvent {
+  const { commits, deployment, incident, url, observedAt, ...rest } = (e.attrs ?? {}) as StoredLinks & Record<string, unknown>;
+  const links: NonNullable<ApiStoredEvent['links']> = {};
   if (Array.isArray(commits)) {
-    links.commits = commits.map((c: { sha?: unknown; at?: unknown } | null) =>
-      c !== null && typeof c === 'object' && typeof c.at === 'number' ? { sha: c.sha, at: iso(c.at) } : { sha: c?.sha },
-    );
+    links.commits = commits.map((c) => (c !== null && typeof c === 'object' && typeof c.at === 'number' ? { sha: c.sha, at: iso(c.at) } : { sha: c?.sha as string }));
   }
   if (deployment !== undefined) links.deployment = deployment;
   if (incident !== undefined) links.incident = incident;

@@ -57,6 +57,15 @@ export const AnnotationSchema = z
   })
   .meta({ id: 'Annotation' });
 
+export const EventListSchema = z.object({ events: z.array(StoredEventSchema), truncated: z.boolean() });
+export const EventsPostedSchema = z.object({
+  received: int(),
+  inserted: int(),
+  updated: int(),
+  skipped: int(),
+  event: StoredEventSchema.optional().describe('The stored event, when one (not a batch) was posted'),
+});
+
 const kinds = (description: string) => param(description, z.string().min(1)).optional();
 const nonEmpty = (description: string) => param(description, z.string().min(1, { message: 'expected a non-empty string' })).optional();
 
@@ -102,7 +111,7 @@ export const eventRoutes: RouteSpec[] = [
       order: param('desc (default) or asc by start', z.enum(['asc', 'desc'])).optional(),
       limit: digits('At most this many (1–5000, default 500)'),
     }),
-    responses: { 200: json(z.object({ events: z.array(StoredEventSchema), truncated: z.boolean() })), ...problems(400) },
+    responses: { 200: json(EventListSchema), ...problems(400) },
   }),
   route({
     method: 'post',
@@ -116,7 +125,7 @@ export const eventRoutes: RouteSpec[] = [
       parsedBy: 'route', // parseEventsBody, with apiEventSchema
     },
     responses: {
-      200: json(z.object({ received: int(), inserted: int(), updated: int(), skipped: int(), event: StoredEventSchema.optional() })),
+      200: json(EventsPostedSchema),
       ...problems(400, 413, 415),
     },
   }),

@@ -8,6 +8,8 @@ import type { AppDeps } from '../deps.js';
 import { badParam, Problem } from '../problem.js';
 import { requireScope } from '../auth.js';
 import { parseTime } from '../timeRange.js';
+import { answer } from '../contract/route.js';
+import { EventListSchema, EventsPostedSchema } from '../contract/events.js';
 
 const DAY = 86_400_000;
 
@@ -47,12 +49,12 @@ export function eventRoutes(deps: AppDeps): Router {
       }
       throw err;
     }
-    const body: Record<string, unknown> = {
+    const body = answer(EventsPostedSchema, {
       received: parsed.events.length,
       inserted: result.inserted,
       updated: result.updated,
       skipped: result.skipped ?? 0,
-    };
+    });
     if (!parsed.batch) {
       const e = parsed.events[0]!;
       const stored = deps.events.getEvent(e.source, e.externalId);
@@ -81,7 +83,7 @@ export function eventRoutes(deps: AppDeps): Router {
     if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) throw badParam('from', 'must not be after to');
     const events = deps.events.listEvents(filter);
     const truncated = events.length > limit;
-    res.json({ events: events.slice(0, limit).map(toApiEvent), truncated });
+    res.json(answer(EventListSchema, { events: events.slice(0, limit).map(toApiEvent), truncated }));
   });
 
   r.get('/api/annotations', (req, res) => {
