@@ -71,6 +71,14 @@ const nonEmpty = (description: string) => param(description, z.string().min(1, {
 
 const tag = 'events';
 
+export const WebhookRecordedSchema = z.object({
+  inserted: int(),
+  updated: int(),
+  skipped: int(),
+  events: z.array(z.object({ kind: KindSchema, source: z.string(), id: z.string() })),
+});
+export const WebhookIgnoredSchema = z.object({ ignored: z.string() });
+
 function webhookRoute(provider: AnyWebhookProvider): RouteSpec {
   const d = provider.describe;
   return route({
@@ -82,11 +90,8 @@ function webhookRoute(provider: AnyWebhookProvider): RouteSpec {
     headers: z.object({ [d.signatureHeader]: z.string().describe("The provider's signature or secret token.") }),
     body: { required: true, content: { 'application/json': z.record(z.string(), z.unknown()) }, parsedBy: 'route' },
     responses: {
-      200: json(
-        z.object({ inserted: int(), updated: int(), skipped: int(), events: z.array(z.object({ kind: KindSchema, source: z.string(), id: z.string() })) }),
-        'Recorded',
-      ),
-      202: json(z.object({ ignored: z.string() }), 'Accepted and ignored: nothing stored, the reason given'),
+      200: json(WebhookRecordedSchema, 'Recorded'),
+      202: json(WebhookIgnoredSchema, 'Accepted and ignored: nothing stored, the reason given'),
       ...problems(400, 404, 413, 429),
       401: problem('The signature or token is missing or does not match; nothing stored.'),
       503: problem('No workload loaded yet, or too many unauthenticated bodies are being read at once (Retry-After).'),

@@ -6,6 +6,8 @@ import type { AppDeps } from '../deps.js';
 import { BodyBudget } from '../bodyBudget.js';
 import { Problem } from '../problem.js';
 import { writeRateLimit } from '../rateLimit.js';
+import { answer } from '../contract/route.js';
+import { WebhookIgnoredSchema, WebhookRecordedSchema } from '../contract/events.js';
 
 /** Payloads larger than this are refused (413) unless a provider sets its own. GitHub caps deliveries at 25 MB; real ones are far smaller. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -110,18 +112,20 @@ function deliver(provider: AnyWebhookProvider, deps: AppDeps, body: Buffer, req:
     ]);
   }
   if ('ignored' in result) {
-    res.status(202).json({ ignored: result.ignored });
+    res.status(202).json(answer(WebhookIgnoredSchema, { ignored: result.ignored }));
     return;
   }
   const events = result.events.map(withoutUnsafeLink);
   const stored = deps.events.upsertEvents(events);
   deps.log.debug('webhook delivery recorded', { provider: provider.name, events: result.events.length, ...stored, ids: undefined });
-  res.json({
-    inserted: stored.inserted,
-    updated: stored.updated,
-    skipped: stored.skipped ?? 0,
-    events: events.map((e) => ({ kind: e.kind, source: e.source, id: e.externalId })),
-  });
+  res.json(
+    answer(WebhookRecordedSchema, {
+      inserted: stored.inserted,
+      updated: stored.updated,
+      skipped: stored.skipped ?? 0,
+      events: events.map((e) => ({ kind: e.kind, source: e.source, id: e.externalId })),
+    }),
+  );
 }
 
 /** The delivery's JSON: the body itself, or GitHub's form encoding (`payload=<json>`). */
