@@ -23,6 +23,24 @@ const questionParams = z.object({ ...lensParam, question: z.string().describe('Q
 const lensQuery = z.object({ lens: param("Only this lens (default: the lenses of the workload's review)").optional() });
 const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': schema } });
 
+export const ReviewAnswerSchema = z.object({
+  generatedAt: isoTime(),
+  lenses: z.array(LensReviewSchema),
+  bindingProblems: z
+    .array(
+      z.object({
+        index: int(),
+        binding: z.object({ lens: z.string(), question: z.string(), choice: z.string(), when: z.string() }),
+        problem: z.string(),
+      }),
+    )
+    .describe("The workload's evidence bindings (review.evidence[index]) that cannot apply to the stored lenses, and why"),
+});
+export const LensListSchema = z.object({ lenses: z.array(LensInfoSchema) });
+export const LensRemovedSchema = z.object({ removed: z.string(), archived: int(), planItemsDeleted: int() });
+export const MilestoneListSchema = z.object({ milestones: z.array(MilestoneSchema) });
+export const PlanItemAnswerSchema = z.object({ item: PlanItemSchema.nullable() });
+
 export const reviewRoutes: RouteSpec[] = [
   route({
     method: 'get',
@@ -40,13 +58,7 @@ export const reviewRoutes: RouteSpec[] = [
     scope: 'read',
     query: lensQuery,
     responses: {
-      200: json(
-        z.object({
-          generatedAt: isoTime(),
-          lenses: z.array(LensReviewSchema),
-          bindingProblems: z.array(z.object({ index: int(), binding: z.record(z.string(), z.unknown()), problem: z.string() })),
-        }),
-      ),
+      200: json(ReviewAnswerSchema),
       ...problems(404, 503),
     },
   }),
@@ -56,7 +68,7 @@ export const reviewRoutes: RouteSpec[] = [
     summary: 'Stored lenses',
     tag,
     scope: 'read',
-    responses: { 200: json(z.object({ lenses: z.array(LensInfoSchema) })), ...problems(503) },
+    responses: { 200: json(LensListSchema), ...problems(503) },
   }),
   route({
     method: 'post',
@@ -96,7 +108,7 @@ export const reviewRoutes: RouteSpec[] = [
       force: param('true: remove it even with answers (archived) and plan edits (deleted)', z.enum(['true', 'false', '1', '0', ''])).optional(),
     }),
     responses: {
-      200: json(z.object({ removed: z.string(), archived: int(), planItemsDeleted: int() })),
+      200: json(LensRemovedSchema),
       ...problems(400, 404),
       409: problem('A built-in lens (cannot be removed), or a lens with answers or plan edits and no `force=true`.'),
     },
@@ -136,7 +148,7 @@ export const reviewRoutes: RouteSpec[] = [
     summary: 'Milestones, oldest first (weekly ones are created automatically)',
     tag,
     scope: 'read',
-    responses: { 200: json(z.object({ milestones: z.array(MilestoneSchema) })), ...problems(503) },
+    responses: { 200: json(MilestoneListSchema), ...problems(503) },
   }),
   route({
     method: 'post',
@@ -192,6 +204,6 @@ export const reviewRoutes: RouteSpec[] = [
     scope: 'write',
     params: questionParams,
     body: body(PlanItemBodySchema),
-    responses: { 200: json(z.object({ item: PlanItemSchema.nullable() })), ...problems(400, 404) },
+    responses: { 200: json(PlanItemAnswerSchema), ...problems(400, 404) },
   }),
 ];

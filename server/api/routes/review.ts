@@ -4,6 +4,9 @@ import { badParam, Problem, type ProblemField } from '../problem.js';
 import { requireScope } from '../auth.js';
 import { LensInvalidError, planCsv, planMarkdown, ReviewInputError, type ReviewApi } from '../../review/index.js';
 import { LENS_LIMITS } from '../../review/lens/format.js';
+import { answer } from '../contract/route.js';
+import { LensListSchema, LensRemovedSchema, MilestoneListSchema, PlanItemAnswerSchema, ReviewAnswerSchema } from '../contract/review.js';
+import { ReviewSummarySchema } from '../contract/review-schemas.js';
 
 /**
  * Well-Architected reviews (docs/review.md): lenses, answers, risks per pillar, milestones and
@@ -80,17 +83,17 @@ export function reviewRoutes(deps: AppDeps): Router {
 
   r.get('/api/review/summary', (_req, res) => {
     const s = service(deps);
-    res.json({ ...s.summary(), lastMilestone: s.milestones().at(-1) ?? null });
+    res.json(answer(ReviewSummarySchema, { ...s.summary(), lastMilestone: s.milestones().at(-1) ?? null }));
   });
 
   r.get('/api/review', (req, res) => {
     const s = service(deps);
     const lenses = run('query', () => s.review(lensQuery(req)));
-    res.json({ generatedAt: new Date(deps.clock.now()).toISOString(), lenses, bindingProblems: s.bindingProblems() });
+    res.json(answer(ReviewAnswerSchema, { generatedAt: new Date(deps.clock.now()).toISOString(), lenses, bindingProblems: s.bindingProblems() }));
   });
 
   r.get('/api/review/lenses', (_req, res) => {
-    res.json({ lenses: service(deps).lensInfos() });
+    res.json(answer(LensListSchema, { lenses: service(deps).lensInfos() }));
   });
 
   r.post('/api/review/lenses', admin, (req, res) => {
@@ -116,7 +119,7 @@ export function reviewRoutes(deps: AppDeps): Router {
   r.delete('/api/review/lenses/:lens', admin, (req, res) => {
     const force = boolQuery(req.query.force, 'force');
     try {
-      res.json(service(deps).deleteLens(param(req, 'lens'), { force }));
+      res.json(answer(LensRemovedSchema, service(deps).deleteLens(param(req, 'lens'), { force })));
     } catch (err) {
       // "in use" names the `force` query parameter; everything else is about the path.
       if (err instanceof ReviewInputError && err.field === 'force') {
@@ -140,7 +143,7 @@ export function reviewRoutes(deps: AppDeps): Router {
   });
 
   r.get('/api/review/milestones', (_req, res) => {
-    res.json({ milestones: service(deps).milestones() });
+    res.json(answer(MilestoneListSchema, { milestones: service(deps).milestones() }));
   });
 
   r.post('/api/review/milestones', write, (req, res) => {
@@ -171,7 +174,7 @@ export function reviewRoutes(deps: AppDeps): Router {
   r.patch('/api/review/plan/:lens/:question', write, (req, res) => {
     const b = body(req);
     const item = run('body', () => service(deps).updatePlanItem(param(req, 'lens'), param(req, 'question'), b));
-    res.json({ item });
+    res.json(answer(PlanItemAnswerSchema, { item }));
   });
 
   return r;
