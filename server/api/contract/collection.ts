@@ -59,6 +59,8 @@ export const CollectorSchema = z
   })
   .meta({ id: 'Collector' });
 
+export const CollectorListSchema = z.object({ collectors: z.array(CollectorSchema) });
+
 const labels = z.record(z.string(), z.string());
 /** JSON has no NaN or Infinity: those values are sent as strings, as Prometheus's API does. */
 const sampleValue = z.union([z.number(), z.enum(['NaN', '+Inf', '-Inf'])]);
@@ -83,7 +85,7 @@ export const collectionRoutes: RouteSpec[] = [
     summary: 'Collectors and their last runs',
     tag,
     scope: 'read',
-    responses: { 200: json(z.object({ collectors: z.array(CollectorSchema) })) },
+    responses: { 200: json(CollectorListSchema) },
   }),
   route({
     method: 'get',

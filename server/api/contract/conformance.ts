@@ -2,10 +2,8 @@ import type { z } from 'zod';
 import type { annotationOf } from '../../events/annotations.js';
 import type { ApiStoredEvent } from '../../events/schema.js';
 import type { ImprovementPlan, LensInfo, LensReview, MilestoneInfo, QuestionView, ReviewApi, ReviewSummary } from '../../review/index.js';
-import type { collectorView } from '../routes/collectors.js';
 import type { indicatorView, outcomeView, pillarView, summaryView } from '../views.js';
 import type { reloadView, workloadFileView } from '../workload-view.js';
-import type { CollectorSchema } from './collection.js';
 import type { AnnotationSchema, StoredEventSchema } from './events.js';
 import type { IndicatorSchema, OutcomeSchema, PillarSchema, SummarySchema, WorkloadReloadSchema } from './evaluation-schemas.js';
 import type {
@@ -35,7 +33,6 @@ export type ContractChecks = [
   Check<Conforms<ReturnType<typeof indicatorView>, typeof IndicatorSchema>>,
   Check<Conforms<ReturnType<typeof summaryView> & { workloadFile: ReturnType<typeof workloadFileView> }, typeof SummarySchema>>,
   Check<Conforms<ReturnType<typeof reloadView>, typeof WorkloadReloadSchema>>,
-  Check<Conforms<ReturnType<typeof collectorView>, typeof CollectorSchema>>,
   Check<Conforms<ReturnType<typeof annotationOf>, typeof AnnotationSchema>>,
   Check<Conforms<ApiStoredEvent, typeof StoredEventSchema>>,
   Check<Conforms<ReviewSummary & { lastMilestone: MilestoneInfo | null }, typeof ReviewSummarySchema>>,

@@ -3,6 +3,8 @@ import type { AppDeps } from '../deps.js';
 import { notFound } from '../problem.js';
 import type { CollectorStatus, RunInfo } from '../../scheduler/types.js';
 import type { BackfillStatus } from '../../backfill/index.js';
+import { answer } from '../contract/route.js';
+import { CollectorListSchema, CollectorSchema } from '../contract/collection.js';
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
@@ -60,12 +62,12 @@ export function collectorView(c: CollectorStatus, backfill?: BackfillStatus | nu
 export function collectorRoutes(deps: AppDeps): Router {
   const r = Router();
   r.get('/api/collectors', (_req, res) => {
-    res.json({ collectors: deps.collectors().map((c) => collectorView(c, deps.backfill?.(c.id))) });
+    res.json(answer(CollectorListSchema, { collectors: deps.collectors().map((c) => collectorView(c, deps.backfill?.(c.id))) }));
   });
   r.get('/api/collectors/:id', (req, res) => {
     const c = deps.collectors().find((x) => x.id === req.params.id);
     if (!c) throw notFound('collector', `no collector with id "${req.params.id}" in the active workload`);
-    res.json(collectorView(c, deps.backfill?.(c.id)));
+    res.json(answer(CollectorSchema, collectorView(c, deps.backfill?.(c.id))));
   });
   return r;
 }
