@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import request from 'supertest';
+import request from './support/api-request.js';
 import type { Sample } from '../collectors/types.js';
 import { createApp } from '../server/api/app.js';
 import { systemClock } from '../server/clock.js';
@@ -16,6 +16,7 @@ import { ReadWorkers } from '../server/workers/reads.js';
 import { Evaluator, evaluationTables } from '../server/evaluation/index.js';
 import { tempDir } from './support/tmp.js';
 import { FakeClock } from './support/fake-clock.js';
+import { recordContract } from './support/api-recorder.js';
 
 /**
  * Reads off the HTTP thread (server/workers), with real worker threads on a real database:
@@ -146,7 +147,9 @@ test('a range query answer is the documented JSON of the store\'s points (NaN an
 
 /** GET on a listening copy of `app`: status, headers and the bytes as sent (no decoding); the stream's first chunk only. */
 async function rawGet(app: ReturnType<typeof createApp>, url: string, headers: Record<string, string>, firstChunkOnly = false) {
-  const server = app.listen(0, '127.0.0.1');
+  // The answers, decoded, are checked against the OpenAPI document as well.
+  const recorded = recordContract(app);
+  const server = http.createServer(recorded.handler).listen(0, '127.0.0.1');
   try {
     await new Promise<void>((r) => server.once('listening', () => r()));
     const { port } = server.address() as AddressInfo;
@@ -168,6 +171,7 @@ async function rawGet(app: ReturnType<typeof createApp>, url: string, headers: R
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
+    recorded.assertNone();
   }
 }
 

@@ -31,7 +31,17 @@ export function recordContract(app: http.RequestListener): { handler: http.Reque
       const streaming = contentType?.startsWith('text/event-stream') ?? false;
       const binary = contentType?.startsWith('application/pdf') ?? false;
       let text: string | undefined;
-      if (!streaming && !binary && req.method !== 'HEAD') text = decode(Buffer.concat(chunks), res.getHeader('content-encoding')?.toString());
+      const body = Buffer.concat(chunks);
+      const what = `${req.method} ${req.url} → ${res.statusCode}`;
+      if (!streaming && !binary && req.method !== 'HEAD') {
+        try {
+          // A 304 keeps the headers of the representation, Content-Encoding included, and has no body.
+          text = body.length === 0 ? '' : decode(body, res.getHeader('content-encoding')?.toString());
+        } catch (err) {
+          violations.push(`${what}: the body does not decode as its Content-Encoding says (${(err as Error).message})`);
+          return;
+        }
+      }
       violations.push(...contractViolations({ method: req.method ?? 'GET', url: req.url ?? '/', status: res.statusCode, contentType, text }));
     });
     app(req, res);
