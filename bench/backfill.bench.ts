@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     const baselineMs = performance.now() - t;
     console.log(`backfill.baseline  bare query_range fetch + JSON.parse: ${fmt(fetched)} points in ${sec(baselineMs)} s (${fmt(fetched / (baselineMs / 1000))} points/s)`);
 
-    const store = openStore({ path: path.join(dir, 'pb.db') });
+    const store = openStore({ path: path.join(dir, 'pb.db'), now: Date.now });
     store.applyRetention(); // raw retention 15 d, as serve sets it: the older half goes straight into hourly rollups
     const collector: ScheduledCollector = {
       id: 'prom',

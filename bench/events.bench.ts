@@ -93,8 +93,8 @@ async function main(): Promise<void> {
     console.log(`events.http   ${BATCHES} batches of ${BATCH} (${fmt(bytes / 1024)} KiB each): ${fmt(rate)} events/s; per batch p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${p(1).toFixed(1)} ms; ${fmt(stored)} rows stored`);
 
     // The store alone, on a fresh database: the same batches, already parsed and validated.
-    const store = openStore({ path: path.join(dir, 'store-only.db') });
-    const events = new EventStore(store.db);
+    const store = openStore({ path: path.join(dir, 'store-only.db'), now: Date.now });
+    const events = new EventStore(store.db, Date.now);
     const parsed = bodies.map((b) => {
       const r = parseEventsBody(JSON.parse(b), Date.now());
       if (!r.ok) throw new Error(JSON.stringify(r.issues[0]));

@@ -6,6 +6,7 @@
  * node:http users are loaded, so heavy modules are required inside the actions.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { systemClock } from './clock.js';
 import { createLogger } from './log.js';
 import { CliError } from './commands/errors.js';
 import { packageVersion, resolveSettings, SettingsError, workloadEnv, type Settings } from './settings.js';
@@ -322,7 +323,7 @@ export function buildProgram(): Command {
     .action(async (flags: import('./commands/event.js').EventAddFlags) => {
       const settings = settingsFrom({ db: flags.db });
       const { runEventAdd } = require('./commands/event.js') as typeof import('./commands/event.js');
-      process.exitCode = await runEventAdd(flags, { defaultDb: settings.db, now: Date.now, out: process.stdout, err: process.stderr });
+      process.exitCode = await runEventAdd(flags, { defaultDb: settings.db, clock: systemClock, out: process.stdout, err: process.stderr });
     });
 
   // --- Well-Architected reviews (server/review, docs/review.md) ---

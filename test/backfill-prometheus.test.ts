@@ -167,7 +167,7 @@ describe('backfill from a real Prometheus holding 32 days of history', { skip },
     assert.ok(loaded.ok);
     const wl = loaded.workload;
     const open = () => {
-      const store = openStore({ path: dbPath });
+      const store = openStore({ path: dbPath, now: Date.now });
       store.setRetention(wl.storage.retention);
       store.applyRetention(); // raw horizon at now − 15 d: older samples go straight into rollups
       return store;
@@ -253,7 +253,7 @@ describe('backfill from a real Prometheus holding 32 days of history', { skip },
     assert.equal(r.code, 2);
     assert.match(r.err, new RegExp(`no database at ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 
-    openStore({ path: db }).close();
+    openStore({ path: db, now: Date.now }).close();
     r = await run({ since: '2d', ids: ['prom'] });
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^COLLECTOR\s+PARTS\s+RANGE\s+SAMPLES\s+RESULT/);

@@ -82,13 +82,31 @@ test('acquireWriterLock refuses a live holder and a holder on another host, and 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-lock-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const db = path.join(dir, 'x.db');
-  const mine = acquireWriterLock(db, { command: 'serve', pid: 4242, isAlive: () => false });
+  const mine = acquireWriterLock(db, { command: 'serve', now: Date.now, pid: 4242, isAlive: () => false });
   assert.throws(
-    () => acquireWriterLock(db, { command: 'collect', isAlive: (pid) => pid === 4242 }),
+    () => acquireWriterLock(db, { command: 'collect', now: Date.now, isAlive: (pid) => pid === 4242 }),
     (err: unknown) => err instanceof WriterLockError && /pid 4242/.test(err.message) && err.holder?.pid === 4242,
   );
   fs.writeFileSync(lockPathFor(db), JSON.stringify({ pid: 1, host: 'elsewhere', startedAt: 0, command: 'serve' }));
-  assert.throws(() => acquireWriterLock(db, { command: 'serve', isAlive: () => false }), /on elsewhere.*remove .*x\.db\.lock/);
+  assert.throws(() => acquireWriterLock(db, { command: 'serve', now: Date.now, isAlive: () => false }), /on elsewhere.*remove .*x\.db\.lock/);
   mine.release();
   assert.ok(fs.existsSync(lockPathFor(db)), "release leaves another holder's lock alone");
+});
+
+test('an unreadable lock file younger than 2 s (by the injected clock) is refused as being opened; an older one is taken over', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-lock-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const db = path.join(dir, 'x.db');
+  fs.writeFileSync(lockPathFor(db), '{"pid": 12'); // half-written by a process that is creating it
+  const mtime = fs.statSync(lockPathFor(db)).mtimeMs;
+  assert.throws(
+    () => acquireWriterLock(db, { command: 'serve', now: () => mtime + 1_999 }),
+    /x\.db is being opened by another process .*just created.*try again/,
+  );
+  const lock = acquireWriterLock(db, { command: 'serve', now: () => mtime + 2_000 });
+  const holder = JSON.parse(fs.readFileSync(lockPathFor(db), 'utf8')) as { pid: number; startedAt: number };
+  assert.equal(holder.pid, process.pid, 'taken over: the lock now names this process');
+  assert.equal(holder.startedAt, mtime + 2_000, "stamped with the injected clock's time");
+  lock.release();
+  assert.equal(fs.existsSync(lockPathFor(db)), false);
 });

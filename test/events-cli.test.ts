@@ -8,6 +8,7 @@ import { runEventAdd, type EventAddFlags } from '../server/commands/event.js';
 import { EventStore } from '../server/events/store.js';
 import { openStore } from '../server/store/index.js';
 import { eventsApp, NOW } from './fixtures/events-helpers.js';
+import { clockAt } from './support/fake-clock.js';
 import { tempDir } from './support/tmp.js';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -19,21 +20,21 @@ async function add(flags: Partial<EventAddFlags>, db: string) {
   let stderr = '';
   out.on('data', (c) => (stdout += c));
   err.on('data', (c) => (stderr += c));
-  const code = await runEventAdd({ kind: 'deployment', id: 'build-123', ...flags } as EventAddFlags, { defaultDb: db, now: () => NOW, out, err });
+  const code = await runEventAdd({ kind: 'deployment', id: 'build-123', ...flags } as EventAddFlags, { defaultDb: db, clock: clockAt(() => NOW), out, err });
   return { code, stdout, stderr };
 }
 
 /** A database as `pillarboard migrate` (or `serve`) leaves it: the commands below refuse a missing one. */
 function freshDb(): string {
   const db = path.join(tempDir(), 'pb.db');
-  openStore({ path: db }).close();
+  openStore({ path: db, now: Date.now }).close();
   return db;
 }
 
 function storedIn(db: string, source: string, id: string) {
-  const store = openStore({ path: db });
+  const store = openStore({ path: db, now: Date.now });
   try {
-    return new EventStore(store.db).getEvent(source, id);
+    return new EventStore(store.db, Date.now).getEvent(source, id);
   } finally {
     store.close();
   }

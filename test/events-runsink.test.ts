@@ -37,7 +37,7 @@ const entry = (id: string, events: unknown[]): ScheduledCollector => ({
 const deployment = (id: string): OperationalEvent => ({ kind: 'deployment', source: 'git', externalId: id, service: 'shop', startedAt: T0 });
 
 function setup(t: import('node:test').TestContext) {
-  const store = openStore({ path: path.join(tempDir(t), 'pb.db') });
+  const store = openStore({ path: path.join(tempDir(t), 'pb.db'), now: Date.now });
   t.after(() => store.close());
   const events = new EventStore(store.db, () => T0);
   const scheduler = new Scheduler({ sink: runSinkWithEvents(store, events), registry, log: silentLogger, clock: new FakeClock(T0) });

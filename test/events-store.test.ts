@@ -12,7 +12,7 @@ const MIN = 60_000;
 
 function open(t: import('node:test').TestContext) {
   let clock = T0 + 10 * MIN;
-  const store = openStore({ path: path.join(tempDir(t), 'pb.db') });
+  const store = openStore({ path: path.join(tempDir(t), 'pb.db'), now: Date.now });
   t.after(() => store.close());
   const events = new EventStore(store.db, () => clock);
   return { store, events, tick: (ms: number) => (clock += ms) };

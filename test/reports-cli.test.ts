@@ -50,7 +50,7 @@ before(async () => {
     res.writeHead(200).end('ok');
   });
   fs.writeFileSync(config, WORKLOAD());
-  openStore({ path: db }).close(); // as `pillarboard migrate` leaves it: `report` refuses a missing database
+  openStore({ path: db, now: Date.now }).close(); // as `pillarboard migrate` leaves it: `report` refuses a missing database
 });
 after(() => receiver.close());
 

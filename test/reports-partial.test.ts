@@ -17,6 +17,7 @@ import { testRuntime } from './support/runtime.js';
 import { eventReader, HOUR, htmlProblems, seedAll, seededContext, TZ, W47_FROM } from './support/reports-fixtures.js';
 import { tempDir } from './support/tmp.js';
 import { captureIo } from './support/capture-io.js';
+import { clockAt } from './support/fake-clock.js';
 import { requireBinary } from './support/real-binaries.js';
 import { chromiumPdfRenderer } from '../server/reports/render-pdf.js';
 import { execFileSync } from 'node:child_process';
@@ -104,7 +105,7 @@ test('pillarboard report --week current prints the week so far, archives nothing
   store.close();
   const run = async (extra: { week?: string; format?: string; send?: boolean }) => {
     const c = captureIo();
-    const code = await runReport({ config, db, env: {}, log: silentLogger, stdout: c.io.out, stderr: c.io.err, now: () => AS_OF, ...extra });
+    const code = await runReport({ config, db, env: {}, log: silentLogger, stdout: c.io.out, stderr: c.io.err, clock: clockAt(() => AS_OF), ...extra });
     return { code, out: c.out(), err: c.err() };
   };
   const json = await run({ week: 'current', format: 'json' });
@@ -126,7 +127,7 @@ test('pillarboard report --week current prints the week so far, archives nothing
   const last = await run({});
   assert.equal(last.code, 0, last.err);
   assert.match(last.out, /^# Web shop — weekly report 2026-W46\n/);
-  const check = openStore({ path: db });
+  const check = openStore({ path: db, now: Date.now });
   try {
     assert.deepEqual(check.db.prepare('SELECT week FROM reports').pluck().all(), ['2026-W46']);
   } finally {

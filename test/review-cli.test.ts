@@ -14,7 +14,7 @@ import { fullLens } from './review-support.js';
 
 const dir = tempDir('pillarboard-review-cli-');
 const db = path.join(dir, 'pb.db');
-openStore({ path: db }).close(); // as `pillarboard migrate` leaves it: these commands refuse a missing database
+openStore({ path: db, now: Date.now }).close(); // as `pillarboard migrate` leaves it: these commands refuse a missing database
 
 const io = captureIo;
 

@@ -12,7 +12,7 @@ const MIN = 60_000;
 
 /** A review service on a fresh in-memory database, with the built-in lens and the test lens "abc". */
 function setup(config: Partial<ReviewConfig> = {}) {
-  const store = openStore({ path: ':memory:' });
+  const store = openStore({ path: ':memory:', now: Date.now });
   let clock = T0;
   const review = new ReviewService({ db: store.db, log: silentLogger, clock: clockAt(() => clock) });
   review.syncBuiltins();

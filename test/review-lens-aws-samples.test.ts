@@ -18,7 +18,7 @@ const SAMPLES = path.join(__dirname, 'fixtures', 'lenses', 'aws-samples');
 const sample = (name: string) => path.join(SAMPLES, name);
 const dir = tempDir('pillarboard-aws-lenses-');
 const db = path.join(dir, 'pb.db');
-openStore({ path: db }).close(); // as `pillarboard migrate` leaves it: lens commands refuse a missing database
+openStore({ path: db, now: Date.now }).close(); // as `pillarboard migrate` leaves it: lens commands refuse a missing database
 
 const io = captureIo;
 

@@ -13,7 +13,7 @@ import { fullLens } from './review-support.js';
 
 const dir = tempDir('pillarboard-lens-remove-');
 const db = path.join(dir, 'pb.db');
-openStore({ path: db }).close(); // as `pillarboard migrate` leaves it: these commands refuse a missing database
+openStore({ path: db, now: Date.now }).close(); // as `pillarboard migrate` leaves it: these commands refuse a missing database
 const lensFile = path.join(dir, 'abc.json');
 fs.writeFileSync(lensFile, JSON.stringify(fullLens(), null, 2));
 
@@ -68,7 +68,7 @@ test('lens remove refuses a lens with answers unless --force, which archives the
   assert.equal(forced.out(), 'removed lens "abc-copy": 1 answer(s) archived, 0 improvement-plan item(s) deleted; milestones keep it\n');
   assert.deepEqual(lensIds(), ['wellarchitected', 'abc']);
 
-  const store = openStore({ path: db });
+  const store = openStore({ path: db, now: Date.now });
   try {
     const archived = store.db.prepare("SELECT question_id, reason FROM review_answers_archive WHERE lens_id = 'abc-copy'").all();
     assert.deepEqual(archived, [{ question_id: 'abc_deploys', reason: 'the lens was removed' }]);

@@ -12,7 +12,7 @@ const T0 = Date.parse('2026-11-23T09:00:00Z'); // Monday of 2026-W48
 const DAY = 86_400_000;
 
 function setup(events: StoredEvent[] = [], timezone = 'UTC') {
-  const store = openStore({ path: ':memory:' });
+  const store = openStore({ path: ':memory:', now: Date.now });
   let clock = T0;
   const reader: EventReader = {
     listEvents: (f) => events.filter((e) => f.kind === undefined || e.kind === f.kind),

@@ -41,7 +41,7 @@ test('backup produces a database that opens, passes integrity_check and has the 
   assert.equal(copy.pragma('integrity_check', { simple: true }), 'ok');
   assert.deepEqual(countsOf(copy), countsOf(store.db));
   copy.close();
-  const reopened = openStore({ path: dest });
+  const reopened = openStore({ path: dest, now: Date.now });
   assert.deepEqual(reopened.migrate(), []);
   assert.equal(reopened.listRuns({ limit: 1000 }).length, 100);
   reopened.close();

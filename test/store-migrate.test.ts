@@ -20,7 +20,7 @@ function tables(file: string): string[] {
 
 test('all migrations apply to an empty database and are recorded in schema_migrations', (t) => {
   const file = path.join(tempDir(t), 'pb.db');
-  const store = openStore({ path: file });
+  const store = openStore({ path: file, now: Date.now });
   const files = fs.readdirSync(REPO_MIGRATIONS).filter((f) => f.endsWith('.sql')).sort();
   assert.ok(files.includes('0001_init.sql'));
   assert.deepEqual(store.appliedMigrations().map((m) => m.name), files);
@@ -34,8 +34,8 @@ test('all migrations apply to an empty database and are recorded in schema_migra
 
 test('re-opening a migrated database applies nothing', (t) => {
   const file = path.join(tempDir(t), 'pb.db');
-  openStore({ path: file }).close();
-  const store = openStore({ path: file, migrate: false });
+  openStore({ path: file, now: Date.now }).close();
+  const store = openStore({ path: file, migrate: false, now: Date.now });
   assert.deepEqual(store.migrate(), []);
   assert.equal(store.appliedMigrations().length, fs.readdirSync(REPO_MIGRATIONS).filter((f) => f.endsWith('.sql')).length);
   store.close();
@@ -43,7 +43,7 @@ test('re-opening a migrated database applies nothing', (t) => {
 
 test('the store opens with WAL, synchronous=NORMAL, foreign keys on and a busy timeout', (t) => {
   const file = path.join(tempDir(t), 'pb.db');
-  const store = openStore({ path: file });
+  const store = openStore({ path: file, now: Date.now });
   t.after(() => store.close());
   assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal(store.db.pragma('synchronous', { simple: true }), 1);
@@ -59,12 +59,12 @@ test('migrations run in numeric order and migrate() returns only the ones applie
   fs.writeFileSync(path.join(migrations, '0001_first.sql'), 'CREATE TABLE a (x INTEGER);');
   fs.writeFileSync(path.join(migrations, 'README.md'), 'not a migration');
   const file = path.join(dir, 'pb.db');
-  const store = openStore({ path: file, migrationsDir: migrations, migrate: false });
+  const store = openStore({ path: file, migrationsDir: migrations, migrate: false, now: Date.now });
   assert.deepEqual(store.pendingMigrations(), ['0001_first.sql', '0002_second.sql']);
   assert.deepEqual(store.migrate(), ['0001_first.sql', '0002_second.sql']);
   store.close();
   fs.writeFileSync(path.join(migrations, '0003_third.sql'), 'CREATE TABLE b (z TEXT);');
-  const again = openStore({ path: file, migrationsDir: migrations, migrate: false });
+  const again = openStore({ path: file, migrationsDir: migrations, migrate: false, now: Date.now });
   assert.deepEqual(again.migrate(), ['0003_third.sql']);
   again.close();
 });
@@ -80,7 +80,7 @@ test('a failing migration rolls back entirely and the error names the file', (t)
   );
   const file = path.join(dir, 'pb.db');
   assert.throws(
-    () => openStore({ path: file, migrationsDir: migrations }),
+    () => openStore({ path: file, migrationsDir: migrations, now: Date.now }),
     (err: unknown) => err instanceof MigrationError && err.file === '0002_broken.sql' && /0002_broken\.sql/.test(err.message),
   );
   assert.ok(!tables(file).includes('half_done'), 'the failed migration left no table behind');
@@ -95,7 +95,7 @@ test('a migration file with a malformed name is an error, not skipped', (t) => {
   const migrations = path.join(dir, 'migrations');
   fs.mkdirSync(migrations);
   fs.writeFileSync(path.join(migrations, '1_first.sql'), 'CREATE TABLE a (x INTEGER);');
-  assert.throws(() => openStore({ path: path.join(dir, 'pb.db'), migrationsDir: migrations }), /1_first\.sql is not named NNNN_/);
+  assert.throws(() => openStore({ path: path.join(dir, 'pb.db'), migrationsDir: migrations, now: Date.now }), /1_first\.sql is not named NNNN_/);
 });
 
 test('a database migrated by a newer release is refused', (t) => {
@@ -105,9 +105,9 @@ test('a database migrated by a newer release is refused', (t) => {
   fs.writeFileSync(path.join(migrations, '0001_first.sql'), 'CREATE TABLE a (x INTEGER);');
   fs.writeFileSync(path.join(migrations, '0002_second.sql'), 'CREATE TABLE b (x INTEGER);');
   const file = path.join(dir, 'pb.db');
-  openStore({ path: file, migrationsDir: migrations }).close();
+  openStore({ path: file, migrationsDir: migrations, now: Date.now }).close();
   fs.rmSync(path.join(migrations, '0002_second.sql'));
-  assert.throws(() => openStore({ path: file, migrationsDir: migrations }), /0002_second\.sql.*newer Pillarboard/);
+  assert.throws(() => openStore({ path: file, migrationsDir: migrations, now: Date.now }), /0002_second\.sql.*newer Pillarboard/);
 });
 
 test('the migrations directory is found from the compiled location as well as from source', (t) => {

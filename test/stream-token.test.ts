@@ -72,7 +72,7 @@ test('revoking a token from another process closes its open stream within a seco
 
   // The CLI's `pillarboard token revoke` writes through its own connection, not through this process.
   const cli = new Database(path.join(dir, 'pb.db'));
-  new TokenStore(cli).revoke('kiosk');
+  new TokenStore(cli, Date.now).revoke('kiosk');
   cli.close();
 
   const revokedAt = Date.now();

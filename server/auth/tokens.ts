@@ -34,7 +34,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 export class TokenStore {
   constructor(
     private readonly db: Database,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number,
   ) {}
 
   /** Creates a token and returns it in clear — the only time it is ever visible. */

@@ -50,7 +50,7 @@ export class BackfillLog {
 
   constructor(
     db: Db,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number,
   ) {
     this.byCollector = db.prepare(`SELECT ${COLS} FROM backfills WHERE collector_id = ? ORDER BY id`).raw();
     this.all = db.prepare(`SELECT ${COLS} FROM backfills ORDER BY id`).raw();

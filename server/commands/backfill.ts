@@ -65,7 +65,7 @@ export async function runBackfill(f: BackfillFlags): Promise<number> {
     throw err;
   }
 
-  const store = openStore({ path: f.db });
+  const store = openStore({ path: f.db, now: systemClock.now });
   try {
     store.setRetention(wl.storage.retention);
     const backfiller = new Backfiller({ store, registry: collectorRegistry, log: f.log, clock: systemClock });

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { openStore } from '../store/index.js';
 import { requireDatabase } from './database.js';
+import { systemClock } from '../clock.js';
 
 /**
  * `pillarboard backup FILE`: SQLite online backup, consistent even while `serve` writes.
@@ -17,7 +18,7 @@ export async function runBackup(
     return 2;
   }
   const tty = (opts.err as NodeJS.WriteStream).isTTY === true;
-  const store = openStore({ path: dbPath, migrate: false });
+  const store = openStore({ path: dbPath, migrate: false, now: systemClock.now });
   try {
     await store.backup(dest, (p) => {
       if (!tty || p.totalPages === 0) return;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseApiEvent, type BodyIssue } from '../events/schema.js';
 import { EventStore } from '../events/store.js';
 import { openExistingStore } from './database.js';
+import { timeoutSignal, type Clock } from '../clock.js';
 import { parseTime } from '../api/timeRange.js';
 import { Problem } from '../api/problem.js';
 
@@ -30,7 +31,8 @@ export interface EventAddFlags {
 export interface EventAddOptions {
   /** The database used when neither --server nor --db is given (settings: PILLARBOARD_DB). */
   defaultDb: string;
-  now: () => number;
+  /** The command's clock: "now" for relative times and stamps, and the --server request's deadline. */
+  clock: Clock;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
   fetch?: typeof fetch;
@@ -51,12 +53,12 @@ export async function runEventAdd(flags: EventAddFlags, opts: EventAddOptions): 
   };
   let body: Record<string, unknown>;
   try {
-    body = buildBody(flags, opts.now());
+    body = buildBody(flags, opts.clock.now());
   } catch (e) {
     if (e instanceof UsageError) return fail(2, e.message);
     throw e;
   }
-  const parsed = parseApiEvent(body, opts.now());
+  const parsed = parseApiEvent(body, opts.clock.now());
   if ('issues' in parsed) return fail(2, parsed.issues.map(describe).join('\n'));
 
   if (flags.server !== undefined) {
@@ -64,18 +66,20 @@ export async function runEventAdd(flags: EventAddFlags, opts: EventAddOptions): 
     if (!flags.token) return fail(2, '--token: required with --server (a token of scope write, from `pillarboard token create`)');
     let res: Response;
     const url = `${flags.server.replace(/\/+$/, '')}/api/events`;
+    const deadline = timeoutSignal(opts.clock, 30_000);
     try {
       res = await (opts.fetch ?? fetch)(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${flags.token}` },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
+        signal: deadline.signal,
       });
     } catch (e) {
+      deadline.cancel();
       const cause = (e as { cause?: { message?: string } }).cause?.message;
       return fail(1, `cannot reach ${url}: ${cause ?? (e as Error).message}`);
     }
-    const answer = (await res.json().catch(() => ({}))) as {
+    const answer = (await res.json().catch(() => ({})).finally(deadline.cancel)) as {
       detail?: string;
       errors?: Array<{ name: string; message: string }>;
       inserted?: number;
@@ -90,9 +94,10 @@ export async function runEventAdd(flags: EventAddFlags, opts: EventAddOptions): 
   }
 
   const dbPath = flags.db ?? opts.defaultDb;
-  const store = openExistingStore({ path: dbPath });
+  const now = () => opts.clock.now();
+  const store = openExistingStore({ path: dbPath, now });
   try {
-    const r = new EventStore(store.db, opts.now).upsertEvents([parsed.event]);
+    const r = new EventStore(store.db, now).upsertEvents([parsed.event]);
     opts.out.write(summary(parsed.event, r) + '\n');
     return 0;
   } finally {

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openStore } from '../store/index.js';
+import { systemClock } from '../clock.js';
 
 /** `pillarboard migrate`: applies pending migrations and says which. */
 export function runMigrate(dbPath: string, out: NodeJS.WritableStream): number {
   fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
-  const store = openStore({ path: dbPath, migrate: false });
+  const store = openStore({ path: dbPath, migrate: false, now: systemClock.now });
   try {
     const applied = store.migrate();
     const all = store.appliedMigrations();

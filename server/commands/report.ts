@@ -10,7 +10,7 @@ import { WeekError } from '../reports/week.js';
 import { silentLogger } from '../log.js';
 import { openExistingStore } from './database.js';
 import { formatIssue, loadWorkloadFile, reportContextOf } from '../workload/index.js';
-import { systemClock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 
 /**
  * `pillarboard report`: one week's report on demand — built from the database, archived like
@@ -35,7 +35,8 @@ export interface ReportCommandOptions {
   log: Logger;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  now?: () => number;
+  /** The command's clock (default: the system clock; this one-shot command is a composition root). */
+  clock?: Clock;
   /** Tests: a PDF renderer that is not Chromium on this machine. */
   pdf?: PdfRenderer;
 }
@@ -63,18 +64,19 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
   const workload = loaded.workload;
   if (o.paper) workload.reports.weekly.paper = o.paper as 'A4' | 'Letter';
 
-  const clock = o.now ? { ...systemClock, now: o.now } : systemClock;
-  const store = openExistingStore({ path: o.db, now: o.now });
+  const clock = o.clock ?? systemClock;
+  const now = () => clock.now();
+  const store = openExistingStore({ path: o.db, now });
   try {
     // The review as the server keeps it (lenses and answers in the database), for the report's review
     // section. Silent: its binding warnings are the server's to log, not this command's.
-    const review = new ReviewService({ db: store.db, log: silentLogger, clock, events: new EventStore(store.db, o.now) });
+    const review = new ReviewService({ db: store.db, log: silentLogger, clock, events: new EventStore(store.db, now) });
     const w = workload.workload;
     review.setConfig({ lenses: workload.review.lenses, evidence: workload.review.evidence, workload: { id: w.id, title: w.title, timezone: w.timezone } });
     const reports = createReports({
       store,
       workload: () => reportContextOf(workload),
-      events: () => new EventStore(store.db, o.now),
+      events: () => new EventStore(store.db, now),
       review: () => review,
       log: o.log,
       clock,

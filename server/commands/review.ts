@@ -19,7 +19,7 @@ export interface Output {
 
 /** Opens the database (migrating it), stores the built-in lenses, runs `fn`, closes. */
 export function withReview<T>(dbPath: string, log: Logger, fn: (review: ReviewService) => T): T {
-  const store = openExistingStore({ path: dbPath });
+  const store = openExistingStore({ path: dbPath, now: systemClock.now });
   try {
     const review = new ReviewService({ db: store.db, log, clock: systemClock });
     review.syncBuiltins();

@@ -1,11 +1,12 @@
 import { openExistingStore } from './database.js';
 import { SCOPES, TokenError, TokenStore, type Scope } from '../auth/tokens.js';
 import { renderTable } from './table.js';
+import { systemClock } from '../clock.js';
 
 function withTokens<T>(dbPath: string, fn: (tokens: TokenStore) => T): T {
-  const store = openExistingStore({ path: dbPath });
+  const store = openExistingStore({ path: dbPath, now: systemClock.now });
   try {
-    return fn(new TokenStore(store.db));
+    return fn(new TokenStore(store.db, systemClock.now));
   } finally {
     store.close();
   }

@@ -56,7 +56,7 @@ export class EventStore implements EventReader, EventWriter {
 
   constructor(
     private readonly db: Db,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number,
     /** Told whether each write succeeded (a full disk), so readiness follows the truth. */
     private readonly health?: { observe<T>(write: () => T): T },
   ) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { Db } from './db.js';
 import type { BackupProgress } from './types.js';
@@ -10,7 +11,7 @@ import type { BackupProgress } from './types.js';
  * or error never leaves a half-written file under the destination name.
  */
 export async function backupDatabase(db: Db, destFile: string, onProgress?: (p: BackupProgress) => void): Promise<void> {
-  const tmp = `${destFile}.partial-${process.pid}-${Date.now()}`;
+  const tmp = `${destFile}.partial-${process.pid}-${randomUUID()}`;
   try {
     await db.backup(tmp, {
       progress: (p: BackupProgress) => {

@@ -21,7 +21,7 @@ export function storageFaultCode(err: unknown): string | undefined {
 export class StorageHealth {
   private current: StorageFault | undefined;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number) {}
 
   get fault(): StorageFault | undefined {
     return this.current;

@@ -52,8 +52,8 @@ export interface OpenStoreOptions {
    */
   readOnly?: boolean;
   retention?: Partial<RetentionPolicy>;
-  /** Clock for retention and query source choice (ms epoch). */
-  now?: () => number;
+  /** The runtime clock's reading (ms epoch), for retention, query source choice and stamps; no default (one clock). */
+  now: () => number;
   /** Defaults to the package's migrations/ directory. */
   migrationsDir?: string;
   /** Rows per retention transaction (default 5,000). */
@@ -103,7 +103,7 @@ export class Store {
   constructor(opts: OpenStoreOptions) {
     this.retention = { ...DEFAULT_RETENTION };
     if (opts.retention) this.setRetention(opts.retention);
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now;
     this.migrationsDir = opts.migrationsDir ?? findMigrationsDir();
     this.batchRows = Math.max(1, Math.floor(opts.retentionBatchRows ?? DEFAULT_RETENTION_BATCH_ROWS));
     if (opts.headMaxRows !== undefined) this.headMaxRowsOpt = Math.max(2, Math.floor(opts.headMaxRows));

@@ -92,7 +92,7 @@ export function pendingMigrations(db: Db, dir: string): string[] {
  * A file must not contain BEGIN/COMMIT. A database migrated by a newer release
  * (a recorded version with no file here) is refused rather than guessed at.
  */
-export function migrate(db: Db, dir: string, now: () => number = Date.now): string[] {
+export function migrate(db: Db, dir: string, now: () => number): string[] {
   const files = listMigrations(dir);
   const applied = appliedMigrations(db);
   const known = new Set(files.map((f) => f.version));

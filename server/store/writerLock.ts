@@ -44,13 +44,13 @@ export const lockPathFor = (dbPath: string) => `${dbPath}.lock`;
 /** Takes the writer lock of `dbPath` for this process or throws WriterLockError naming the holder. */
 export function acquireWriterLock(
   dbPath: string,
-  opts: { command: string; now?: () => number; pid?: number; host?: string; isAlive?: (pid: number) => boolean },
+  opts: { command: string; now: () => number; pid?: number; host?: string; isAlive?: (pid: number) => boolean },
 ): WriterLock {
   const file = lockPathFor(dbPath);
   const me: LockHolder = {
     pid: opts.pid ?? process.pid,
     host: opts.host ?? os.hostname(),
-    startedAt: (opts.now ?? Date.now)(),
+    startedAt: opts.now(),
     command: opts.command,
     nonce: randomUUID(),
   };
@@ -70,7 +70,7 @@ export function acquireWriterLock(
       }
     }
     const holder = readHolder(file);
-    if (!holder && ageMs(file) < 2_000) {
+    if (!holder && ageMs(file, opts.now) < 2_000) {
       throw new WriterLockError(`${dbPath} is being opened by another process (${file} was just created); try again`);
     }
     if (holder && holder.host !== me.host) {
@@ -105,9 +105,10 @@ function readHolder(file: string): LockHolder | undefined {
   return undefined;
 }
 
-function ageMs(file: string): number {
+/** Age by the runtime's clock: the file's mtime is the system's wall time, which is what that clock reads in production. */
+function ageMs(file: string, now: () => number): number {
   try {
-    return Date.now() - fs.statSync(file).mtimeMs;
+    return now() - fs.statSync(file).mtimeMs;
   } catch {
     return Infinity;
   }

@@ -220,7 +220,7 @@ function eventsApiKind(dir: string): Kind {
     maxDelayMs: 1500,
     setup(dbPath) {
       fs.writeFileSync(workload, 'version: 1\nworkload: { id: shop, title: Shop }\n');
-      openStore({ path: dbPath }).close(); // token create refuses a database that does not exist
+      openStore({ path: dbPath, now: Date.now }).close(); // token create refuses a database that does not exist
       let out = '';
       let err = '';
       const sink = (add: (s: string) => void) => ({ write: (s: string) => (add(s), true) }) as unknown as NodeJS.WritableStream;
@@ -300,7 +300,7 @@ function eventsCliKind(): Kind {
   return {
     // Filled in by setup: the time a whole `event add` takes here.
     maxDelayMs: 0,
-    setup: (dbPath) => openStore({ path: dbPath }).close(), // event add refuses a database that does not exist
+    setup: (dbPath) => openStore({ path: dbPath, now: Date.now }).close(), // event add refuses a database that does not exist
     async trial(dbPath, t, delayMs) {
       const started = Date.now();
       await runOnce(dbPath, `cli-${t}-done`);
