@@ -34,6 +34,9 @@ const configOpt = () => new Option('-c, --config <file>', 'workload file (env PI
 const dbOpt = () => new Option('-d, --db <file>', 'SQLite database (env PILLARBOARD_DB; default ./data/pillarboard.db)');
 
 export function buildProgram(): Command {
+  // The one clock of this process (the composition root): every part that reads the time or
+  // waits gets it, directly or through the runtime (docs/design.md, "One clock").
+  const clock = systemClock;
   const program = new Command();
   program
     .name('pillarboard')
@@ -59,6 +62,7 @@ export function buildProgram(): Command {
       const { startTelemetry } = require('./telemetry/otel.js') as typeof import('./telemetry/otel.js');
       const version = packageVersion();
       const telemetry = startTelemetry({
+        clock,
         otlpEndpoint: settings.otlpEndpoint,
         disabled: settings.otelDisabled,
         serviceName: 'pillarboard',
@@ -66,7 +70,7 @@ export function buildProgram(): Command {
         log,
       });
       const { startServer } = require('./serve.js') as typeof import('./serve.js');
-      const running = await startOrExplain(settings, () => startServer(settings, { log, version, env: workloadEnv() }));
+      const running = await startOrExplain(settings, () => startServer(settings, { log, version, env: workloadEnv(), clock }));
       log.info('pillarboard listening', {
         url: running.url,
         config: settings.config,
@@ -119,6 +123,7 @@ export function buildProgram(): Command {
       const settings = settingsFrom(flags);
       const { runCollect } = require('./commands/collect.js') as typeof import('./commands/collect.js');
       process.exitCode = await runCollect(settings, logger(settings), {
+        clock,
         once: Boolean(flags.once),
         ids: flags.collector,
         out: process.stdout,
@@ -323,7 +328,7 @@ export function buildProgram(): Command {
     .action(async (flags: import('./commands/event.js').EventAddFlags) => {
       const settings = settingsFrom({ db: flags.db });
       const { runEventAdd } = require('./commands/event.js') as typeof import('./commands/event.js');
-      process.exitCode = await runEventAdd(flags, { defaultDb: settings.db, clock: systemClock, out: process.stdout, err: process.stderr });
+      process.exitCode = await runEventAdd(flags, { defaultDb: settings.db, clock, out: process.stdout, err: process.stderr });
     });
 
   // --- Well-Architected reviews (server/review, docs/review.md) ---

@@ -3,6 +3,7 @@ import type { Logger } from '../collectors/types.js';
 import { createApp } from './api/app.js';
 import { Runtime } from './runtime.js';
 import type { Settings } from './settings.js';
+import type { Clock } from './clock.js';
 
 export interface RunningServer {
   runtime: Runtime;
@@ -15,7 +16,7 @@ export interface RunningServer {
 /** Starts the HTTP server, the collectors and upkeep. Telemetry must already be started. */
 export async function startServer(
   settings: Settings,
-  opts: { log: Logger; version: string; env: Record<string, string | undefined> },
+  opts: { log: Logger; version: string; env: Record<string, string | undefined>; clock: Clock },
 ): Promise<RunningServer> {
   const runtime = new Runtime({
     configPath: settings.config,
@@ -24,6 +25,7 @@ export async function startServer(
     log: opts.log,
     version: opts.version,
     watch: settings.watch,
+    clock: opts.clock,
     auth: { read: settings.readAuth, metrics: settings.metricsAuth },
     readWorkers: settings.readWorkers,
   });

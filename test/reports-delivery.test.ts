@@ -14,7 +14,7 @@ import { closedPortUrl, readBody, serve, type LocalServer } from './support/loca
 import { freePort } from './support/real-binaries.js';
 import { eventReader, REPORT_AT, seedAll, seededContext, TZ } from './support/reports-fixtures.js';
 import { systemClock, type Clock } from '../server/clock.js';
-import { clockAt } from './support/fake-clock.js';
+import { clockAt, FakeClock, settle } from './support/fake-clock.js';
 
 interface Mail {
   from: string;
@@ -29,6 +29,8 @@ let smtpPort = 0;
 const hooks: Array<{ path: string; body: string; auth?: string }> = [];
 let receiver: LocalServer;
 let flakyCalls = 0;
+/** Requests to /hang: never answered (until the file's end). */
+const hanging: Array<import('node:http').ServerResponse> = [];
 
 before(async () => {
   smtp = new SMTPServer({
@@ -66,6 +68,10 @@ before(async () => {
         return;
       }
     }
+    if (req.url === '/hang') {
+      hanging.push(res);
+      return;
+    }
     if (req.url?.split('?')[0] === '/always-down') {
       res.writeHead(503).end('down for maintenance');
       return;
@@ -76,13 +82,14 @@ before(async () => {
 });
 
 after(async () => {
+  for (const res of hanging) res.destroy();
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
   await receiver.close();
 });
 
 const FAKE_PDF = Buffer.from('%PDF-1.4 fake report\n');
 
-/** Retry waits requested of the clock, in order (the waits themselves are real, and short). */
+/** Timers requested of the clock, in order: retry waits and attempt bounds (the waits themselves are real, and short). */
 let waits: number[] = [];
 const clock: Clock = {
   ...clockAt(() => REPORT_AT),
@@ -170,7 +177,7 @@ test('a webhook that fails twice and then succeeds is retried with backoff and e
   });
   const run = await svc.run(week, 'api', { send: true });
   assert.deepEqual(await run.delivery!, [{ channel: 'flaky', ok: true, attempts: 3, error: null }]);
-  assert.deepEqual(waits, [20, 40], 'waited 20 ms, then 40 ms, between attempts');
+  assert.deepEqual(waits, [5_000, 20, 5_000, 40, 5_000], "each attempt's 5 s bound; 20 ms, then 40 ms, between attempts");
   assert.deepEqual(
     archive.deliveries('2026-W47').map((d) => [d.channel, d.attempt, d.ok, d.error]),
     [
@@ -235,9 +242,37 @@ test('stopping the service cancels a pending retry', async () => {
   });
   const run = await svc.run(week, 'api', { send: true });
   // Wait for the first attempt to be recorded, then stop while the retry waits a minute.
-  for (let i = 0; i < 100 && archive.deliveries('2026-W47').length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-  await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 250 && svc.delivery.pendingRetries === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(archive.deliveries('2026-W47').length, 1, 'the first attempt is recorded');
   assert.equal(svc.delivery.pendingRetries, 1);
   svc.stop();
   assert.deepEqual(await run.delivery!, [{ channel: 'down', ok: false, attempts: 1, error: `webhook down (${receiver.url}) answered HTTP 503: down for maintenance` }]);
+});
+
+test("a webhook that never answers fails at the channel's bound, measured on the service's clock", async () => {
+  const fake = new FakeClock(REPORT_AT);
+  const { store } = testStore({ now: () => REPORT_AT });
+  seedAll(store);
+  const archive = new ReportArchive(store.db);
+  const svc = new ReportService({
+    archive,
+    sources: storeReportSources(store, () => eventReader()),
+    workload: () => seededContext({ retryDelaysMs: [], webhooks: [{ name: 'slow', url: `${receiver.url}/hang`, format: 'json', headers: {} }] }),
+    pdf: { render: async () => FAKE_PDF },
+    log: silentLogger,
+    clock: fake,
+    channelOptions: { timeoutMs: 5_000 },
+  });
+  after(() => svc.stop());
+  const run = await svc.run(weekRange(parseWeek('2026-W47'), TZ), 'api', { send: true });
+  for (let i = 0; i < 250 && hanging.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(hanging.length, 1, 'the request reached the receiver, which holds it');
+  assert.deepEqual(fake.armed(), [REPORT_AT + 5_000], "the attempt's deadline is a timer of the service's clock");
+  let settled = false;
+  void run.delivery!.then(() => (settled = true));
+  await fake.advanceAsync(4_999);
+  assert.equal(settled, false, 'still waiting 1 ms before the bound');
+  await fake.advanceAsync(1);
+  assert.deepEqual(await run.delivery!, [{ channel: 'slow', ok: false, attempts: 1, error: `webhook slow (${receiver.url}) could not be reached: no answer within 5 s` }]);
+  await settle();
 });

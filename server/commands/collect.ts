@@ -2,6 +2,7 @@ import type { Logger } from '../../collectors/types.js';
 import { Runtime } from '../runtime.js';
 import { packageVersion, workloadEnv, type Settings } from '../settings.js';
 import { renderTable } from './table.js';
+import type { Clock } from '../clock.js';
 
 /**
  * `pillarboard collect`: the collectors without the HTTP server. With `once`, each selected
@@ -11,7 +12,7 @@ import { renderTable } from './table.js';
 export async function runCollect(
   settings: Settings,
   log: Logger,
-  opts: { once: boolean; ids?: string[]; out: NodeJS.WritableStream },
+  opts: { once: boolean; ids?: string[]; out: NodeJS.WritableStream; clock: Clock },
 ): Promise<number> {
   const runtime = new Runtime({
     configPath: settings.config,
@@ -21,6 +22,7 @@ export async function runCollect(
     version: packageVersion(),
     watch: !opts.once && settings.watch,
     command: 'collect',
+    clock: opts.clock,
   });
   try {
     try {

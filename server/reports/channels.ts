@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { EmailSettings, WebhookSettings } from './settings.js';
 import type { WeeklyReport } from './types.js';
+import { timeoutSignal, type Clock } from '../clock.js';
 
 /**
  * Delivery channels: e-mail over SMTP (nodemailer) and webhooks (Slack-compatible or JSON).
@@ -30,9 +31,14 @@ export interface Channel {
 export interface ChannelOptions {
   /** Bound on one attempt (connect, send, answer). Default 30 s. */
   timeoutMs?: number;
+  /**
+   * The runtime's clock: a webhook's bound waits on it. (SMTP's bounds are nodemailer's own
+   * socket timeouts, on the system's time; see docs/design.md, "One clock".)
+   */
+  clock: Clock;
 }
 
-export function emailChannel(settings: EmailSettings, opts: ChannelOptions = {}): Channel {
+export function emailChannel(settings: EmailSettings, opts: ChannelOptions): Channel {
   const timeout = opts.timeoutMs ?? 30_000;
   const s = settings.smtp;
   return {
@@ -85,7 +91,7 @@ export function webhookBody(format: WebhookSettings['format'], m: DeliveryMessag
   };
 }
 
-export function webhookChannel(settings: WebhookSettings, opts: ChannelOptions = {}): Channel {
+export function webhookChannel(settings: WebhookSettings, opts: ChannelOptions): Channel {
   const timeout = opts.timeoutMs ?? 30_000;
   let origin: string;
   try {
@@ -98,20 +104,22 @@ export function webhookChannel(settings: WebhookSettings, opts: ChannelOptions =
     name: settings.name,
     async send(m) {
       let res: Response;
+      const deadline = timeoutSignal(opts.clock, timeout);
       try {
         res = await fetch(settings.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': 'pillarboard-reports', ...settings.headers },
           body: JSON.stringify(webhookBody(settings.format, m)),
-          signal: AbortSignal.timeout(timeout),
+          signal: deadline.signal,
           redirect: 'error',
         });
       } catch (err) {
+        deadline.cancel();
         const e = err as Error & { cause?: { code?: string; message?: string } };
         const why = e.name === 'TimeoutError' ? `no answer within ${timeout / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
         throw new Error(`${what} could not be reached: ${why}`);
       }
-      const text = await res.text().catch(() => '');
+      const text = await res.text().catch(() => '').finally(deadline.cancel);
       if (!res.ok) throw new Error(`${what} answered HTTP ${res.status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`);
     },
   };

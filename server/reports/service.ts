@@ -41,7 +41,7 @@ export interface ReportServiceOptions {
   log: Logger;
   /** Time and timers (created once by the runtime). */
   clock: Clock;
-  channelOptions?: ChannelOptions;
+  channelOptions?: Omit<ChannelOptions, 'clock'>;
   /** Builds the channels from the settings; tests may replace it. */
   channels?: (settings: WeeklyReportSettings, opts: ChannelOptions) => Channel[];
 }
@@ -169,7 +169,7 @@ export class ReportService {
   /** The channels configured now. */
   channels(): Channel[] {
     const c = this.context();
-    return (this.opts.channels ?? defaultChannels)(c.settings, this.opts.channelOptions ?? {});
+    return (this.opts.channels ?? defaultChannels)(c.settings, { ...this.opts.channelOptions, clock: this.clock });
   }
 
   message(g: GeneratedReport): DeliveryMessage {

@@ -2,6 +2,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import type { Clock } from '../clock.js';
 
 /** Longest the exporter may take to flush at shutdown; spans still pending then are dropped. */
 const SHUTDOWN_BOUND_MS = 5_000;
@@ -13,6 +14,8 @@ export interface TelemetrySettings {
   version: string;
   /** True in tests and under OTEL_SDK_DISABLED: never start the SDK. */
   disabled: boolean;
+  /** The process's one clock: the shutdown bound waits on it. */
+  clock: Clock;
   /** Where export failures at shutdown are reported. */
   log?: { warn(msg: string, fields?: Record<string, unknown>): void };
 }
@@ -56,15 +59,15 @@ export function startTelemetry(settings: TelemetrySettings): Telemetry {
   return {
     enabled: true,
     shutdown: async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), SHUTDOWN_BOUND_MS).unref()));
+      const giveUp = new AbortController();
+      const bound = settings.clock.sleep(SHUTDOWN_BOUND_MS, giveUp.signal).then(() => 'timeout' as const);
       try {
         const r = await Promise.race([sdk.shutdown().then(() => 'done' as const), bound]);
         if (r === 'timeout') settings.log?.warn('trace export did not finish at shutdown; pending spans dropped', { endpoint: settings.otlpEndpoint, boundMs: SHUTDOWN_BOUND_MS });
       } catch (err) {
         settings.log?.warn('trace export failed at shutdown; pending spans dropped', { endpoint: settings.otlpEndpoint, error: (err as Error).message });
       } finally {
-        clearTimeout(timer);
+        giveUp.abort();
       }
     },
   };
