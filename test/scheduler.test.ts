@@ -105,6 +105,54 @@ test('a failing collector stays scheduled when the logger throws on its failure'
   await s.stop(100);
 });
 
+test('a collector that hangs past its timeout, ignoring the abort, is re-armed and runs again after its backoff', async () => {
+  const sink = memorySink();
+  const clock = new FakeClock();
+  const t0 = clock.now();
+  const s = new Scheduler({ sink, registry, log: silentLogger, clock, random: () => 0.5 });
+  s.apply([entry('stuck', 'ignore-abort', 1000, 300)]);
+  await clock.advanceAsync(300);
+  assert.deepEqual(sink.runs.map((r) => [r.startedAt - t0, r.ok]), [[0, false]], 'the first run ends at its timeout');
+  assert.equal(s.status()[0]!.nextRunAt, t0 + 300 + 2000, 'armed again: 2 × the interval after one failure');
+  await clock.advanceAsync(2300);
+  assert.deepEqual(sink.runs.map((r) => [r.startedAt - t0, r.ok]), [[0, false], [2300, false]], 'and it ran again then');
+  assert.ok(s.status()[0]!.nextRunAt !== null);
+  await s.stop(100);
+});
+
+test('a collector that rejects is re-armed after every failure', async () => {
+  const sink = memorySink();
+  const clock = new FakeClock();
+  const s = new Scheduler({ sink, registry, log: silentLogger, clock, random: () => 0.5, backoff: { maxBackoffMs: 1000 } });
+  s.apply([entry('down', 'fail', 1000)]);
+  await clock.advanceAsync(5000);
+  assert.equal(sink.runs.length, 6, 'runs at 0, 1, 2, 3, 4 and 5 s, each one failed');
+  assert.ok(sink.runs.every((r) => !r.ok && /answered 503/.test(r.error!)));
+  assert.equal(s.status()[0]!.nextRunAt, clock.now() + 1000);
+  await s.stop(100);
+});
+
+test('a collector stays scheduled when storing every run throws (the store is unusable)', async () => {
+  const clock = new FakeClock();
+  let attempts = 0;
+  const sink: RunSink = {
+    recordRun() {
+      attempts++;
+      throw new Error('SQLITE_IOERR: disk I/O error');
+    },
+  };
+  const s = new Scheduler({ sink, registry, log: silentLogger, clock, random: () => 0.5, backoff: { maxBackoffMs: 1000 } });
+  s.apply([entry('a', 'ok', 1000)]);
+  await clock.advanceAsync(3000);
+  // Each run tries to store its samples, then the failed run alone: 2 attempts per run, 4 runs.
+  assert.equal(attempts, 8);
+  const st = s.status()[0]!;
+  assert.equal(st.consecutiveFailures, 4);
+  assert.match(st.lastError!, /storing the run failed: SQLITE_IOERR/);
+  assert.equal(st.nextRunAt, clock.now() + 1000);
+  await s.stop(100);
+});
+
 test('every sample gets its collector label and the configured labels, and the run is stored with its samples', async () => {
   const sink = memorySink();
   const s = new Scheduler({ sink, registry, log: silentLogger, clock: new FakeClock() });
