@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { EvaluationSnapshot } from '../server/evaluation/index.js';
 import { TestRepo } from './support/git-repo.js';
 import { testRuntime } from './support/runtime.js';
+import { FakeClock } from './support/fake-clock.js';
 
 /**
  * First glance (issue 10): the evaluation that follows the collectors' first runs must already
@@ -13,8 +14,9 @@ import { testRuntime } from './support/runtime.js';
 const DAY = 86_400_000;
 
 test('the first evaluation after the git collector has run counts its deployments', async () => {
+  const clock = new FakeClock();
   const repo = new TestRepo();
-  const now = Date.now();
+  const now = clock.now();
   for (let i = 5; i >= 1; i--) repo.commit('app.txt', i, `change ${i}`, now - i * DAY);
   const { runtime } = testRuntime(`workload: { id: first, title: "First glance" }
 collectors:
@@ -27,14 +29,17 @@ indicators:
     series: 'dora_deployment_frequency_per_day{scope="workload",window="30d"}'
     objective: { min: 0.1 }
 evaluation: { interval: 1h }
-`);
+`, {}, { clock });
   const evaluations: EvaluationSnapshot[] = [];
   runtime.evaluator.on('evaluated', (s: EvaluationSnapshot) => evaluations.push(s));
   runtime.load(true);
-  const deadline = Date.now() + 20_000;
   // The start evaluates once before any run; the next evaluation follows the git collector's first run.
-  while (evaluations.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(evaluations.length >= 2, `evaluations after the first run: ${evaluations.length}`);
+  assert.equal(evaluations.length, 1, 'the evaluation at start');
+  await clock.advanceAsync(0); // the collector's first run is due at once (jitter 0)
+  // It runs git (real processes): wait for its end, without moving the clock.
+  for (let i = 0; i < 400 && evaluations.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(evaluations.length, 2, 'one more evaluation, after the first run');
+  assert.equal(evaluations[1]!.at, now, 'at the same clock time: it followed the run, not the 1 h timer');
   const indicator = evaluations[1]!.indicators.find((i) => i.id === 'deployment_frequency')!;
   assert.equal(indicator.status, 'ok', JSON.stringify(indicator));
   assert.equal(indicator.value, 5 / 30);

@@ -12,7 +12,7 @@ import {
   type WorkloadManagerOptions,
 } from '../server/workload/index.js';
 import { lines, tempDir, testRegistry, waitFor, writeWorkload } from './workload-helpers.js';
-import { clockAt } from './support/fake-clock.js';
+import { systemClock } from '../server/clock.js';
 
 const DEBOUNCE_MS = 40;
 
@@ -59,7 +59,7 @@ function setup(t: Parameters<typeof tempDir>[0], text: string, opts: Partial<Wor
     log,
     debounceMs: DEBOUNCE_MS,
     // Real timers (the debounce follows real file-system events), a clock that ticks 1 ms per read.
-    clock: clockAt(() => clock++),
+    clock: { ...systemClock, now: () => clock++ },
     ...opts,
   });
   t.after(() => manager.close());

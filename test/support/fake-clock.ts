@@ -1,4 +1,4 @@
-import { systemClock, type Cancel, type Clock } from '../../server/clock.js';
+import type { Cancel, Clock } from '../../server/clock.js';
 
 interface Timer {
   at: number;
@@ -121,9 +121,17 @@ export async function settle(turns = 5): Promise<void> {
 }
 
 /**
- * The system clock's timers with the time a test sets (a variable it moves by hand): for tests
- * of reads at a fixed "now" (API answers, reports) where nothing waits on a timer.
+ * A clock whose time the test sets (a variable it moves by hand), for tests of reads at a given
+ * "now" (API answers, reports, reviews). Its timers are held: they never fire, so nothing runs
+ * behind the test's back on real time (a collector, an evaluation pass, a retry). A test that
+ * needs timers to fire uses a FakeClock and steps it.
  */
 export function clockAt(now: () => number): Clock {
-  return { ...systemClock, now };
+  const held = new FakeClock(now());
+  return {
+    now,
+    setTimeout: (fn, ms) => held.setTimeout(fn, ms),
+    setInterval: (fn, ms) => held.setInterval(fn, ms),
+    sleep: (ms, signal) => held.sleep(ms, signal),
+  };
 }
