@@ -71,7 +71,7 @@ describe('http collector', () => {
     assert.equal(value(r, 'probe_success', url), 1);
     assert.equal(value(r, 'probe_http_status_code', url), 200);
     const seconds = value(r, 'probe_duration_seconds', url)!;
-    assert.ok(seconds > 0 && seconds < 5, `duration ${seconds}`);
+    assert.ok(Number.isFinite(seconds) && seconds > 0, `duration ${seconds}`);
     assert.equal(value(r, 'probe_ssl_earliest_cert_expiry_days', url), undefined, 'no certificate over plain http');
     assert.ok(r.samples.every((s) => s.ts === NOW.getTime()));
     assert.equal(r.warnings, undefined);
