@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Logger } from '../collectors/types.js';
@@ -12,7 +12,8 @@ import {
   type WorkloadManagerOptions,
 } from '../server/workload/index.js';
 import { lines, tempDir, testRegistry, waitFor, writeWorkload } from './workload-helpers.js';
-import { systemClock } from '../server/clock.js';
+import type { Clock } from '../server/clock.js';
+import { FakeClock } from './support/fake-clock.js';
 
 const DEBOUNCE_MS = 40;
 
@@ -50,7 +51,16 @@ function setup(t: Parameters<typeof tempDir>[0], text: string, opts: Partial<Wor
   const path = writeWorkload(dir, text);
   const versions = memoryVersions();
   const { entries, log } = memoryLog();
-  let clock = 1_000;
+  // File-system events are real; the debounce that follows them is a timer of this clock, which
+  // moves only when a test says so. Its reading ticks 1 ms per read, so versions' times differ.
+  const fake = new FakeClock(1_000);
+  let reads = 0;
+  const clock: Clock = {
+    now: () => fake.now() + reads++,
+    setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
+    setInterval: (fn, ms) => fake.setInterval(fn, ms),
+    sleep: (ms, signal) => fake.sleep(ms, signal),
+  };
   const manager = new WorkloadManager({
     path,
     registry: testRegistry(),
@@ -58,8 +68,7 @@ function setup(t: Parameters<typeof tempDir>[0], text: string, opts: Partial<Wor
     versions,
     log,
     debounceMs: DEBOUNCE_MS,
-    // Real timers (the debounce follows real file-system events), a clock that ticks 1 ms per read.
-    clock: { ...systemClock, now: () => clock++ },
+    clock,
     ...opts,
   });
   t.after(() => manager.close());
@@ -67,11 +76,25 @@ function setup(t: Parameters<typeof tempDir>[0], text: string, opts: Partial<Wor
   const refused: WorkloadIssue[][] = [];
   manager.on('applied', (next, previous) => applied.push([next, previous]));
   manager.on('refused', (issues) => refused.push(issues));
-  return { dir, path, manager, versions, entries, applied, refused };
+  return { dir, path, manager, versions, entries, applied, refused, fake };
 }
 
-/** Long enough for a stray debounced reload to have fired, short enough to keep the suite fast. */
-const settle = () => new Promise((r) => setTimeout(r, DEBOUNCE_MS * 5));
+/** Waits (on real time: file-system events are real) until the manager has armed its debounce on `fake`. */
+const debounceArmed = (fake: FakeClock) => waitFor(() => fake.pending() > 0, 3000, 'the debounce timer');
+
+/** Writes `text` to `path` and resolves once a watcher of our own has seen it (so the manager's would have too). */
+async function writeSeen(path: string, text: string): Promise<void> {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  await new Promise<void>((resolve) => {
+    const w = watch(dir, (_e, f) => {
+      if (f?.toString() !== name) return;
+      w.close();
+      resolve();
+    });
+    writeFileSync(path, text);
+  });
+}
 
 test('load() returns the workload, records the first version and makes it current', (t) => {
   const { manager, versions, path } = setup(t, workloadText('http://one'), { watch: false });
@@ -107,15 +130,19 @@ test('current() is undefined before load()', (t) => {
 });
 
 test('a valid change on disk is applied once after the debounce, stored, and emitted with the previous version', async (t) => {
-  const { path, manager, versions, applied } = setup(t, workloadText('http://one'));
+  const { path, manager, versions, applied, fake } = setup(t, workloadText('http://one'));
   manager.load();
   // An editor saving in several writes: one reload for the burst.
   writeFileSync(path, workloadText('http://two'));
   writeFileSync(path, workloadText('http://three'));
   writeFileSync(path, workloadText('http://four', '45s'));
-  await waitFor(() => applied.length > 0, 3000, 'the applied event');
-  await settle();
+  await debounceArmed(fake);
+  fake.advance(DEBOUNCE_MS - 1);
+  assert.equal(applied.length, 0, 'nothing before the debounce has passed');
+  fake.advance(1);
   assert.equal(applied.length, 1);
+  fake.advance(DEBOUNCE_MS * 10);
+  assert.equal(applied.length, 1, 'one reload for the burst (later events of it re-arm one more, which finds nothing new)');
   const [next, previous] = applied[0]!;
   assert.equal(next.workload.collectors[0]!.intervalMs, 45_000);
   assert.equal((previous.workload.collectors[0]!.config as { url: string }).url, 'http://one');
@@ -126,21 +153,25 @@ test('a valid change on disk is applied once after the debounce, stored, and emi
 });
 
 test('a file replaced by rename, as editors save, is picked up', async (t) => {
-  const { dir, path, manager, applied } = setup(t, workloadText('http://one'));
+  const { dir, path, manager, applied, fake } = setup(t, workloadText('http://one'));
   manager.load();
   const tmp = join(dir, '.workload.yaml.swp');
   writeFileSync(tmp, workloadText('http://renamed'));
   renameSync(tmp, path);
-  await waitFor(() => applied.length === 1, 3000, 'the applied event');
+  await debounceArmed(fake);
+  fake.advance(DEBOUNCE_MS);
+  assert.equal(applied.length, 1);
   assert.equal((manager.current()!.workload.collectors[0]!.config as { url: string }).url, 'http://renamed');
 });
 
 test('an invalid edit is refused, each issue is logged, and the previous workload stays current', async (t) => {
-  const { path, manager, versions, applied, refused, entries } = setup(t, workloadText('http://one'));
+  const { path, manager, versions, applied, refused, entries, fake } = setup(t, workloadText('http://one'));
   manager.load();
   const before = manager.current();
   writeFileSync(path, lines('workload: { id: shop, title: Web shop }', 'collectors:', '  - { id: a, type: dummy, url: "http://one", interval: 5x }'));
-  await waitFor(() => refused.length > 0, 3000, 'the refused event');
+  await debounceArmed(fake);
+  fake.advance(DEBOUNCE_MS);
+  assert.ok(refused.length > 0, 'the refused event');
   assert.equal(refused[0]![0]!.path, 'collectors[0].interval');
   assert.ok(entries.some((e) => e.level === 'error' && e.msg.startsWith(`${path}:3:56: collectors[0].interval: "5x" is not a duration`)), JSON.stringify(entries));
   assert.equal(manager.current(), before);
@@ -149,10 +180,12 @@ test('an invalid edit is refused, each issue is logged, and the previous workloa
 });
 
 test('rewriting the file with the same text emits nothing and stores nothing', async (t) => {
-  const { path, manager, versions, applied, entries } = setup(t, workloadText('http://one'));
+  const { path, manager, versions, applied, entries, fake } = setup(t, workloadText('http://one'));
   manager.load();
   writeFileSync(path, workloadText('http://one'));
-  await waitFor(() => entries.some((e) => e.msg === 'workload unchanged'), 3000, 'the unchanged reload');
+  await debounceArmed(fake);
+  fake.advance(DEBOUNCE_MS);
+  assert.ok(entries.some((e) => e.msg === 'workload unchanged'), 'the unchanged reload');
   assert.equal(applied.length, 0);
   assert.equal(versions.saved.length, 1);
 });
@@ -194,11 +227,12 @@ test('a deleted file is refused on reload and the active version stays', (t) => 
 });
 
 test('close() stops watching; later changes are applied only by an explicit reload', async (t) => {
-  const { path, manager, applied } = setup(t, workloadText('http://one'));
+  const { path, manager, applied, fake } = setup(t, workloadText('http://one'));
   manager.load();
   manager.close();
-  writeFileSync(path, workloadText('http://two'));
-  await settle();
+  await writeSeen(path, workloadText('http://two'));
+  assert.equal(fake.pending(), 0, 'no reload armed');
+  fake.advance(DEBOUNCE_MS * 10);
   assert.equal(applied.length, 0);
   assert.equal((manager.current()!.workload.collectors[0]!.config as { url: string }).url, 'http://one');
   assert.equal(manager.reload('signal').applied, true);
