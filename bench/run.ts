@@ -3,7 +3,8 @@
  * its own) one after the other, and prints their figures and a summary of targets.
  * `npm run bench -- NAME…` runs those whose file name contains a NAME. Opt-in benches (the
  * side-by-side run against real Prometheus and VictoriaMetrics, several minutes) run only when
- * named or with `--vs-prometheus`; other `--flags` are passed to them (e.g. `--small`).
+ * named or with `--vs-prometheus`. Other `--flags` are passed to every bench run (e.g.
+ * `--small` for the side-by-side run, `npm run bench -- soak --quick` for a one-minute soak).
  * Each bench prints human-readable lines and a last line `BENCH_JSON {...}` with
  * `{ name, results: [{ metric, value, unit, target?, pass? }], peakRssMb }`.
  */
@@ -36,7 +37,7 @@ const summary: BenchJson[] = [];
 let failed = false;
 for (const f of files) {
   process.stdout.write(`\n=== ${f}\n`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(dir, f), ...(OPT_IN.includes(f) ? flags : [])], {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(dir, f), ...flags], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
