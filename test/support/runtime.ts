@@ -7,7 +7,14 @@ import { tempDir } from './tmp.js';
 import { clockAt } from './fake-clock.js';
 import type { Clock } from '../../server/clock.js';
 
-/** A Runtime on a temp database and a temp workload file, closed after the test file. */
+/**
+ * A Runtime on a temp database and a temp workload file, closed after the test file.
+ *
+ * Its clock: `opts.clock` (a FakeClock the test steps), or a fixed `opts.now`, or by default the
+ * real time. Without a FakeClock its timers are held (clockAt): no collector run, evaluation
+ * pass, upkeep or retry fires on real time behind the test; the test drives them (runOnce,
+ * evaluateNow), or passes a FakeClock and advances it.
+ */
 export function testRuntime(workloadYaml: string, env: Record<string, string | undefined> = {}, opts: { now?: () => number; clock?: Clock } = {}) {
   const dir = tempDir();
   const configPath = path.join(dir, 'workload.yaml');
@@ -19,7 +26,7 @@ export function testRuntime(workloadYaml: string, env: Record<string, string | u
     log: silentLogger,
     version: '0.0.0-test',
     watch: false,
-    clock: opts.clock ?? (opts.now ? clockAt(opts.now) : undefined),
+    clock: opts.clock ?? clockAt(opts.now ?? (() => Date.now())),
   });
   after(() => runtime.close(1000));
   return { runtime, dir, configPath };
