@@ -383,10 +383,13 @@ export class Runtime {
     this.reports.service.stop();
     // A report being written (or printed) finishes first, within the same bound.
     const reportRun = this.reports.scheduler.idle();
+    // The bound's sleep is cancelled once the report is done: an armed sleep would hold the
+    // process for the whole bound after everything else closed.
+    const giveUp = new AbortController();
     const [clean] = await Promise.all([
       this.scheduler.stop(boundMs),
       this.backfill.stop(boundMs),
-      Promise.race([reportRun, this.clock.sleep(boundMs)]),
+      Promise.race([reportRun, this.clock.sleep(boundMs, giveUp.signal)]).finally(() => giveUp.abort()),
     ]);
     // Reads still running are refused (503 shutting-down); a pass in flight is dropped unapplied.
     await this.reads?.close();
