@@ -34,7 +34,7 @@ export async function runCollect(
       }
       throw err;
     }
-    if (!opts.once) return await runUntilSignal(runtime, settings, log);
+    if (!opts.once) return await runUntilSignal(runtime, settings, log, opts.clock);
     const known = new Set(runtime.scheduler.status().map((s) => s.id));
     const unknown = (opts.ids ?? []).filter((id) => !known.has(id));
     if (unknown.length) {
@@ -62,19 +62,32 @@ export async function runCollect(
   }
 }
 
-async function runUntilSignal(runtime: Runtime, settings: Settings, log: Logger): Promise<number> {
+/** Longest single sleep Node's timers take (about 24.8 days); the wait below sleeps in such steps. */
+const MAX_SLEEP_MS = 2 ** 31 - 1;
+
+async function runUntilSignal(runtime: Runtime, settings: Settings, log: Logger, clock: Clock): Promise<number> {
   runtime.startMaintenance();
   log.info('collecting (no HTTP server); stop with Ctrl-C', { config: settings.config, db: settings.db });
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-    process.on('SIGHUP', () => {
-      try {
-        runtime.workload.reload('signal');
-      } catch (err) {
-        log.error('SIGHUP: reload failed', { error: (err as Error).message });
-      }
-    });
-  });
+  const stop = new AbortController();
+  const onStop = () => stop.abort();
+  const onHup = () => {
+    try {
+      runtime.workload.reload('signal');
+    } catch (err) {
+      log.error('SIGHUP: reload failed', { error: (err as Error).message });
+    }
+  };
+  process.once('SIGTERM', onStop);
+  process.once('SIGINT', onStop);
+  process.on('SIGHUP', onHup);
+  try {
+    // The scheduler's timers are background timers (they never hold the process), and without an
+    // HTTP server nothing else would: this awaited sleep is what keeps `collect` running.
+    while (!stop.signal.aborted) await clock.sleep(MAX_SLEEP_MS, stop.signal);
+  } finally {
+    process.off('SIGTERM', onStop);
+    process.off('SIGINT', onStop);
+    process.off('SIGHUP', onHup);
+  }
   return 0;
 }
