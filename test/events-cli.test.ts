@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -8,7 +9,7 @@ import { runEventAdd, type EventAddFlags } from '../server/commands/event.js';
 import { EventStore } from '../server/events/store.js';
 import { openStore } from '../server/store/index.js';
 import { eventsApp, NOW } from './fixtures/events-helpers.js';
-import { clockAt } from './support/fake-clock.js';
+import { clockAt, FakeClock } from './support/fake-clock.js';
 import { tempDir } from './support/tmp.js';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -111,4 +112,27 @@ test('pillarboard event add is wired into the command line: a missing --kind exi
   const ok = run(['--kind', 'gameday', '--id', 'gd-2026-11', '--title', 'Region failover drill']);
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(storedIn(db, 'api', 'gd-2026-11')!.title, 'Region failover drill');
+});
+
+test('event add --server gives up after 30 s of its clock when the server never answers, exit 1 naming the URL', async () => {
+  const held: http.ServerResponse[] = [];
+  const server = http.createServer((_req, res) => held.push(res)).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  after(() => {
+    for (const res of held) res.destroy();
+    server.close();
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const clock = new FakeClock(NOW);
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stderr = '';
+  err.on('data', (c) => (stderr += c));
+  const run = runEventAdd({ kind: 'deployment', id: 'build-9', server: url, token: 'pb_x' } as EventAddFlags, { defaultDb: 'unused.db', clock, out, err });
+  for (let i = 0; i < 250 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(held.length, 1, 'the request reached the server, which holds it');
+  assert.deepEqual(clock.armed(), [NOW + 30_000], 'the deadline is a timer of the command clock');
+  clock.advance(30_000);
+  assert.equal(await run, 1);
+  assert.equal(stderr, `pillarboard: cannot reach ${url}/api/events: no answer within 30 s\n`);
 });

@@ -40,6 +40,9 @@ export interface EventAddOptions {
 
 class UsageError extends Error {}
 
+/** Bound on the --server request (connect, send, answer). */
+const REQUEST_BOUND_MS = 30_000;
+
 /**
  * `pillarboard event add`: one event from a script or pipeline step, validated exactly as
  * POST /api/events validates it. With --server (and --token, write scope) it is posted to a
@@ -66,7 +69,7 @@ export async function runEventAdd(flags: EventAddFlags, opts: EventAddOptions): 
     if (!flags.token) return fail(2, '--token: required with --server (a token of scope write, from `pillarboard token create`)');
     let res: Response;
     const url = `${flags.server.replace(/\/+$/, '')}/api/events`;
-    const deadline = timeoutSignal(opts.clock, 30_000);
+    const deadline = timeoutSignal(opts.clock, REQUEST_BOUND_MS);
     try {
       res = await (opts.fetch ?? fetch)(url, {
         method: 'POST',
@@ -76,6 +79,7 @@ export async function runEventAdd(flags: EventAddFlags, opts: EventAddOptions): 
       });
     } catch (e) {
       deadline.cancel();
+      if ((e as Error).name === 'TimeoutError') return fail(1, `cannot reach ${url}: no answer within ${REQUEST_BOUND_MS / 1000} s`);
       const cause = (e as { cause?: { message?: string } }).cause?.message;
       return fail(1, `cannot reach ${url}: ${cause ?? (e as Error).message}`);
     }
