@@ -103,6 +103,7 @@ export class Store {
   constructor(opts: OpenStoreOptions) {
     this.retention = { ...DEFAULT_RETENTION };
     if (opts.retention) this.setRetention(opts.retention);
+    if (typeof opts.now !== 'function') throw new TypeError('openStore: now is required (the runtime clock\'s reading, e.g. () => clock.now())');
     this.now = opts.now;
     this.migrationsDir = opts.migrationsDir ?? findMigrationsDir();
     this.batchRows = Math.max(1, Math.floor(opts.retentionBatchRows ?? DEFAULT_RETENTION_BATCH_ROWS));
