@@ -10,8 +10,6 @@ import type { Clock } from '../clock.js';
  * blocks: waits are timers, attempts are network I/O, and the caller may ignore the promise.
  */
 
-export type SetTimer = (fn: () => void, ms: number) => () => void;
-
 export interface ChannelResult {
   channel: string;
   ok: boolean;
