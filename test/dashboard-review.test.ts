@@ -194,9 +194,12 @@ describe('review, annotations, reports and time zone in the dashboard', { skip: 
     // A server without reviews: no counts, no error on the page.
     const none = await open('/', { allow: /Failed to load resource: the server responded with a status of 503/ });
     await none.page.route('**/api/review/summary*', (r) => r.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"title":"Reviews unavailable","detail":"this server has no review service"}' }));
+    const refused = none.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/review/summary' && r.status() === 503, WAIT);
     await none.page.reload();
     await updates(none.page);
-    await none.page.waitForTimeout(500);
+    // The page has had the 503 and a frame to show what it makes of it (no waiting on the wall clock).
+    await refused;
+    await none.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     assert.equal(await none.page.$$eval('.review-counts:not([hidden])', (e) => e.length), 0);
     assert.equal(await none.page.$$eval('.banner:not([hidden])', (b) => b.map((x) => x.getAttribute('data-banner')).filter((x) => x !== 'collectors').length), 0, 'no banner about it');
     await assertClean(none);
