@@ -133,7 +133,7 @@ async function expositionParser(file: string, openMetrics: boolean): Promise<Rat
 /** The same import with the parse on the writing thread (what stdin gets): the worker thread's gain. */
 async function endToEndInThread(file: string): Promise<Rate> {
   const db = path.join(dir, `inthread-${path.basename(file)}.db`);
-  const store = openStore({ path: db });
+  const store = openStore({ path: db, now: Date.now });
   const t0 = performance.now();
   const c0 = cpu();
   const stats = await importHistory(read(file), store, { now: Date.now });
@@ -145,7 +145,7 @@ async function endToEndInThread(file: string): Promise<Rate> {
 
 async function endToEnd(file: string): Promise<Rate & { bytesPerSample: number; out: string }> {
   const db = path.join(dir, `e2e-${path.basename(file)}.db`);
-  openStore({ path: db }).close();
+  openStore({ path: db, now: Date.now }).close();
   const out = new PassThrough();
   let text = '';
   out.on('data', (d) => (text += d));
@@ -158,7 +158,7 @@ async function endToEnd(file: string): Promise<Rate & { bytesPerSample: number; 
   const rate = { wall: TOTAL / secs(t0), cpu: TOTAL / (cpu() - c0) };
   await new Promise((r) => setImmediate(r));
   if (code !== 0) throw new Error(`import exited ${code}: ${errText}`);
-  const store = openStore({ path: db });
+  const store = openStore({ path: db, now: Date.now });
   let n = 0;
   for (const s of store.findSeries({ matchers: [{ label: '__name__', op: '=~', value: 'bench_.*' }] })) n += store.rawPoints(s.id, T0, END).length;
   store.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -200,7 +200,7 @@ export function loadPillarboard(pb: PbEnv, db: string, omFile: string, series: r
     return { loadMs: r.ms, via: `pillarboard import ${path.basename(omFile)}${args.includes('--format') ? ' --format openmetrics' : ''}` };
   }
   const t = performance.now();
-  const store = openStore({ path: db, retention: { rawMs: 40 * 86_400_000, hourlyMs: 400 * 86_400_000 } });
+  const store = openStore({ path: db, now: Date.now, retention: { rawMs: 40 * 86_400_000, hourlyMs: 400 * 86_400_000 } });
   try {
     const BATCH = 10_000;
     for (const s of series) {

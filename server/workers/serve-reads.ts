@@ -1,6 +1,7 @@
 import * as v8 from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { openStore } from '../store/index.js';
+import { systemClock } from '../clock.js';
 import { runReadTask, type BuiltBody, type ReadTask } from './tasks.js';
 import type { WorkerReply } from './pool.js';
 
@@ -42,7 +43,9 @@ export function serveReadTasks(handle: (task: ReadTask) => ReturnType<typeof run
 
 /** The store of this worker: its clock and retention follow each task's. */
 export function readTaskHandler(dbPath: string): (task: ReadTask) => ReturnType<typeof runReadTask> {
-  let now = Date.now();
+  // A worker thread cannot share the runtime's Clock object: each task carries its reading, and
+  // the thread's own system clock (this thread is a composition root) stands in until the first.
+  let now = systemClock.now();
   const store = openStore({ path: dbPath, readOnly: true, now: () => now });
   return (task) => {
     now = task.now;
