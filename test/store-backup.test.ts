@@ -71,7 +71,7 @@ test('backup taken while runs are being written is consistent: every run in the 
   assert.ok(runs.length >= 200);
   copy.close();
   // Raw samples are read through a read-only store: older ones live in compressed chunks.
-  const reader = openStore({ path: dest, readOnly: true });
+  const reader = openStore({ path: dest, readOnly: true, now: Date.now });
   const perTs = new Map<number, number>();
   for (const s of reader.findSeries(parseSelector('{__name__=~"bk_.*"}'))) {
     for (const [ts] of reader.rawPoints(s.id, 0, Number.MAX_SAFE_INTEGER)) perTs.set(ts, (perTs.get(ts) ?? 0) + 1);

@@ -51,7 +51,7 @@ test('after a SIGKILL mid-write the database is intact, every reported run is th
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   const runById = db.prepare('SELECT collector_id, started_at FROM collector_runs WHERE id = ?').raw();
   // Raw samples are read through a read-only store: the head and the compressed chunks.
-  const reader = openStore({ path: dbPath, readOnly: true });
+  const reader = openStore({ path: dbPath, readOnly: true, now: Date.now });
   const bySeries = new Map<string, Map<number, number>>();
   for (const s of reader.findSeries(parseSelector('crash_metric'))) {
     bySeries.set(s.labels.s!, new Map(reader.rawPoints(s.id, 0, Number.MAX_SAFE_INTEGER)));

@@ -14,7 +14,7 @@ function legacyDatabase(dir: string) {
     if (f.endsWith('.sql') && Number(f.slice(0, 4)) <= 8) fs.copyFileSync(path.join(findMigrationsDir(), f), path.join(old, f));
   }
   const file = path.join(dir, 'old.db');
-  const store = openStore({ path: file, migrationsDir: old });
+  const store = openStore({ path: file, migrationsDir: old, now: Date.now });
   const db = store.db;
   const rand = prng(13);
   const truth = new Map<string, Array<[number, number]>>();
