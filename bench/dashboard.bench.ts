@@ -35,7 +35,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 declare global {
   interface Window {
-    pillarboard: { updates: number; renderMs: number[] };
+    pillarboard: { updates: number; lastRenderMs: number | null; renderMs: number[]; view: string; connection: string; errors: string[] }; // the dashboard's probe, declared alike in every file (one program)
   }
 }
 

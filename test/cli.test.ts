@@ -12,7 +12,7 @@ import { checkedFetch } from './support/api-request.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'server', 'cli.ts');
-const baseEnv = { ...process.env, PILLARBOARD_LOG_LEVEL: 'info', NODE_ENV: 'test' };
+const baseEnv: NodeJS.ProcessEnv = { ...process.env, PILLARBOARD_LOG_LEVEL: 'info', NODE_ENV: 'test' };
 
 function cli(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {

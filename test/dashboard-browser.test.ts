@@ -281,7 +281,7 @@ describe('the wall-screen dashboard in a real browser', { skip: requireBinary(CH
       document.dispatchEvent(new Event('visibilitychange'));
     });
     await updates(page, before + 1);
-    assert.ok(seen.includes('/api/summary'), 'fetched at once when shown');
+    assert.ok((seen as string[]).includes('/api/summary'), 'fetched at once when shown'); // deepEqual(seen, []) above narrowed it to never[]
     await assertClean(o);
     await o.context.close();
   });

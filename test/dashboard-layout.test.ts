@@ -21,7 +21,7 @@ const WAIT = { timeout: 15_000 };
 
 declare global {
   interface Window {
-    pillarboard: { updates: number };
+    pillarboard: { updates: number; lastRenderMs: number | null; renderMs: number[]; view: string; connection: string; errors: string[] }; // the dashboard's probe, declared alike in every file (one program)
   }
 }
 

@@ -25,7 +25,7 @@ const BROWSER_ZONE = 'America/New_York';
 
 declare global {
   interface Window {
-    pillarboard: { updates: number; errors: string[] };
+    pillarboard: { updates: number; lastRenderMs: number | null; renderMs: number[]; view: string; connection: string; errors: string[] }; // the dashboard's probe, declared alike in every file (one program)
     __csp?: string[];
   }
 }

@@ -21,7 +21,7 @@ const FROM = NOW - 2 * 24 * HOUR; // inside the default raw retention
 const POINTS = 360; // 6 hours at 60 s
 
 /** Three series; values exact in binary (quarters), so sums and averages compare exactly. */
-const SERIES = [
+const SERIES: Array<{ name: string; labels: Record<string, string>; value: (i: number) => number }> = [
   { name: 'app_latency_seconds', labels: { service: 'shop', instance: 'a' }, value: (i: number) => 0.25 * (i % 8) },
   { name: 'app_latency_seconds', labels: { service: 'shop', instance: 'b' }, value: (i: number) => 100 + i },
   { name: 'app_requests_total', labels: { service: 'shop', city: 'Zürich\tZH' }, value: (i: number) => 1000 * i },

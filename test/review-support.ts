@@ -77,6 +77,7 @@ export function indicator(id: string, status: Status, value: number | null = sta
   return {
     id, title: id, pillar: 'operational_excellence', unit: '', weight: 1, kind: 'threshold',
     value, status, score: value === null ? null : status === 'ok' ? 100 : 0, reason: '', collectors: [], series: 1,
+    windowMs: 300_000, dataSince: value === null ? null : 0, windowCoverage: value === null ? null : 1,
   };
 }
 

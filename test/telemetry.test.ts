@@ -42,7 +42,7 @@ test('with OTEL_EXPORTER_OTLP_ENDPOINT set, serve exports spans for HTTP request
   const config = path.join(dir, 'w.yaml');
   fs.writeFileSync(config, 'workload: { id: otel, title: OTel }\ncollectors:\n  - { id: host, type: host, interval: 1s, jitter: 0 }\n');
   const port = await freePort();
-  const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '200', PORT: String(port) };
+  const env: NodeJS.ProcessEnv = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '200', PORT: String(port) };
   delete env.NODE_ENV;
   delete env.OTEL_SDK_DISABLED;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'cli.ts'), 'serve', '--config', config, '--db', path.join(dir, 'pb.db'), '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -10,7 +10,7 @@
  * { cmd: 'stop' } closes everything and exits.
  */
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createApp } from '../../server/api/app.js';
 import { systemClock } from '../../server/clock.js';
 import { silentLogger } from '../../server/log.js';
@@ -53,7 +53,10 @@ process.on('message', (m: { cmd: string; ms?: number }) => {
     const until = performance.now() + (m.ms ?? 1000);
     let passes = 0;
     const next = (): void => {
-      if (performance.now() >= until) return send({ type: 'evaluated', passes });
+      if (performance.now() >= until) {
+        send({ type: 'evaluated', passes });
+        return;
+      }
       // The timed pass's path: on a read worker when there are any, else on this thread.
       void runtime.evaluator.evaluateSoon().then(() => {
         passes++;
