@@ -2,13 +2,14 @@ import compression from 'compression';
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Request, RequestHandler, Response } from 'express';
-import type { BodyEncoding, BuiltBody } from '../workers/tasks.js';
+import { BROTLI_OPTIONS, GZIP_OPTIONS, type BodyEncoding, type BuiltBody } from '../workers/tasks.js';
 
 /**
  * Response compression. Bodies built on a read worker (the series routes) are compressed
  * there, in the coding picked here from Accept-Encoding, so the HTTP thread only sends bytes;
  * the summary is compressed once per state and coding (routes/evaluation.ts); every other
- * response goes through the `compression` middleware (zlib streams on libuv's thread pool). Both prefer br (quality 4) to gzip, and leave bodies under 1 KB alone. The
+ * response goes through the `compression` middleware (zlib streams on libuv's thread pool). Both prefer br to gzip, at the cheapest settings (br quality 1, gzip level 1: BROTLI_OPTIONS,
+ * GZIP_OPTIONS, chosen by measured cost), and leave bodies under 1 KB alone. The
  * event stream is never compressed: a compressor holds events back until its buffer fills.
  */
 
@@ -22,9 +23,9 @@ export function bodyEncoding(req: Request): BodyEncoding {
 const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
 
-/** `body` in `coding`, compressed on libuv's thread pool with the settings the middleware uses (br quality 4). */
+/** `body` in `coding`, compressed on libuv's thread pool with the settings the workers and the middleware use. */
 export function compressBody(body: Buffer, coding: 'br' | 'gzip'): Promise<Buffer> {
-  return coding === 'br' ? brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } }) : gzip(body);
+  return coding === 'br' ? brotli(body, BROTLI_OPTIONS) : gzip(body, GZIP_OPTIONS);
 }
 
 /** Sends a worker-built JSON body with its coding and ETag (a matching If-None-Match gets 304). */
@@ -40,6 +41,8 @@ export function sendBuilt(res: Response, b: BuiltBody): void {
 export function compressResponses(): RequestHandler {
   return compression({
     threshold: 1024,
+    level: GZIP_OPTIONS.level,
+    brotli: BROTLI_OPTIONS,
     filter: (req, res) => {
       if (req.path === '/api/stream') return false;
       const type = res.getHeader('Content-Type');
