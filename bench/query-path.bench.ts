@@ -1,83 +1,168 @@
 /**
- * What a read worker spends on a series answer after the store (issue 13, goal 2): writing the
- * JSON and compressing it, for the two side-by-side queries (bench/versus.bench.ts) — 30 d × 100
- * series hourly (72,000 points) and raw 24 h × 1 series at 60 s (1,440 points). The baseline,
- * in the same run, is the settings used before (br quality 4, gzip level 6); the current ones
- * are server/workers/tasks.ts's BROTLI_OPTIONS and GZIP_OPTIONS. Point values are averages of
- * a noisy gauge (12–17 significant digits, as rollup averages print), times on the step grid.
- * `node --import tsx bench/query-path.bench.ts`; prints figures, then `BENCH_JSON {...}`. ~10 s.
+ * Where a series answer's time goes after the request arrives (issue 13, goal 2), for the two
+ * side-by-side queries of bench/versus.bench.ts on its data (100 series × 30 days at 60 s,
+ * bench/support/versus-data.ts, written into a temporary store): 30 d × 100 series hourly
+ * (72,000 points from rollups) and raw 24 h × 1 series at 60 s (1,440 points).
+ *
+ * 1. The read worker's steps, one by one on a read-only store: the store's query, writing the
+ *    JSON (server/workers/series-json.ts), and compressing it — with the settings used before
+ *    (br quality 4, gzip level 6) as the baseline in the same run against the current ones
+ *    (server/workers/tasks.ts BROTLI_OPTIONS, GZIP_OPTIONS).
+ * 2. The whole answer over HTTP: a real Runtime with 2 read workers and the Express app on
+ *    127.0.0.1, `Accept-Encoding: gzip` (as the side-by-side bench sends) and identity; p50/p95
+ *    of 30 after 3 warm-ups. The difference to the steps is the worker round trip and Express.
+ * `node --import tsx bench/query-path.bench.ts`; prints figures, then `BENCH_JSON {...}`. ~1 min.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import zlib from 'node:zlib';
-import type { RangeResult } from '../server/store/index.js';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../server/api/app.js';
+import { systemClock } from '../server/clock.js';
+import { silentLogger } from '../server/log.js';
+import { Runtime } from '../server/runtime.js';
+import { openStore, parseSelector, type RangeQuery } from '../server/store/index.js';
 import { seriesQueryJson } from '../server/workers/series-json.js';
 import { BROTLI_OPTIONS, GZIP_OPTIONS } from '../server/workers/tasks.js';
+import { lastTs, MINUTE, HOUR, versusSeries, versusSpan } from './support/versus-data.js';
+import { timedGet } from './support/versus-http.js';
+import { PB_WORKLOAD } from './support/versus-load.js';
 
-const END = Date.UTC(2025, 5, 30, 9);
-const HOUR = 3_600_000;
 const REPS = 15;
-
-function result(seriesCount: number, points: number, step: number): RangeResult {
-  let seed = 1;
-  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-  const series = Array.from({ length: seriesCount }, (_, i) => ({
-    series: { id: i + 1, name: 'bench_latency_seconds', labels: { instance: `i${i}`, job: 'bench' } },
-    points: Array.from({ length: points }, (_, j): [number, number] => [END - (points - j) * step, 0.2 + Math.sin(i + j / 7) * 0.05 + rand() / 1000]),
-  }));
-  return { source: 'rollup', series } as unknown as RangeResult;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function time(f: () => number): { ms: number; bytes: number } {
-  let bytes = 0;
-  const ts: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const t = performance.now();
-    bytes = f();
-    ts.push(performance.now() - t);
-  }
-  return { ms: median(ts), bytes };
-}
-
+const HTTP_REPS = 30;
+const NOW = Date.UTC(2025, 5, 30, 12);
+const span = versusSpan(NOW, 30);
+const last = lastTs(span);
+const QUERIES = [
+  {
+    key: 'hourly30d100',
+    label: '30 d × 100 series hourly avg',
+    selector: '{bench="versus"}',
+    range: { from: span.start, to: last - 59 * MINUTE, step: HOUR, aggregation: 'avg' } as RangeQuery,
+    limit: 1000,
+  },
+  {
+    key: 'raw24h1',
+    label: 'raw 24 h × 1 series @60 s',
+    selector: 'bench_latency_seconds{instance="i0",bench="versus"}',
+    range: { from: last - 1439 * MINUTE, to: last, step: MINUTE, aggregation: 'avg' } as RangeQuery,
+    limit: 100,
+  },
+];
 const BEFORE_BR: zlib.BrotliOptions = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT } };
 const BEFORE_GZIP: zlib.ZlibOptions = { level: 6 };
-const out: Record<string, number> = {};
-const kb = (n: number) => `${Math.round(n / 1024).toLocaleString('en-US')} KB`;
 
-for (const [key, label, n, points, step] of [
-  ['hourly30d100', '30 d × 100 series hourly', 100, 720, HOUR],
-  ['raw24h1', 'raw 24 h × 1 series @60 s', 1, 1440, 60_000],
-] as const) {
-  const head = { from: END - points * step, to: END, step, aggregation: 'avg' };
-  // seriesQueryJson consumes its result: one fresh copy per repetition, built beforehand.
-  const results = Array.from({ length: REPS }, () => result(n, points, step));
-  const json = time(() => seriesQueryJson(head, results.pop()!).length);
-  const body = Buffer.from(seriesQueryJson(head, result(n, points, step)));
-  const rows = [
-    ['gzip', BEFORE_GZIP, GZIP_OPTIONS],
-    ['br', BEFORE_BR, BROTLI_OPTIONS],
-  ] as const;
-  console.log(`${label}: JSON ${kb(body.length)} written in ${json.ms.toFixed(1)} ms`);
-  out[`${key}_json_ms`] = json.ms;
-  for (const [coding, before, now] of rows) {
-    const compress = (o: zlib.ZlibOptions | zlib.BrotliOptions) => () =>
-      (coding === 'br' ? zlib.brotliCompressSync(body, o as zlib.BrotliOptions) : zlib.gzipSync(body, o as zlib.ZlibOptions)).length;
-    const b = time(compress(before));
-    const a = time(compress(now));
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const kb = (n: number) => `${Math.round(n / 1024).toLocaleString('en-US')} KB`;
+const f1 = (n: number) => n.toFixed(1);
+
+function time<T>(f: () => T): { ms: number; last: T } {
+  const ts: number[] = [];
+  let last!: T;
+  for (let i = 0; i < REPS; i++) {
+    const t = performance.now();
+    last = f();
+    ts.push(performance.now() - t);
+  }
+  return { ms: pct(ts, 50), last };
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-query-path-'));
+const db = path.join(dir, 'versus.db');
+const workload = path.join(dir, 'pillarboard.yaml');
+fs.writeFileSync(workload, PB_WORKLOAD);
+const out: Record<string, number> = {};
+
+// ---- the data: what `pillarboard import` would load, in batches of one day of every series ----
+{
+  const t = performance.now();
+  const store = openStore({ path: db, now: () => NOW });
+  const series = versusSeries();
+  const perBatch = 1440;
+  for (let c = 0; c < span.count; c += perBatch) {
+    const batch = [];
+    for (const d of series) {
+      for (let k = c; k < Math.min(span.count, c + perBatch); k++) {
+        const ts = span.start + k * span.stepMs;
+        batch.push({ name: d.name, labels: d.labels, ts, value: d.value(ts) });
+      }
+    }
+    store.writeSamples(batch);
+  }
+  store.updateRollups();
+  store.close();
+  console.log(`data: ${series.length} series × ${span.count.toLocaleString('en-US')} samples written in ${Math.round(performance.now() - t)} ms`);
+}
+
+// ---- 1. the worker's steps ----
+const reader = openStore({ path: db, now: () => NOW, readOnly: true });
+reader.setRetention({ rawMs: 40 * 24 * HOUR, hourlyMs: 400 * 24 * HOUR });
+for (const q of QUERIES) {
+  const selector = parseSelector(q.selector);
+  const query = time(() => reader.querySeries(selector, q.range));
+  const head = { from: q.range.from, to: q.range.to, step: q.range.step, aggregation: 'avg' };
+  // seriesQueryJson consumes its result: fresh ones, read beforehand.
+  const results = Array.from({ length: REPS }, () => reader.querySeries(selector, q.range));
+  const json = time(() => seriesQueryJson(head, results.pop()!));
+  const body = Buffer.from(json.last);
+  console.log(`${q.label} (${query.last.source}): store ${f1(query.ms)} ms, JSON ${kb(body.length)} in ${f1(json.ms)} ms`);
+  Object.assign(out, { [`${q.key}_store_ms`]: query.ms, [`${q.key}_json_ms`]: json.ms, [`${q.key}_json_bytes`]: body.length });
+  for (const coding of ['gzip', 'br'] as const) {
+    const run = (o: zlib.ZlibOptions | zlib.BrotliOptions) => () => (coding === 'br' ? zlib.brotliCompressSync(body, o as zlib.BrotliOptions) : zlib.gzipSync(body, o as zlib.ZlibOptions)).length;
+    const b = time(run(coding === 'br' ? BEFORE_BR : BEFORE_GZIP));
+    const a = time(run(coding === 'br' ? BROTLI_OPTIONS : GZIP_OPTIONS));
     console.log(
-      `  ${coding.padEnd(4)} before ${b.ms.toFixed(1)} ms ${kb(b.bytes)} → now ${a.ms.toFixed(1)} ms ${kb(a.bytes)}: ` +
-        `${(b.ms / a.ms).toFixed(1)}× faster, ${((a.bytes / b.bytes - 1) * 100).toFixed(0)} % more bytes`,
+      `  ${coding.padEnd(4)} before ${f1(b.ms)} ms ${kb(b.last)} → now ${f1(a.ms)} ms ${kb(a.last)}: ` +
+        `${(b.ms / a.ms).toFixed(1)}× faster, ${((a.last / b.last - 1) * 100).toFixed(0)} % more bytes`,
     );
     Object.assign(out, {
-      [`${key}_${coding}_before_ms`]: b.ms,
-      [`${key}_${coding}_now_ms`]: a.ms,
-      [`${key}_${coding}_before_bytes`]: b.bytes,
-      [`${key}_${coding}_now_bytes`]: a.bytes,
-      [`${key}_${coding}_speedup`]: b.ms / a.ms,
+      [`${q.key}_${coding}_before_ms`]: b.ms,
+      [`${q.key}_${coding}_now_ms`]: a.ms,
+      [`${q.key}_${coding}_before_bytes`]: b.last,
+      [`${q.key}_${coding}_now_bytes`]: a.last,
+      [`${q.key}_${coding}_speedup`]: b.ms / a.ms,
     });
   }
 }
-console.log(`BENCH_JSON ${JSON.stringify(out)}`);
+reader.close();
+
+void (async () => {
+  // ---- 2. over HTTP ----
+  const runtime = new Runtime({
+    configPath: workload,
+    dbPath: db,
+    env: {},
+    log: silentLogger,
+    version: 'bench',
+    watch: false,
+    clock: { ...systemClock, now: () => NOW },
+    readWorkers: 2,
+  });
+  runtime.load(false, { evaluate: false });
+  const server = createApp(runtime.apiDeps()).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  for (const q of QUERIES) {
+    const r = q.range;
+    const url = `${base}/api/series/query?${new URLSearchParams({ match: q.selector, from: String(r.from / 1000), to: String(r.to / 1000), step: String(r.step / 1000), agg: 'avg', limit: String(q.limit) })}`;
+    for (const enc of ['gzip', 'identity'] as const) {
+      const ts: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i < HTTP_REPS + 3; i++) {
+        const a = await timedGet(url, enc);
+        if (a.status !== 200) throw new Error(`${url}: HTTP ${a.status}`);
+        if (i >= 3) ts.push(a.ms);
+        bytes = a.wireBytes;
+      }
+      console.log(`${q.label} over HTTP, ${enc}: p50 ${f1(pct(ts, 50))} ms, p95 ${f1(pct(ts, 95))} ms, ${kb(bytes)}`);
+      Object.assign(out, { [`${q.key}_http_${enc}_p50_ms`]: pct(ts, 50), [`${q.key}_http_${enc}_p95_ms`]: pct(ts, 95) });
+    }
+  }
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await runtime.close(1_000);
+  fs.rmSync(dir, { recursive: true, force: true });
+  console.log(`BENCH_JSON ${JSON.stringify(out)}`);
+  process.exit(0);
+})();

@@ -70,10 +70,10 @@ export function runReadTask(store: ReadStore, task: ReadTask): BuiltBody | Query
 
 /**
  * Brotli at quality 1 and gzip at level 1: the cheapest settings, chosen by measured cost
- * (bench/query-path.bench.ts; docs/design.md). On a 2.36 MB 30-day hourly answer br q1 takes
- * ~25 ms against q4's ~140 ms for 874 KB instead of 742 KB, gzip(1) ~36 ms against gzip(6)'s
- * ~87 ms for 918 KB instead of 822 KB: 15–20 % more bytes for a third to a sixth of the time,
- * which a query spends before its first byte goes out.
+ * (bench/query-path.bench.ts; docs/design.md). On the side-by-side 30-day hourly answer (1.9 MB)
+ * gzip(1) takes ~17 ms against gzip(6)'s ~54 ms, br q1 ~11 ms against q4's ~65 ms, for larger
+ * bodies (555 KB instead of 466 KB; 414 KB instead of 221 KB) — time a query spends before its
+ * first byte goes out, against 1–1.5 ms of transfer at 1 Gbit/s.
  */
 export const BROTLI_OPTIONS: zlib.BrotliOptions = {
   params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT },
