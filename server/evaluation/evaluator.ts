@@ -255,13 +255,7 @@ export class Evaluator extends EventEmitter {
       if (superseded() || this.evaluating) return null;
       this.evaluating = true;
       try {
-        this.last = snapshot;
-        try {
-          this.emit('evaluated', snapshot, transitions);
-        } catch (err) {
-          this.log.error("an 'evaluated' listener threw", { error: message(err) });
-        }
-        return snapshot;
+        return this.publish(snapshot, transitions);
       } finally {
         this.evaluating = false;
         this.resumedNextAt = null;
@@ -291,7 +285,11 @@ export class Evaluator extends EventEmitter {
 
   /** Persists a computed pass, makes it the latest and tells the listeners. */
   private apply(snapshot: EvaluationSnapshot): EvaluationSnapshot {
-    const transitions = this.persist(snapshot);
+    return this.publish(snapshot, this.persist(snapshot));
+  }
+
+  /** Makes a persisted pass the latest and tells the listeners; a throwing listener is logged, never fatal. */
+  private publish(snapshot: EvaluationSnapshot, transitions: Transition[]): EvaluationSnapshot {
     this.last = snapshot;
     try {
       this.emit('evaluated', snapshot, transitions);
