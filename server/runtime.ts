@@ -21,6 +21,7 @@ import { DerivedSeriesJob, derivedSettingsFrom, missingDataHint, requestRunAfter
 import { ReviewService, type ReviewConfig } from './review/index.js';
 import { Backfiller } from './backfill/index.js';
 import { systemClock, type Cancel, type Clock } from './clock.js';
+import { registerReadWorkerMetrics } from './workers/metrics.js';
 import { ReadWorkers } from './workers/reads.js';
 
 export interface RuntimeOptions {
@@ -119,6 +120,7 @@ export class Runtime {
       features: [
         (r) => registerEvaluationMetrics(r, () => evaluator?.latest() ?? null),
         (r) => registerReviewMetrics(r, () => review?.summary() ?? null),
+        (r) => registerReadWorkerMetrics(r, () => this.reads?.stats() ?? null),
       ],
     });
     scheduler = new Scheduler({

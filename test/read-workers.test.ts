@@ -283,7 +283,7 @@ test('closing the workers refuses a waiting read with 503 shutting-down and ends
   await reads.close();
   assertProblem(await blocked, 503, 'shutting-down');
   assertProblem(await waiting, 503, 'shutting-down');
-  assert.deepEqual(reads.stats(), { size: 1, live: 0, busy: 0, queued: 0, replaced: 0 });
+  assert.deepEqual(reads.stats(), { size: 1, live: 0, busy: 0, queued: 0, replaced: 0, heapBytes: 0 });
 });
 
 /** Polls `cond` (the pool's own counters) until it holds; fails after ~5 s. */

@@ -110,6 +110,8 @@ export interface PoolStats {
   queued: number;
   /** Workers that died or were stopped and replaced since start. */
   replaced: number;
+  /** V8 heap (total size) of the live workers, summed, as each reported after its last task. */
+  heapBytes: number;
 }
 
 export class WorkerPool {
@@ -154,7 +156,7 @@ export class WorkerPool {
   }
 
   stats(): PoolStats {
-    return { size: this.slots.length, live: this.slots.filter((x) => x !== null).length, busy: this.slots.filter((s) => s?.task).length, queued: this.queue.length, replaced: this.replaced };
+    return { size: this.slots.length, live: this.slots.filter((x) => x !== null).length, busy: this.slots.filter((s) => s?.task).length, queued: this.queue.length, replaced: this.replaced, heapBytes: this.slots.reduce((sum, s) => sum + (s?.heapBytes ?? 0), 0) };
   }
 
   /** Refuses queued and running tasks (PoolClosedError) and terminates every worker. */
