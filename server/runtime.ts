@@ -44,6 +44,12 @@ export interface RuntimeOptions {
 }
 
 /**
+ * Series per rollup-upkeep step (Store.updateRollupsSlice): one series-day costs ~20–40 µs to
+ * re-fold and write, so a step stays near 10 ms of the HTTP thread (bench/loop.bench.ts).
+ */
+const ROLLUP_SLICE_SERIES = 256;
+
+/**
  * Everything the server runs, built from its parts and wired together: the store, the
  * workload (with hot reload), the scheduler and the metrics. `serve` and `collect --once`
  * share it, so both run collectors exactly the same way.
@@ -69,6 +75,8 @@ export class Runtime {
   /** The read worker threads, or null when everything reads on the main thread (options.readWorkers). */
   readonly reads: ReadWorkers | null;
   private readonly timers: Cancel[] = [];
+  /** Set by close(): maintenance loops stop between steps. */
+  private closing = false;
   private readonly lock: WriterLock;
   private evaluate = true;
   /** Collectors whose first run since start is still awaited (see onFirstRun). */
@@ -291,11 +299,18 @@ export class Runtime {
 
   /** Periodic upkeep: rollups every 30 s, retention every hour (bounded batches inside). */
   startMaintenance(): void {
-    const rollups = () => {
+    // In slices of ROLLUP_SLICE_SERIES series with the event loop turning between them, so a
+    // catch-up over thousands of series never holds the HTTP thread (issue 12 item 8).
+    let updating = false;
+    const rollups = async () => {
+      if (updating) return;
+      updating = true;
       try {
-        this.store.updateRollups();
+        while (!this.closing && !this.store.updateRollupsSlice(ROLLUP_SLICE_SERIES).done) await new Promise((r) => setImmediate(r));
       } catch (err) {
         this.opts.log.error('rollup update failed', { error: (err as Error).message });
+      } finally {
+        updating = false;
       }
     };
     const retention = () => {
@@ -307,9 +322,9 @@ export class Runtime {
         this.opts.log.error('retention failed', { error: (err as Error).message });
       }
     };
-    rollups();
+    void rollups();
     retention();
-    this.timers.push(this.clock.setInterval(rollups, 30_000), this.clock.setInterval(retention, 3_600_000));
+    this.timers.push(this.clock.setInterval(() => void rollups(), 30_000), this.clock.setInterval(retention, 3_600_000));
   }
 
   apiDeps(): AppDeps {
@@ -377,6 +392,7 @@ export class Runtime {
 
   /** Stops collectors (aborting at the bound), flushes rollups, closes the database. */
   async close(boundMs: number): Promise<boolean> {
+    this.closing = true;
     for (const cancel of this.timers.splice(0)) cancel();
     this.workload.close();
     this.evaluator.stop();

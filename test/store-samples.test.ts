@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { Sample } from '../collectors/types.js';
-import { InvalidSampleError, parseSelector, QueryError, RangeTooLargeError, type Store } from '../server/store/index.js';
+import { InvalidSampleError, openStore, parseSelector, QueryError, RangeTooLargeError, type Store } from '../server/store/index.js';
 import type { PointAggregation } from '../server/store/types.js';
 import { assertPointsClose, bucketize, close, DAY, HOUR, prng, T0, tempStore } from './fixtures/store-helpers.js';
 
@@ -18,7 +18,7 @@ interface Truth {
  * (after their hour was rolled up), ~3% re-sent with a new value, and NaN now
  * and then; rolls up at random points in between. Returns the expected final state.
  */
-function writeRandom(store: Store, seed: number): Truth {
+function writeRandom(store: Store, seed: number, sliced = false): Truth {
   const rnd = prng(seed);
   const keys = Array.from({ length: 10 }, (_, i) => ({ name: i % 2 ? 'm_odd' : 'm_even', labels: { host: `h${i}`, zone: i % 3 ? 'a' : '' } }));
   const all: Sample[] = [];
@@ -52,7 +52,9 @@ function writeRandom(store: Store, seed: number): Truth {
     else store.recordRun({ collectorId: 'rand', startedAt: T0 + run, durationMs: 1, ok: true, samplesWritten: batch.length }, batch);
     apply(batch);
     run++;
-    if (rnd() < 0.25) store.updateRollups();
+    // sliced: a catch-up of 1–3 series at a time, so most updates span several later writes
+    if (sliced) store.updateRollupsSlice(1 + Math.floor(rnd() * 3));
+    else if (rnd() < 0.25) store.updateRollups();
   }
   return { byKey, keys };
 }
@@ -63,9 +65,9 @@ function truthPoints(truth: Truth, key: string): Array<[number, number]> {
 
 const seriesKey = (s: { name: string; labels: Record<string, string> }) => `${s.name}${JSON.stringify(s.labels)}`;
 
-function checkAgainstBruteForce(t: TestContext, headMaxRows: number): void {
+function checkAgainstBruteForce(t: TestContext, headMaxRows: number, sliced = false): void {
   const { store } = tempStore(t, { now: () => T0 + 4 * DAY, headMaxRows });
-  const truth = writeRandom(store, 20250106 + headMaxRows);
+  const truth = writeRandom(store, 20250106 + headMaxRows, sliced);
   if (headMaxRows < 1000) {
     const cold = store.db.prepare('SELECT coalesce(sum(count), 0) FROM sample_chunks').pluck().get() as number;
     assert.ok(cold > 5000, `most samples were moved out of the head (${cold})`);
@@ -120,6 +122,48 @@ test('raw points, hourly rollups and range queries equal brute force over random
 
 test('raw points, hourly rollups and range queries equal brute force while the head is compacted into samples again and again', (t) => {
   checkAgainstBruteForce(t, 300);
+});
+
+test('rollups equal brute force when they are brought up to date a few series at a time between writes (updateRollupsSlice)', (t) => {
+  checkAgainstBruteForce(t, 300, true);
+});
+
+test('a sliced rollup update keeps its markers until its last slice, so a crash midway is recomputed on the next open', (t) => {
+  const { store, file } = tempStore(t, { now: () => T0 + DAY });
+  const batch = Array.from({ length: 6 }, (_, i) => [0, 1, 2].map((m) => ({ name: 'g', labels: { i: String(i) }, ts: T0 + m * 60_000, value: i * 10 + m })));
+  store.writeSamples(batch.flat());
+  const markers = () => store.db.prepare('SELECT count(*) FROM rollup_dirty').pluck().get() as number;
+  assert.equal(markers(), 1);
+  assert.deepEqual(store.updateRollupsSlice(2), { done: false, seriesDays: 2 });
+  assert.equal(markers(), 1, 'the hour stays marked while series of it are pending');
+  store.db.close(); // a crash between slices (close() would finish the update): the rest was only in memory
+  const again = openStore({ path: file, now: () => T0 + DAY });
+  t.after(() => again.close());
+  assert.equal(again.updateRollups().seriesDays, 6, 'the reopened store recomputes every series of the marked hour');
+  assert.equal(again.db.prepare('SELECT count(*) FROM rollup_dirty').pluck().get(), 0);
+  for (const s of again.findSeries(parseSelector('g'))) {
+    const i = Number(s.labels.i);
+    assert.deepEqual(again.rollupHours(s.id, T0, T0), [{ hour: T0, count: 3, sum: 30 * i + 3, min: 10 * i, max: 10 * i + 2, last: 10 * i + 2 }]);
+  }
+});
+
+test('a write between the slices of a rollup update re-marks its hour, and the marker outlives the update that began before it', (t) => {
+  const { store } = tempStore(t, { now: () => T0 + DAY });
+  const s = (i: number, ts: number, value: number) => ({ name: 'g', labels: { i: String(i) }, ts, value });
+  store.writeSamples([0, 1, 2, 3].map((i) => s(i, T0, i)));
+  assert.equal(store.updateRollupsSlice(1).done, false);
+  // series 0 is done; a new sample for it (same hour) arrives before the update ends
+  store.writeSamples([s(0, T0 + 60_000, 100)]);
+  let r;
+  do r = store.updateRollupsSlice(1);
+  while (!r.done);
+  assert.equal(r.seriesDays, 4);
+  assert.equal(store.db.prepare('SELECT count(*) FROM rollup_dirty').pluck().get(), 1, 'the hour written meanwhile is still marked');
+  assert.deepEqual(store.updateRollupsSlice(8), { done: true, seriesDays: 1 }, 'the next update folds in the late write');
+  assert.equal(store.db.prepare('SELECT count(*) FROM rollup_dirty').pluck().get(), 0);
+  const [g0] = store.findSeries(parseSelector('g{i="0"}'));
+  assert.deepEqual(store.rollupHours(g0!.id, T0, T0), [{ hour: T0, count: 2, sum: 100, min: 0, max: 100, last: 100 }]);
+  assert.throws(() => store.updateRollupsSlice(0), RangeError);
 });
 
 test('a replaced sample changes the value and the rollup of its hour, also after the hour was rolled up', (t) => {

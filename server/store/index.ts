@@ -240,6 +240,16 @@ export class Store {
     return p.rollups.update();
   }
 
+  /**
+   * updateRollups() in steps of at most `maxSeries` series, one transaction each, so the
+   * writing thread can serve between them; `done` when nothing is left. See RollupStore.updateSlice.
+   */
+  updateRollupsSlice(maxSeries: number): { done: boolean; seriesDays: number } {
+    const p = this.p();
+    this.assertWriter('updateRollupsSlice');
+    return p.rollups.updateSlice(maxSeries);
+  }
+
   findSeries(selector: Selector, limit?: number): SeriesInfo[] {
     return this.p().series.find(selector, limit);
   }

@@ -27,6 +27,14 @@ const { DAY_MS, F_COUNT, F_LAST, F_LAST_TS, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS
  * marked; the store assumes one writing process (DESIGN.md), so that is only a
  * safety net.
  */
+/** An update planned by updateSlice(): series and their dirty days, how far it got, the markers it clears. */
+interface PendingUpdate {
+  work: Array<[seriesId: number, days: Map<number, Array<[hourOfDay: number, minTs: number]>>]>;
+  next: number;
+  marked: number[];
+  seriesDays: number;
+}
+
 export class RollupStore {
   private readonly readScratch = new Float64Array(SLOTS);
   /** hour -> series id -> smallest ts written since the last update */
@@ -36,6 +44,8 @@ export class RollupStore {
   private txMarks: number[] = [];
   /** hours marked by an earlier process, found at open */
   private recover: Set<number>;
+  /** The update in progress (updateSlice), or null. */
+  private pending: PendingUpdate | null = null;
   private readonly readDay: Database.Statement;
   private readonly readDays: Database.Statement;
   private readonly writeDay: Database.Statement;
@@ -126,13 +136,55 @@ export class RollupStore {
 
   /** True when no series-hour awaits update() in this process or from an earlier one. */
   get clean(): boolean {
-    return this.dirty.size === 0 && this.recover.size === 0;
+    return this.dirty.size === 0 && this.recover.size === 0 && this.pending === null;
   }
 
   /** Brings rollups up to date with raw; returns how many series-days were rewritten. */
   update(): { seriesDays: number } {
+    const r = this.updateSlice(Number.POSITIVE_INFINITY);
+    return { seriesDays: r.seriesDays };
+  }
+
+  /**
+   * update() in slices, so the thread that writes (the HTTP thread of `serve`) never stops for
+   * a whole catch-up: the first call takes a snapshot of what is dirty, each call rewrites the
+   * rollups of at most `maxSeries` of its series in one transaction, and the call that ends it
+   * clears the markers. Writes between slices are tracked as new dirt (for the next update) and
+   * re-mark their hours, and a marker one of them re-marked stays; a slice reads each day's row
+   * when it writes it, so nothing written meanwhile is lost. A crash between slices leaves the
+   * markers, so the next process recomputes those hours. `done` is true when nothing is left;
+   * `seriesDays` counts the rows rewritten by the whole update so far.
+   */
+  updateSlice(maxSeries: number): { done: boolean; seriesDays: number } {
+    if (!(maxSeries >= 1)) throw new RangeError(`maxSeries must be at least 1, got ${maxSeries}`);
+    const p = this.pending ?? this.plan();
+    if (!p) return { done: true, seriesDays: 0 };
+    if (p.next < p.work.length) {
+      const end = Math.min(p.work.length, p.next + maxSeries);
+      let seriesDays = 0;
+      this.db
+        .transaction(() => {
+          for (let i = p.next; i < end; i++) {
+            const [sid, days] = p.work[i]!;
+            for (const [day, hours] of days) if (this.updateDay(sid, day, hours)) seriesDays++;
+          }
+          if (end === p.work.length) this.finish(p);
+        })
+        .immediate();
+      p.next = end; // only once committed: a failed slice is tried again by the next call
+      p.seriesDays += seriesDays;
+    } else {
+      this.db.transaction(() => this.finish(p)).immediate();
+    }
+    if (p.next < p.work.length) return { done: false, seriesDays: p.seriesDays };
+    this.pending = null;
+    return { done: true, seriesDays: p.seriesDays };
+  }
+
+  /** What an update has to do: every dirty series-day, with the hours to fold in. */
+  private plan(): PendingUpdate | null {
     const marked = this.marked.all() as number[];
-    if (marked.length === 0 && this.dirty.size === 0) return { seriesDays: 0 };
+    if (marked.length === 0 && this.dirty.size === 0) return null;
     const horizonHour = Math.ceil(this.bounds.refresh().rawHorizon / HOUR_MS);
     // series id -> day -> [hourOfDay, minTs][]
     const work = new Map<number, Map<number, Array<[number, number]>>>();
@@ -154,21 +206,17 @@ export class RollupStore {
     for (const [h, m] of this.dirty) {
       if (!fullSet.has(h)) for (const [sid, minTs] of m) add(sid, h, minTs);
     }
-    let seriesDays = 0;
-    this.db
-      .transaction(() => {
-        for (const [sid, days] of work) {
-          for (const [day, hours] of days) {
-            if (this.updateDay(sid, day, hours)) seriesDays++;
-          }
-        }
-        for (const h of marked) this.unmark.run(h);
-      })
-      .immediate();
+    // From here on, writes are new dirt: they mark their hours again (see updateSlice).
     this.dirty = new Map();
     this.recover = new Set();
     this.persisted = new Set();
-    return { seriesDays };
+    this.pending = { work: [...work], next: 0, marked, seriesDays: 0 };
+    return this.pending;
+  }
+
+  /** The update's last step, inside its last transaction: clears the markers it took, except those a write re-marked meanwhile. */
+  private finish(p: PendingUpdate): void {
+    for (const h of p.marked) if (!this.persisted.has(h)) this.unmark.run(h);
   }
 
   /**
@@ -235,6 +283,8 @@ export class RollupStore {
   forget(ids: Iterable<number>): void {
     const gone = new Set(ids);
     for (const m of this.dirty.values()) for (const id of gone) m.delete(id);
+    const p = this.pending;
+    if (p) p.work = p.work.filter(([sid], i) => i < p.next || !gone.has(sid));
   }
 }
 
