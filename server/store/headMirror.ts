@@ -59,9 +59,12 @@ export class HeadMirror {
     this.lastSeq = lastSeq;
   }
 
-  /** Calls `fn` for each series with samples older than `cut`: its arrays and how many of them are. Call sync() first. */
-  eachBefore(cut: number, fn: (seriesId: number, ts: number[], values: number[], n: number) => void): void {
-    const ids = [...this.bySeries.keys()].sort((a, b) => a - b);
+  /**
+   * Calls `fn` for each series with samples older than `cut` (only `onlySeries` when given): its
+   * arrays and how many of them are. Call sync() first.
+   */
+  eachBefore(cut: number, fn: (seriesId: number, ts: number[], values: number[], n: number) => void, onlySeries?: number): void {
+    const ids = onlySeries !== undefined ? (this.bySeries.has(onlySeries) ? [onlySeries] : []) : [...this.bySeries.keys()].sort((a, b) => a - b);
     for (const sid of ids) {
       const h = this.bySeries.get(sid)!;
       const n = lowerBound(h.ts, cut);

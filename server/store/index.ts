@@ -64,6 +64,11 @@ export interface OpenStoreOptions {
    * whichever is more, so each compaction encodes many samples per series at once.
    */
   headMaxRows?: number;
+  /**
+   * Head rows per step of a compaction that writes carry out (default COMPACTION_STEP_ROWS:
+   * 4,096 copied, 16,384 deleted); tests set it small to take a compaction through many steps.
+   */
+  compactionStepRows?: { copy: number; drop: number };
   busyTimeoutMs?: number;
   /** Where background upkeep inside the store reports problems (default: silent). */
   log?: Logger;
@@ -96,6 +101,7 @@ export class Store {
   private readonly migrationsDir: string;
   private readonly batchRows: number;
   private readonly headMaxRowsOpt?: number;
+  private readonly compactionStepRows?: { copy: number; drop: number };
   private largestBatch = 0;
   private readonly log?: Logger;
   private parts?: Parts;
@@ -108,6 +114,7 @@ export class Store {
     this.migrationsDir = opts.migrationsDir ?? findMigrationsDir();
     this.batchRows = Math.max(1, Math.floor(opts.retentionBatchRows ?? DEFAULT_RETENTION_BATCH_ROWS));
     if (opts.headMaxRows !== undefined) this.headMaxRowsOpt = Math.max(2, Math.floor(opts.headMaxRows));
+    if (opts.compactionStepRows !== undefined) this.compactionStepRows = opts.compactionStepRows;
     this.log = opts.log;
     this.readOnly = opts.readOnly ?? false;
     this.db = openDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs, readOnly: this.readOnly });
@@ -151,10 +158,11 @@ export class Store {
     return pendingMigrations(this.db, this.migrationsDir);
   }
 
-  /** Flushes rollups so the next open has nothing to recover, then closes. Idempotent. */
+  /** Finishes a compaction under way and flushes rollups, so the next open has nothing to recover, then closes. Idempotent. */
   close(): void {
     if (!this.db.open) return;
     try {
+      if (this.parts && !this.readOnly) this.parts.compactor.finish();
       if (this.parts && !this.readOnly && !this.parts.rollups.clean) this.parts.rollups.update();
     } finally {
       this.db.close();
@@ -208,9 +216,10 @@ export class Store {
   }
 
   /**
-   * Moves the older half of the head into `samples` now. Writes do this on
-   * their own once the head holds headMaxRows rows; callers need it only to
-   * shrink the head on purpose (tests, a bulk import).
+   * Moves the older half of the head into `samples` now, all at once (a compaction that
+   * writes began is finished first). Writes do this on their own, a step per write, once the
+   * head holds headMaxRows rows; callers need it only to shrink the head on purpose (tests, a
+   * bulk import).
    */
   compactHead(keepRows = Math.floor(this.headMaxRows() / 2)): { moved: number } {
     const p = this.p();
@@ -332,6 +341,7 @@ export class Store {
   applyRetention(now: number = this.now()): RetentionResult {
     const p = this.p();
     this.assertWriter('applyRetention');
+    p.compactor.finish(); // retention deletes head rows and chunks by time: not beside a half-done move
     return applyRetention(
       {
         db: this.db, series: p.series, rollups: p.rollups, bounds: p.bounds, policy: this.retention, batchRows: this.batchRows,
@@ -421,9 +431,13 @@ export class Store {
     }
     // After the commit, in its own transaction. The caller's data is already safe,
     // so a failed compaction must not fail the write: it is retried on the next one.
-    if (samples.headRows >= this.headMaxRows()) {
+    // One step per write (HeadCompactor.step): a compaction of thousands of series is spread
+    // over the next writes instead of holding this thread for all of it.
+    const { compactor } = this.p();
+    if (compactor.busy || samples.headRows >= this.headMaxRows()) {
       try {
-        this.compactHead();
+        const r = compactor.step(Math.floor(this.headMaxRows() / 2), this.compactionStepRows);
+        if (r.headRows !== undefined) samples.headRows = r.headRows;
       } catch (err) {
         this.log?.warn('store: moving the sample head into samples failed; will retry', { error: (err as Error).message });
       }
