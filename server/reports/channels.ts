@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type * as Nodemailer from 'nodemailer';
 import type { EmailSettings, WebhookSettings } from './settings.js';
 import type { WeeklyReport } from './types.js';
 import { timeoutSignal, type Clock } from '../clock.js';
@@ -44,6 +44,8 @@ export function emailChannel(settings: EmailSettings, opts: ChannelOptions): Cha
   return {
     name: 'email',
     async send(m) {
+      // Loaded on the first e-mail, not at start: most servers never send one (~3 MB of RSS).
+      const nodemailer = require('nodemailer') as typeof Nodemailer;
       const transport = nodemailer.createTransport({
         host: s.host,
         port: s.port,

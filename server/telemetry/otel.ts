@@ -1,7 +1,7 @@
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import type * as SdkNode from '@opentelemetry/sdk-node';
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as InstrumentationHttp from '@opentelemetry/instrumentation-http';
+import type * as InstrumentationExpress from '@opentelemetry/instrumentation-express';
 import type { Clock } from '../clock.js';
 
 /** Longest the exporter may take to flush at shutdown; spans still pending then are dropped. */
@@ -39,6 +39,12 @@ export interface Telemetry {
  */
 export function startTelemetry(settings: TelemetrySettings): Telemetry {
   if (settings.disabled || !settings.otlpEndpoint) return { enabled: false, shutdown: async () => {} };
+  // Loaded only when tracing is on: the SDK and its instrumentations are ~30 MB of RSS a server
+  // without an OTLP endpoint would carry for nothing.
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof SdkNode;
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof InstrumentationHttp;
+  const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-express') as typeof InstrumentationExpress;
   const sdk = new NodeSDK({
     serviceName: settings.serviceName,
     // The exporter reads OTEL_EXPORTER_OTLP_ENDPOINT / _HEADERS itself, per the OTel spec.
