@@ -92,7 +92,8 @@ export class SampleWriter {
         this.pending.lastSeq = Number(this.upsertHead.run(ts, sid, value).lastInsertRowid);
         this.pending.sids.push(sid);
         this.pending.ts.push(ts);
-        this.pending.values.push(value);
+        // SQLite keeps a REAL -0 as 0: this connection's mirror holds what every other reads back.
+        this.pending.values.push(value === 0 ? 0 : value);
         this.headRows++;
       } else {
         cold ??= new Map();
