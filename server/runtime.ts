@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../collectors/types.js';
 import { collectorRegistry } from '../collectors/index.js';
-import { openStore, type Store } from './store/index.js';
+import { openStore, ROLLUP_SLICE_SERIES, type Store } from './store/index.js';
 import { acquireWriterLock, type WriterLock } from './store/writerLock.js';
 import { WorkloadManager, redactWorkload, reportContextOf } from './workload/index.js';
 import { Scheduler } from './scheduler/index.js';
@@ -42,12 +42,6 @@ export interface RuntimeOptions {
    */
   readWorkers?: number;
 }
-
-/**
- * Series per rollup-upkeep step (Store.updateRollupsSlice): one series-day costs ~20–40 µs to
- * re-fold and write, so a step stays near 10 ms of the HTTP thread (bench/loop.bench.ts).
- */
-const ROLLUP_SLICE_SERIES = 256;
 
 /**
  * Everything the server runs, built from its parts and wired together: the store, the

@@ -36,6 +36,7 @@ export { StorageHealth, storageFaultCode, type StorageFault } from './health.js'
 export type { RetentionResult } from './retention.js';
 export type { RunSummary, RunPoint, RunsBetween } from './runs.js';
 export type { HourAggregate } from './rollupCodec.js';
+export { ROLLUP_SLICE_SERIES } from './rollups.js';
 export type { WorkloadVersionSummary } from './workloadVersions.js';
 
 export interface OpenStoreOptions {

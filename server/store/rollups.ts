@@ -27,6 +27,12 @@ const { DAY_MS, F_COUNT, F_LAST, F_LAST_TS, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS
  * marked; the store assumes one writing process (DESIGN.md), so that is only a
  * safety net.
  */
+/**
+ * Series per step of a rollup update that shares its thread (Store.updateRollupsSlice): one
+ * series-day costs ~30 µs to re-fold and write, so a step stays near 10 ms (docs/store.md).
+ */
+export const ROLLUP_SLICE_SERIES = 256;
+
 /** An update planned by updateSlice(): series and their dirty days, how far it got, the markers it clears. */
 interface PendingUpdate {
   work: Array<[seriesId: number, days: Map<number, Array<[hourOfDay: number, minTs: number]>>]>;
