@@ -293,22 +293,33 @@ export class Runtime {
 
   /** Periodic upkeep: rollups every 30 s, retention every hour (bounded batches inside). */
   startMaintenance(): void {
-    // In slices of ROLLUP_SLICE_SERIES series with the event loop turning between them, so a
-    // catch-up over thousands of series never holds the HTTP thread (issue 12 item 8).
-    let updating = false;
-    const rollups = async () => {
-      if (updating) return;
-      updating = true;
-      try {
-        while (!this.closing && !this.store.updateRollupsSlice(ROLLUP_SLICE_SERIES).done) await new Promise((r) => setImmediate(r));
-      } catch (err) {
-        this.opts.log.error('rollup update failed', { error: (err as Error).message });
-      } finally {
-        updating = false;
-      }
+    // In slices of ROLLUP_SLICE_SERIES series (and a compaction a step at a time) with the event
+    // loop turning between them, so a catch-up over thousands of series never holds the HTTP
+    // thread (issue 12 item 8). A second call while one runs joins it.
+    const turn = () => new Promise((r) => setImmediate(r));
+    let updating: Promise<void> | null = null;
+    const rollups = (): Promise<void> => {
+      if (updating) return updating;
+      const run = (async () => {
+        try {
+          while (!this.closing && !this.store.updateRollupsSlice(ROLLUP_SLICE_SERIES).done) await turn();
+        } catch (err) {
+          this.opts.log.error('rollup update failed', { error: (err as Error).message });
+        }
+      })();
+      updating = run;
+      void run.then(() => {
+        if (updating === run) updating = null;
+      });
+      return run;
     };
-    const retention = () => {
+    const retention = async () => {
       try {
+        // What applyRetention() would otherwise finish in one piece first: a compaction under
+        // way and the rollups.
+        while (!this.closing && !this.store.compactHeadStep().done) await turn();
+        await rollups();
+        if (this.closing) return;
         const r = this.store.applyRetention();
         if (r.rawDeleted || r.rollupDeleted) this.opts.log.info('retention applied', { ...r });
         if (r.seriesDeleted > 0) this.reads?.recycle();
@@ -316,9 +327,8 @@ export class Runtime {
         this.opts.log.error('retention failed', { error: (err as Error).message });
       }
     };
-    void rollups();
-    retention();
-    this.timers.push(this.clock.setInterval(() => void rollups(), 30_000), this.clock.setInterval(retention, 3_600_000));
+    void retention();
+    this.timers.push(this.clock.setInterval(() => void rollups(), 30_000), this.clock.setInterval(() => void retention(), 3_600_000));
   }
 
   apiDeps(): AppDeps {

@@ -113,3 +113,27 @@ test('rollups computed while a compaction is under way equal those of the same d
   const q = { from: T0, to: T0 + 3 * HOUR - 1, step: HOUR, aggregation: 'avg' as const, source: 'rollup' as const };
   assert.deepEqual(stepped.querySeries(parseSelector('g'), q).series.map((s) => s.points), whole.querySeries(parseSelector('g'), q).series.map((s) => s.points));
 });
+
+test('compactHeadStep advances a compaction that writes began a step at a time and starts none itself', (t) => {
+  const { store } = tempStore(t, { now: () => T0 + 2 * DAY, headMaxRows: 240, compactionStepRows: { copy: 24, drop: 24 } });
+  assert.deepEqual(store.compactHeadStep(), { done: true }, 'nothing under way');
+  const truth = new Map<number, Map<number, number>>();
+  for (let i = 0; i < SERIES; i++) truth.set(i, new Map());
+  let m = 0;
+  const busy = () => (store as unknown as { p(): { compactor: { busy: boolean } } }).p().compactor.busy;
+  while (!busy()) {
+    const batch = Array.from({ length: SERIES }, (_, i) => ({ ...key(i), ts: T0 + m * 60_000, value: m + i / 100 }));
+    store.writeSamples(batch);
+    for (const s of batch) truth.get(Number(s.labels.i))!.set(s.ts, s.value);
+    m++;
+  }
+  let steps = 0;
+  while (!store.compactHeadStep().done) {
+    steps++;
+    expectAll(store, truth, `after step ${steps}`);
+  }
+  assert.ok(steps >= 3, `it took several steps (${steps})`);
+  assert.equal(busy(), false);
+  assert.deepEqual(store.compactHeadStep(), { done: true });
+  expectAll(store, truth, 'at the end');
+});

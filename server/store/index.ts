@@ -231,6 +231,20 @@ export class Store {
   }
 
   /**
+   * One step of a compaction that writes began (see HeadCompactor), none when there is none;
+   * `done` when no compaction is under way any more. For upkeep that must not find one half
+   * done but should not finish it in one piece either (retention, on the HTTP thread).
+   */
+  compactHeadStep(): { done: boolean } {
+    const p = this.p();
+    this.assertWriter('compactHeadStep');
+    if (!p.compactor.busy) return { done: true };
+    const r = p.compactor.step(0, this.compactionStepRows);
+    if (r.headRows !== undefined) p.samples.headRows = r.headRows;
+    return { done: r.done };
+  }
+
+  /**
    * Prepares a bulk write of samples older than `ts` (a backfill): head rows older than `ts`
    * move into `samples` now and the head starts at `ts`, so the bulk rows go straight into
    * `samples`, clustered by series, instead of through the head and a compaction each.
