@@ -9,6 +9,7 @@ import type { Sample } from '../../collectors/types.js';
 import { SeriesLimitError, type Store } from '../store/index.js';
 import { LineTooLongError, wholeLines } from './chunks.js';
 import { HistoryParser, ImportSyntaxError, type ImportFormat } from './parse.js';
+import { ImportTally, type TallyFields } from './tally.js';
 
 export type ImportStore = Pick<Store, 'writeSamples' | 'updateRollups' | 'seriesCount' | 'compactHeadBefore'>;
 
@@ -28,28 +29,13 @@ export interface ImportOptions {
   signal?: AbortSignal;
 }
 
-export interface ImportStats {
-  format?: ImportFormat;
-  /** Why that format. */
-  reason: string;
-  bytes: number;
-  lines: number;
-  /** Samples read and checked. */
-  samples: number;
+export interface ImportStats extends TallyFields {
   /** Samples stored (committed). */
   written: number;
   /** The last line whose sample is stored (0: none). */
   writtenThroughLine: number;
-  /** Distinct series read, and series the store did not hold before. */
-  series: number;
+  /** Series the store did not hold before. */
   newSeries: number;
-  minTs?: number;
-  maxTs?: number;
-  /** Samples older than the raw / hourly retention. */
-  olderThanRaw: number;
-  olderThanHourly: number;
-  /** OpenMetrics without `# EOF` may be cut short. */
-  eof: boolean;
 }
 
 export class ImportInputError extends Error {
@@ -96,23 +82,12 @@ export async function importHistory(source: AsyncIterable<Buffer | string>, stor
   // import allocates no object per sample.
   const pool: Sample[] = [];
   let n = 0;
-  let batchMaxTs = -Infinity;
-  let minTs = Infinity;
-  let maxTs = -Infinity;
-  const seriesKeys = new Set<string>();
-  /** The first line of the batch with a series this import had not seen: where a series limit is exceeded. */
-  let firstNewSeriesLine = 0;
+  const tally = new ImportTally(rawCutoff, hourlyCutoff);
   let rolledAt = 0;
 
   const parser = new HistoryParser(
     (ref, ts, value) => {
-      if (ts < minTs) minTs = ts;
-      if (ts > maxTs) maxTs = ts;
-      if (ts > batchMaxTs) batchMaxTs = ts;
-      if (ts < rawCutoff) {
-        stats.olderThanRaw++;
-        if (ts < hourlyCutoff) stats.olderThanHourly++;
-      }
+      tally.sample(ts);
       if (n < pool.length) {
         const s = pool[n]!;
         s.name = ref.name;
@@ -125,25 +100,11 @@ export async function importHistory(source: AsyncIterable<Buffer | string>, stor
       if (++n >= batchSize) flush();
     },
     opts.format,
-    (ref) => {
-      const key = ref.name + JSON.stringify(Object.entries(ref.labels).sort());
-      if (seriesKeys.has(key)) return;
-      seriesKeys.add(key);
-      if (firstNewSeriesLine === 0) firstNewSeriesLine = parser.lineNo;
-    },
+    (ref) => tally.series(ref, parser.lineNo),
   );
 
   const snapshot = (): ImportStats => {
-    stats.format = parser.format;
-    stats.reason = parser.reason;
-    stats.lines = parser.lineNo;
-    stats.samples = parser.samples;
-    stats.series = seriesKeys.size;
-    stats.eof = parser.eof;
-    if (minTs <= maxTs) {
-      stats.minTs = minTs;
-      stats.maxTs = maxTs;
-    }
+    tally.fill(stats, parser);
     if (store) stats.newSeries = store.seriesCount() - seriesBefore;
     return stats;
   };
@@ -154,11 +115,11 @@ export async function importHistory(source: AsyncIterable<Buffer | string>, stor
     const batch = n === pool.length ? pool : pool.slice(0, n);
     if (store) {
       try {
-        writeBatch(store, batch, batchMaxTs, opts);
+        writeBatch(store, batch, tally.batchMaxTs, opts);
       } catch (err) {
         if (err instanceof SeriesLimitError) {
           throw new ImportInputError(
-            firstNewSeriesLine || lastLine,
+            tally.firstNewSeriesLine || lastLine,
             1,
             `storage.series_limit exceeded: the store holds ${err.existing} series and this batch would take it past ${err.limit}; nothing of this batch was written`,
             snapshot(),
@@ -175,8 +136,7 @@ export async function importHistory(source: AsyncIterable<Buffer | string>, stor
     stats.written += n;
     stats.writtenThroughLine = lastLine;
     n = 0;
-    batchMaxTs = -Infinity;
-    firstNewSeriesLine = 0;
+    tally.nextBatch();
   }
 
   try {

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LineTooLongError, wholeLines } from './chunks.js';
 import { HistoryParser, ImportSyntaxError, type ImportFormat, type SeriesRef } from './parse.js';
+import { ImportTally, type TallyFields } from './tally.js';
 
 export interface ParseJob {
   file: string;
@@ -20,19 +21,7 @@ export interface ParseJob {
 }
 
 /** What the parsing side knows; the writing side adds written, writtenThroughLine and newSeries. */
-export interface ParseProgress {
-  format?: ImportFormat;
-  reason: string;
-  bytes: number;
-  lines: number;
-  samples: number;
-  series: number;
-  minTs?: number;
-  maxTs?: number;
-  olderThanRaw: number;
-  olderThanHourly: number;
-  eof: boolean;
-}
+export type ParseProgress = TallyFields;
 
 export type WorkerMessage =
   | { kind: 'batch'; series: Array<[string, Readonly<Record<string, string>>]>; sid: Int32Array; ts: Float64Array; value: Float64Array; n: number; lastLine: number; maxTs: number; firstNewSeriesLine: number }
@@ -51,32 +40,27 @@ async function run(job: ParseJob): Promise<void> {
     }
   });
   const index = new Map<SeriesRef, number>();
-  const seriesKeys = new Set<string>();
+  const tally = new ImportTally(job.rawCutoff, job.hourlyCutoff);
   let fresh: Array<[string, Readonly<Record<string, string>>]> = [];
-  let firstNewSeriesLine = 0;
   let sid = new Int32Array(job.batchSize);
   let ts = new Float64Array(job.batchSize);
   let value = new Float64Array(job.batchSize);
   let n = 0;
-  let batchMaxTs = -Infinity;
   let lastRef: SeriesRef | undefined;
   let lastIdx = -1;
   const p: ParseProgress = { reason: '', bytes: 0, lines: 0, samples: 0, series: 0, olderThanRaw: 0, olderThanHourly: 0, eof: false };
-  let minTs = Infinity;
-  let maxTs = -Infinity;
 
   const post = () => {
     if (n === 0) return;
-    const msg: WorkerMessage = { kind: 'batch', series: fresh, sid, ts, value, n, lastLine: parser.lineNo, maxTs: batchMaxTs, firstNewSeriesLine };
+    const msg: WorkerMessage = { kind: 'batch', series: fresh, sid, ts, value, n, lastLine: parser.lineNo, maxTs: tally.batchMaxTs, firstNewSeriesLine: tally.firstNewSeriesLine };
     port.postMessage(msg, [sid.buffer, ts.buffer, value.buffer]);
     credits--;
     fresh = [];
-    firstNewSeriesLine = 0;
+    tally.nextBatch();
     sid = new Int32Array(job.batchSize);
     ts = new Float64Array(job.batchSize);
     value = new Float64Array(job.batchSize);
     n = 0;
-    batchMaxTs = -Infinity;
   };
   const parser = new HistoryParser(
     (ref, t, v) => {
@@ -84,13 +68,7 @@ async function run(job: ParseJob): Promise<void> {
         lastRef = ref;
         lastIdx = index.get(ref)!;
       }
-      if (t < minTs) minTs = t;
-      if (t > maxTs) maxTs = t;
-      if (t > batchMaxTs) batchMaxTs = t;
-      if (t < job.rawCutoff) {
-        p.olderThanRaw++;
-        if (t < job.hourlyCutoff) p.olderThanHourly++;
-      }
+      tally.sample(t);
       sid[n] = lastIdx;
       ts[n] = t;
       value[n] = v;
@@ -100,25 +78,10 @@ async function run(job: ParseJob): Promise<void> {
     (ref) => {
       index.set(ref, index.size);
       fresh.push([ref.name, ref.labels]);
-      const key = ref.name + JSON.stringify(Object.entries(ref.labels).sort());
-      if (seriesKeys.has(key)) return;
-      seriesKeys.add(key);
-      if (firstNewSeriesLine === 0) firstNewSeriesLine = parser.lineNo;
+      tally.series(ref, parser.lineNo);
     },
   );
-  const progress = (): ParseProgress => {
-    p.format = parser.format;
-    p.reason = parser.reason;
-    p.lines = parser.lineNo;
-    p.samples = parser.samples;
-    p.series = seriesKeys.size;
-    p.eof = parser.eof;
-    if (minTs <= maxTs) {
-      p.minTs = minTs;
-      p.maxTs = maxTs;
-    }
-    return { ...p };
-  };
+  const progress = (): ParseProgress => ({ ...tally.fill(p, parser) });
 
   try {
     for await (const { text, bytes } of wholeLines(fs.createReadStream(job.file, { highWaterMark: 1 << 20 }))) {
