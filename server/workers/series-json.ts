@@ -4,17 +4,28 @@ import type { RangeResult, SeriesInfo } from '../store/types.js';
  * The bodies of `/api/series` and `/api/series/query`, written straight from the store's
  * point arrays, without the view objects (one `{name, labels, points}` and one new `[t, v]`
  * per point) the routes used to build for res.json. The text is exactly what JSON.stringify
- * gives for the documented shape (docs/api.md), which the tests compare.
+ * gives for the documented shape (docs/api.md), which the tests compare. It goes out in pieces
+ * (PutText), so a thread writes them into the one BodyBuffer it reuses (body-buffer.ts) instead
+ * of joining a new multi-megabyte string per answer.
  */
 
+/** Receives a body's text piece by piece, in order (a BodyBuffer's put, or an array's push). */
+export type PutText = (text: string) => void;
+
 /** `{"series":[{"name":…,"labels":{…}}…],"truncated":…}` */
-export function seriesListJson(series: readonly SeriesInfo[], truncated: boolean): string {
-  let out = '{"series":[';
+export function writeSeriesList(put: PutText, series: readonly SeriesInfo[], truncated: boolean): void {
+  put('{"series":[');
   for (let i = 0; i < series.length; i++) {
     const s = series[i]!;
-    out += (i === 0 ? '{"name":' : ',{"name":') + JSON.stringify(s.name) + ',"labels":' + JSON.stringify(s.labels) + '}';
+    put((i === 0 ? '{"name":' : ',{"name":') + JSON.stringify(s.name) + ',"labels":' + JSON.stringify(s.labels) + '}');
   }
-  return out + '],"truncated":' + (truncated ? 'true' : 'false') + '}';
+  put('],"truncated":' + (truncated ? 'true' : 'false') + '}');
+}
+
+export function seriesListJson(series: readonly SeriesInfo[], truncated: boolean): string {
+  const parts: string[] = [];
+  writeSeriesList((t) => parts.push(t), series, truncated);
+  return parts.join('');
 }
 
 export interface QueryHead {
@@ -31,15 +42,15 @@ export interface QueryHead {
  * numbers (measured against concatenating the text and against mapping to new arrays:
  * bench/loop.bench.ts). The store builds a new result per query, so nobody else sees it.
  */
-export function seriesQueryJson(head: QueryHead, result: RangeResult): string {
-  const parts: string[] = [
+export function writeSeriesQuery(put: PutText, head: QueryHead, result: RangeResult): void {
+  put(
     '{"from":' + JSON.stringify(new Date(head.from).toISOString()) +
       ',"to":' + JSON.stringify(new Date(head.to).toISOString()) +
       ',"stepSeconds":' + JSON.stringify(head.step / 1000) +
       ',"aggregation":' + JSON.stringify(head.aggregation) +
       ',"source":' + JSON.stringify(result.source) +
       ',"series":[',
-  ];
+  );
   const list = result.series;
   for (let i = 0; i < list.length; i++) {
     const s = list[i]!;
@@ -50,9 +61,18 @@ export function seriesQueryJson(head: QueryHead, result: RangeResult): string {
       const v = p[1] as number;
       if (!Number.isFinite(v)) p[1] = jsonNumber(v);
     }
-    parts.push((i === 0 ? '{"name":' : ',{"name":') + JSON.stringify(s.series.name) + ',"labels":' + JSON.stringify(s.series.labels) + ',"points":' + JSON.stringify(points) + '}');
+    // Three pieces, so the points' text is copied once, not first joined with its head.
+    put((i === 0 ? '{"name":' : ',{"name":') + JSON.stringify(s.series.name) + ',"labels":' + JSON.stringify(s.series.labels) + ',"points":');
+    put(JSON.stringify(points));
+    put('}');
   }
-  parts.push(']}');
+  put(']}');
+}
+
+/** writeSeriesQuery as one string (benches compare the ways of building it). */
+export function seriesQueryJson(head: QueryHead, result: RangeResult): string {
+  const parts: string[] = [];
+  writeSeriesQuery((t) => parts.push(t), head, result);
   return parts.join('');
 }
 

@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { openStore } from '../store/index.js';
 import { systemClock } from '../clock.js';
 import { runReadTask, type BuiltBody, type ReadTask } from './tasks.js';
+import { BodyBuffer } from './body-buffer.js';
 import type { WorkerReply } from './pool.js';
 
 /**
@@ -47,10 +48,11 @@ export function readTaskHandler(dbPath: string): (task: ReadTask) => ReturnType<
   // the thread's own system clock (this thread is a composition root) stands in until the first.
   let now = systemClock.now();
   const store = openStore({ path: dbPath, readOnly: true, now: () => now });
+  const scratch = new BodyBuffer();
   return (task) => {
     now = task.now;
     store.setRetention(task.retention);
-    return runReadTask(store, task);
+    return runReadTask(store, task, scratch);
   };
 }
 

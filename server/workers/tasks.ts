@@ -3,7 +3,8 @@ import * as zlib from 'node:zlib';
 import type { CollectorStatus } from '../scheduler/types.js';
 import { evaluateWorkload, readHistory, storeSeriesData, type EvaluationSnapshot, type HistoryPoints, type WorkloadEvaluationSpec } from '../evaluation/index.js';
 import type { PointAggregation, RangeQuery, RetentionPolicy, Selector, Store } from '../store/index.js';
-import { seriesListJson, seriesQueryJson } from './series-json.js';
+import { writeSeriesList, writeSeriesQuery } from './series-json.js';
+import { BodyBuffer } from './body-buffer.js';
 
 /**
  * The reads the server does off its HTTP thread, as messages: plain data that survives
@@ -41,19 +42,21 @@ export type QueryAnswer = BuiltBody | { tooManySeries: true };
 
 export type ReadStore = Pick<Store, 'findSeries' | 'querySeries' | 'rawPoints' | 'rollupHours' | 'firstSampleAt' | 'retentionPolicy'>;
 
-/** Runs one task against `store` (the store's retention and clock are the caller's to set). */
-export function runReadTask(store: ReadStore, task: ReadTask): BuiltBody | QueryAnswer | HistoryPoints | EvaluationSnapshot {
+/**
+ * Runs one task against `store` (the store's retention and clock are the caller's to set).
+ * Bodies are written into `scratch`, the calling thread's reused buffer (a new one when absent).
+ */
+export function runReadTask(store: ReadStore, task: ReadTask, scratch = new BodyBuffer()): BuiltBody | QueryAnswer | HistoryPoints | EvaluationSnapshot {
   switch (task.kind) {
     case 'series': {
       const found = store.findSeries(task.selector, task.limit + 1);
-      return built(seriesListJson(found.slice(0, task.limit), found.length > task.limit), task.encoding);
+      const out = scratch.reset();
+      writeSeriesList((t) => out.put(t), found.slice(0, task.limit), found.length > task.limit);
+      return builtFrom(out.view(), task.encoding);
     }
-    case 'query': {
+    case 'query':
       if (store.findSeries(task.selector, task.limit + 1).length > task.limit) return { tooManySeries: true };
-      const result = store.querySeries(task.selector, task.range);
-      const r = task.range;
-      return built(seriesQueryJson({ from: r.from, to: r.to, step: r.step, aggregation: task.aggregation }, result), task.encoding);
-    }
+      return queryBody(store, task, task.encoding, scratch);
     case 'history':
       return readHistory(store, task.selector, task.range);
     case 'evaluate': {
@@ -69,6 +72,24 @@ export function runReadTask(store: ReadStore, task: ReadTask): BuiltBody | Query
 }
 
 /**
+ * The `/api/series/query` body for `q` (its series already counted against the limit), written
+ * into `scratch` and encoded. Read workers run it, and the HTTP thread for queries too small to
+ * be worth the hop (api/routes/series.ts).
+ */
+export function queryBody(
+  store: Pick<ReadStore, 'querySeries'>,
+  q: { selector: Selector; range: RangeQuery; aggregation: PointAggregation },
+  encoding: BodyEncoding,
+  scratch: BodyBuffer,
+): BuiltBody {
+  const result = store.querySeries(q.selector, q.range);
+  const r = q.range;
+  const out = scratch.reset();
+  writeSeriesQuery((t) => out.put(t), { from: r.from, to: r.to, step: r.step, aggregation: q.aggregation }, result);
+  return builtFrom(out.view(), encoding);
+}
+
+/**
  * Brotli at quality 1 and gzip at level 1: the cheapest settings, chosen by measured cost
  * (bench/query-path.bench.ts; docs/design.md). On the side-by-side 30-day hourly answer (1.9 MB)
  * gzip(1) takes ~17 ms against gzip(6)'s ~54 ms, br q1 ~11 ms against q4's ~65 ms, for larger
@@ -81,10 +102,17 @@ export const BROTLI_OPTIONS: zlib.BrotliOptions = {
 export const GZIP_OPTIONS: zlib.ZlibOptions = { level: 1 };
 
 export function built(text: string, encoding: BodyEncoding): BuiltBody {
-  const identity = Buffer.from(text, 'utf8');
+  return builtFrom(Buffer.from(text, 'utf8'), encoding);
+}
+
+/**
+ * The body for `identity` (UTF-8 JSON) in `encoding`, with its ETag. The answer never shares
+ * memory with `identity` (a reused BodyBuffer's view): it is compressed into, or copied to, new bytes.
+ */
+export function builtFrom(identity: Buffer, encoding: BodyEncoding): BuiltBody {
   const etag = weakEtag(identity);
   // Below 1 KB compression saves less than its headers cost (the compression middleware's threshold).
-  if (encoding === 'identity' || identity.length < 1024) return { body: identity, encoding: 'identity', etag };
+  if (encoding === 'identity' || identity.length < 1024) return { body: Buffer.from(identity), encoding: 'identity', etag };
   const body = encoding === 'br' ? zlib.brotliCompressSync(identity, BROTLI_OPTIONS) : zlib.gzipSync(identity, GZIP_OPTIONS);
   return { body, encoding, etag };
 }
