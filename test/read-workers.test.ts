@@ -286,6 +286,30 @@ test('closing the workers refuses a waiting read with 503 shutting-down and ends
   assert.deepEqual(reads.stats(), { size: 1, live: 0, busy: 0, queued: 0, replaced: 0, heapBytes: 0 });
 });
 
+test('a range query reading few points is answered on the HTTP thread while every worker is busy; a larger one waits for a worker', async () => {
+  const { app, reads } = faultyApp({ size: 1, maxQueue: 4 });
+  const release = path.join(tempDir(), 'release');
+  const blocked = request(app).get(`/api/series?match=block_worker{until="${release}"}`).then((r) => r);
+  await waitFor(() => reads.stats().busy === 1);
+  // 1 series × 2 h of raw samples: a few hundred points.
+  const small = `/api/series/query?match=app_latency_seconds&from=${(T0 - 2 * 3600_000) / 1000}&to=${T0 / 1000}&step=60`;
+  let settled = false;
+  const pending = request(app).get(small).set('Accept-Encoding', 'gzip').then((r) => ((settled = true), r));
+  await waitFor(() => settled || reads.stats().queued > 0);
+  assert.ok(settled, 'answered without waiting for the worker');
+  const answered = await pending;
+  const same = await request(onMain).get(small).set('Accept-Encoding', 'gzip').expect(200);
+  assert.equal(answered.status, 200);
+  assert.equal(answered.text, same.text);
+  assert.equal(answered.headers.etag, same.headers.etag);
+  // 20 series × 3 days of raw samples at the finest assumed resolution: well over the bound.
+  const large = request(app).get(`/api/series/query?match=node_load1&from=${(T0 - 3 * 86_400_000) / 1000}&to=${T0 / 1000}&step=60`).then((r) => r);
+  await waitFor(() => reads.stats().queued === 1);
+  fs.writeFileSync(release, '');
+  assert.equal((await blocked).status, 200);
+  assert.equal((await large).status, 200);
+});
+
 /** Polls `cond` (the pool's own counters) until it holds; fails after ~5 s. */
 async function waitFor(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500; i++) {

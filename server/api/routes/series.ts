@@ -6,6 +6,9 @@ import { bodyEncoding, sendBuilt } from '../encoding.js';
 import { parseSelector } from '../../store/selector.js';
 import type { PointAggregation, Selector } from '../../store/types.js';
 import { seriesListJson, seriesQueryJson } from '../../workers/series-json.js';
+import { queryBody } from '../../workers/tasks.js';
+import { BodyBuffer } from '../../workers/body-buffer.js';
+import { estimatedPoints, MAIN_THREAD_POINTS } from '../readPlace.js';
 
 const AGGREGATIONS: PointAggregation[] = ['avg', 'min', 'max', 'sum', 'count', 'last'];
 const MAX_SERIES = 1000;
@@ -37,11 +40,13 @@ const tooManySeries = (limit: number) =>
 /**
  * Series discovery and range queries over the store (raw or hourly rollups, picked by range and
  * step). Parameters are checked here; the reading and the JSON text run on a read worker when
- * the app has them (deps.offThread), else here, with the same bytes either way.
+ * the app has them (deps.offThread), else here, with the same bytes either way. A range query
+ * on a metric name that reads few points is answered here even with workers (readPlace.ts).
  */
 export function seriesRoutes(deps: AppDeps): Router {
   const r = Router();
   const now = () => deps.clock.now();
+  const scratch = new BodyBuffer();
 
   r.get('/api/series', async (req, res) => {
     const selector = selectorParam(req);
@@ -61,6 +66,14 @@ export function seriesRoutes(deps: AppDeps): Router {
     const limit = limitParam(req, 100);
     const q = { selector, range: { ...range, aggregation, source }, aggregation, limit };
     if (deps.offThread) {
+      // Counting the series first is cheap only through the name index; other selectors go to a worker.
+      if (selector.name !== undefined) {
+        const found = deps.series.findSeries(selector, limit + 1).length;
+        if (found > limit) throw tooManySeries(limit);
+        const shortestIntervalMs = Math.min(...deps.collectors().map((c) => c.intervalMs));
+        const points = estimatedPoints({ series: found, ...range, source, shortestIntervalMs: Number.isFinite(shortestIntervalMs) ? shortestIntervalMs : undefined });
+        if (points <= MAIN_THREAD_POINTS) return sendBuilt(res, await withStepErrors(() => queryBody(deps.series, q, bodyEncoding(req), scratch)));
+      }
       const answer = await withStepErrors(() => deps.offThread!.seriesQuery(q, bodyEncoding(req)));
       if ('tooManySeries' in answer) throw tooManySeries(limit);
       return sendBuilt(res, answer);
