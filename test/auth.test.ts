@@ -82,6 +82,18 @@ test('with token reads, a read token opens GET routes by header or ?token=, neve
   await request(app).get('/healthz').expect(200);
 });
 
+test('with token reads, the series reads need the token too, and a caller without one is told that before its parameters are checked', async () => {
+  const app = appWith('token');
+  for (const url of ['/api/series?match=up', '/api/series/query?match=up', '/api/series/query?match=up&step=banana']) {
+    const res = await request(app).get(url);
+    assertProblem(res, 401, 'Authorization');
+    assert.match(res.headers['www-authenticate'] ?? '', /^Bearer realm="pillarboard"/);
+  }
+  await request(app).get('/api/series?match=up').set('Authorization', `Bearer ${readToken}`).expect(200);
+  await request(app).get('/api/series/query?match=up').query({ token: readToken }).expect(200);
+  assertProblem(await request(app).get('/api/series/query?match=up&step=banana').set('Authorization', `Bearer ${readToken}`), 400, 'step');
+});
+
 test('a malformed Authorization header or a revoked token answers 401 naming the header', async () => {
   const app = appWith('token');
   assertProblem(await request(app).get('/api/collectors').set('Authorization', 'Basic dXNlcjpwYXNz'), 401, 'Authorization');

@@ -1,12 +1,12 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import type { AppDeps } from '../deps.js';
 import { badParam, Problem } from '../problem.js';
 import { parseRange } from '../timeRange.js';
 import { bodyEncoding, sendBuilt } from '../encoding.js';
 import { parseSelector } from '../../store/selector.js';
 import type { PointAggregation, Selector } from '../../store/types.js';
-import { seriesListJson, seriesQueryJson } from '../../workers/series-json.js';
-import { queryBody } from '../../workers/tasks.js';
+import { writeSeriesList } from '../../workers/series-json.js';
+import { builtFrom, queryBody } from '../../workers/tasks.js';
 import { BodyBuffer } from '../../workers/body-buffer.js';
 import { estimatedPoints, MAIN_THREAD_POINTS } from '../readPlace.js';
 
@@ -42,6 +42,8 @@ const tooManySeries = (limit: number) =>
  * step). Parameters are checked here; the reading and the JSON text run on a read worker when
  * the app has them (deps.offThread), else here, with the same bytes either way. A range query
  * on a metric name that reads few points is answered here even with workers (readPlace.ts).
+ * Bodies leave compressed as the client accepts (built bodies: the compression middleware is
+ * not in their way, app.ts).
  */
 export function seriesRoutes(deps: AppDeps): Router {
   const r = Router();
@@ -53,7 +55,9 @@ export function seriesRoutes(deps: AppDeps): Router {
     const limit = limitParam(req, MAX_SERIES);
     if (deps.offThread) return sendBuilt(res, await deps.offThread.seriesList(selector, limit, bodyEncoding(req)));
     const series = deps.series.findSeries(selector, limit + 1);
-    sendJsonText(res, seriesListJson(series.slice(0, limit), series.length > limit));
+    const out = scratch.reset();
+    writeSeriesList((t) => out.put(t), series.slice(0, limit), series.length > limit);
+    sendBuilt(res, builtFrom(out.view(), bodyEncoding(req)));
   });
 
   r.get('/api/series/query', async (req, res) => {
@@ -79,15 +83,9 @@ export function seriesRoutes(deps: AppDeps): Router {
       return sendBuilt(res, answer);
     }
     if (deps.series.findSeries(selector, limit + 1).length > limit) throw tooManySeries(limit);
-    const result = await withStepErrors(() => deps.series.querySeries(selector, q.range));
-    sendJsonText(res, seriesQueryJson({ ...range, aggregation }, result));
+    sendBuilt(res, await withStepErrors(() => queryBody(deps.series, q, bodyEncoding(req), scratch)));
   });
   return r;
-}
-
-/** As res.json sends a body (the app sets no JSON spaces or replacer), from text already built. */
-function sendJsonText(res: Response, json: string): void {
-  res.type('application/json; charset=utf-8').send(json);
 }
 
 /** A range the store refuses for its size is the `step` parameter's fault (400 naming it). */
