@@ -5,26 +5,38 @@
  * (72,000 points from rollups) and raw 24 h × 1 series at 60 s (1,440 points).
  *
  * 1. The read worker's steps, one by one on a read-only store: the store's query, writing the
- *    JSON (server/workers/series-json.ts), and compressing it — with the settings used before
- *    (br quality 4, gzip level 6) as the baseline in the same run against the current ones
- *    (server/workers/tasks.ts BROTLI_OPTIONS, GZIP_OPTIONS).
- * 2. The whole answer over HTTP: a real Runtime with 2 read workers and the Express app on
+ *    JSON (server/workers/series-json.ts; joined into one string and encoded, as before, against
+ *    written into the thread's reused BodyBuffer), the ETag's hash, and compressing it — with the
+ *    settings used before (br quality 4, gzip level 6) as the baseline in the same run against
+ *    the current ones (server/workers/tasks.ts BROTLI_OPTIONS, GZIP_OPTIONS).
+ * 2. Where a request's time goes outside the store: the same query (gzip) through servers that
+ *    each add one layer — node:http running the task on the HTTP thread; node:http handing it to
+ *    a read worker (the hop); Express with only the series routes; the whole app — interleaved
+ *    request by request, p50 of each and its difference to the first.
+ * 3. The whole answer over HTTP: a real Runtime with 2 read workers and the Express app on
  *    127.0.0.1, `Accept-Encoding: gzip` (as the side-by-side bench sends) and identity; p50/p95
- *    of 30 after 3 warm-ups. The difference to the steps is the worker round trip and Express.
+ *    of 30 after 3 warm-ups.
  * `node --import tsx bench/query-path.bench.ts`; prints figures, then `BENCH_JSON {...}`. ~1 min.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { createApp } from '../server/api/app.js';
+import { problemHandler } from '../server/api/problem.js';
+import { seriesRoutes } from '../server/api/routes/series.js';
 import { systemClock } from '../server/clock.js';
 import { silentLogger } from '../server/log.js';
 import { Runtime } from '../server/runtime.js';
 import { openStore, parseSelector, type RangeQuery } from '../server/store/index.js';
-import { seriesQueryJson } from '../server/workers/series-json.js';
-import { BROTLI_OPTIONS, GZIP_OPTIONS } from '../server/workers/tasks.js';
+import { seriesQueryJson, writeSeriesQuery } from '../server/workers/series-json.js';
+import { BodyBuffer } from '../server/workers/body-buffer.js';
+import { ReadWorkers } from '../server/workers/reads.js';
+import { BROTLI_OPTIONS, builtFrom, GZIP_OPTIONS, queryJson, type BuiltBody } from '../server/workers/tasks.js';
 import { lastTs, MINUTE, HOUR, versusSeries, versusSpan } from './support/versus-data.js';
 import { timedGet } from './support/versus-http.js';
 import { PB_WORKLOAD } from './support/versus-load.js';
@@ -104,10 +116,29 @@ for (const q of QUERIES) {
   const head = { from: q.range.from, to: q.range.to, step: q.range.step, aggregation: 'avg' };
   // seriesQueryJson consumes its result: fresh ones, read beforehand.
   const results = Array.from({ length: REPS }, () => reader.querySeries(selector, q.range));
-  const json = time(() => seriesQueryJson(head, results.pop()!));
+  // Before: the pieces joined into one string, then encoded into a new Buffer; now: written into the thread's reused BodyBuffer.
+  const joined = time(() => Buffer.from(seriesQueryJson(head, results.pop()!)));
+  const results2 = Array.from({ length: REPS }, () => reader.querySeries(selector, q.range));
+  const scratch = new BodyBuffer();
+  const json = time(() => {
+    const b = scratch.reset();
+    writeSeriesQuery((t) => b.put(t), head, results2.pop()!);
+    return b.view();
+  });
   const body = Buffer.from(json.last);
-  console.log(`${q.label} (${query.last.source}): store ${f1(query.ms)} ms, JSON ${kb(body.length)} in ${f1(json.ms)} ms`);
-  Object.assign(out, { [`${q.key}_store_ms`]: query.ms, [`${q.key}_json_ms`]: json.ms, [`${q.key}_json_bytes`]: body.length });
+  const etag = time(() => crypto.createHash('sha1').update(body).digest('base64'));
+  console.log(
+    `${q.label} (${query.last.source}): store ${f1(query.ms)} ms, JSON ${kb(body.length)} joined + encoded ${f1(joined.ms)} ms → ` +
+      `into the reused buffer ${f1(json.ms)} ms (${(joined.ms / json.ms).toFixed(1)}×), ETag hash ${f1(etag.ms)} ms`,
+  );
+  Object.assign(out, {
+    [`${q.key}_store_ms`]: query.ms,
+    [`${q.key}_json_joined_ms`]: joined.ms,
+    [`${q.key}_json_ms`]: json.ms,
+    [`${q.key}_json_speedup`]: joined.ms / json.ms,
+    [`${q.key}_etag_ms`]: etag.ms,
+    [`${q.key}_json_bytes`]: body.length,
+  });
   for (const coding of ['gzip', 'br'] as const) {
     const run = (o: zlib.ZlibOptions | zlib.BrotliOptions) => () => (coding === 'br' ? zlib.brotliCompressSync(body, o as zlib.BrotliOptions) : zlib.gzipSync(body, o as zlib.ZlibOptions)).length;
     const b = time(run(coding === 'br' ? BEFORE_BR : BEFORE_GZIP));
@@ -128,7 +159,7 @@ for (const q of QUERIES) {
 reader.close();
 
 void (async () => {
-  // ---- 2. over HTTP ----
+  // ---- 2. layer by layer, 3. over HTTP ----
   const runtime = new Runtime({
     configPath: workload,
     dbPath: db,
@@ -143,6 +174,64 @@ void (async () => {
   const server = createApp(runtime.apiDeps()).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Where a request's time goes outside the store: the same query (gzip asked) through servers
+  // that each add one layer, interleaved request by request so the machine's load falls on all alike.
+  const deps = runtime.apiDeps();
+  const reads = new ReadWorkers({ dbPath: db, store: runtime.store, clock: { ...systemClock, now: () => NOW }, log: silentLogger, size: 1 });
+  const scratch = new BodyBuffer();
+  const taskOf = (u: URL, q: (typeof QUERIES)[number]) => ({
+    selector: parseSelector(u.searchParams.get('match')!),
+    range: { ...q.range, source: 'auto' as const },
+    aggregation: 'avg' as const,
+    limit: q.limit,
+  });
+  const sendRaw = (res: http.ServerResponse, b: BuiltBody) => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-encoding': b.encoding, etag: b.etag });
+    res.end(b.body);
+  };
+  const seriesOnly = express();
+  seriesOnly.set('query parser', 'simple');
+  seriesOnly.use(seriesRoutes(deps));
+  seriesOnly.use(problemHandler(silentLogger));
+  const layers = (q: (typeof QUERIES)[number]): Array<[string, http.RequestListener]> => [
+    ['node:http + the task on the HTTP thread', (req, res) => sendRaw(res, builtFrom(queryJson(runtime.store, taskOf(new URL(req.url!, base), q), scratch), 'gzip'))],
+    ['node:http + the task on a read worker', (req, res) => {
+      void reads.seriesQuery(taskOf(new URL(req.url!, base), q), 'gzip').then((b) => sendRaw(res, b as BuiltBody));
+    }],
+    ['Express, the series routes alone', seriesOnly],
+    ['the whole app', createApp(deps)],
+  ];
+  for (const q of QUERIES) {
+    const r = q.range;
+    const search = `?${new URLSearchParams({ match: q.selector, from: String(r.from / 1000), to: String(r.to / 1000), step: String(r.step / 1000), agg: 'avg', limit: String(q.limit) })}`;
+    const servers = await Promise.all(
+      layers(q).map(async ([label, handler]) => {
+        const s = http.createServer(handler).listen(0, '127.0.0.1');
+        await new Promise((resolve) => s.once('listening', resolve));
+        return { label, s, url: `http://127.0.0.1:${(s.address() as AddressInfo).port}/api/series/query${search}`, ts: [] as number[] };
+      }),
+    );
+    const reps = q.key === 'raw24h1' ? 10 * HTTP_REPS : HTTP_REPS;
+    for (let i = 0; i < reps + 3; i++) {
+      for (const x of servers) {
+        const a = await timedGet(x.url, 'gzip');
+        if (a.status !== 200) throw new Error(`${x.label}: HTTP ${a.status}`);
+        if (i >= 3) x.ts.push(a.ms);
+      }
+    }
+    console.log(`${q.label}, gzip, p50 by layer (${reps} interleaved requests each):`);
+    const first = pct(servers[0]!.ts, 50);
+    for (const [i, x] of servers.entries()) {
+      const p50 = pct(x.ts, 50);
+      const delta = p50 - first;
+      console.log(`  ${x.label.padEnd(42)} ${p50.toFixed(2).padStart(6)} ms${i > 0 ? `  (${delta >= 0 ? '+' : ''}${delta.toFixed(2)} ms)` : ''}`);
+      out[`${q.key}_layer${i}_p50_ms`] = p50;
+      x.s.closeAllConnections();
+      x.s.close();
+    }
+  }
+  await reads.close();
+
   for (const q of QUERIES) {
     const r = q.range;
     const url = `${base}/api/series/query?${new URLSearchParams({ match: q.selector, from: String(r.from / 1000), to: String(r.to / 1000), step: String(r.step / 1000), agg: 'avg', limit: String(q.limit) })}`;

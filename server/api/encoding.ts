@@ -2,7 +2,7 @@ import compression from 'compression';
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Request, RequestHandler, Response } from 'express';
-import { BROTLI_OPTIONS, GZIP_OPTIONS, type BodyEncoding, type BuiltBody } from '../workers/tasks.js';
+import { BROTLI_OPTIONS, builtFrom, GZIP_OPTIONS, weakEtag, type BodyEncoding, type BuiltBody } from '../workers/tasks.js';
 
 /**
  * Response compression. Bodies built on a read worker (the series routes) are compressed
@@ -26,6 +26,20 @@ const gzip = promisify(zlib.gzip);
 /** `body` in `coding`, compressed on libuv's thread pool with the settings the workers and the middleware use. */
 export function compressBody(body: Buffer, coding: 'br' | 'gzip'): Promise<Buffer> {
   return coding === 'br' ? brotli(body, BROTLI_OPTIONS) : gzip(body, GZIP_OPTIONS);
+}
+
+/** Above this size a body built on the HTTP thread is compressed on libuv's pool (sync gzip would hold the loop past ~0.5 ms). */
+const COMPRESS_HERE_BYTES = 64 * 1024;
+
+/**
+ * A body written on the HTTP thread (into a reused BodyBuffer: `identity` is only valid until
+ * the next request reuses it), with its ETag: compressed at once when small, else copied and
+ * compressed on libuv's thread pool, so the loop is free meanwhile.
+ */
+export async function builtHere(identity: Buffer, encoding: BodyEncoding): Promise<BuiltBody> {
+  if (encoding === 'identity' || identity.length < COMPRESS_HERE_BYTES) return builtFrom(identity, encoding);
+  const own = Buffer.from(identity);
+  return { body: await compressBody(own, encoding), encoding, etag: weakEtag(own) };
 }
 
 /** Sends a worker-built JSON body with its coding and ETag (a matching If-None-Match gets 304). */

@@ -56,7 +56,7 @@ export function runReadTask(store: ReadStore, task: ReadTask, scratch = new Body
     }
     case 'query':
       if (store.findSeries(task.selector, task.limit + 1).length > task.limit) return { tooManySeries: true };
-      return queryBody(store, task, task.encoding, scratch);
+      return builtFrom(queryJson(store, task, scratch), task.encoding);
     case 'history':
       return readHistory(store, task.selector, task.range);
     case 'evaluate': {
@@ -72,21 +72,16 @@ export function runReadTask(store: ReadStore, task: ReadTask, scratch = new Body
 }
 
 /**
- * The `/api/series/query` body for `q` (its series already counted against the limit), written
- * into `scratch` and encoded. Read workers run it, and the HTTP thread for queries too small to
- * be worth the hop (api/routes/series.ts).
+ * The `/api/series/query` body for `q` (its series already counted against the limit) as UTF-8
+ * JSON written into `scratch` (valid until its next reset). Read workers run it, and the HTTP
+ * thread for queries too small to be worth the hop (api/routes/series.ts).
  */
-export function queryBody(
-  store: Pick<ReadStore, 'querySeries'>,
-  q: { selector: Selector; range: RangeQuery; aggregation: PointAggregation },
-  encoding: BodyEncoding,
-  scratch: BodyBuffer,
-): BuiltBody {
+export function queryJson(store: Pick<ReadStore, 'querySeries'>, q: { selector: Selector; range: RangeQuery; aggregation: PointAggregation }, scratch: BodyBuffer): Buffer {
   const result = store.querySeries(q.selector, q.range);
   const r = q.range;
   const out = scratch.reset();
   writeSeriesQuery((t) => out.put(t), { from: r.from, to: r.to, step: r.step, aggregation: q.aggregation }, result);
-  return builtFrom(out.view(), encoding);
+  return out.view();
 }
 
 /**
@@ -118,7 +113,7 @@ export function builtFrom(identity: Buffer, encoding: BodyEncoding): BuiltBody {
 }
 
 /** Express's default (weak) ETag of a body, as its `etag` module computes it. */
-function weakEtag(body: Buffer): string {
+export function weakEtag(body: Buffer): string {
   if (body.length === 0) return 'W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk"';
   const hash = crypto.createHash('sha1').update(body).digest('base64').substring(0, 27);
   return `W/"${body.length.toString(16)}-${hash}"`;

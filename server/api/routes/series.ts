@@ -2,11 +2,11 @@ import { Router, type Request } from 'express';
 import type { AppDeps } from '../deps.js';
 import { badParam, Problem } from '../problem.js';
 import { parseRange } from '../timeRange.js';
-import { bodyEncoding, sendBuilt } from '../encoding.js';
+import { bodyEncoding, builtHere, sendBuilt } from '../encoding.js';
 import { parseSelector } from '../../store/selector.js';
 import type { PointAggregation, Selector } from '../../store/types.js';
 import { writeSeriesList } from '../../workers/series-json.js';
-import { builtFrom, queryBody } from '../../workers/tasks.js';
+import { queryJson } from '../../workers/tasks.js';
 import { BodyBuffer } from '../../workers/body-buffer.js';
 import { estimatedPoints, MAIN_THREAD_POINTS } from '../readPlace.js';
 
@@ -57,7 +57,7 @@ export function seriesRoutes(deps: AppDeps): Router {
     const series = deps.series.findSeries(selector, limit + 1);
     const out = scratch.reset();
     writeSeriesList((t) => out.put(t), series.slice(0, limit), series.length > limit);
-    sendBuilt(res, builtFrom(out.view(), bodyEncoding(req)));
+    sendBuilt(res, await builtHere(out.view(), bodyEncoding(req)));
   });
 
   r.get('/api/series/query', async (req, res) => {
@@ -76,24 +76,36 @@ export function seriesRoutes(deps: AppDeps): Router {
         if (found > limit) throw tooManySeries(limit);
         const shortestIntervalMs = Math.min(...deps.collectors().map((c) => c.intervalMs));
         const points = estimatedPoints({ series: found, ...range, source, shortestIntervalMs: Number.isFinite(shortestIntervalMs) ? shortestIntervalMs : undefined });
-        if (points <= MAIN_THREAD_POINTS) return sendBuilt(res, await withStepErrors(() => queryBody(deps.series, q, bodyEncoding(req), scratch)));
+        if (points <= MAIN_THREAD_POINTS) return sendBuilt(res, await builtHere(stepErrors(() => queryJson(deps.series, q, scratch)), bodyEncoding(req)));
       }
       const answer = await withStepErrors(() => deps.offThread!.seriesQuery(q, bodyEncoding(req)));
       if ('tooManySeries' in answer) throw tooManySeries(limit);
       return sendBuilt(res, answer);
     }
     if (deps.series.findSeries(selector, limit + 1).length > limit) throw tooManySeries(limit);
-    sendBuilt(res, await withStepErrors(() => queryBody(deps.series, q, bodyEncoding(req), scratch)));
+    // No await between writing into the scratch buffer and builtHere's copy: no other request can reuse it meanwhile.
+    sendBuilt(res, await builtHere(stepErrors(() => queryJson(deps.series, q, scratch)), bodyEncoding(req)));
   });
   return r;
 }
 
 /** A range the store refuses for its size is the `step` parameter's fault (400 naming it). */
-async function withStepErrors<T>(fn: () => T | Promise<T>): Promise<T> {
+async function withStepErrors<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if ((err as Error).name === 'RangeTooLargeError') throw badParam('step', (err as Error).message);
-    throw err;
+    throw stepError(err);
   }
+}
+
+function stepErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw stepError(err);
+  }
+}
+
+function stepError(err: unknown): unknown {
+  return (err as Error).name === 'RangeTooLargeError' ? badParam('step', (err as Error).message) : err;
 }
