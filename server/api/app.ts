@@ -47,7 +47,10 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(securityHeaders());
-  // The series reads first: they take no body, never write, and send bodies built and
+  // Probes next: a load balancer's or the wall's health check answers a few bytes and should not
+  // pass the wrappers and parsers below (their bodies are under the compression threshold anyway).
+  app.use(healthRoutes(deps));
+  // Then the series reads: they take no body, never write, and send bodies built and
   // compressed already, so only the read guard and their parameter checks stand before them —
   // not the compression wrapper, body parsers and routers every other request passes
   // (measured per request: bench/query-path.bench.ts).
@@ -61,7 +64,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(webhookRoutes(deps));
   app.use(express.json({ limit: '1mb' }));
   app.use(jsonDepthGuard(MAX_JSON_DEPTH));
-  app.use(healthRoutes(deps));
   app.use('/metrics', requireScope('metrics', deps));
   app.use(metricsRoute(deps));
   // Every /api route needs at least read scope (a no-op when reads are public);
