@@ -13,16 +13,16 @@ export class BodyBuffer {
   private used = 0;
 
   constructor(
-    initialBytes = 64 * 1024,
+    private readonly initialBytes = 64 * 1024,
     /** Above this capacity the buffer is given back after the body that needed it (reset()). */
-    private readonly keepBytes = 16 * 1024 * 1024,
+    private readonly keepBytes = 8 * 1024 * 1024,
   ) {
     this.buf = Buffer.allocUnsafeSlow(initialBytes);
   }
 
-  /** Starts a new body; a buffer grown past `keepBytes` by the last one is dropped. */
+  /** Starts a new body; a buffer grown past `keepBytes` by the last one is given back. */
   reset(): this {
-    if (this.buf.length > this.keepBytes) this.buf = Buffer.allocUnsafeSlow(this.keepBytes);
+    if (this.buf.length > this.keepBytes) this.buf = Buffer.allocUnsafeSlow(this.initialBytes);
     this.used = 0;
     return this;
   }
