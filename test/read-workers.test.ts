@@ -11,7 +11,7 @@ import { createApp } from '../server/api/app.js';
 import { systemClock } from '../server/clock.js';
 import { silentLogger } from '../server/log.js';
 import { Runtime } from '../server/runtime.js';
-import { parseSelector } from '../server/store/index.js';
+import { parseSelector, ROLLUP_SLICE_SERIES } from '../server/store/index.js';
 import { ReadWorkers } from '../server/workers/reads.js';
 import { Evaluator, evaluationTables } from '../server/evaluation/index.js';
 import { tempDir } from './support/tmp.js';
@@ -314,6 +314,38 @@ test('a range query reading few points is answered on the HTTP thread while ever
   fs.writeFileSync(release, '');
   assert.equal((await blocked).status, 200);
   assert.equal((await large).status, 200);
+});
+
+test('a small range query answered on the HTTP thread first brings rollups up to date a slice at a time, as a worker read does', async () => {
+  const ts = T0 - 30 * MIN;
+  const n = 3 * ROLLUP_SLICE_SERIES + 10;
+  runtime.store.writeSamples(Array.from({ length: n }, (_, i) => ({ name: 'sliced_m', labels: { collector: 'app', i: String(i) }, ts, value: i })));
+  const slices: boolean[] = [];
+  let turned = false;
+  const slice = runtime.store.updateRollupsSlice.bind(runtime.store);
+  const watched = Object.assign(Object.create(runtime.store) as typeof runtime.store, {
+    updateRollupsSlice: (max: number) => {
+      slices.push(turned);
+      turned = false;
+      return slice(max);
+    },
+  });
+  const reads = new ReadWorkers({ dbPath, store: watched, clock, log: silentLogger, size: 1 });
+  after(() => reads.close());
+  const app = createApp({ ...runtime.apiDeps(), offThread: reads });
+  let ticking = true;
+  const tick = () => {
+    turned = true;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const res = await request(app).get(`/api/series/query?match=sliced_m{i="7"}&from=${(T0 - 3600_000) / 1000}&to=${T0 / 1000}&step=3600&agg=max`).expect(200);
+  ticking = false;
+  assert.ok(slices.length >= 4, `${slices.length} slices for ${n} series`);
+  assert.ok(slices.slice(1).every(Boolean), `the event loop turned before each slice after the first (${slices.join(',')})`);
+  assert.equal(res.body.source, 'rollup');
+  assert.deepEqual(res.body.series[0].points.map((p: [number, number]) => p[1]), [7]);
+  assert.equal(reads.stats().live, 0, 'no worker was started: the HTTP thread answered');
 });
 
 /** Polls `cond` (the pool's own counters) until it holds; fails after ~5 s. */

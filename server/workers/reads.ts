@@ -17,6 +17,11 @@ export interface OffThreadReads {
   seriesQuery(q: { selector: Selector; range: RangeQuery; aggregation: PointAggregation; limit: number }, encoding: BodyEncoding): Promise<QueryAnswer>;
   /** An indicator's, outcome's or pillar's history series (evaluation/history.ts readHistory). */
   history(selector: Selector, range: RangeQuery): Promise<HistoryPoints>;
+  /**
+   * Rollups brought up to date on the writer a slice at a time, the loop turning between slices:
+   * what each read above does first, for a read the HTTP thread answers itself.
+   */
+  freshRollups(): Promise<void>;
 }
 
 /** Threads by default: one per CPU, at least 1 and at most 4 (SQLite reads scale with cores; more only costs memory). */
@@ -111,7 +116,7 @@ export class ReadWorkers implements OffThreadReads {
   }
 
   /** Rollups up to date, a slice at a time (concurrent callers advance the same update). */
-  private async freshRollups(): Promise<void> {
+  async freshRollups(): Promise<void> {
     while (!this.opts.store.updateRollupsSlice(ROLLUP_SLICE_SERIES).done) await new Promise((r) => setImmediate(r));
   }
 

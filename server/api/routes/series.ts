@@ -76,7 +76,11 @@ export function seriesRoutes(deps: AppDeps): Router {
         if (found > limit) throw tooManySeries(limit);
         const shortestIntervalMs = Math.min(...deps.collectors().map((c) => c.intervalMs));
         const points = estimatedPoints({ series: found, ...range, source, shortestIntervalMs: Number.isFinite(shortestIntervalMs) ? shortestIntervalMs : undefined });
-        if (points <= MAIN_THREAD_POINTS) return sendBuilt(res, await builtHere(stepErrors(() => queryJson(deps.series, q, scratch)), bodyEncoding(req)));
+        if (points <= MAIN_THREAD_POINTS) {
+          // As before a worker read: a rollup catch-up here would otherwise run inside the query, in one piece.
+          await deps.offThread.freshRollups();
+          return sendBuilt(res, await builtHere(stepErrors(() => queryJson(deps.series, q, scratch)), bodyEncoding(req)));
+        }
       }
       const answer = await withStepErrors(() => deps.offThread!.seriesQuery(q, bodyEncoding(req)));
       if ('tooManySeries' in answer) throw tooManySeries(limit);
