@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
@@ -346,6 +347,28 @@ test('a small range query answered on the HTTP thread first brings rollups up to
   assert.equal(res.body.source, 'rollup');
   assert.deepEqual(res.body.series[0].points.map((p: [number, number]) => p[1]), [7]);
   assert.equal(reads.stats().live, 0, 'no worker was started: the HTTP thread answered');
+});
+
+/** Nice values of this process's threads, by thread id (Linux /proc). */
+function threadNices(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return out;
+}
+
+test('read worker threads run at a lower CPU priority than the HTTP thread, which keeps its own', { skip: process.platform !== 'linux' && 'per-thread priority is set on Linux only' }, async () => {
+  const mainNice = os.getPriority();
+  const before = new Set(threadNices().keys());
+  const reads = new ReadWorkers({ dbPath, store: runtime.store, clock, log: silentLogger, size: 1, nice: 7 });
+  after(() => reads.close());
+  await reads.seriesList(parseSelector('node_load1'), 1, 'identity');
+  const added = [...threadNices()].filter(([tid]) => !before.has(tid));
+  assert.ok(added.some(([, nice]) => nice === 7), `a new thread at nice 7: ${JSON.stringify(added)}`);
+  assert.equal(os.getPriority(), mainNice, 'the HTTP thread keeps its priority');
+  assert.equal(threadNices().get(process.pid), mainNice);
 });
 
 /** Polls `cond` (the pool's own counters) until it holds; fails after ~5 s. */

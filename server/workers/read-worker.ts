@@ -2,4 +2,5 @@ import { workerData } from 'node:worker_threads';
 import { readTaskHandler, serveReadTasks, type ReadWorkerData } from './serve-reads.js';
 
 /** The entry of a read worker thread (see serve-reads.ts). */
-serveReadTasks(readTaskHandler((workerData as ReadWorkerData).dbPath));
+const data = workerData as ReadWorkerData;
+serveReadTasks(readTaskHandler(data.dbPath), data.nice);

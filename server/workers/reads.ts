@@ -46,6 +46,11 @@ export interface ReadWorkersOptions {
   /** A worker whose heap exceeds this after a read is ended after `fatIdleMs` idle (default 48 MB, 10 s). */
   fatHeapBytes?: number;
   fatIdleMs?: number;
+  /**
+   * The workers' nice value (default 10; 0: the HTTP thread's own priority): above 0 the HTTP
+   * thread is scheduled first when both want a CPU (server/workers/priority.ts).
+   */
+  nice?: number;
 }
 
 /**
@@ -61,7 +66,7 @@ export class ReadWorkers implements OffThreadReads {
   private readonly pool: WorkerPool;
 
   constructor(private readonly opts: ReadWorkersOptions) {
-    const data: ReadWorkerData = { dbPath: path.resolve(opts.dbPath) };
+    const data: ReadWorkerData = { dbPath: path.resolve(opts.dbPath), nice: opts.nice ?? 10 };
     this.pool = new WorkerPool({
       file: opts.file ?? path.join(__dirname, `read-worker${path.extname(__filename)}`),
       workerData: data,

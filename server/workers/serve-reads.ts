@@ -4,6 +4,7 @@ import { openStore } from '../store/index.js';
 import { systemClock } from '../clock.js';
 import { runReadTask, type BuiltBody, type ReadTask } from './tasks.js';
 import { BodyBuffer } from './body-buffer.js';
+import { lowerThreadPriority } from './priority.js';
 import type { WorkerReply } from './pool.js';
 
 /**
@@ -15,12 +16,15 @@ import type { WorkerReply } from './pool.js';
 
 export interface ReadWorkerData {
   dbPath: string;
+  /** The thread's nice value (priority.ts): above the HTTP thread's 0, so the HTTP thread is scheduled first. */
+  nice: number;
 }
 
 /** Handles messages on `port` for `store`: one answer per task, errors sent back by name. */
-export function serveReadTasks(handle: (task: ReadTask) => ReturnType<typeof runReadTask>): void {
+export function serveReadTasks(handle: (task: ReadTask) => ReturnType<typeof runReadTask>, nice: number): void {
   const port = parentPort;
   if (!port) throw new Error('read-worker.ts runs only as a worker thread');
+  lowerThreadPriority(nice);
   port.on('message', (m: { id: number; task: ReadTask }) => {
     let reply: WorkerReply;
     const transfer: ArrayBuffer[] = [];

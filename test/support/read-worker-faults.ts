@@ -7,7 +7,8 @@ import { readTaskHandler, serveReadTasks, type ReadWorkerData } from '../../serv
  * that a selector named `crash_worker` ends the thread (exit code 3) and one named
  * `block_worker{until="FILE"}` holds the thread until FILE exists (a stuck SQLite read).
  */
-const handle = readTaskHandler((workerData as ReadWorkerData).dbPath);
+const data = workerData as ReadWorkerData;
+const handle = readTaskHandler(data.dbPath);
 serveReadTasks((task) => {
   if ('selector' in task) {
     if (task.selector.name === 'crash_worker') process.exit(3);
@@ -18,4 +19,4 @@ serveReadTasks((task) => {
     }
   }
   return handle(task);
-});
+}, data.nice);
