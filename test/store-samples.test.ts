@@ -261,3 +261,19 @@ test('frozen label objects resolve by identity, and a rolled-back batch leaves n
   store.writeSamples([{ name: 'frozen_other', labels, ts: T0, value: 5 }]);
   assert.equal(store.findSeries(parseSelector('frozen_other')).length, 1);
 });
+
+test('firstDataTs is the oldest sample, not the start of its rollup hour; a rollup hour counts once raw retention removed what it holds', (t) => {
+  const { store } = tempStore(t, { now: () => T0 + DAY });
+  store.writeSamples([{ name: 'late_start', labels: { a: '1' }, ts: T0 + 49 * 60_000, value: 1 }]);
+  store.updateRollups(); // the hour T0 now has a rollup that begins at T0
+  assert.equal(store.firstDataTs(parseSelector('late_start')), T0 + 49 * 60_000);
+  // history below the raw horizon lives only in rollups: its hour is the best there is
+  const { store: old } = tempStore(t, { now: () => T0 + 40 * DAY, retention: { rawMs: 15 * DAY } });
+  old.applyRetention();
+  old.writeSamples([
+    { name: 'old_start', labels: {}, ts: T0 + 20 * 60_000, value: 1 },
+    { name: 'old_start', labels: {}, ts: T0 + 39 * DAY, value: 2 },
+  ]);
+  old.updateRollups();
+  assert.equal(old.firstDataTs(parseSelector('old_start')), T0);
+});

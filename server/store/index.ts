@@ -304,11 +304,7 @@ export class Store {
   firstSampleAt(seriesId: number): number | undefined {
     const p = this.p();
     p.bounds.refresh();
-    const raw = p.samples.firstRawTs(seriesId);
-    const hour = p.rollups.firstHour(seriesId);
-    if (hour === undefined) return raw;
-    if (raw === undefined) return hour;
-    return hour < Math.floor(raw / 3_600_000) * 3_600_000 ? hour : raw;
+    return firstOf(p.samples.firstRawTs(seriesId), p.rollups.firstHour(seriesId));
   }
 
   latestSample(seriesId: number): { ts: number; value: number } | undefined {
@@ -326,8 +322,8 @@ export class Store {
     p.bounds.refresh();
     let first: number | undefined;
     for (const s of p.series.find(selector)) {
-      const ts = Math.min(p.samples.firstTs(s.id) ?? Infinity, p.rollups.firstHour(s.id) ?? Infinity);
-      if (Number.isFinite(ts) && (first === undefined || ts < first)) first = ts;
+      const ts = firstOf(p.samples.firstTs(s.id), p.rollups.firstHour(s.id));
+      if (ts !== undefined && (first === undefined || ts < first)) first = ts;
     }
     return first;
   }
@@ -459,6 +455,17 @@ export class Store {
     }
     return out;
   }
+}
+
+/**
+ * When a series' data begins, from its oldest raw sample and its oldest rollup hour. A rollup
+ * hour's start is not a sample's time (the hour of a sample at 22:49 starts at 22:00), so it
+ * counts only for an hour older than the raw sample's, whose raw retention deleted.
+ */
+function firstOf(raw: number | undefined, hour: number | undefined): number | undefined {
+  if (hour === undefined) return raw;
+  if (raw === undefined) return hour;
+  return hour < Math.floor(raw / 3_600_000) * 3_600_000 ? hour : raw;
 }
 
 /**
