@@ -128,7 +128,7 @@ export class ChunkStore {
 }
 
 /** Merges decoded chunks (in time order, non-overlapping) with new samples; new values win at an equal ts. */
-function mergeInto(chunks: Array<{ ts: Float64Array; values: Float64Array }>, ts: Float64Array, values: Float64Array): [Float64Array, Float64Array] {
+export function mergeInto(chunks: Array<{ ts: Float64Array; values: Float64Array }>, ts: Float64Array, values: Float64Array): [Float64Array, Float64Array] {
   let total = ts.length;
   for (const c of chunks) total += c.ts.length;
   const ots = new Float64Array(total);

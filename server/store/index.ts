@@ -480,7 +480,7 @@ const HISTORY_MIN_SPAN_MS = 3_600_000;
  * For a batch of history — at least 1,024 samples spanning at least an hour (a collector's
  * run holds one scrape, or a few) — the ts just after its newest sample; otherwise undefined.
  */
-function historyEnd(samples: readonly Sample[]): number | undefined {
+export function historyEnd(samples: readonly Sample[]): number | undefined {
   if (samples.length < HISTORY_MIN_SAMPLES) return undefined;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;

@@ -40,15 +40,20 @@ export interface QueryDeps {
   updateRollups: boolean;
 }
 
+export interface RangePlan {
+  step: number;
+  agg: PointAggregation;
+  /** Start of the first and of the last bucket. */
+  first: number;
+  last: number;
+  source: 'raw' | 'rollup';
+}
+
 /**
- * Points bucketed to `step`: bucket b covers [b, b + step) with b a multiple of
- * step; `from`/`to` choose the buckets (those whose start lies in
- * [floor(from/step)*step, to]) and each point aggregates its whole bucket, so raw
- * and rollups agree exactly when step is a multiple of 1 h. From rollups with a
- * step that is not a multiple of 1 h, each hour counts in the bucket holding
- * its start (hour resolution). NaN is never aggregated.
+ * Checks a range query (QueryError naming the parameter, RangeTooLargeError) and chooses its
+ * buckets and source; shared by every backend so they answer alike.
  */
-export function queryRange(deps: QueryDeps, selector: Selector, q: RangeQuery): RangeResult {
+export function planRange(q: RangeQuery, now: number, rawRetentionMs: number): RangePlan {
   const { from, to, step } = q;
   if (!Number.isSafeInteger(from)) throw new QueryError('from', 'must be an integer ms epoch');
   if (!Number.isSafeInteger(to)) throw new QueryError('to', 'must be an integer ms epoch');
@@ -65,9 +70,22 @@ export function queryRange(deps: QueryDeps, selector: Selector, q: RangeQuery): 
   const source: 'raw' | 'rollup' =
     wanted !== 'auto'
       ? wanted
-      : (step >= HOUR_MS && step % HOUR_MS === 0) || from < deps.now() - deps.rawRetentionMs
+      : (step >= HOUR_MS && step % HOUR_MS === 0) || from < now - rawRetentionMs
         ? 'rollup'
         : 'raw';
+  return { step, agg, first, last, source };
+}
+
+/**
+ * Points bucketed to `step`: bucket b covers [b, b + step) with b a multiple of
+ * step; `from`/`to` choose the buckets (those whose start lies in
+ * [floor(from/step)*step, to]) and each point aggregates its whole bucket, so raw
+ * and rollups agree exactly when step is a multiple of 1 h. From rollups with a
+ * step that is not a multiple of 1 h, each hour counts in the bucket holding
+ * its start (hour resolution). NaN is never aggregated.
+ */
+export function queryRange(deps: QueryDeps, selector: Selector, q: RangeQuery): RangeResult {
+  const { step, agg, first, last, source } = planRange(q, deps.now(), deps.rawRetentionMs);
   if (source === 'rollup' && deps.updateRollups) deps.rollups.update();
 
   const out: RangeSeries[] = [];
@@ -98,7 +116,7 @@ export function queryRange(deps: QueryDeps, selector: Selector, q: RangeQuery): 
 const AGGREGATIONS = new Set<PointAggregation>(['avg', 'min', 'max', 'sum', 'count', 'last']);
 
 /** Accumulates time-ordered partial aggregates into step buckets. */
-class Buckets {
+export class Buckets {
   private readonly points: Array<[number, number]> = [];
   private bucket = Number.NaN;
   private count = 0;

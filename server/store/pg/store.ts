@@ -1,0 +1,439 @@
+import pg from 'pg';
+import type { Logger, Sample } from '../../../collectors/types.js';
+import type { MetricStore } from '../backend.js';
+import { CHUNK_MAX_TS } from '../chunkCodec.js';
+import { DEFAULT_HEAD_MAX_ROWS } from '../compaction.js';
+import { historyEnd } from '../index.js';
+import { Buckets, planRange } from '../query.js';
+import { decodeDay, DAY_MS, F_COUNT, F_LAST, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS } from '../rollupCodec.js';
+import { DEFAULT_RETENTION, type RetentionResult } from '../retention.js';
+import { InvalidSampleError } from '../series.js';
+import type { CollectorRunRecord, RangeQuery, RangeResult, RangeSeries, RetentionPolicy, Selector, StoredRun } from '../types.js';
+import { findPgMigrationsDir, migratePg } from './migrate.js';
+import { inTransaction, LOCK, storeTypes, type Queryable } from './pool.js';
+import { firstRawTs, groupBySeries, latestRaw, raiseBound, readBounds, readRaw, writeChunks } from './raw.js';
+import { applyPgRetention } from './retention.js';
+import * as rollups from './rollups.js';
+import * as runs from './runs.js';
+import { PgSeries, type Pending } from './series.js';
+
+export interface OpenPgStoreOptions {
+  /** postgres://user:pass@host:port/db, or a pg.Pool the caller owns (it is then not ended by close()). */
+  url?: string;
+  pool?: pg.Pool;
+  /** Most connections this store opens (default 10). */
+  maxConnections?: number;
+  /** Apply pending migrations-pg/ files on open (default true). */
+  migrate?: boolean;
+  migrationsDir?: string;
+  retention?: Partial<RetentionPolicy>;
+  /** The runtime clock's reading (ms epoch); no default (one clock). */
+  now: () => number;
+  /** Head size (rows) that triggers a compaction into chunks; the SQLite store's default rule otherwise. */
+  headMaxRows?: number;
+  log?: Logger;
+}
+
+/**
+ * The metric store on PostgreSQL (issue 14): the SQLite store's layout and behaviour — a head
+ * of recent raw samples compacted into compressed chunks, packed hourly rollups brought up to
+ * date from dirty markers, retention by hour-aligned horizons — with the same codecs, so the
+ * data moves between the two unchanged. Every write is one transaction (samples, their dirty
+ * markers, new series and a run row together). Several processes may share the database:
+ * writes take a shared advisory lock, compaction and retention an exclusive one.
+ */
+export class PgMetricStore implements MetricStore {
+  readonly backend = 'postgres' as const;
+  readonly pool: pg.Pool;
+  private readonly ownsPool: boolean;
+  private retention: RetentionPolicy = { ...DEFAULT_RETENTION };
+  private readonly now: () => number;
+  private readonly series = new PgSeries();
+  private readonly headMaxRowsOpt?: number;
+  private largestBatch = 0;
+  /** Head rows written by this process since its last count (an upper bound). */
+  private headRows = 0;
+  private knownSeries = 0;
+  private closed = false;
+  private readonly log?: Logger;
+
+  constructor(opts: OpenPgStoreOptions) {
+    if (typeof opts.now !== 'function') throw new TypeError("openPgStore: now is required (the runtime clock's reading, e.g. () => clock.now())");
+    this.now = opts.now;
+    if (opts.retention) this.setRetention(opts.retention);
+    if (opts.headMaxRows !== undefined) this.headMaxRowsOpt = Math.max(2, Math.floor(opts.headMaxRows));
+    this.log = opts.log;
+    if (opts.pool) {
+      this.pool = opts.pool;
+      this.ownsPool = false;
+    } else {
+      if (!opts.url) throw new TypeError('openPgStore: url or pool is required');
+      this.pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 10, types: storeTypes });
+      this.ownsPool = true;
+      // An idle connection the server drops (a restart) must not crash the process: the pool replaces it.
+      this.pool.on('error', (err) => this.log?.warn('store: an idle PostgreSQL connection failed', { error: err.message }));
+    }
+  }
+
+  /** Counts the head and the series once after open, for the compaction trigger. */
+  async init(): Promise<void> {
+    const r = await this.pool.query<{ head: number; series: number }>('SELECT (SELECT count(*) FROM samples_head) AS head, (SELECT count(*) FROM series) AS series');
+    this.headRows = r.rows[0]!.head;
+    this.knownSeries = r.rows[0]!.series;
+  }
+
+  async writeSamples(samples: readonly Sample[]): Promise<number> {
+    this.assertOpen();
+    const history = historyEnd(samples);
+    if (history !== undefined) await this.compactHeadBefore(history);
+    else this.largestBatch = Math.max(this.largestBatch, samples.length);
+    await this.write(samples, 0);
+    return samples.length;
+  }
+
+  async recordRun(run: CollectorRunRecord, samples: readonly Sample[], options: { seriesLimit?: number } = {}): Promise<StoredRun> {
+    this.assertOpen();
+    this.largestBatch = Math.max(this.largestBatch, samples.length);
+    return (await this.write(samples, options.seriesLimit ?? 0, run))!;
+  }
+
+  async seriesCount(): Promise<number> {
+    return this.series.count(this.pool);
+  }
+
+  async findSeries(selector: Selector, limit?: number) {
+    return this.series.find(this.pool, selector, limit);
+  }
+
+  async getSeries(id: number) {
+    return this.series.get(this.pool, id);
+  }
+
+  async querySeries(selector: Selector, q: RangeQuery): Promise<RangeResult> {
+    const { step, agg, first, last, source } = planRange(q, this.now(), this.retention.rawMs);
+    if (source === 'rollup') await this.updateRollups();
+    const found = await this.series.find(this.pool, selector);
+    const ids = found.map((s) => s.id);
+    const out: RangeSeries[] = [];
+    if (source === 'raw') {
+      const raw = await readRaw(this.pool, ids, first, last + step - 1);
+      for (const series of found) {
+        const b = new Buckets(step, agg);
+        for (const [ts, v] of raw.get(series.id) ?? []) if (v === v) b.add(ts, 1, v, v, v, v);
+        out.push({ series, points: b.finish() });
+      }
+    } else {
+      const end = last + step; // exclusive
+      const days = await rollups.readDayRange(this.pool, ids, Math.floor(first / DAY_MS), Math.floor((end - 1) / DAY_MS));
+      const scratch = new Float64Array(24 * FIELDS);
+      for (const series of found) {
+        const b = new Buckets(step, agg);
+        for (const { day, data } of days.get(series.id) ?? []) {
+          const d = decodeDay(data, day, scratch);
+          const dayStart = day * DAY_MS;
+          for (let h = 0, o = 0; h < 24; h++, o += FIELDS) {
+            const c = d[o + F_COUNT]!;
+            if (c === 0) continue;
+            const hour = dayStart + h * HOUR_MS;
+            if (hour < first || hour >= end) continue;
+            b.add(hour, c, d[o + F_SUM]!, d[o + F_MIN]!, d[o + F_MAX]!, d[o + F_LAST]!);
+          }
+        }
+        out.push({ series, points: b.finish() });
+      }
+    }
+    return { source, series: out };
+  }
+
+  async rawPoints(seriesId: number, from: number, to: number): Promise<Array<[number, number]>> {
+    return (await readRaw(this.pool, [seriesId], from, to)).get(seriesId) ?? [];
+  }
+
+  async firstSampleAt(seriesId: number): Promise<number | undefined> {
+    const [raw, hour] = await Promise.all([firstRawTs(this.pool, seriesId, true), rollups.firstHour(this.pool, seriesId)]);
+    if (hour === undefined) return raw;
+    if (raw === undefined) return hour;
+    return hour < Math.floor(raw / HOUR_MS) * HOUR_MS ? hour : raw;
+  }
+
+  async latestSample(seriesId: number) {
+    return latestRaw(this.pool, seriesId);
+  }
+
+  async firstDataTs(selector: Selector): Promise<number | undefined> {
+    const ids = (await this.series.find(this.pool, selector)).map((s) => s.id);
+    if (ids.length === 0) return undefined;
+    let first: number | undefined;
+    const raw = await this.pool.query<{ t: number | null }>(
+      `SELECT least((SELECT min(first_ts) FROM sample_chunks WHERE series_id = ANY($1::bigint[])),
+                    (SELECT min(ts) FROM samples_head WHERE series_id = ANY($1::bigint[]))) AS t`,
+      [ids],
+    );
+    if (raw.rows[0]!.t !== null) first = raw.rows[0]!.t;
+    // the first stored day of each series: its first non-empty hour
+    const days = await this.pool.query<{ series_id: number }>(
+      'SELECT DISTINCT series_id FROM rollup_1h WHERE series_id = ANY($1::bigint[])',
+      [ids],
+    );
+    for (const { series_id: sid } of days.rows) {
+      const h = await rollups.firstHour(this.pool, sid);
+      if (h !== undefined && (first === undefined || h < first)) first = h;
+    }
+    return first;
+  }
+
+  async rollupHours(seriesId: number, from: number, to: number) {
+    await this.updateRollups();
+    return rollups.rollupHours(this.pool, seriesId, from, to);
+  }
+
+  async updateRollups(): Promise<{ seriesDays: number }> {
+    this.assertOpen();
+    return inTransaction(this.pool, (c) => rollups.updateRollups(c));
+  }
+
+  async compactHead(keepRows = Math.floor(this.headMaxRows() / 2)): Promise<{ moved: number }> {
+    this.assertOpen();
+    const keep = Math.max(0, Math.floor(keepRows));
+    return this.move(async (c, headFrom) => {
+      const r = await c.query<{ ts: number }>('SELECT ts FROM samples_head ORDER BY ts DESC LIMIT 1 OFFSET $1', [Math.max(0, keep - 1)]);
+      const cut = r.rows[0]?.ts;
+      return cut === undefined || cut <= headFrom ? undefined : cut;
+    });
+  }
+
+  /** Moves head rows older than `ts` into chunks and raises head_from to `ts` (before a bulk write of history). */
+  async compactHeadBefore(ts: number): Promise<{ moved: number }> {
+    this.assertOpen();
+    return this.move(async (_c, headFrom) => (ts <= headFrom ? undefined : ts));
+  }
+
+  setRetention(policy: Partial<RetentionPolicy>): void {
+    const next = { ...this.retention, ...policy };
+    if (!(next.rawMs > 0) || !(next.hourlyMs > 0)) throw new RangeError('retention: rawMs and hourlyMs must be positive');
+    this.retention = next;
+  }
+
+  retentionPolicy(): RetentionPolicy {
+    return { ...this.retention };
+  }
+
+  async applyRetention(now: number = this.now()): Promise<RetentionResult> {
+    this.assertOpen();
+    await this.updateRollups();
+    const r = await applyPgRetention(this.pool, this.retention, now);
+    this.series.forget(r.removedSeries);
+    return r.result;
+  }
+
+  async listRuns(opts?: { collectorId?: string; limit?: number }) {
+    return runs.listRuns(this.pool, opts);
+  }
+
+  async collectorRunsBetween(collectorId: string, from: number, to: number, streakCap: number) {
+    return runs.runsBetween(this.pool, collectorId, from, to, streakCap);
+  }
+
+  async runSummaries() {
+    return runs.runSummaries(this.pool);
+  }
+
+  async saveWorkloadVersion(v: { hash: string; path: string; source: string; appliedAt: number }) {
+    this.assertOpen();
+    return inTransaction(this.pool, (c) => runs.saveWorkloadVersion(c, v));
+  }
+
+  async listWorkloadVersions(limit?: number) {
+    return runs.listWorkloadVersions(this.pool, limit);
+  }
+
+  async getWorkloadVersion(id: number) {
+    return runs.getWorkloadVersion(this.pool, id);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await inTransaction(this.pool, (c) => rollups.updateRollups(c));
+    } finally {
+      if (this.ownsPool) await this.pool.end();
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the store is closed');
+  }
+
+  private headMaxRows(): number {
+    return this.headMaxRowsOpt ?? Math.max(DEFAULT_HEAD_MAX_ROWS, 32 * this.largestBatch, 128 * this.knownSeries);
+  }
+
+  /**
+   * One write transaction: validates every sample (nothing is sent for a batch with a bad one),
+   * resolves series, then puts each sample where its ts belongs — the head, a chunk (older than
+   * the head) or straight into its rollup (older than the raw horizon) — with its dirty marker,
+   * and the run row. Compacts the head afterwards when it has grown past its bound.
+   */
+  private async write(samples: readonly Sample[], seriesLimit: number, run?: CollectorRunRecord): Promise<StoredRun | undefined> {
+    const n = samples.length;
+    const sidOrPending: Array<number | string> = new Array(n);
+    const pending = new Map<string, Pending>();
+    for (let i = 0; i < n; i++) {
+      const s = samples[i]!;
+      const ts = s.ts;
+      if (!Number.isSafeInteger(ts) || ts > CHUNK_MAX_TS || ts < -CHUNK_MAX_TS) {
+        throw new InvalidSampleError(`sample ${i} (${String(s.name)}): ts must be an integer ms epoch within ±2^47, got ${String(ts)}`);
+      }
+      if (typeof s.value !== 'number') throw new InvalidSampleError(`sample ${i} (${String(s.name)}): value must be a number, got ${typeof s.value}`);
+      let found: number | Pending;
+      try {
+        found = this.series.lookup(s.name, s.labels);
+      } catch (err) {
+        if (err instanceof InvalidSampleError) throw new InvalidSampleError(`sample ${i}: ${err.message}`);
+        throw err;
+      }
+      if (typeof found === 'number') sidOrPending[i] = found;
+      else {
+        const k = found.name + '\u0001' + found.key;
+        if (!pending.has(k)) pending.set(k, found);
+        sidOrPending[i] = k;
+      }
+    }
+    let ids = new Map<string, number>();
+    let headWritten = 0;
+    const stored = await inTransaction(this.pool, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock_shared($1)', [LOCK.WRITE]);
+      const { rawHorizon, headFrom } = await readBounds(c);
+      ids = await this.series.resolve(c, pending, seriesLimit);
+      const hs: number[] = [];
+      const hts: number[] = [];
+      const hvs: number[] = [];
+      const cs: number[] = [];
+      const cts: number[] = [];
+      const cvs: number[] = [];
+      let late: Map<number, Array<[number, number]>> | undefined;
+      const marks = new Map<number, Map<number, number>>();
+      for (let i = 0; i < n; i++) {
+        const p = sidOrPending[i]!;
+        const sid = typeof p === 'number' ? p : ids.get(p)!;
+        const { ts, value } = samples[i]!;
+        if (ts < rawHorizon) {
+          late ??= new Map();
+          const list = late.get(sid);
+          if (list) list.push([ts, value]);
+          else late.set(sid, [[ts, value]]);
+          continue;
+        }
+        if (ts >= headFrom) {
+          hs.push(sid);
+          hts.push(ts);
+          hvs.push(value);
+        } else {
+          cs.push(sid);
+          cts.push(ts);
+          cvs.push(value);
+        }
+        const hour = Math.floor(ts / HOUR_MS);
+        let m = marks.get(hour);
+        if (!m) marks.set(hour, (m = new Map()));
+        const prev = m.get(sid);
+        if (prev === undefined || ts < prev) m.set(sid, ts);
+      }
+      if (late) for (const [sid, points] of late) await rollups.mergeLate(c, sid, points);
+      if (hs.length > 0) headWritten = await insertHead(c, hs, hts, hvs);
+      if (cs.length > 0) for (const [sid, g] of groupBySeries(cs, cts, cvs)) await writeChunks(c, sid, g.ts, g.values);
+      await rollups.markDirty(c, marks);
+      return run ? runs.insertRun(c, run) : undefined;
+    });
+    this.series.remember(pending, ids);
+    this.knownSeries += pending.size;
+    this.headRows += headWritten;
+    if (this.headRows >= this.headMaxRows()) {
+      try {
+        await this.compactHead();
+      } catch (err) {
+        this.log?.warn('store: moving the sample head into chunks failed; will retry', { error: (err as Error).message });
+      }
+    }
+    return stored;
+  }
+
+  /**
+   * One compaction transaction under the exclusive write lock: `cutAt` picks the new head
+   * bound from the current one; rows below it leave the head (one DELETE … RETURNING) and are
+   * encoded into their series' chunks; head_from rises to it. All or nothing.
+   */
+  private async move(cutAt: (c: pg.PoolClient, headFrom: number) => Promise<number | undefined>): Promise<{ moved: number }> {
+    const moved = await inTransaction(this.pool, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK.WRITE]);
+      const { headFrom } = await readBounds(c);
+      const cut = await cutAt(c, headFrom);
+      if (cut === undefined) return 0;
+      const rows = await c.query({ text: 'DELETE FROM samples_head WHERE ts < $1 RETURNING series_id, ts, value', values: [cut], rowMode: 'array' });
+      const sids = new Float64Array(rows.rows.length);
+      const ts = new Float64Array(rows.rows.length);
+      const vs = new Float64Array(rows.rows.length);
+      rows.rows.forEach((r: unknown[], i) => {
+        sids[i] = r[0] as number;
+        ts[i] = r[1] as number;
+        vs[i] = r[2] as number;
+      });
+      for (const [sid, g] of [...groupBySeries(sids, ts, vs)].sort((a, b) => a[0] - b[0])) await writeChunks(c, sid, g.ts, g.values);
+      await raiseBound(c, 'head_from', cut);
+      return rows.rows.length;
+    });
+    const left = await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM samples_head');
+    this.headRows = left.rows[0]!.n;
+    return { moved };
+  }
+}
+
+/**
+ * Inserts head rows in one statement (unnest of three arrays); a sample at an existing
+ * (series, ts) replaces the value, and of two in the batch the later wins (PostgreSQL refuses
+ * to update one row twice in a statement, so duplicates are dropped first). Returns rows sent.
+ */
+async function insertHead(db: Queryable, sids: number[], ts: number[], values: number[]): Promise<number> {
+  const seen = new Map<number, Map<number, number>>();
+  let dup = false;
+  for (let i = 0; i < sids.length; i++) {
+    let m = seen.get(sids[i]!);
+    if (!m) seen.set(sids[i]!, (m = new Map()));
+    if (m.has(ts[i]!)) dup = true;
+    m.set(ts[i]!, i);
+  }
+  if (dup) {
+    const keep: number[] = [];
+    for (const m of seen.values()) for (const i of m.values()) keep.push(i);
+    keep.sort((a, b) => a - b);
+    sids = keep.map((i) => sids[i]!);
+    ts = keep.map((i) => ts[i]!);
+    values = keep.map((i) => values[i]!);
+  }
+  await db.query(
+    `INSERT INTO samples_head (series_id, ts, value) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[])
+     ON CONFLICT (series_id, ts) DO UPDATE SET value = EXCLUDED.value`,
+    [sids, ts, values.map(floatParam)],
+  );
+  return sids.length;
+}
+
+/** A float8 array element as PostgreSQL's text reads it: NaN and ±Infinity spelled out. */
+function floatParam(v: number): number | string {
+  if (Number.isFinite(v)) return v;
+  return v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+}
+
+/** Opens the PostgreSQL store at opts.url (migrating it first unless migrate is false). */
+export async function openPgStore(opts: OpenPgStoreOptions): Promise<PgMetricStore> {
+  const store = new PgMetricStore(opts);
+  try {
+    if (opts.migrate ?? true) await migratePg(store.pool, opts.migrationsDir ?? findPgMigrationsDir(), opts.now);
+    await store.init();
+  } catch (err) {
+    if (!opts.pool) await store.pool.end().catch(() => undefined);
+    throw err;
+  }
+  return store;
+}

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import type { MetricStore } from '../../server/store/backend.js';
+import { openStore } from '../../server/store/index.js';
+import { openPgStore } from '../../server/store/pg/store.js';
+import { SqliteMetricStore } from '../../server/store/sqliteBackend.js';
+import type { RetentionPolicy } from '../../server/store/types.js';
+import { requirePostgres, startPostgres, type PostgresServer } from './postgres.js';
+
+/**
+ * The metric store backends the contract suite (test/store-contract.test.ts) runs against:
+ * the embedded SQLite store (a fresh file per test) and PostgreSQL (one real server per test
+ * file, a fresh database per test).
+ */
+
+export interface ContractOptions {
+  now: () => number;
+  retention?: Partial<RetentionPolicy>;
+  headMaxRows?: number;
+}
+
+export interface StoreBackend {
+  name: 'sqlite' | 'postgres';
+  /** false, or why the backend's tests are skipped (never under CI=true: there it throws). */
+  skip: false | string;
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+  /** A fresh, empty store closed (and its file or database dropped with the server) when the test ends. */
+  open(t: TestContext, opts: ContractOptions): Promise<MetricStore>;
+}
+
+export function sqliteBackend(): StoreBackend {
+  return {
+    name: 'sqlite',
+    skip: false,
+    async setup() {},
+    async teardown() {},
+    async open(t, opts) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-contract-'));
+      const store = new SqliteMetricStore(openStore({ path: path.join(dir, 'store.db'), ...opts }));
+      t.after(async () => {
+        await store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+      return store;
+    },
+  };
+}
+
+export function postgresBackend(): StoreBackend {
+  let server: PostgresServer | undefined;
+  return {
+    name: 'postgres',
+    skip: requirePostgres(),
+    async setup() {
+      server = await startPostgres();
+    },
+    async teardown() {
+      await server?.stop();
+    },
+    async open(t, opts) {
+      if (!server) throw new Error('postgresBackend: setup() has not run');
+      const url = await server.createDatabase();
+      const store = await openPgStore({ url, maxConnections: 4, ...opts });
+      t.after(() => store.close());
+      return store;
+    },
+  };
+}
