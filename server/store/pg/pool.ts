@@ -20,13 +20,18 @@ export type Queryable = pg.Pool | pg.PoolClient;
  * back when it throws (the error is rethrown as it was). A connection whose ROLLBACK failed is
  * discarded instead of going back to the pool.
  */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient, begun: pg.QueryResult[]) => Promise<T>,
+  /** Statements (no parameters) sent with BEGIN in the same round trip; their results go to fn. */
+  withBegin = '',
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    const begun = (await client.query(withBegin ? `BEGIN; ${withBegin}` : 'BEGIN')) as unknown as pg.QueryResult | pg.QueryResult[];
     try {
-      const out = await fn(client);
+      const out = await fn(client, Array.isArray(begun) ? begun.slice(1) : []);
       await client.query('COMMIT');
       return out;
     } catch (err) {
@@ -49,3 +54,10 @@ export const LOCK = {
   WRITE: '7596498201230001',
   ROLLUPS: '7596498201230002',
 } as const;
+
+/**
+ * Sent with BEGIN at the start of a metric write (one round trip): the shared write lock, then
+ * the bounds, which stay put while it is held.
+ */
+export const WRITE_START = `SELECT pg_advisory_xact_lock_shared(${LOCK.WRITE});
+  SELECT key, value FROM meta WHERE key IN ('raw_horizon', 'head_from')`;

@@ -22,9 +22,13 @@ export interface Bounds {
 }
 
 export async function readBounds(db: Queryable): Promise<Bounds> {
-  const r = await db.query<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('raw_horizon', 'head_from')");
+  return boundsOf((await db.query<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('raw_horizon', 'head_from')")).rows);
+}
+
+/** Bounds from rows of `SELECT key, value FROM meta WHERE key IN ('raw_horizon', 'head_from')`. */
+export function boundsOf(rows: Array<{ key: string; value: string }>): Bounds {
   const b: Bounds = { rawHorizon: Number.NEGATIVE_INFINITY, headFrom: Number.NEGATIVE_INFINITY };
-  for (const row of r.rows) {
+  for (const row of rows) {
     if (row.key === 'raw_horizon') b.rawHorizon = Number(row.value);
     else b.headFrom = Number(row.value);
   }
@@ -105,38 +109,73 @@ export async function latestRaw(db: Queryable, sid: number): Promise<{ ts: numbe
 }
 
 /**
- * Writes samples of one series (ts strictly increasing) into its chunks inside the caller's
- * transaction, as the SQLite ChunkStore does: chunks the samples overlap, and the chunk just
- * before them when it is not full, are decoded, merged (the new value wins at an equal ts)
- * and re-cut by size.
+ * Writes samples of many series (per series, ts strictly increasing) into their chunks inside
+ * the caller's transaction, as the SQLite ChunkStore does per series: chunks the samples
+ * overlap, and the chunk just before them when it is not full, are decoded, merged (the new
+ * value wins at an equal ts) and re-cut by size. Three statements whatever the number of
+ * series: read the affected chunks, delete them, insert the new pieces.
  */
-export async function writeChunks(db: Queryable, sid: number, ts: Float64Array, values: Float64Array): Promise<void> {
-  const n = ts.length;
-  if (n === 0) return;
-  const r = await db.query<{ id: number; data: Buffer; before: boolean }>(
-    `(SELECT id, data, true AS before FROM sample_chunks WHERE series_id = $1 AND first_ts < $2 ORDER BY first_ts DESC LIMIT 1)
-     UNION ALL
-     (SELECT id, data, false FROM sample_chunks WHERE series_id = $1 AND first_ts >= $2 AND first_ts <= $3 ORDER BY first_ts)`,
-    [sid, ts[0]!, ts[n - 1]!],
-  );
-  const affected: Array<{ id: number; data: Buffer }> = [];
-  let prev: Buffer | undefined;
-  for (const row of r.rows) {
-    if (row.before) {
-      prev = row.data;
-      if (row.data.readIntLE(14, 6) >= ts[0]! || row.data.length < PG_CHUNK_TARGET_BYTES * 0.9) affected.push(row);
-    } else affected.push(row);
+export async function writeChunks(db: Queryable, groups: Map<number, { ts: Float64Array; values: Float64Array }>): Promise<void> {
+  const sids: number[] = [];
+  const los: number[] = [];
+  const his: number[] = [];
+  for (const [sid, g] of groups) {
+    if (g.ts.length === 0) continue;
+    sids.push(sid);
+    los.push(g.ts[0]!);
+    his.push(g.ts[g.ts.length - 1]!);
   }
-  let mts = ts;
-  let mvs = values;
-  if (affected.length > 0) [mts, mvs] = mergeInto(affected.map((a) => decodeChunk(a.data)), ts, values);
-  const guess = prev ? prev.length / prev.readUInt32LE(4) : undefined;
-  const pieces = cutChunks(mts, mvs, PG_CHUNK_TARGET_BYTES, guess);
-  if (affected.length > 0) await db.query('DELETE FROM sample_chunks WHERE id = ANY($1::bigint[])', [affected.map((a) => a.id)]);
+  if (sids.length === 0) return;
+  const r = await db.query<{ sid: number; id: number; data: Buffer; before: boolean }>(
+    `SELECT u.sid, c.id, c.data, c.before FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(sid, lo, hi)
+     CROSS JOIN LATERAL (
+       (SELECT id, data, first_ts, true AS before FROM sample_chunks WHERE series_id = u.sid AND first_ts < u.lo ORDER BY first_ts DESC LIMIT 1)
+       UNION ALL
+       (SELECT id, data, first_ts, false FROM sample_chunks WHERE series_id = u.sid AND first_ts >= u.lo AND first_ts <= u.hi)
+     ) c
+     ORDER BY u.sid, c.first_ts`,
+    [sids, los, his],
+  );
+  const found = new Map<number, Array<{ id: number; data: Buffer; before: boolean }>>();
+  for (const row of r.rows) {
+    const list = found.get(row.sid);
+    if (list) list.push(row);
+    else found.set(row.sid, [row]);
+  }
+  const gone: number[] = [];
+  const pSid: number[] = [];
+  const pFirst: number[] = [];
+  const pLast: number[] = [];
+  const pCount: number[] = [];
+  const pData: Buffer[] = [];
+  for (const sid of sids) {
+    const { ts, values } = groups.get(sid)!;
+    const affected: Array<{ id: number; data: Buffer }> = [];
+    let prev: Buffer | undefined;
+    for (const row of found.get(sid) ?? []) {
+      if (row.before) {
+        prev = row.data;
+        if (row.data.readIntLE(14, 6) >= ts[0]! || row.data.length < PG_CHUNK_TARGET_BYTES * 0.9) affected.push(row);
+      } else affected.push(row);
+    }
+    let mts = ts;
+    let mvs = values;
+    if (affected.length > 0) [mts, mvs] = mergeInto(affected.map((a) => decodeChunk(a.data)), ts, values);
+    const guess = prev ? prev.length / prev.readUInt32LE(4) : undefined;
+    for (const a of affected) gone.push(a.id);
+    for (const piece of cutChunks(mts, mvs, PG_CHUNK_TARGET_BYTES, guess)) {
+      pSid.push(sid);
+      pFirst.push(piece.readIntLE(8, 6));
+      pLast.push(piece.readIntLE(14, 6));
+      pCount.push(piece.readUInt32LE(4));
+      pData.push(piece);
+    }
+  }
+  if (gone.length > 0) await db.query('DELETE FROM sample_chunks WHERE id = ANY($1::bigint[])', [gone]);
   await db.query(
     `INSERT INTO sample_chunks (series_id, first_ts, last_ts, count, data)
-     SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bytea[])`,
-    [sid, pieces.map((p) => p.readIntLE(8, 6)), pieces.map((p) => p.readIntLE(14, 6)), pieces.map((p) => p.readUInt32LE(4)), pieces],
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::int[], $5::bytea[])`,
+    [pSid, pFirst, pLast, pCount, pData],
   );
 }
 

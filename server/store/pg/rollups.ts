@@ -13,26 +13,6 @@ const { DAY_MS, F_COUNT, F_LAST, F_LAST_TS, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS
  * the samples, so any replica can do the update, and a crash loses none.
  */
 
-/** Marks series-hours dirty inside the samples' transaction: `marks` maps hour -> series -> smallest ts. */
-export async function markDirty(db: Queryable, marks: Map<number, Map<number, number>>): Promise<void> {
-  const hours: number[] = [];
-  const sids: number[] = [];
-  const mins: number[] = [];
-  for (const [h, m] of marks) {
-    for (const [sid, ts] of m) {
-      hours.push(h);
-      sids.push(sid);
-      mins.push(ts);
-    }
-  }
-  if (hours.length === 0) return;
-  await db.query(
-    `INSERT INTO rollup_dirty (hour, series_id, min_ts) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])
-     ON CONFLICT (hour, series_id) DO UPDATE SET min_ts = least(rollup_dirty.min_ts, EXCLUDED.min_ts)`,
-    [hours, sids, mins],
-  );
-}
-
 /** Upserts packed days in one statement. */
 async function writeDays(db: Queryable, sids: number[], days: number[], blobs: Buffer[]): Promise<void> {
   if (sids.length === 0) return;

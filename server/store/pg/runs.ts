@@ -1,5 +1,5 @@
 import type { RunPoint, RunSummary, RunsBetween } from '../runs.js';
-import type { CollectorRunRecord, StoredRun, WorkloadVersionRecord } from '../types.js';
+import type { StoredRun, WorkloadVersionRecord } from '../types.js';
 import type { WorkloadVersionSummary } from '../workloadVersions.js';
 import type { Queryable } from './pool.js';
 
@@ -22,22 +22,6 @@ function toRun(r: RunRow): StoredRun {
   if (r.error !== null) run.error = r.error;
   if (r.warnings !== null) run.warnings = JSON.parse(r.warnings) as string[];
   return run;
-}
-
-/** Inserts a run row; call inside the transaction that writes the run's samples. */
-export async function insertRun(db: Queryable, run: CollectorRunRecord): Promise<StoredRun> {
-  const r = await db.query<{ id: number }>(
-    `INSERT INTO collector_runs (collector_id, started_at, duration_ms, ok, error, samples_written, warnings)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-    [
-      run.collectorId, run.startedAt, run.durationMs, run.ok, run.error ?? null, run.samplesWritten,
-      run.warnings && run.warnings.length > 0 ? JSON.stringify(run.warnings) : null,
-    ],
-  );
-  const stored: StoredRun = { ...run, id: r.rows[0]!.id };
-  if (stored.error === undefined) delete stored.error;
-  if (!stored.warnings?.length) delete stored.warnings;
-  return stored;
 }
 
 /** Newest first by (started_at, id); `limit` defaults to 100. */

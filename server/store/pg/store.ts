@@ -10,8 +10,8 @@ import { DEFAULT_RETENTION, type RetentionResult } from '../retention.js';
 import { InvalidSampleError } from '../series.js';
 import type { CollectorRunRecord, RangeQuery, RangeResult, RangeSeries, RetentionPolicy, Selector, StoredRun } from '../types.js';
 import { findPgMigrationsDir, migratePg } from './migrate.js';
-import { inTransaction, LOCK, storeTypes, type Queryable } from './pool.js';
-import { firstRawTs, groupBySeries, latestRaw, raiseBound, readBounds, readRaw, writeChunks } from './raw.js';
+import { inTransaction, LOCK, storeTypes, WRITE_START, type Queryable } from './pool.js';
+import { boundsOf, firstRawTs, groupBySeries, latestRaw, raiseBound, readBounds, readRaw, writeChunks } from './raw.js';
 import { applyPgRetention } from './retention.js';
 import * as rollups from './rollups.js';
 import * as runs from './runs.js';
@@ -302,50 +302,53 @@ export class PgMetricStore implements MetricStore {
     }
     let ids = new Map<string, number>();
     let headWritten = 0;
-    const stored = await inTransaction(this.pool, async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock_shared($1)', [LOCK.WRITE]);
-      const { rawHorizon, headFrom } = await readBounds(c);
-      ids = await this.series.resolve(c, pending, seriesLimit);
-      const hs: number[] = [];
-      const hts: number[] = [];
-      const hvs: number[] = [];
-      const cs: number[] = [];
-      const cts: number[] = [];
-      const cvs: number[] = [];
-      let late: Map<number, Array<[number, number]>> | undefined;
-      const marks = new Map<number, Map<number, number>>();
-      for (let i = 0; i < n; i++) {
-        const p = sidOrPending[i]!;
-        const sid = typeof p === 'number' ? p : ids.get(p)!;
-        const { ts, value } = samples[i]!;
-        if (ts < rawHorizon) {
-          late ??= new Map();
-          const list = late.get(sid);
-          if (list) list.push([ts, value]);
-          else late.set(sid, [[ts, value]]);
-          continue;
+    const stored = await inTransaction(
+      this.pool,
+      async (c, begun) => {
+        const { rawHorizon, headFrom } = boundsOf(begun[1]!.rows as Array<{ key: string; value: string }>);
+        if (pending.size > 0) ids = await this.series.resolve(c, pending, seriesLimit);
+        const hs: number[] = [];
+        const hts: number[] = [];
+        const hvs: number[] = [];
+        const cs: number[] = [];
+        const cts: number[] = [];
+        const cvs: number[] = [];
+        let late: Map<number, Array<[number, number]>> | undefined;
+        const marks = new Map<number, Map<number, number>>();
+        for (let i = 0; i < n; i++) {
+          const p = sidOrPending[i]!;
+          const sid = typeof p === 'number' ? p : ids.get(p)!;
+          const { ts, value } = samples[i]!;
+          if (ts < rawHorizon) {
+            late ??= new Map();
+            const list = late.get(sid);
+            if (list) list.push([ts, value]);
+            else late.set(sid, [[ts, value]]);
+            continue;
+          }
+          if (ts >= headFrom) {
+            hs.push(sid);
+            hts.push(ts);
+            hvs.push(value);
+          } else {
+            cs.push(sid);
+            cts.push(ts);
+            cvs.push(value);
+          }
+          const hour = Math.floor(ts / HOUR_MS);
+          let m = marks.get(hour);
+          if (!m) marks.set(hour, (m = new Map()));
+          const prev = m.get(sid);
+          if (prev === undefined || ts < prev) m.set(sid, ts);
         }
-        if (ts >= headFrom) {
-          hs.push(sid);
-          hts.push(ts);
-          hvs.push(value);
-        } else {
-          cs.push(sid);
-          cts.push(ts);
-          cvs.push(value);
-        }
-        const hour = Math.floor(ts / HOUR_MS);
-        let m = marks.get(hour);
-        if (!m) marks.set(hour, (m = new Map()));
-        const prev = m.get(sid);
-        if (prev === undefined || ts < prev) m.set(sid, ts);
-      }
-      if (late) for (const [sid, points] of late) await rollups.mergeLate(c, sid, points);
-      if (hs.length > 0) headWritten = await insertHead(c, hs, hts, hvs);
-      if (cs.length > 0) for (const [sid, g] of groupBySeries(cs, cts, cvs)) await writeChunks(c, sid, g.ts, g.values);
-      await rollups.markDirty(c, marks);
-      return run ? runs.insertRun(c, run) : undefined;
-    });
+        if (late) for (const [sid, points] of late) await rollups.mergeLate(c, sid, points);
+        if (cs.length > 0) await writeChunks(c, groupBySeries(cs, cts, cvs));
+        const out = await writeHeadMarksRun(c, hs, hts, hvs, marks, run);
+        headWritten = out.head;
+        return out.run;
+      },
+      WRITE_START,
+    );
     this.series.remember(pending, ids);
     this.knownSeries += pending.size;
     this.headRows += headWritten;
@@ -379,7 +382,7 @@ export class PgMetricStore implements MetricStore {
         ts[i] = r[1] as number;
         vs[i] = r[2] as number;
       });
-      for (const [sid, g] of [...groupBySeries(sids, ts, vs)].sort((a, b) => a[0] - b[0])) await writeChunks(c, sid, g.ts, g.values);
+      await writeChunks(c, groupBySeries(sids, ts, vs));
       await raiseBound(c, 'head_from', cut);
       return rows.rows.length;
     });
@@ -390,11 +393,15 @@ export class PgMetricStore implements MetricStore {
 }
 
 /**
- * Inserts head rows in one statement (unnest of three arrays); a sample at an existing
- * (series, ts) replaces the value, and of two in the batch the later wins (PostgreSQL refuses
- * to update one row twice in a statement, so duplicates are dropped first). Returns rows sent.
+ * The common part of every write in one statement (one round trip): head rows (a sample at an
+ * existing (series, ts) replaces the value; of two in the batch the later wins, since
+ * PostgreSQL refuses to update one row twice in a statement), the rollup dirty markers (a
+ * marker is rewritten only when its smallest ts goes down, so a run of new samples costs no
+ * dead row), and the run row when there is one.
  */
-async function insertHead(db: Queryable, sids: number[], ts: number[], values: number[]): Promise<number> {
+async function writeHeadMarksRun(
+  db: Queryable, sids: number[], ts: number[], values: number[], marks: Map<number, Map<number, number>>, run: CollectorRunRecord | undefined,
+): Promise<{ head: number; run?: StoredRun }> {
   const seen = new Map<number, Map<number, number>>();
   let dup = false;
   for (let i = 0; i < sids.length; i++) {
@@ -411,12 +418,42 @@ async function insertHead(db: Queryable, sids: number[], ts: number[], values: n
     ts = keep.map((i) => ts[i]!);
     values = keep.map((i) => values[i]!);
   }
-  await db.query(
-    `INSERT INTO samples_head (series_id, ts, value) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[])
-     ON CONFLICT (series_id, ts) DO UPDATE SET value = EXCLUDED.value`,
-    [sids, ts, values.map(floatParam)],
+  const mh: number[] = [];
+  const ms: number[] = [];
+  const mt: number[] = [];
+  for (const [h, m] of marks) {
+    for (const [sid, t] of m) {
+      mh.push(h);
+      ms.push(sid);
+      mt.push(t);
+    }
+  }
+  const params: unknown[] = [sids, ts, values.map(floatParam), mh, ms, mt];
+  let runCte = '';
+  if (run) {
+    params.push(
+      run.collectorId, run.startedAt, run.durationMs, run.ok, run.error ?? null, run.samplesWritten,
+      run.warnings && run.warnings.length > 0 ? JSON.stringify(run.warnings) : null,
+    );
+    runCte = `, r AS (INSERT INTO collector_runs (collector_id, started_at, duration_ms, ok, error, samples_written, warnings)
+      VALUES ($7, $8, $9, $10, $11, $12, $13) RETURNING id)`;
+  }
+  const r = await db.query<{ id: number | null }>(
+    `WITH h AS (
+       INSERT INTO samples_head (series_id, ts, value) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[])
+       ON CONFLICT (series_id, ts) DO UPDATE SET value = EXCLUDED.value RETURNING 1
+     ), d AS (
+       INSERT INTO rollup_dirty (hour, series_id, min_ts) SELECT * FROM unnest($4::bigint[], $5::bigint[], $6::bigint[])
+       ON CONFLICT (hour, series_id) DO UPDATE SET min_ts = EXCLUDED.min_ts WHERE EXCLUDED.min_ts < rollup_dirty.min_ts RETURNING 1
+     )${runCte}
+     SELECT (SELECT count(*) FROM h) AS head, (SELECT count(*) FROM d) AS marks, ${run ? '(SELECT id FROM r)' : 'NULL::bigint'} AS id`,
+    params,
   );
-  return sids.length;
+  if (!run) return { head: sids.length };
+  const stored: StoredRun = { ...run, id: r.rows[0]!.id! };
+  if (stored.error === undefined) delete stored.error;
+  if (!stored.warnings?.length) delete stored.warnings;
+  return { head: sids.length, run: stored };
 }
 
 /** A float8 array element as PostgreSQL's text reads it: NaN and ±Infinity spelled out. */
