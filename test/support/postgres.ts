@@ -72,6 +72,12 @@ export interface StartPostgresOptions {
    * false: tests run with fsync off, since a test's data never needs to survive a power cut.
    */
   durable?: boolean;
+  /**
+   * With durable: whether a commit waits for its WAL flush (default true). Off is what the
+   * SQLite store does (WAL with synchronous=NORMAL): a power cut may lose the last commits,
+   * never corrupt the database. Benchmarks comparing the two use off.
+   */
+  synchronousCommit?: boolean;
   /** Milliseconds to wait for the server to accept connections (default 30 s). */
   readyTimeoutMs?: number;
 }
@@ -126,7 +132,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   const durable = opts.durable ?? false;
   const args = [
     '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-    '-c', `fsync=${durable ? 'on' : 'off'}`, '-c', `synchronous_commit=${durable ? 'on' : 'off'}`,
+    '-c', `fsync=${durable ? 'on' : 'off'}`, '-c', `synchronous_commit=${durable && (opts.synchronousCommit ?? true) ? 'on' : 'off'}`,
     '-c', `full_page_writes=${durable ? 'on' : 'off'}`, '-c', 'max_connections=100', '-c', 'shared_buffers=128MB',
   ];
   let child: ChildProcess | undefined;
