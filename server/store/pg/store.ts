@@ -9,8 +9,9 @@ import { decodeDay, DAY_MS, F_COUNT, F_LAST, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_M
 import { DEFAULT_RETENTION, type RetentionResult } from '../retention.js';
 import { InvalidSampleError } from '../series.js';
 import type { CollectorRunRecord, RangeQuery, RangeResult, RangeSeries, RetentionPolicy, Selector, StoredRun } from '../types.js';
+import { checkConnection, parsePgUrl, type PgConnection } from './connection.js';
 import { findPgMigrationsDir, migratePg } from './migrate.js';
-import { inTransaction, LOCK, storeTypes, WRITE_START, type Queryable } from './pool.js';
+import { inTransaction, LOCK, WRITE_START, type Queryable } from './pool.js';
 import { boundsOf, firstRawTs, groupBySeries, latestRaw, raiseBound, readBounds, readRaw, writeChunks } from './raw.js';
 import { applyPgRetention } from './retention.js';
 import * as rollups from './rollups.js';
@@ -18,8 +19,10 @@ import * as runs from './runs.js';
 import { PgSeries, type Pending } from './series.js';
 
 export interface OpenPgStoreOptions {
-  /** postgres://user:pass@host:port/db, or a pg.Pool the caller owns (it is then not ended by close()). */
+  /** postgres://user:pass@host:port/db (connection.ts: password sources, TLS), or a pg.Pool the caller owns (not ended by close()). */
   url?: string;
+  /** Environment for the password and TLS fallbacks (default process.env). */
+  env?: NodeJS.ProcessEnv;
   pool?: pg.Pool;
   /** Most connections this store opens (default 10). */
   maxConnections?: number;
@@ -45,6 +48,8 @@ export interface OpenPgStoreOptions {
 export class PgMetricStore implements MetricStore {
   readonly backend = 'postgres' as const;
   readonly pool: pg.Pool;
+  /** The parsed URL (password redacted in `redacted`), when the store opened its own pool. */
+  readonly connection?: PgConnection;
   private readonly ownsPool: boolean;
   private retention: RetentionPolicy = { ...DEFAULT_RETENTION };
   private readonly now: () => number;
@@ -68,7 +73,8 @@ export class PgMetricStore implements MetricStore {
       this.ownsPool = false;
     } else {
       if (!opts.url) throw new TypeError('openPgStore: url or pool is required');
-      this.pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 10, types: storeTypes });
+      this.connection = parsePgUrl(opts.url, opts.env);
+      this.pool = new pg.Pool({ ...this.connection.pool, max: opts.maxConnections ?? 10 });
       this.ownsPool = true;
       // An idle connection the server drops (a restart) must not crash the process: the pool replaces it.
       this.pool.on('error', (err) => this.log?.warn('store: an idle PostgreSQL connection failed', { error: err.message }));
@@ -462,10 +468,15 @@ function floatParam(v: number): number | string {
   return v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
 }
 
-/** Opens the PostgreSQL store at opts.url (migrating it first unless migrate is false). */
+/**
+ * Opens the PostgreSQL store at opts.url (migrating it first unless migrate is false). A URL that
+ * cannot be used, or a server that refuses it, rejects with one line naming what is wrong, the
+ * URL's password redacted (DatabaseConnectError).
+ */
 export async function openPgStore(opts: OpenPgStoreOptions): Promise<PgMetricStore> {
   const store = new PgMetricStore(opts);
   try {
+    if (store.connection) await checkConnection(store.connection);
     if (opts.migrate ?? true) await migratePg(store.pool, opts.migrationsDir ?? findPgMigrationsDir(), opts.now);
     await store.init();
   } catch (err) {
