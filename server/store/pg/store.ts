@@ -12,7 +12,7 @@ import type { CollectorRunRecord, RangeQuery, RangeResult, RangeSeries, Retentio
 import { checkConnection, parsePgUrl, type PgConnection } from './connection.js';
 import { findPgMigrationsDir, migratePg } from './migrate.js';
 import { inTransaction, LOCK, WRITE_START, type Queryable } from './pool.js';
-import { boundsOf, firstRawTs, groupBySeries, latestRaw, raiseBound, readBounds, readRaw, writeChunks } from './raw.js';
+import { boundsOf, type Bounds, firstRawTs, groupBySeries, latestRaw, raiseBound, readBounds, readRaw, writeChunks } from './raw.js';
 import { applyPgRetention } from './retention.js';
 import * as rollups from './rollups.js';
 import * as runs from './runs.js';
@@ -61,6 +61,8 @@ export class PgMetricStore implements MetricStore {
   private knownSeries = 0;
   private closed = false;
   private compacting?: Promise<unknown>;
+  /** The bounds the last write saw, for the fast path (which checks them again under the lock). */
+  private lastBounds?: Bounds;
   private readonly log?: Logger;
 
   constructor(opts: OpenPgStoreOptions) {
@@ -75,7 +77,8 @@ export class PgMetricStore implements MetricStore {
     } else {
       if (!opts.url) throw new TypeError('openPgStore: url or pool is required');
       this.connection = parsePgUrl(opts.url, opts.env);
-      this.pool = new pg.Pool({ ...this.connection.pool, max: opts.maxConnections ?? 10 });
+      // pipelined: a write sends BEGIN, its statements and COMMIT without waiting for each answer
+      this.pool = new pg.Pool({ ...this.connection.pool, max: opts.maxConnections ?? 10, pipeline: true });
       this.ownsPool = true;
       // An idle connection the server drops (a restart) must not crash the process: the pool replaces it.
       this.pool.on('error', (err) => this.log?.warn('store: an idle PostgreSQL connection failed', { error: err.message }));
@@ -310,12 +313,18 @@ export class PgMetricStore implements MetricStore {
         sidOrPending[i] = k;
       }
     }
+    if (pending.size === 0 && this.lastBounds) {
+      const fast = await this.fastWrite(samples, sidOrPending as number[], run);
+      if (fast) return fast.run;
+    }
     let ids = new Map<string, number>();
     let headWritten = 0;
     const stored = await inTransaction(
       this.pool,
       async (c, begun) => {
-        const { rawHorizon, headFrom } = boundsOf(begun[1]!.rows as Array<{ key: string; value: string }>);
+        const bounds = boundsOf(begun[1]!.rows as Array<{ key: string; value: string }>);
+        this.lastBounds = bounds;
+        const { rawHorizon, headFrom } = bounds;
         if (pending.size > 0) ids = await this.series.resolve(c, pending, seriesLimit);
         const hs: number[] = [];
         const hts: number[] = [];
@@ -353,14 +362,77 @@ export class PgMetricStore implements MetricStore {
         }
         if (late) for (const [sid, points] of late) await rollups.mergeLate(c, sid, points);
         if (cs.length > 0) await writeChunks(c, groupBySeries(cs, cts, cvs));
-        const out = await writeHeadMarksRun(c, hs, hts, hvs, marks, run);
-        headWritten = out.head;
-        return out.run;
+        const out = await c.query<{ ok: boolean; id: number | null }>(headMarksRun(hs, hts, hvs, marks, run, null));
+        headWritten = hs.length;
+        return run ? storedRun(run, out.rows[0]!.id!) : undefined;
       },
       WRITE_START,
     );
     this.series.remember(pending, ids);
     this.knownSeries += pending.size;
+    await this.afterWrite(headWritten);
+    return stored;
+  }
+
+  /**
+   * A write whose series are all known and whose samples all belong in the head by the bounds
+   * last seen: BEGIN, the shared lock, one statement and COMMIT sent at once on a pipelined
+   * connection (one round trip instead of three). The statement checks the bounds itself, under
+   * the lock, and writes nothing when they have moved (another process compacted or applied
+   * retention): then undefined, and the caller takes the general path.
+   */
+  private async fastWrite(samples: readonly Sample[], sids: number[], run: CollectorRunRecord | undefined): Promise<{ run?: StoredRun } | undefined> {
+    const b = this.lastBounds!;
+    const floor = Math.max(b.headFrom, b.rawHorizon);
+    const ts: number[] = new Array(samples.length);
+    const vs: number[] = new Array(samples.length);
+    let minTs = Number.POSITIVE_INFINITY;
+    const marks = new Map<number, Map<number, number>>();
+    for (let i = 0; i < samples.length; i++) {
+      const t = samples[i]!.ts;
+      if (t < floor) return undefined;
+      ts[i] = t;
+      vs[i] = samples[i]!.value;
+      if (t < minTs) minTs = t;
+      const hour = Math.floor(t / HOUR_MS);
+      let m = marks.get(hour);
+      if (!m) marks.set(hour, (m = new Map()));
+      const prev = m.get(sids[i]!);
+      if (prev === undefined || t < prev) m.set(sids[i]!, t);
+    }
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    let out: { ok: boolean; id: number | null };
+    try {
+      const sent = [
+        client.query('BEGIN'),
+        client.query(`SELECT pg_advisory_xact_lock_shared(${LOCK.WRITE})`),
+        client.query<{ ok: boolean; id: number | null }>(headMarksRun(sids, ts, vs, marks, run, samples.length ? minTs : null)),
+        client.query('COMMIT'),
+      ];
+      const settled = await Promise.allSettled(sent);
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        // a failed statement aborts the transaction and COMMIT answers ROLLBACK; make sure of it
+        await client.query('ROLLBACK').catch((e: Error) => {
+          broken = e;
+        });
+        throw failed.reason;
+      }
+      out = (settled[2] as PromiseFulfilledResult<pg.QueryResult<{ ok: boolean; id: number | null }>>).value.rows[0]!;
+    } finally {
+      client.release(broken);
+    }
+    if (!out.ok) {
+      this.lastBounds = undefined;
+      return undefined;
+    }
+    await this.afterWrite(samples.length);
+    return { run: run ? storedRun(run, out.id!) : undefined };
+  }
+
+  /** Counts head rows written and compacts when the head has grown past its bound. */
+  private async afterWrite(headWritten: number): Promise<void> {
     this.headRows += headWritten;
     // One compaction at a time per process: writes finishing together would otherwise each
     // start one, queue on the exclusive lock and find nothing left to move (measured: 3x the
@@ -373,7 +445,6 @@ export class PgMetricStore implements MetricStore {
         });
       await this.compacting;
     }
-    return stored;
   }
 
   /**
@@ -398,6 +469,7 @@ export class PgMetricStore implements MetricStore {
       });
       await writeChunks(c, groupBySeries(sids, ts, vs));
       await raiseBound(c, 'head_from', cut);
+      this.lastBounds = undefined;
       return rows.rows.length;
     });
     const left = await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM samples_head');
@@ -407,15 +479,16 @@ export class PgMetricStore implements MetricStore {
 }
 
 /**
- * The common part of every write in one statement (one round trip): head rows (a sample at an
- * existing (series, ts) replaces the value; of two in the batch the later wins, since
- * PostgreSQL refuses to update one row twice in a statement), the rollup dirty markers (a
- * marker is rewritten only when its smallest ts goes down, so a run of new samples costs no
- * dead row), and the run row when there is one.
+ * The common part of every write as one statement: head rows (a sample at an existing
+ * (series, ts) replaces the value; of two in the batch the later wins, since PostgreSQL
+ * refuses to update one row twice in a statement), the rollup dirty markers (a marker is
+ * rewritten only when its smallest ts goes down, so a run of new samples costs no dead row),
+ * and the run row when there is one. With `guardMinTs`, it writes nothing unless every sample
+ * (the smallest ts) is at or above both bounds as stored, and says so in `ok`.
  */
-async function writeHeadMarksRun(
-  db: Queryable, sids: number[], ts: number[], values: number[], marks: Map<number, Map<number, number>>, run: CollectorRunRecord | undefined,
-): Promise<{ head: number; run?: StoredRun }> {
+function headMarksRun(
+  sids: number[], ts: number[], values: number[], marks: Map<number, Map<number, number>>, run: CollectorRunRecord | undefined, guardMinTs: number | null,
+): pg.QueryConfig {
   const seen = new Map<number, Map<number, number>>();
   let dup = false;
   for (let i = 0; i < sids.length; i++) {
@@ -442,32 +515,41 @@ async function writeHeadMarksRun(
       mt.push(t);
     }
   }
-  const params: unknown[] = [sids, ts, values.map(floatParam), mh, ms, mt];
+  const values$: unknown[] = [sids, ts, values.map(floatParam), mh, ms, mt, guardMinTs];
   let runCte = '';
   if (run) {
-    params.push(
+    values$.push(
       run.collectorId, run.startedAt, run.durationMs, run.ok, run.error ?? null, run.samplesWritten,
       run.warnings && run.warnings.length > 0 ? JSON.stringify(run.warnings) : null,
     );
     runCte = `, r AS (INSERT INTO collector_runs (collector_id, started_at, duration_ms, ok, error, samples_written, warnings)
-      VALUES ($7, $8, $9, $10, $11, $12, $13) RETURNING id)`;
+      SELECT $8, $9, $10, $11, $12, $13, $14 FROM g WHERE g.ok RETURNING id)`;
   }
-  const r = await db.query<{ id: number | null }>(
-    `WITH h AS (
-       INSERT INTO samples_head (series_id, ts, value) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[])
+  return {
+    text: `WITH g AS (
+       SELECT $7::bigint IS NULL OR $7::bigint >= greatest(
+         coalesce((SELECT value::bigint FROM meta WHERE key = 'head_from'), -9223372036854775808),
+         coalesce((SELECT value::bigint FROM meta WHERE key = 'raw_horizon'), -9223372036854775808)) AS ok
+     ), h AS (
+       INSERT INTO samples_head (series_id, ts, value)
+       SELECT u.* FROM unnest($1::bigint[], $2::bigint[], $3::float8[]) AS u, g WHERE g.ok
        ON CONFLICT (series_id, ts) DO UPDATE SET value = EXCLUDED.value RETURNING 1
      ), d AS (
-       INSERT INTO rollup_dirty (hour, series_id, min_ts) SELECT * FROM unnest($4::bigint[], $5::bigint[], $6::bigint[])
+       INSERT INTO rollup_dirty (hour, series_id, min_ts)
+       SELECT u.* FROM unnest($4::bigint[], $5::bigint[], $6::bigint[]) AS u, g WHERE g.ok
        ON CONFLICT (hour, series_id) DO UPDATE SET min_ts = EXCLUDED.min_ts WHERE EXCLUDED.min_ts < rollup_dirty.min_ts RETURNING 1
      )${runCte}
-     SELECT (SELECT count(*) FROM h) AS head, (SELECT count(*) FROM d) AS marks, ${run ? '(SELECT id FROM r)' : 'NULL::bigint'} AS id`,
-    params,
-  );
-  if (!run) return { head: sids.length };
-  const stored: StoredRun = { ...run, id: r.rows[0]!.id! };
+     SELECT (SELECT ok FROM g) AS ok, (SELECT count(*) FROM h) AS head, (SELECT count(*) FROM d) AS marks, ${run ? '(SELECT id FROM r)' : 'NULL::bigint'} AS id`,
+    values: values$,
+  };
+}
+
+/** The run as stored, in the shape the SQLite store returns (no empty error or warnings). */
+function storedRun(run: CollectorRunRecord, id: number): StoredRun {
+  const stored: StoredRun = { ...run, id };
   if (stored.error === undefined) delete stored.error;
   if (!stored.warnings?.length) delete stored.warnings;
-  return { head: sids.length, run: stored };
+  return stored;
 }
 
 /** A float8 array element as PostgreSQL's text reads it: NaN and ±Infinity spelled out. */
