@@ -42,8 +42,8 @@ export function findPostgresBin(root = '/usr/lib/postgresql'): string | undefine
  * installed; otherwise a skip message, except under CI=true, where a missing server is a
  * broken environment and throws (the run fails instead of silently skipping).
  */
-export function requirePostgres(): false | string {
-  if (findPostgresBin()) return false;
+export function requirePostgres(root?: string): false | string {
+  if (findPostgresBin(root)) return false;
   const message = 'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; Debian: apt-get install postgresql)';
   if (process.env['CI'] === 'true') throw new Error(`${message}; CI=true requires it`);
   return `skipped: ${message}`;
