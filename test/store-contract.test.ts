@@ -292,6 +292,22 @@ function contract(backend: StoreBackend): void {
     assert.deepEqual((await store.listRuns()).map((x) => x.startedAt), [T0 + 9 * DAY, T0 + 8 * DAY]);
   });
 
+  test('retention rolls samples written since the last rollup update into their hours before deleting their raw data', async (t) => {
+    const now = T0 + 10 * DAY;
+    const store = await open(t, { now: () => now, retention: { rawMs: 2 * DAY, hourlyMs: 30 * DAY } });
+    await store.writeSamples([s('p', {}, T0 + HOUR, 1), s('p', {}, T0 + HOUR + MIN, 2)]);
+    await store.updateRollups();
+    await store.writeSamples([s('p', {}, T0 + HOUR + 2 * MIN, 4), s('p', {}, T0 + 2 * HOUR, 8)]); // dirty, not rolled up
+    const r = await store.applyRetention();
+    assert.equal(r.rawDeleted, 4);
+    const [p] = await store.findSeries(parseSelector('p'));
+    assert.deepEqual(await store.rawPoints(p!.id, 0, now), []);
+    assert.deepEqual(await store.rollupHours(p!.id, T0, T0 + DAY), [
+      { hour: T0 + HOUR, count: 3, sum: 7, min: 1, max: 4, last: 4 },
+      { hour: T0 + 2 * HOUR, count: 1, sum: 8, min: 8, max: 8, last: 8 },
+    ]);
+  });
+
   test('runs list newest first, filter, limit, summarise streaks and answer a range with the streak before it', async (t) => {
     const store = await open(t);
     const rec = (collectorId: string, at: number, ok: boolean, extra: { error?: string; warnings?: string[] } = {}) =>

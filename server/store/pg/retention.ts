@@ -5,14 +5,15 @@ import type { RetentionResult } from '../retention.js';
 import type { RetentionPolicy } from '../types.js';
 import { inTransaction, LOCK } from './pool.js';
 import { raiseBound, readBounds } from './raw.js';
+import { updateRollups } from './rollups.js';
 
 /**
  * Retention on PostgreSQL, with the SQLite store's bounds (retention.ts): raw samples below
  * floor((now - rawMs) / 1h) * 1h (whole chunks deleted, a chunk straddling the bound
  * rewritten without its older samples, old head rows deleted), rollup days that ended before
  * floor((now - hourlyMs) / 1d), collector runs started before now - rawMs, then series left
- * with nothing. The caller brings rollups up to date first; the horizon is committed before
- * any raw row goes, so nothing is deleted that the rollups have not absorbed. Each step is one
+ * with nothing. Rollups are brought up to date in the transaction that raises the horizon, which
+ * commits before any raw row goes, so nothing is deleted that the rollups have not absorbed. Each step is one
  * transaction (PostgreSQL readers never wait for a writer, so steps need no batching);
  * `batches` counts the transactions that deleted something.
  */
@@ -20,7 +21,11 @@ export async function applyPgRetention(pool: pg.Pool, policy: RetentionPolicy, n
   const result: RetentionResult = { rawDeleted: 0, rollupDeleted: 0, runsDeleted: 0, seriesDeleted: 0, batches: 0 };
   const rawBound = Math.floor((now - policy.rawMs) / HOUR_MS) * HOUR_MS;
   const horizon = await inTransaction(pool, async (c) => {
+    // Rollups absorb every dirty hour and the horizon rises in one transaction, with writes held
+    // off: a sample written between the two would otherwise be marked in an hour whose raw is
+    // about to go, and never reach its rollup. Writes after it below the horizon go into rollups.
     await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK.WRITE]);
+    await updateRollups(c);
     await raiseBound(c, 'raw_horizon', rawBound);
     return (await readBounds(c)).rawHorizon;
   });

@@ -233,7 +233,6 @@ export class PgMetricStore implements MetricStore {
 
   async applyRetention(now: number = this.now()): Promise<RetentionResult> {
     this.assertOpen();
-    await this.updateRollups();
     const r = await applyPgRetention(this.pool, this.retention, now);
     this.series.forget(r.removedSeries);
     return r.result;
