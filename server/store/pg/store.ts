@@ -23,6 +23,7 @@ export interface OpenPgStoreOptions {
   url?: string;
   /** Environment for the password and TLS fallbacks (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** A pool the caller owns; it must be made with `types: storeTypes` (pool.ts), so bigints read as numbers. */
   pool?: pg.Pool;
   /** Most connections this store opens (default 10). */
   maxConnections?: number;
