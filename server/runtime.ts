@@ -14,6 +14,8 @@ import { Evaluator, EvaluationHistory, LastEvaluationStore, evaluationTables, ty
 import { registerEvaluationMetrics } from './evaluation/metrics.js';
 import { registerReviewMetrics } from './review/metrics.js';
 import type { Workload } from './workload/index.js';
+import type { EventRepository } from './events/backend.js';
+import { SqliteEventRepository } from './events/sqliteEvents.js';
 import { EventStore } from './events/store.js';
 import { runSinkWithEvents } from './events/runSink.js';
 import { createReports, type Reports } from './reports/index.js';
@@ -54,7 +56,10 @@ export class Runtime {
   readonly scheduler: Scheduler;
   readonly metrics: AppMetrics;
   readonly tokens: TokenStore;
+  /** The SQLite events table, synchronously: collector runs store their events in the run's transaction; reports and reviews read it. */
   readonly events: EventStore;
+  /** The same table behind the async EventRepository: the API, webhooks and the DORA job. */
+  readonly eventRepository: EventRepository;
   readonly evaluator: Evaluator;
   readonly history: EvaluationHistory;
   /** Weekly reports: archive, on-demand runs and the schedule (started by load(true)). */
@@ -100,6 +105,7 @@ export class Runtime {
     }
     this.tokens = new TokenStore(this.store.db, now);
     this.events = new EventStore(this.store.db, now, this.store.health);
+    this.eventRepository = new SqliteEventRepository(this.events);
     this.derived = new DerivedSeriesJob({ events: this.events, sink: this.store, log: opts.log, clock });
     this.workload = new WorkloadManager({
       path: opts.configPath,
@@ -358,7 +364,7 @@ export class Runtime {
       },
       storageHealth: this.store.health,
       metrics: this.metrics,
-      events: requestRunOnWrite(this.events, () => this.derived.requestRun()),
+      events: requestRunOnWrite(this.eventRepository, () => this.derived.requestRun()),
       operations: () => this.workload.current()?.workload.operations ?? null,
       tokens: this.tokens,
       auth: this.opts.auth ?? { read: 'public', metrics: 'public' },

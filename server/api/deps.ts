@@ -11,7 +11,8 @@ import type { HistoryPoints, IndicatorHistoryMetric } from '../evaluation/histor
 import type { Pillar } from '../scoring/types.js';
 import type { RangeQuery, RangeResult, Selector, SeriesInfo, WorkloadVersionRecord } from '../store/types.js';
 import type { ReportsApi } from '../reports/api.js';
-import type { EventReader, EventWriter, OperationsSettings } from '../events/types.js';
+import type { EventRepository } from '../events/backend.js';
+import type { OperationsSettings } from '../events/types.js';
 import type { DerivedReport } from '../dora/types.js';
 import type { ReviewApi } from '../review/index.js';
 import type { ReloadStatus } from '../workload/index.js';
@@ -79,7 +80,7 @@ export interface AppDeps {
   auth: AuthPolicy;
   /** Re-reads the workload file now (POST /api/workload/reload); absent where reloading makes no sense. */
   /** Operational events: the events API and annotations read them; POST /api/events and webhooks write them. */
-  events: EventReader & EventWriter;
+  events: EventRepository;
   /** The active workload's `operations:` settings (webhook secrets among them), or null before the first valid load. */
   operations: () => OperationsSettings | null;
   /** Calls `fn` when the workload file's reload status changes (a refusal, a success after one); returns the unsubscribe function. */

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseApiEvent, type BodyIssue } from '../events/schema.js';
+import type { EventRepository } from '../events/backend.js';
+import { SqliteEventRepository } from '../events/sqliteEvents.js';
 import { EventStore } from '../events/store.js';
 import { openExistingStore } from './database.js';
 import { timeoutSignal, type Clock } from '../clock.js';
@@ -101,7 +103,8 @@ export async function runEventAdd(flags: EventAddFlags, opts: EventAddOptions): 
   const now = () => opts.clock.now();
   const store = openExistingStore({ path: dbPath, now });
   try {
-    const r = new EventStore(store.db, now).upsertEvents([parsed.event]);
+    const events: EventRepository = new SqliteEventRepository(new EventStore(store.db, now));
+    const r = await events.upsertEvents([parsed.event]);
     opts.out.write(summary(parsed.event, r) + '\n');
     return 0;
   } finally {

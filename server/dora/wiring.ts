@@ -1,4 +1,4 @@
-import type { EventReader, EventWriter } from '../events/types.js';
+import type { EventRepository } from '../events/backend.js';
 import type { RunSink } from '../scheduler/types.js';
 
 /**
@@ -19,13 +19,14 @@ export function requestRunAfterEvents(sink: RunSink, request: () => void): RunSi
 }
 
 /** The event store as the API sees it, asking for a run after every write (POST /api/events, webhooks). */
-export function requestRunOnWrite(events: EventReader & EventWriter, request: () => void): EventReader & EventWriter {
+export function requestRunOnWrite(events: EventRepository, request: () => void): EventRepository {
   return {
+    backend: events.backend,
     listEvents: (filter) => events.listEvents(filter),
     getEvent: (source, externalId) => events.getEvent(source, externalId),
     services: () => events.services(),
-    upsertEvents: (batch) => {
-      const result = events.upsertEvents(batch);
+    upsertEvents: async (batch) => {
+      const result = await events.upsertEvents(batch);
       if (result.inserted + result.updated > 0) request();
       return result;
     },

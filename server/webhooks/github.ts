@@ -106,7 +106,7 @@ const DEPLOY_STATES: Record<string, { status: string; final: boolean }> = {
 
 const RUN_CONCLUSIONS: Record<string, string> = { success: 'success', failure: 'failure', timed_out: 'failure', startup_failure: 'failure' };
 
-function deploymentStatus(payload: unknown, ctx: MapContext): MapResult {
+async function deploymentStatus(payload: unknown, ctx: MapContext): Promise<MapResult> {
   const head = read(z.looseObject({ deployment_status: z.looseObject({ state: z.string() }) }), payload);
   const state = DEPLOY_STATES[head.deployment_status.state];
   if (!state) {
@@ -117,7 +117,7 @@ function deploymentStatus(payload: unknown, ctx: MapContext): MapResult {
   const s = p.deployment_status;
   const sha = p.deployment.sha.toLowerCase();
   const environment = s.environment ?? p.deployment.environment;
-  const at = ctx.lookup(`commit:${sha}`)?.startedAt;
+  const at = (await ctx.lookup(`commit:${sha}`))?.startedAt;
   const event: OperationalEvent = {
     kind: 'deployment',
     source: 'github',

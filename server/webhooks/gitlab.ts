@@ -96,7 +96,7 @@ const DEPLOY_STATUS: Record<string, { status: string; final: boolean }> = {
   canceled: { status: 'cancelled', final: true },
 };
 
-function deployment(payload: unknown, ctx: MapContext): MapResult {
+async function deployment(payload: unknown, ctx: MapContext): Promise<MapResult> {
   const head = read(z.looseObject({ status: z.string() }), payload);
   const state = DEPLOY_STATUS[head.status];
   if (!state) return { ignored: `deployment status "${head.status}" is not recorded` };
@@ -104,11 +104,11 @@ function deployment(payload: unknown, ctx: MapContext): MapResult {
   const externalId = `deployment:${p.deployment_id}`;
   // The Deployment Hook carries only the time of this status: the start is the "running"
   // delivery's, when it came first.
-  const previous = ctx.lookup(externalId);
+  const previous = await ctx.lookup(externalId);
   const startedAt = state.final && previous ? Math.min(previous.startedAt, p.status_changed_at) : p.status_changed_at;
   const fromUrl = /\/commit\/([0-9a-f]{40}|[0-9a-f]{64})$/i.exec(p.commit_url ?? '')?.[1];
   const sha = (fromUrl ?? p.short_sha)?.toLowerCase();
-  const at = sha === undefined ? undefined : ctx.lookup(`commit:${sha}`)?.startedAt;
+  const at = sha === undefined ? undefined : (await ctx.lookup(`commit:${sha}`))?.startedAt;
   const event: OperationalEvent = {
     kind: 'deployment',
     source: 'gitlab',

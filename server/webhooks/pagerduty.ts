@@ -51,7 +51,7 @@ export const pagerduty: WebhookProvider<Config> = {
     const reason = checkPagerdutySignature(body, Array.isArray(raw) ? raw.join(',') : raw, config.secret);
     return reason === undefined ? undefined : { header: 'X-PagerDuty-Signature', reason };
   },
-  map(payload, _headers, _config, ctx) {
+  async map(payload, _headers, _config, ctx) {
     // What decides use (the event type and the type of its data) is read first: an event that
     // is ignored is 202 whatever else it carries or lacks.
     const head = read(z.looseObject({ event: z.looseObject({ event_type: z.string(), data: z.unknown().optional() }) }), payload).event;
@@ -70,7 +70,7 @@ export const pagerduty: WebhookProvider<Config> = {
       ? undefined
       : type === 'incident.resolved'
         ? event.occurred_at
-        : (ctx.lookup(i.id)?.endedAt ?? event.occurred_at);
+        : ((await ctx.lookup(i.id))?.endedAt ?? event.occurred_at);
     const e: OperationalEvent = {
       kind: 'incident',
       source: 'pagerduty',

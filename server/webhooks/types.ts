@@ -5,7 +5,7 @@ import type { OperationsSettings, StoredEvent } from '../events/types.js';
 export interface MapContext {
   settings: OperationsSettings;
   /** The stored event of this provider's source with that external id (to keep a start, enrich commits). */
-  lookup(externalId: string): StoredEvent | undefined;
+  lookup(externalId: string): Promise<StoredEvent | undefined>;
 }
 
 /** A delivery turned into events to store, or the reason it is ignored (answered 202, nothing stored). */
@@ -47,6 +47,6 @@ export interface WebhookProvider<C> {
   verify(body: Buffer, headers: Headers, config: C): { header: string; reason: string } | undefined;
   /** Largest body accepted, in bytes (413 beyond); default WEBHOOK_BODY_LIMIT_BYTES. */
   maxBodyBytes?: number;
-  /** The delivery → events; throws PayloadError for a malformed payload. */
-  map(payload: unknown, headers: Headers, config: C, ctx: MapContext): MapResult;
+  /** The delivery → events; throws (or rejects with) PayloadError for a malformed payload. Async when it consults stored events. */
+  map(payload: unknown, headers: Headers, config: C, ctx: MapContext): MapResult | Promise<MapResult>;
 }

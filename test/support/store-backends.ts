@@ -2,6 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
+import type { EventRepository } from '../../server/events/backend.js';
+import { PgEventStore } from '../../server/events/pgStore.js';
+import { SqliteEventRepository } from '../../server/events/sqliteEvents.js';
+import { EventStore } from '../../server/events/store.js';
 import type { MetricStore } from '../../server/store/backend.js';
 import { openStore } from '../../server/store/index.js';
 import { openPgStore } from '../../server/store/pg/store.js';
@@ -29,6 +33,8 @@ export interface StoreBackend {
   teardown(): Promise<void>;
   /** A fresh, empty store closed (and its file or database dropped with the server) when the test ends. */
   open(t: TestContext, opts: ContractOptions): Promise<MetricStore>;
+  /** The events repository of a fresh, empty store (test/events-contract.test.ts). */
+  openEvents(t: TestContext, now: () => number): Promise<EventRepository>;
 }
 
 export function sqliteBackend(): StoreBackend {
@@ -45,6 +51,15 @@ export function sqliteBackend(): StoreBackend {
         fs.rmSync(dir, { recursive: true, force: true });
       });
       return store;
+    },
+    async openEvents(t, now) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-contract-'));
+      const store = openStore({ path: path.join(dir, 'store.db'), now });
+      t.after(() => {
+        store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+      return new SqliteEventRepository(new EventStore(store.db, now));
     },
   };
 }
@@ -66,6 +81,13 @@ export function postgresBackend(): StoreBackend {
       const store = await openPgStore({ url, maxConnections: 4, ...opts });
       t.after(() => store.close());
       return store;
+    },
+    async openEvents(t, now) {
+      if (!server) throw new Error('postgresBackend: setup() has not run');
+      // The metric store runs the migrations and owns the pool (with its type parsers) the events share.
+      const store = await openPgStore({ url: await server.createDatabase(), maxConnections: 4, now });
+      t.after(() => store.close());
+      return new PgEventStore(store.pool, now);
     },
   };
 }

@@ -22,7 +22,7 @@ export function eventRoutes(deps: AppDeps): Router {
   const r = Router();
   const now = () => deps.clock.now();
 
-  r.post('/api/events', requireScope('write', deps), (req, res) => {
+  r.post('/api/events', requireScope('write', deps), async (req, res) => {
     if (req.body === undefined) {
       throw new Problem(415, 'unsupported-media-type', 'Unsupported media type', 'send the events as JSON with Content-Type: application/json', [
         { name: 'Content-Type', in: 'header', message: 'expected application/json' },
@@ -39,9 +39,9 @@ export function eventRoutes(deps: AppDeps): Router {
         parsed.issues.map((i) => ({ name: i.name, in: 'body' as const, message: i.message })),
       );
     }
-    let result: ReturnType<AppDeps['events']['upsertEvents']>;
+    let result: Awaited<ReturnType<AppDeps['events']['upsertEvents']>>;
     try {
-      result = deps.events.upsertEvents(parsed.events);
+      result = await deps.events.upsertEvents(parsed.events);
     } catch (err) {
       if (err instanceof InvalidEventError) {
         const name = parsed.batch ? `events[${err.index}]` : 'body';
@@ -57,13 +57,13 @@ export function eventRoutes(deps: AppDeps): Router {
     });
     if (!parsed.batch) {
       const e = parsed.events[0]!;
-      const stored = deps.events.getEvent(e.source, e.externalId);
+      const stored = await deps.events.getEvent(e.source, e.externalId);
       if (stored) body.event = toApiEvent(stored);
     }
     res.json(body);
   });
 
-  r.get('/api/events', (req, res) => {
+  r.get('/api/events', async (req, res) => {
     const t = now();
     const q = req.query as Record<string, unknown>;
     const limit = intParam('limit', q.limit, 500, 1, 5000);
@@ -81,12 +81,12 @@ export function eventRoutes(deps: AppDeps): Router {
     if (q.from !== undefined) filter.from = parseTime('from', q.from, t);
     if (q.to !== undefined) filter.to = parseTime('to', q.to, t);
     if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) throw badParam('from', 'must not be after to');
-    const events = deps.events.listEvents(filter);
+    const events = await deps.events.listEvents(filter);
     const truncated = events.length > limit;
     res.json(answer(EventListSchema, { events: events.slice(0, limit).map(toApiEvent), truncated }));
   });
 
-  r.get('/api/annotations', (req, res) => {
+  r.get('/api/annotations', async (req, res) => {
     const t = now();
     const q = req.query as Record<string, unknown>;
     const to = q.to === undefined ? t : parseTime('to', q.to, t);
@@ -99,7 +99,7 @@ export function eventRoutes(deps: AppDeps): Router {
       filter.service = q.service;
     }
     // Newest first under the limit, then oldest first for drawing.
-    res.json(deps.events.listEvents(filter).reverse().map(annotationOf));
+    res.json((await deps.events.listEvents(filter)).reverse().map(annotationOf));
   });
 
   return r;

@@ -40,7 +40,7 @@ export function webhookRoutes(deps: AppDeps, options: { budget?: BodyBudget } = 
         throw err;
       }
       try {
-        deliver(provider, deps, read.body, req, res);
+        await deliver(provider, deps, read.body, req, res);
       } finally {
         read.release();
       }
@@ -91,7 +91,7 @@ function configured(provider: AnyWebhookProvider, deps: AppDeps): RequestHandler
   };
 }
 
-function deliver(provider: AnyWebhookProvider, deps: AppDeps, body: Buffer, req: Request, res: Response): void {
+async function deliver(provider: AnyWebhookProvider, deps: AppDeps, body: Buffer, req: Request, res: Response): Promise<void> {
   const { settings, config } = res.locals.webhook as Configured;
   const rejected = provider.verify(body, req.headers, config);
   if (rejected) {
@@ -101,7 +101,7 @@ function deliver(provider: AnyWebhookProvider, deps: AppDeps, body: Buffer, req:
   const payload = decode(body, req.get('content-type'));
   let result;
   try {
-    result = provider.map(payload, req.headers, config, {
+    result = await provider.map(payload, req.headers, config, {
       settings,
       lookup: (externalId) => deps.events.getEvent(provider.name, externalId),
     });
@@ -116,7 +116,7 @@ function deliver(provider: AnyWebhookProvider, deps: AppDeps, body: Buffer, req:
     return;
   }
   const events = result.events.map(withoutUnsafeLink);
-  const stored = deps.events.upsertEvents(events);
+  const stored = await deps.events.upsertEvents(events);
   deps.log.debug('webhook delivery recorded', { provider: provider.name, events: result.events.length, ...stored, ids: undefined });
   res.json(
     answer(WebhookRecordedSchema, {
