@@ -282,26 +282,26 @@ export function buildProgram(): Command {
     .requiredOption('--name <name>', 'a name to recognise it by (unique among live tokens)')
     .requiredOption('--scope <scope>', 'read | write | admin (admin ⊃ write ⊃ read)')
     .addOption(dbOpt())
-    .action((flags: { name: string; scope: string; db?: string }) => {
+    .action(async (flags: { name: string; scope: string; db?: string }) => {
       const { runTokenCreate } = require('./commands/token.js') as typeof import('./commands/token.js');
-      process.exitCode = runTokenCreate(settingsFrom(flags).db, flags.name, flags.scope, process.stdout, process.stderr);
+      process.exitCode = await runTokenCreate(settingsFrom(flags).db, flags.name, flags.scope, process.stdout, process.stderr);
     });
   token
     .command('list')
     .description('list tokens (never their secret): id, name, scope, prefix, created, last used, revoked')
     .addOption(dbOpt())
-    .action((flags: { db?: string }) => {
+    .action(async (flags: { db?: string }) => {
       const { runTokenList } = require('./commands/token.js') as typeof import('./commands/token.js');
-      process.exitCode = runTokenList(settingsFrom(flags).db, process.stdout);
+      process.exitCode = await runTokenList(settingsFrom(flags).db, process.stdout);
     });
   token
     .command('revoke')
     .description('revoke a token by id or name; it stops working at once')
     .argument('<id-or-name>')
     .addOption(dbOpt())
-    .action((idOrName: string, flags: { db?: string }) => {
+    .action(async (idOrName: string, flags: { db?: string }) => {
       const { runTokenRevoke } = require('./commands/token.js') as typeof import('./commands/token.js');
-      process.exitCode = runTokenRevoke(settingsFrom(flags).db, idOrName, process.stdout, process.stderr);
+      process.exitCode = await runTokenRevoke(settingsFrom(flags).db, idOrName, process.stdout, process.stderr);
     });
 
   const event = program.command('event').description('record operational events (deployments, changes, incidents, game days, reviews, action items)');

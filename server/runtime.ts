@@ -9,6 +9,8 @@ import { Scheduler } from './scheduler/index.js';
 import { createMetrics, type AppMetrics } from './telemetry/metrics.js';
 import type { ActiveWorkloadView, AppDeps } from './api/deps.js';
 import type { AuthPolicy } from './api/auth.js';
+import type { TokenRepository } from './auth/backend.js';
+import { SqliteTokenRepository } from './auth/sqliteTokens.js';
 import { TokenStore } from './auth/tokens.js';
 import { Evaluator, EvaluationHistory, LastEvaluationStore, evaluationTables, type EvaluationSnapshot } from './evaluation/index.js';
 import { registerEvaluationMetrics } from './evaluation/metrics.js';
@@ -55,7 +57,10 @@ export class Runtime {
   readonly workload: WorkloadManager;
   readonly scheduler: Scheduler;
   readonly metrics: AppMetrics;
+  /** The SQLite api_tokens table, synchronously (tests and tools that create tokens in process). */
   readonly tokens: TokenStore;
+  /** The same table behind the async TokenRepository: the auth middleware and the stream. */
+  readonly tokenRepository: TokenRepository;
   /** The SQLite events table, synchronously: collector runs store their events in the run's transaction; reports and reviews read it. */
   readonly events: EventStore;
   /** The same table behind the async EventRepository: the API, webhooks and the DORA job. */
@@ -104,6 +109,7 @@ export class Runtime {
       throw err;
     }
     this.tokens = new TokenStore(this.store.db, now);
+    this.tokenRepository = new SqliteTokenRepository(this.tokens);
     this.events = new EventStore(this.store.db, now, this.store.health);
     this.eventRepository = new SqliteEventRepository(this.events);
     this.derived = new DerivedSeriesJob({ events: this.events, sink: this.store, log: opts.log, clock });
@@ -366,7 +372,7 @@ export class Runtime {
       metrics: this.metrics,
       events: requestRunOnWrite(this.eventRepository, () => this.derived.requestRun()),
       operations: () => this.workload.current()?.workload.operations ?? null,
-      tokens: this.tokens,
+      tokens: this.tokenRepository,
       auth: this.opts.auth ?? { read: 'public', metrics: 'public' },
       reloadWorkload: () => this.workload.reload('api'),
       onWorkloadStatus: (fn: () => void) => {

@@ -1,5 +1,5 @@
 import type { RequestHandler, Request } from 'express';
-import { scopeAllows, type Scope, type TokenInfo } from '../auth/tokens.js';
+import { scopeAllows, type Scope, type TokenCheck, type TokenInfo } from '../auth/tokens.js';
 import { Problem } from './problem.js';
 
 /** Who may read: anyone (`public`, the default for a LAN wall screen) or token holders only. */
@@ -8,10 +8,11 @@ export interface AuthPolicy {
   metrics: 'public' | 'token';
 }
 
+/** What the API needs of the token store (TokenRepository, server/auth/backend.ts): one await per request that carries a token. */
 export interface TokenVerifier {
-  verify(token: string): { ok: true; info: TokenInfo } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
+  verify(token: string): Promise<TokenCheck>;
   /** The token's current record (open streams re-check it: a revocation may come from another process). */
-  get(id: number): TokenInfo | undefined;
+  get(id: number): Promise<TokenInfo | undefined>;
 }
 
 const unauthorized = (detail: string, from: { name: string; in: 'header' | 'query' } = { name: 'Authorization', in: 'header' }) =>
@@ -26,7 +27,7 @@ export function requireScope(
   needs: Scope | 'metrics',
   deps: { tokens: TokenVerifier; auth: AuthPolicy },
 ): RequestHandler {
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const scope: Scope = needs === 'metrics' ? 'read' : needs;
     if (needs === 'metrics' && deps.auth.metrics === 'public') return next();
     if (needs === 'read' && deps.auth.read === 'public') return next();
@@ -35,7 +36,7 @@ export function requireScope(
       res.setHeader('WWW-Authenticate', 'Bearer realm="pillarboard"');
       throw unauthorized(`this route needs a token with scope ${scope}: send Authorization: Bearer <token>`);
     }
-    const result = deps.tokens.verify(token.value);
+    const result = await deps.tokens.verify(token.value);
     if (!result.ok) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="pillarboard", error="invalid_token"');
       const why = { malformed: 'is malformed', unknown: 'is not known', revoked: 'has been revoked' }[result.reason];

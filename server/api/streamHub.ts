@@ -34,6 +34,7 @@ export class StreamHub {
   private unsubscribeWorkload?: () => void;
   private cancelTimer?: Cancel;
   private sinceHeartbeat = 0;
+  private pruning?: Promise<void>;
 
   constructor(
     private readonly deps: {
@@ -66,35 +67,43 @@ export class StreamHub {
     return () => this.remove(client);
   }
 
-  /** Sends the current summary to every client whose token still allows it. */
+  /** Sends the current summary to every client whose token still allows it (checked first). */
   broadcast(): void {
-    this.prune();
-    const body = this.summary();
-    for (const c of this.clients) this.sendSummary(c, body);
+    void this.prune().then(() => {
+      const body = this.summary();
+      for (const c of this.clients) this.sendSummary(c, body);
+    });
   }
 
   private tick(): void {
-    this.prune();
     this.sinceHeartbeat += this.options.recheckMs;
-    if (this.sinceHeartbeat < this.options.heartbeatMs) return;
-    this.sinceHeartbeat = 0;
-    for (const c of this.clients) c.res.write(': heartbeat\n\n');
+    const beat = this.sinceHeartbeat >= this.options.heartbeatMs;
+    if (beat) this.sinceHeartbeat = 0;
+    void this.prune().then(() => {
+      if (beat) for (const c of this.clients) c.res.write(': heartbeat\n\n');
+    });
   }
 
   /**
    * Closes the streams whose token is revoked or no longer reads, looking each token up once
    * however many streams share it.
    */
-  private prune(): void {
-    const verdicts = new Map<number, string | null>();
+  private prune(): Promise<void> {
+    // One check at a time: a slow database does not pile up lookups; callers wait for the running one.
+    this.pruning ??= this.check().finally(() => {
+      this.pruning = undefined;
+    });
+    return this.pruning;
+  }
+
+  private async check(): Promise<void> {
+    const ids = [...new Set([...this.clients].flatMap((c) => (c.token ? [c.token.id] : [])))];
+    if (ids.length === 0) return;
+    const verdicts = new Map(await Promise.all(ids.map(async (id) => [id, await this.verdict(id)] as const)));
     for (const c of [...this.clients]) {
       if (!c.token) continue;
-      let why = verdicts.get(c.token.id);
-      if (why === undefined) {
-        why = this.verdict(c.token.id);
-        verdicts.set(c.token.id, why);
-      }
-      if (why === null) continue;
+      const why = verdicts.get(c.token.id);
+      if (why === undefined || why === null) continue;
       c.res.write(`event: revoked\ndata: ${JSON.stringify({ detail: why })}\n\n`);
       c.res.end();
       this.remove(c);
@@ -102,10 +111,10 @@ export class StreamHub {
   }
 
   /** Why a token no longer reads, or null when it still does. */
-  private verdict(id: number): string | null {
+  private async verdict(id: number): Promise<string | null> {
     let info: TokenInfo | undefined;
     try {
-      info = this.deps.tokens.get(id);
+      info = await this.deps.tokens.get(id);
     } catch (err) {
       // The database cannot answer: keep the streams (the next check tries again).
       this.deps.log.warn('stream token check failed', { error: (err as Error).message });

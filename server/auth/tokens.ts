@@ -25,7 +25,29 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/;
 
 export class TokenError extends Error {}
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+/** verify()'s answer (both backends). */
+export type TokenCheck = { ok: true; info: TokenInfo } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
+
+/** SHA-256 of the token in hex: what `api_tokens.hash` holds (both backends). */
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** Throws TokenError naming what is wrong with a new token's name or scope (both backends, before any write). */
+export function checkNewToken(name: string, scope: Scope): void {
+  if (!NAME_RE.test(name)) throw new TokenError(`invalid token name "${name}": 1–64 letters, digits, space, . _ @ -`);
+  if (!SCOPES.includes(scope)) throw new TokenError(`invalid scope "${scope}": one of ${SCOPES.join(', ')}`);
+}
+
+/** A fresh token in clear: `pb_` + 32 base64url characters. */
+export const newToken = () => 'pb_' + randomBytes(24).toString('base64url');
+
+/** Whether a string has a token's shape (checked before any lookup). */
+export const wellFormedToken = (token: string) => TOKEN_RE.test(token);
+
+/** Refused when a live token already has the name (both backends say it alike). */
+export const liveNameTaken = (name: string) => new TokenError(`a live token named "${name}" exists; revoke it first or pick another name`);
+
+/** A last-used time is written at most this often per token. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
  * API tokens, stored hashed (see migrations/0003_api_tokens.sql). The only module that
@@ -39,9 +61,8 @@ export class TokenStore {
 
   /** Creates a token and returns it in clear — the only time it is ever visible. */
   create(name: string, scope: Scope): { token: string; info: TokenInfo } {
-    if (!NAME_RE.test(name)) throw new TokenError(`invalid token name "${name}": 1–64 letters, digits, space, . _ @ -`);
-    if (!SCOPES.includes(scope)) throw new TokenError(`invalid scope "${scope}": one of ${SCOPES.join(', ')}`);
-    const token = 'pb_' + randomBytes(24).toString('base64url');
+    checkNewToken(name, scope);
+    const token = newToken();
     try {
       const row = this.db
         .prepare('INSERT INTO api_tokens (name, scope, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id')
@@ -49,7 +70,7 @@ export class TokenStore {
       return { token, info: this.get(row.id)! };
     } catch (err) {
       if (/UNIQUE constraint failed: api_tokens\.name/.test((err as Error).message)) {
-        throw new TokenError(`a live token named "${name}" exists; revoke it first or pick another name`);
+        throw liveNameTaken(name);
       }
       throw err;
     }
@@ -78,14 +99,14 @@ export class TokenStore {
    * The live token matching `token`, or why not. Malformed tokens are refused before any
    * lookup; the comparison of hashes is constant-time. Marks the token used (at most once a minute).
    */
-  verify(token: string): { ok: true; info: TokenInfo } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' } {
-    if (!TOKEN_RE.test(token)) return { ok: false, reason: 'malformed' };
+  verify(token: string): TokenCheck {
+    if (!wellFormedToken(token)) return { ok: false, reason: 'malformed' };
     const hash = hashToken(token);
     const row = this.db.prepare('SELECT * FROM api_tokens WHERE hash = ?').get(hash) as Row | undefined;
     if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hash, 'hex'))) return { ok: false, reason: 'unknown' };
     if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
     const now = this.now();
-    if (row.last_used_at === null || now - row.last_used_at > 60_000) {
+    if (row.last_used_at === null || now - row.last_used_at > LAST_USED_RESOLUTION_MS) {
       this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
       row.last_used_at = now;
     }

@@ -87,7 +87,7 @@ function integrity(dbPath: string): string {
 }
 
 interface Kind {
-  setup(dbPath: string): void;
+  setup(dbPath: string): void | Promise<void>;
   /** One trial: start a writer, kill it at `delayMs` after it started writing; adds acks. Returns whether the kill landed. */
   trial(dbPath: string, trial: number, delayMs: number): Promise<boolean>;
   /** Checks every ack so far against the reopened database; returns how many were checked and what is missing. */
@@ -218,13 +218,13 @@ function eventsApiKind(dir: string): Kind {
   let token = '';
   return {
     maxDelayMs: 1500,
-    setup(dbPath) {
+    async setup(dbPath) {
       fs.writeFileSync(workload, 'version: 1\nworkload: { id: shop, title: Shop }\n');
       openStore({ path: dbPath, now: Date.now }).close(); // token create refuses a database that does not exist
       let out = '';
       let err = '';
       const sink = (add: (s: string) => void) => ({ write: (s: string) => (add(s), true) }) as unknown as NodeJS.WritableStream;
-      if (runTokenCreate(dbPath, 'crash', 'write', sink((s) => (out += s)), sink((s) => (err += s))) !== 0) throw new Error(`token create failed: ${err}`);
+      if ((await runTokenCreate(dbPath, 'crash', 'write', sink((s) => (out += s)), sink((s) => (err += s)))) !== 0) throw new Error(`token create failed: ${err}`);
       token = out.trim(); // stdout holds the token alone
     },
     async trial(dbPath, t, delayMs) {
@@ -319,7 +319,7 @@ export async function runCrashTrials(kind: TrialKind, trials: number, dir: strin
   const dbPath = path.join(dir, `${kind}.db`);
   const started = Date.now();
   const result: KindResult = { kind, trials, kills: 0, acksChecked: 0, acks: 0, failures: [], ms: 0 };
-  k.setup(dbPath);
+  await k.setup(dbPath);
   for (let t = 0; t < trials; t++) {
     const delayMs = Math.round(random() * (kind === 'events-cli' ? 1500 : k.maxDelayMs));
     if (await k.trial(dbPath, t, delayMs)) result.kills++;

@@ -2,6 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
+import type { TokenRepository } from '../../server/auth/backend.js';
+import { PgTokenStore } from '../../server/auth/pgTokens.js';
+import { SqliteTokenRepository } from '../../server/auth/sqliteTokens.js';
+import { TokenStore } from '../../server/auth/tokens.js';
 import type { EventRepository } from '../../server/events/backend.js';
 import { PgEventStore } from '../../server/events/pgStore.js';
 import { SqliteEventRepository } from '../../server/events/sqliteEvents.js';
@@ -35,6 +39,8 @@ export interface StoreBackend {
   open(t: TestContext, opts: ContractOptions): Promise<MetricStore>;
   /** The events repository of a fresh, empty store (test/events-contract.test.ts). */
   openEvents(t: TestContext, now: () => number): Promise<EventRepository>;
+  /** The API tokens repository of a fresh, empty store (test/tokens-contract.test.ts). */
+  openTokens(t: TestContext, now: () => number): Promise<TokenRepository>;
 }
 
 export function sqliteBackend(): StoreBackend {
@@ -60,6 +66,15 @@ export function sqliteBackend(): StoreBackend {
         fs.rmSync(dir, { recursive: true, force: true });
       });
       return new SqliteEventRepository(new EventStore(store.db, now));
+    },
+    async openTokens(t, now) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-contract-'));
+      const store = openStore({ path: path.join(dir, 'store.db'), now });
+      t.after(() => {
+        store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+      return new SqliteTokenRepository(new TokenStore(store.db, now));
     },
   };
 }
@@ -88,6 +103,12 @@ export function postgresBackend(): StoreBackend {
       const store = await openPgStore({ url: await server.createDatabase(), maxConnections: 4, now });
       t.after(() => store.close());
       return new PgEventStore(store.pool, now);
+    },
+    async openTokens(t, now) {
+      if (!server) throw new Error('postgresBackend: setup() has not run');
+      const store = await openPgStore({ url: await server.createDatabase(), maxConnections: 4, now });
+      t.after(() => store.close());
+      return new PgTokenStore(store.pool, now);
     },
   };
 }
