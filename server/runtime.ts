@@ -10,6 +10,8 @@ import { createMetrics, type AppMetrics } from './telemetry/metrics.js';
 import type { ActiveWorkloadView, AppDeps } from './api/deps.js';
 import type { AuthPolicy } from './api/auth.js';
 import type { TokenRepository } from './auth/backend.js';
+import type { MetricStore } from './store/backend.js';
+import { SqliteMetricStore } from './store/sqliteBackend.js';
 import { SqliteTokenRepository } from './auth/sqliteTokens.js';
 import { TokenStore } from './auth/tokens.js';
 import { Evaluator, EvaluationHistory, LastEvaluationStore, evaluationTables, type EvaluationSnapshot } from './evaluation/index.js';
@@ -59,6 +61,8 @@ export class Runtime {
   readonly metrics: AppMetrics;
   /** The SQLite api_tokens table, synchronously (tests and tools that create tokens in process). */
   readonly tokens: TokenStore;
+  /** The SQLite store behind the async MetricStore interface, for callers already moved to it (issue 14). */
+  readonly metricStore: MetricStore;
   /** The same table behind the async TokenRepository: the auth middleware and the stream. */
   readonly tokenRepository: TokenRepository;
   /** The SQLite events table, synchronously: collector runs store their events in the run's transaction; reports and reviews read it. */
@@ -109,6 +113,7 @@ export class Runtime {
       throw err;
     }
     this.tokens = new TokenStore(this.store.db, now);
+    this.metricStore = new SqliteMetricStore(this.store);
     this.tokenRepository = new SqliteTokenRepository(this.tokens);
     this.events = new EventStore(this.store.db, now, this.store.health);
     this.eventRepository = new SqliteEventRepository(this.events);
@@ -347,7 +352,7 @@ export class Runtime {
     return {
       series: this.store,
       ...(this.reads ? { offThread: this.reads } : {}),
-      versions: this.store,
+      versions: this.metricStore,
       workload: () => this.activeView(),
       collectors: () => this.scheduler.status(),
       backfill: (id) => this.backfill.status(id),

@@ -25,8 +25,9 @@ export interface SeriesReader {
   querySeries(selector: Selector, q: RangeQuery): RangeResult;
 }
 
+/** The applied workload versions, newest first (MetricStore.listWorkloadVersions: either backend). */
 export interface WorkloadVersionReader {
-  listWorkloadVersions(): Array<Omit<WorkloadVersionRecord, 'source'>>;
+  listWorkloadVersions(): Promise<Array<Omit<WorkloadVersionRecord, 'source'>>>;
 }
 
 /** The evaluation results and their history, as routes read them. */

@@ -18,10 +18,11 @@ export function workloadRoutes(deps: AppDeps): Router {
       workload: w.redacted() as Record<string, unknown>, // the parsed workload file: an object
     }));
   });
-  r.get('/api/workload/versions', (_req, res) => {
+  r.get('/api/workload/versions', async (_req, res) => {
+    const stored = await deps.versions.listWorkloadVersions();
     const active = deps.workload();
     res.json(answer(WorkloadVersionsSchema, {
-      versions: deps.versions.listWorkloadVersions().map((v) => ({
+      versions: stored.map((v) => ({
         id: v.id,
         hash: v.hash,
         appliedAt: new Date(v.appliedAt).toISOString(),
