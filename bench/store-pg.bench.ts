@@ -4,7 +4,9 @@
  *   its own write transaction;
  * - ingest of history: 10,000-sample batches (an import or a backfill), straight into chunks;
  * - the same with 4 collectors writing at once (PostgreSQL runs their transactions in parallel);
- * - the 30-day, 100-series hourly range query (rollups), p50 and p95.
+ * - the 30-day, 100-series hourly range query (rollups), p50 and p95;
+ * - events through EventRepository: single deliveries (a webhook or POST /api/events each, new
+ *   and repeated), and batches of 100 (a collector's or an import's).
  * PostgreSQL is a real server from Debian's package (test/support/postgres.ts) on a free
  * loopback port, with fsync on and synchronous_commit off — the durability of the SQLite
  * store's WAL with synchronous=NORMAL (a power cut may lose the last commits, never corrupt).
@@ -15,6 +17,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Sample } from '../collectors/types.js';
+import type { OperationalEvent } from '../collectors/types.js';
+import type { EventRepository } from '../server/events/backend.js';
+import { PgEventStore } from '../server/events/pgStore.js';
+import { SqliteEventRepository } from '../server/events/sqliteEvents.js';
+import { EventStore } from '../server/events/store.js';
 import type { MetricStore } from '../server/store/backend.js';
 import { openStore, parseSelector } from '../server/store/index.js';
 import { openPgStore } from '../server/store/pg/store.js';
@@ -120,22 +127,62 @@ async function measure(name: string, store: MetricStore): Promise<Figures> {
   return { historyRate, collectorRate, concurrentRate, p50, p95 };
 }
 
+/** Events written one delivery at a time (new, then the same ones again: updates) and in batches of 100. */
+const EVENT_SINGLES = QUICK ? 500 : 2000;
+const EVENT_BATCHES = QUICK ? 20 : 100;
+
+interface EventFigures {
+  singleRate: number;
+  repeatRate: number;
+  batchRate: number;
+}
+
+async function measureEvents(name: string, events: EventRepository): Promise<EventFigures> {
+  const event = (id: string, i: number): OperationalEvent => ({
+    kind: i % 5 === 0 ? 'incident' : 'deployment', source: 'bench', externalId: id, service: `svc${i % 10}`, environment: 'production',
+    startedAt: END - (i % 1000) * MINUTE, status: 'success', title: `deploy ${i}`,
+    attrs: { commits: [{ sha: (i * 2654435761).toString(16).padStart(8, '0'), at: END - DAY }], observedAt: END + i },
+  });
+  const rate = async (count: number, fn: () => Promise<void>) => {
+    const t = performance.now();
+    await fn();
+    return count / ((performance.now() - t) / 1000);
+  };
+  const singleRate = await rate(EVENT_SINGLES, async () => {
+    for (let i = 0; i < EVENT_SINGLES; i++) await events.upsertEvents([event(`s${i}`, i)]);
+  });
+  const repeatRate = await rate(EVENT_SINGLES, async () => {
+    for (let i = 0; i < EVENT_SINGLES; i++) await events.upsertEvents([event(`s${i}`, i + EVENT_SINGLES)]);
+  });
+  const batchRate = await rate(EVENT_BATCHES * 100, async () => {
+    for (let b = 0; b < EVENT_BATCHES; b++) await events.upsertEvents(Array.from({ length: 100 }, (_, k) => event(`b${b}-${k}`, b * 100 + k)));
+  });
+  const stored = (await events.listEvents({ source: 'bench' })).length;
+  if (stored !== EVENT_SINGLES + EVENT_BATCHES * 100) throw new Error(`${name}: ${stored} events stored`);
+  console.log(`${name}: events one delivery at a time ${fmt(singleRate)}/s new, ${fmt(repeatRate)}/s repeated; in batches of 100 ${fmt(batchRate)}/s`);
+  return { singleRate, repeatRate, batchRate };
+}
+
 async function main(): Promise<void> {
   console.log(`data: ${SERIES} series x ${DAYS} days at 60 s (${fmt(SERIES * DAYS * 1440)} samples), then ${SCRAPES} collector runs of 100 samples`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-bench-pg-'));
   const pgServer = await startPostgres({ durable: true, synchronousCommit: false });
   let lite: Figures;
   let post: Figures;
+  let liteEvents: EventFigures;
+  let postEvents: EventFigures;
   try {
     const sqlite = new SqliteMetricStore(openStore({ path: path.join(dir, 'bench.db'), now: () => END }));
     try {
       lite = await measure('sqlite', sqlite);
+      liteEvents = await measureEvents('sqlite', new SqliteEventRepository(new EventStore(sqlite.store.db, () => END)));
     } finally {
       await sqlite.close();
     }
     const pgStore = await openPgStore({ url: await pgServer.createDatabase(), now: () => END });
     try {
       post = await measure('postgres', pgStore);
+      postEvents = await measureEvents('postgres', new PgEventStore(pgStore.pool, () => END));
     } finally {
       await pgStore.close();
     }
@@ -144,6 +191,7 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  console.log(`postgres/sqlite events: one at a time ${ratio(postEvents.singleRate, liteEvents.singleRate)}x, repeated ${ratio(postEvents.repeatRate, liteEvents.repeatRate)}x, batches ${ratio(postEvents.batchRate, liteEvents.batchRate)}x`);
   console.log(`postgres/sqlite: history ingest ${ratio(post.historyRate, lite.historyRate)}x, collector ingest ${ratio(post.collectorRate, lite.collectorRate)}x (4 at once ${ratio(post.concurrentRate, lite.concurrentRate)}x), query p50 ${ratio(post.p50, lite.p50)}x, p95 ${ratio(post.p95, lite.p95)}x`);
   results.push(
     { metric: 'sqlite ingest, 10k history batches', value: Math.round(lite.historyRate), unit: 'samples/s' },
@@ -157,6 +205,12 @@ async function main(): Promise<void> {
     { metric: `postgres ${DAYS}d x100 hourly query p50`, value: Math.round(post.p50 * 10) / 10, unit: 'ms', target: '<= 3x sqlite', pass: post.p50 <= 3 * lite.p50 },
     { metric: `postgres ${DAYS}d x100 hourly query p95`, value: Math.round(post.p95 * 10) / 10, unit: 'ms' },
     { metric: 'query p50 postgres/sqlite', value: ratio(post.p50, lite.p50), unit: 'x', target: '<= 3', pass: post.p50 <= 3 * lite.p50 },
+    { metric: 'sqlite events, one delivery at a time', value: Math.round(liteEvents.singleRate), unit: 'events/s' },
+    { metric: 'postgres events, one delivery at a time', value: Math.round(postEvents.singleRate), unit: 'events/s' },
+    { metric: 'sqlite events, repeated deliveries', value: Math.round(liteEvents.repeatRate), unit: 'events/s' },
+    { metric: 'postgres events, repeated deliveries', value: Math.round(postEvents.repeatRate), unit: 'events/s' },
+    { metric: 'sqlite events, batches of 100', value: Math.round(liteEvents.batchRate), unit: 'events/s' },
+    { metric: 'postgres events, batches of 100', value: Math.round(postEvents.batchRate), unit: 'events/s' },
   );
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   console.log(`BENCH_JSON ${JSON.stringify({ name: 'store-pg', results, peakRssMb })}`);
