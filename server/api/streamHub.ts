@@ -90,9 +90,12 @@ export class StreamHub {
    */
   private prune(): Promise<void> {
     // One check at a time: a slow database does not pile up lookups; callers wait for the running one.
-    this.pruning ??= this.check().finally(() => {
-      this.pruning = undefined;
-    });
+    // Never rejects: a failure is logged and the streams stay (the next check tries again).
+    this.pruning ??= this.check()
+      .catch((err: unknown) => this.deps.log.warn('stream token check failed', { error: (err as Error).message }))
+      .finally(() => {
+        this.pruning = undefined;
+      });
     return this.pruning;
   }
 
