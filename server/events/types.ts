@@ -86,6 +86,15 @@ export interface OperationsSettings {
     github?: { secret: string; deployWorkflows: string[]; deployEnvironment: string };
     gitlab?: { token: string; deployPipelines: string[]; deployEnvironment: string };
     pagerduty?: { secret: string };
+    alertmanager?: {
+      bearerToken?: string;
+      basicAuth?: { username: string; password: string };
+      /** Alerts selected: any set whose matchers all match (labels absent read as ""); empty = every alert. */
+      match: Array<Array<{ label: string; op: '=' | '!=' | '=~' | '!~'; value: string }>>;
+      serviceLabel: string;
+      severityLabel: string;
+      environmentLabel: string;
+    };
   };
   /** `reviewedAt`: ms epoch of the last review day (00:00 UTC). */
   runbooks: Array<{ id: string; title: string; owner?: string; reviewedAt: number; url?: string }>;

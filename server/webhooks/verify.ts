@@ -75,3 +75,29 @@ export function checkPagerdutySignature(body: Buffer, header: string | undefined
   if (versioned === 0) return 'the X-PagerDuty-Signature header has no "v1=<64 hex digits>" signature';
   return matched ? undefined : 'no X-PagerDuty-Signature signature matches the body and the configured secret';
 }
+
+/** The credential a receiver expects, as Alertmanager's `http_config` sends it. */
+export interface HttpCredential {
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+}
+
+/**
+ * `Authorization: Bearer <token>` or `Authorization: Basic <base64(user:password)>`, whichever
+ * is configured (either when both are). The scheme is case-insensitive (RFC 9110); the
+ * credential is compared whole, in constant time.
+ */
+export function checkHttpAuthorization(header: string | undefined, expected: HttpCredential): string | undefined {
+  const schemes = [expected.bearerToken !== undefined && 'Bearer', expected.basicAuth !== undefined && 'Basic'].filter(Boolean).join(' or ');
+  if (header === undefined || header.trim() === '') return `the Authorization header is missing (set ${schemes} credentials in the receiver's http_config)`;
+  const m = /^(\S+)\s+(\S+)\s*$/.exec(header.trim());
+  const scheme = m?.[1]!.toLowerCase();
+  if (m && scheme === 'bearer' && expected.bearerToken !== undefined) {
+    return sameText(m[2]!, expected.bearerToken) ? undefined : 'the bearer token does not match the configured token';
+  }
+  if (m && scheme === 'basic' && expected.basicAuth !== undefined) {
+    const want = Buffer.from(`${expected.basicAuth.username}:${expected.basicAuth.password}`, 'utf8').toString('base64');
+    return sameText(m[2]!, want) ? undefined : 'the basic-auth user name or password does not match the configured ones';
+  }
+  return `the Authorization header is not ${schemes} credentials`;
+}

@@ -62,13 +62,13 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-interface Started {
+export interface Started {
   child: ChildProcess;
   output: () => string;
   stop: () => Promise<void>;
 }
 
-function start(binary: string, args: string[]): Started {
+export function start(binary: string, args: string[]): Started {
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
@@ -89,7 +89,7 @@ function start(binary: string, args: string[]): Started {
   return { child, output: () => output, stop };
 }
 
-async function waitReady(started: Started, url: string, what: string): Promise<void> {
+export async function waitReady(started: Started, url: string, what: string): Promise<void> {
   await waitFor(what, async () => {
     if (started.child.exitCode !== null) {
       throw new Error(`${what} exited with code ${started.child.exitCode}: ${started.output()}`);

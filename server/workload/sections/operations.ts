@@ -5,6 +5,7 @@ import type { OperationsSettings } from '../../events/types.js';
 import { docs } from '../doc-meta.js';
 import type { Path } from '../../validation/path.js';
 import { slugSchema } from './shared.js';
+import { parseSelector, SelectorError } from '../../store/selector.js';
 
 /**
  * `operations:` — how operational events are read: what counts as production, which issues are
@@ -27,6 +28,23 @@ const patterns = z
   .register(docs, { type: 'list of regular expressions (RE2 syntax)' });
 
 const environment = nonEmpty.default('production');
+
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { message: 'expected a label name' });
+
+/** `{label="v",other=~"re"}` as Alertmanager's matchers read; parsed to a list of matchers. */
+const alertMatchers = z
+  .string()
+  .transform((text, ctx) => {
+    const braced = text.trim().startsWith('{') ? text.trim() : `{${text}}`;
+    try {
+      return parseSelector(braced, 'matcher').matchers;
+    } catch (err) {
+      if (!(err instanceof SelectorError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
+      return z.NEVER;
+    }
+  })
+  .register(docs, { type: 'label matchers, e.g. {severity=~"critical|page",team="payments"}' });
 
 const BENCHMARK_YEARS = [2021, 2022, 2023, 2024] as const;
 
@@ -85,6 +103,26 @@ export const operationsSchema = z
           })
           .optional()
           .describe('Enables POST /api/webhooks/pagerduty.'),
+        alertmanager: z
+          .strictObject({
+            bearer_token: secret.optional().describe('Expected as `Authorization: Bearer <token>` (the receiver\'s http_config.authorization.credentials).'),
+            basic_auth: z
+              .strictObject({ username: nonEmpty.describe('User name.'), password: secret.describe('Password.') })
+              .optional()
+              .describe('Expected as `Authorization: Basic …` (the receiver\'s http_config.basic_auth).'),
+            match: z
+              .array(alertMatchers)
+              .default([])
+              .describe('Alerts that become incidents: an alert matching every matcher of any one entry, e.g. `{severity=~"critical|page"}`; empty: every alert.'),
+            service_label: labelName.default('service').describe('The label naming the incident\'s service (falls back to `job`).'),
+            severity_label: labelName.default('severity').describe('The label giving its severity.'),
+            environment_label: labelName.default('environment').describe('The label giving its environment (absent: production).'),
+          })
+          .refine((a) => a.bearer_token !== undefined || a.basic_auth !== undefined, {
+            message: 'set bearer_token or basic_auth: the receiver must authenticate',
+          })
+          .optional()
+          .describe('Enables POST /api/webhooks/alertmanager (an Alertmanager webhook receiver).'),
       })
       .prefault({})
       .describe('Providers whose webhooks are accepted. A provider left out answers 404.'),
@@ -114,6 +152,16 @@ export const operationsSchema = z
           gitlab: { token: o.webhooks.gitlab.token, deployPipelines: o.webhooks.gitlab.deploy_pipelines, deployEnvironment: o.webhooks.gitlab.deploy_environment },
         }),
         ...(o.webhooks.pagerduty && { pagerduty: { secret: o.webhooks.pagerduty.secret } }),
+        ...(o.webhooks.alertmanager && {
+          alertmanager: {
+            ...(o.webhooks.alertmanager.bearer_token !== undefined && { bearerToken: o.webhooks.alertmanager.bearer_token }),
+            ...(o.webhooks.alertmanager.basic_auth && { basicAuth: o.webhooks.alertmanager.basic_auth }),
+            match: o.webhooks.alertmanager.match,
+            serviceLabel: o.webhooks.alertmanager.service_label,
+            severityLabel: o.webhooks.alertmanager.severity_label,
+            environmentLabel: o.webhooks.alertmanager.environment_label,
+          },
+        }),
       },
       runbooks: o.runbooks.map((r) => ({
         id: r.id,
@@ -135,6 +183,11 @@ const RENAMED: Record<string, string> = {
   deploy_pipelines: 'deployPipelines',
   deploy_environment: 'deployEnvironment',
   reviewed: 'reviewedAt',
+  bearer_token: 'bearerToken',
+  basic_auth: 'basicAuth',
+  service_label: 'serviceLabel',
+  severity_label: 'severityLabel',
+  environment_label: 'environmentLabel',
 };
 
 /** Where a path under `operations` lands in the Workload (`webhooks.github.deploy_workflows` → `…deployWorkflows`). */
