@@ -30,7 +30,7 @@ function setup(start: number, settings: Partial<WeeklyReportSettings> = {}, opts
   seedAll(store);
   const archive = new ReportArchive(store.db);
   const sent: string[] = [];
-  const channel: Channel = { name: 'chat', send: async (m) => void sent.push(m.report.week) };
+  const channel: Channel = { name: 'chat', send: async (m) => void sent.push((m.json as { week: string }).week) };
   const context = seededContext({ cron: '0 8 * * MON', webhooks: [], ...settings });
   const service = new ReportService({
     archive,

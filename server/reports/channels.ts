@@ -1,6 +1,5 @@
 import type * as Nodemailer from 'nodemailer';
 import type { EmailSettings, WebhookSettings } from './settings.js';
-import type { WeeklyReport } from './types.js';
 import { timeoutSignal, type Clock } from '../clock.js';
 
 /**
@@ -10,8 +9,11 @@ import { timeoutSignal, type Clock } from '../clock.js';
  * a token) nor a password. Retrying is delivery.ts's job.
  */
 
+/**
+ * One message in every channel's form. The weekly report and notifications (server/notifications)
+ * both send through these channels; each builds its own message.
+ */
 export interface DeliveryMessage {
-  report: WeeklyReport;
   subject: string;
   /** Plain-text/Markdown body, the mail's text alternative. */
   markdown: string;
@@ -20,6 +22,8 @@ export interface DeliveryMessage {
   chat: string;
   attachments: Array<{ filename: string; content: Buffer | string; contentType: string }>;
   link?: string;
+  /** What a `json` webhook receives (a `slack` one receives `{ text: chat }`). */
+  json: Record<string, unknown>;
 }
 
 export interface Channel {
@@ -36,6 +40,8 @@ export interface ChannelOptions {
    * socket timeouts, on the system's time; see docs/design.md, "One clock".)
    */
   clock: Clock;
+  /** Sent by webhooks; default `pillarboard-reports`. */
+  userAgent?: string;
 }
 
 export function emailChannel(settings: EmailSettings, opts: ChannelOptions): Channel {
@@ -80,17 +86,7 @@ export function emailChannel(settings: EmailSettings, opts: ChannelOptions): Cha
 
 /** The body a webhook receives. */
 export function webhookBody(format: WebhookSettings['format'], m: DeliveryMessage): unknown {
-  if (format === 'slack') return { text: m.chat };
-  return {
-    event: 'pillarboard.weekly_report',
-    week: m.report.week,
-    workload: m.report.workload,
-    summary: m.report.summary,
-    subject: m.subject,
-    ...(m.link ? { link: m.link } : {}),
-    markdown: m.markdown,
-    report: m.report,
-  };
+  return format === 'slack' ? { text: m.chat } : m.json;
 }
 
 export function webhookChannel(settings: WebhookSettings, opts: ChannelOptions): Channel {
@@ -110,7 +106,7 @@ export function webhookChannel(settings: WebhookSettings, opts: ChannelOptions):
       try {
         res = await fetch(settings.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'pillarboard-reports', ...settings.headers },
+          headers: { 'content-type': 'application/json', 'user-agent': opts.userAgent ?? 'pillarboard-reports', ...settings.headers },
           body: JSON.stringify(webhookBody(settings.format, m)),
           signal: deadline.signal,
           redirect: 'error',

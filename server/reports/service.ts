@@ -183,9 +183,19 @@ export class ReportService {
       if (f === 'pdf' && g.pdf) attachments.push({ filename: `${base}.pdf`, content: g.pdf, contentType: 'application/pdf' });
     }
     const link = this.link(g.report.week);
+    const subject = `${reportTitle(g.report)}: ${headline(g.report)}`;
     return {
-      report: g.report,
-      subject: `${reportTitle(g.report)}: ${headline(g.report)}`,
+      subject,
+      json: {
+        event: 'pillarboard.weekly_report',
+        week: g.report.week,
+        workload: g.report.workload,
+        summary: g.report.summary,
+        subject,
+        ...(link ? { link } : {}),
+        markdown: g.markdown,
+        report: g.report,
+      },
       markdown: g.markdown,
       html: g.html,
       chat: renderChatSummary(g.report, { link }),
