@@ -23,6 +23,7 @@ import { SqliteEventRepository } from './events/sqliteEvents.js';
 import { EventStore } from './events/store.js';
 import { runSinkWithEvents } from './events/runSink.js';
 import { createReports, type Reports } from './reports/index.js';
+import { NotificationEngine, NotificationStore, registerNotificationMetrics } from './notifications/index.js';
 import { DerivedSeriesJob, derivedSettingsFrom, missingDataHint, requestRunAfterEvents, requestRunOnWrite } from './dora/index.js';
 import { ReviewService, type ReviewConfig } from './review/index.js';
 import { Backfiller } from './backfill/index.js';
@@ -73,6 +74,8 @@ export class Runtime {
   readonly history: EvaluationHistory;
   /** Weekly reports: archive, on-demand runs and the schedule (started by load(true)). */
   readonly reports: Reports;
+  /** Notification rules applied after every evaluation, and their deliveries (started with the reports). */
+  readonly notifications: NotificationEngine;
   /** DORA and design-principle series from the stored events (server/dora), before each evaluation uses them. */
   readonly derived: DerivedSeriesJob;
   /** Well-Architected reviews (server/review): lenses, evidence-backed answers, milestones, improvement plan. */
@@ -131,6 +134,7 @@ export class Runtime {
     let reports: Reports | undefined;
     let evaluator: Evaluator | undefined;
     let review: ReviewService | undefined;
+    let notificationStore: NotificationStore | undefined;
     this.metrics = createMetrics({
       version: opts.version,
       collectors: () => scheduler?.status() ?? [],
@@ -140,6 +144,7 @@ export class Runtime {
         (r) => registerEvaluationMetrics(r, () => evaluator?.latest() ?? null),
         (r) => registerReviewMetrics(r, () => review?.summary() ?? null),
         (r) => registerReadWorkerMetrics(r, () => this.reads?.stats() ?? null),
+        (r) => registerNotificationMetrics(r, () => notificationStore?.attemptCounts() ?? null),
       ],
     });
     scheduler = new Scheduler({
@@ -198,6 +203,17 @@ export class Runtime {
       opts.log.error('built-in review lenses could not be stored', { error: (err as Error).message });
     }
     evaluator.on('evaluated', (snapshot) => review.onEvaluated(snapshot));
+    notificationStore = new NotificationStore(this.store.db);
+    this.notifications = new NotificationEngine({
+      store: notificationStore,
+      context: () => {
+        const wl = this.workload.current()?.workload;
+        return wl ? { settings: wl.notifications, workload: { id: wl.workload.id, title: wl.workload.title } } : null;
+      },
+      clock,
+      log: opts.log,
+    });
+    evaluator.on('evaluated', (snapshot) => this.notifications.onEvaluated(snapshot));
   }
 
   /**
@@ -300,6 +316,7 @@ export class Runtime {
    * deliveries a restart cut short resume.
    */
   private startReports(): void {
+    this.notifications.start();
     try {
       this.reports.service.resumeDeliveries();
     } catch (err) {
@@ -420,6 +437,7 @@ export class Runtime {
     this.derived.stop();
     this.reports.scheduler.stop();
     this.reports.service.stop();
+    this.notifications.stop();
     // A report being written (or printed) finishes first, within the same bound.
     const reportRun = this.reports.scheduler.idle();
     // The bound's sleep is cancelled once the report is done: an armed sleep would hold the

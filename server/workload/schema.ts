@@ -9,6 +9,7 @@ import { outcomesOutputPath, outcomesSchema } from './sections/outcomes.js';
 import { reviewSchema } from './sections/review.js';
 import { reportsOutputPath, reportsSchema } from './sections/reports.js';
 import { operationsOutputPath, operationsSchema } from './sections/operations.js';
+import { notificationsOutputPath, notificationsSchema } from './sections/notifications.js';
 import { storageOutputPath, storageSchema } from './sections/storage.js';
 import { workloadMetaSchema } from './sections/workload.js';
 
@@ -41,6 +42,7 @@ export function buildWorkloadSchema(ctx: SchemaContext) {
       review: reviewSchema,
       reports: reportsSchema,
       operations: operationsSchema,
+      notifications: notificationsSchema,
     })
     .describe('A workload file.');
 }
@@ -69,6 +71,7 @@ const OUTPUT_PATHS: Record<string, (rest: Path) => Path> = {
   outcomes: outcomesOutputPath,
   reports: reportsOutputPath,
   operations: operationsOutputPath,
+  notifications: notificationsOutputPath,
 };
 
 /** Where the value at a file path lands in the Workload, e.g. `collectors[0].password` → `collectors[0].config.password`. */

@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { DEFAULT_CRON, REPORT_FORMATS, type ReportsSettings, type WebhookSettings, type WeeklyReportSettings } from '../../reports/settings.js';
+import { DEFAULT_CRON, REPORT_FORMATS, type EmailSettings, type ReportsSettings, type WebhookSettings, type WeeklyReportSettings } from '../../reports/settings.js';
 import { docs } from '../doc-meta.js';
 import { durationAtLeast } from '../duration.js';
 import type { Path } from '../../validation/path.js';
@@ -27,7 +27,7 @@ const cronSchema = z
 const ADDRESS = /^(?:[^<>@\s]+@[^<>@\s]+|[^<>]*<[^<>@\s]+@[^<>@\s]+>)$/;
 const address = z.string().trim().regex(ADDRESS, { message: 'must be an e-mail address, e.g. ops@example.com or "Ops <ops@example.com>"' }).register(docs, { type: 'e-mail address' });
 
-const httpUrl = z
+export const httpUrl = z
   .string()
   .refine((u) => {
     try {
@@ -64,14 +64,14 @@ const smtpSchema = z.strictObject({
     .describe('TLS options.'),
 });
 
-const emailSchema = z.strictObject({
+export const emailSchema = z.strictObject({
   smtp: smtpSchema.describe('The SMTP server reports are sent through.'),
   from: address.describe('Sender, e.g. "Pillarboard <pillarboard@example.com>".'),
   to: z.array(address).min(1, { message: 'needs at least one recipient' }).describe('Recipients.').register(docs, { type: 'list of e-mail addresses' }),
   cc: z.array(address).default([]).describe('Copy recipients.').register(docs, { type: 'list of e-mail addresses' }),
 });
 
-const webhookSchema = z.strictObject({
+export const webhookSchema = z.strictObject({
   url: httpUrl.describe('Where the report is POSTed. Slack URLs hold a token: write `${SLACK_WEBHOOK_URL}`.'),
   format: z.enum(['slack', 'json']).default('json').describe('`slack`: an incoming-webhook message `{ text }` with the summary; `json`: the whole report as JSON.'),
   name: slugSchema.optional().describe('Names the channel in the API and /metrics.').register(docs, { default: 'format and position, e.g. `slack-1`' }),
@@ -113,22 +113,7 @@ const weeklySchema = z
     const out: WeeklyReportSettings = { enabled: w.enabled, cron: w.cron, formats: [...new Set(w.formats)], paper: w.paper, webhooks, retryDelaysMs: w.retry.delays };
     if (w.timezone !== undefined) out.timezone = w.timezone;
     if (w.base_url !== undefined) out.baseUrl = w.base_url;
-    if (w.email) {
-      const s = w.email.smtp;
-      out.email = {
-        smtp: {
-          host: s.host,
-          port: s.port ?? (s.secure ? 465 : 587),
-          secure: s.secure,
-          requireTls: s.require_tls,
-          ...(s.auth ? { auth: { user: s.auth.user, password: s.auth.pass } } : {}),
-          tls: { rejectUnauthorized: s.tls.reject_unauthorized, ...(s.tls.servername !== undefined ? { servername: s.tls.servername } : {}) },
-        },
-        from: w.email.from,
-        to: w.email.to,
-        cc: w.email.cc,
-      };
-    }
+    if (w.email) out.email = toEmailSettings(w.email);
     return out;
   })
   .prefault({})
@@ -158,4 +143,22 @@ export function reportsOutputPath(rest: Path): Path {
     } else out.push(typeof seg === 'string' && RENAMED[seg] ? RENAMED[seg] : seg);
   }
   return out;
+}
+
+/** An `email:` mapping as validated → EmailSettings (defaults applied, keys renamed). Notifications use it too. */
+export function toEmailSettings(e: z.output<typeof emailSchema>): EmailSettings {
+  const s = e.smtp;
+  return {
+    smtp: {
+      host: s.host,
+      port: s.port ?? (s.secure ? 465 : 587),
+      secure: s.secure,
+      requireTls: s.require_tls,
+      ...(s.auth ? { auth: { user: s.auth.user, password: s.auth.pass } } : {}),
+      tls: { rejectUnauthorized: s.tls.reject_unauthorized, ...(s.tls.servername !== undefined ? { servername: s.tls.servername } : {}) },
+    },
+    from: e.from,
+    to: e.to,
+    cc: e.cc,
+  };
 }

@@ -1,0 +1,74 @@
+import { timeoutSignal } from '../clock.js';
+import { emailChannel, webhookChannel, type Channel, type ChannelOptions } from '../reports/channels.js';
+import { headlineOf, linesOf, type NotificationContent } from './message.js';
+import type { NotificationChannelSettings } from './settings.js';
+
+/**
+ * A notification channel by its settings: e-mail and webhooks are the weekly report's own
+ * channels (server/reports/channels.ts); Alertmanager is this module's.
+ */
+export function notificationChannel(s: NotificationChannelSettings, opts: ChannelOptions): Channel {
+  const o = { ...opts, userAgent: 'pillarboard-notifications' };
+  if (s.type === 'email') return { ...emailChannel(s.email, o), name: s.name };
+  if (s.type === 'webhook') return webhookChannel(s.webhook, o);
+  return alertmanagerChannel(s, o);
+}
+
+/** How long a firing alert stays active in Alertmanager without a recovery or reminder from Pillarboard. */
+export const ALERT_HOLD_MS = 24 * 3_600_000;
+
+/**
+ * The alerts one message becomes, as Alertmanager's `POST /api/v2/alerts` takes them. Labels:
+ * alertname `PillarboardStatus`, workload, `outcome` / `pillar` / `indicator` = the id, status,
+ * severity. A recovery resolves the alert it ends (endsAt = when it recovered); a firing message
+ * that replaces another status (warning → critical) resolves the old one as it fires the new.
+ */
+export function alertsOf(c: NotificationContent): unknown[] {
+  const labels = (status: string) => ({
+    alertname: 'PillarboardStatus',
+    workload: c.workload.id,
+    [c.subject.kind]: c.subject.id,
+    status,
+    severity: status,
+  });
+  const annotations = { summary: headlineOf(c), description: linesOf(c).join('\n') };
+  const at = new Date(c.at).toISOString();
+  const base = { annotations, ...(c.link ? { generatorURL: c.link } : {}) };
+  if (c.kind === 'recovery') {
+    return c.previous ? [{ ...base, labels: labels(c.previous), endsAt: new Date(c.since).toISOString() }] : [];
+  }
+  const out: unknown[] = [{ ...base, labels: labels(c.status), startsAt: new Date(c.since).toISOString(), endsAt: new Date(c.at + ALERT_HOLD_MS).toISOString() }];
+  if (c.previous && c.previous !== c.status && c.previous !== 'ok') out.push({ ...base, labels: labels(c.previous), endsAt: at });
+  return out;
+}
+
+function alertmanagerChannel(s: Extract<NotificationChannelSettings, { type: 'alertmanager' }>, opts: ChannelOptions): Channel {
+  const timeout = opts.timeoutMs ?? 30_000;
+  const url = `${s.url.replace(/\/+$/, '')}/api/v2/alerts`;
+  const what = `Alertmanager ${s.name} (${new URL(s.url).origin})`;
+  return {
+    name: s.name,
+    async send(m) {
+      const alerts = alertsOf(m.json as unknown as NotificationContent);
+      if (alerts.length === 0) return;
+      const deadline = timeoutSignal(opts.clock, timeout);
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'pillarboard-notifications', ...s.headers },
+          body: JSON.stringify(alerts),
+          signal: deadline.signal,
+          redirect: 'error',
+        });
+      } catch (err) {
+        deadline.cancel();
+        const e = err as Error & { cause?: { code?: string; message?: string } };
+        const why = e.name === 'TimeoutError' ? `no answer within ${timeout / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
+        throw new Error(`${what} could not be reached: ${why}`);
+      }
+      const text = await res.text().catch(() => '').finally(deadline.cancel);
+      if (!res.ok) throw new Error(`${what} answered HTTP ${res.status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`);
+    },
+  };
+}

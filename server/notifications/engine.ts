@@ -1,0 +1,197 @@
+import type { Logger } from '../../collectors/types.js';
+import type { Cancel, Clock } from '../clock.js';
+import type { EvaluationSnapshot } from '../evaluation/snapshot.js';
+import type { Channel, ChannelOptions } from '../reports/channels.js';
+import { notificationChannel } from './channels.js';
+import { buildContent, renderMessage } from './message.js';
+import { decide, subjectKey, watchedSubjects, type RuleState } from './rules.js';
+import type { NotificationSettings } from './settings.js';
+import type { AttemptRecord, NewMessage, NotificationRecord, NotificationStore } from './store.js';
+
+/**
+ * Notifications: after every evaluation pass each rule's decisions are stored (state and new
+ * messages in one transaction), then pending deliveries are sent, each channel on its own.
+ * A failed attempt is retried after `retryDelaysMs[0]`, `[1]`, …, all waits on the one Clock;
+ * every attempt is recorded (and counted on /metrics from there). On start, deliveries a restart left
+ * pending are sent: nothing decided is lost. (A crash between a channel accepting a message
+ * and the attempt being recorded can send that one message again: delivery is at least once.)
+ */
+
+export interface NotificationContext {
+  settings: NotificationSettings;
+  workload: { id: string; title: string };
+}
+
+export interface NotificationEngineOptions {
+  store: NotificationStore;
+  /** The settings now (re-read on every pass and delivery, so a reload applies); null before a workload is loaded. */
+  context: () => NotificationContext | null;
+  clock: Clock;
+  log: Logger;
+  /** Builds a channel from its settings; tests may wrap it. */
+  channel?: (s: NotificationSettings['channels'][number], opts: ChannelOptions) => Channel;
+  channelOptions?: Omit<ChannelOptions, 'clock'>;
+}
+
+export class NotificationEngine {
+  private timer: Cancel | null = null;
+  private timerAt = Infinity;
+  private readonly inFlight = new Set<string>();
+  private pumping: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly opts: NotificationEngineOptions) {}
+
+  /** Sends what a restart left pending. */
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Cancels the retry timer; attempts in flight finish and are recorded. */
+  stop(): void {
+    this.stopped = true;
+    this.timer?.();
+    this.timer = null;
+    this.timerAt = Infinity;
+  }
+
+  /** The newest messages with their delivery states. */
+  recent(limit = 50): NotificationRecord[] {
+    return this.opts.store.recent(limit);
+  }
+
+  /** Every attempt of one message. */
+  attempts(notificationId: number): AttemptRecord[] {
+    return this.opts.store.attempts(notificationId);
+  }
+
+  /** Resolves when no delivery is being sent (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pumping) await this.pumping;
+  }
+
+  /** The evaluator's 'evaluated' listener: decide, store, then send. Never throws. */
+  onEvaluated(snapshot: EvaluationSnapshot): void {
+    const ctx = this.opts.context();
+    if (!ctx || ctx.settings.rules.length === 0) return;
+    try {
+      const states: Array<{ rule: string; subject: string; state: RuleState }> = [];
+      const messages: NewMessage[] = [];
+      for (const rule of ctx.settings.rules) {
+        const known = this.opts.store.states(rule.id);
+        for (const subject of watchedSubjects(rule, snapshot)) {
+          const key = subjectKey(subject);
+          const prev = known.get(key);
+          const d = decide(rule, prev, subject.status, snapshot.at);
+          if (!prev || !sameState(prev, d.next)) states.push({ rule: rule.id, subject: key, state: d.next });
+          if (!d.message) continue;
+          const previous = d.message.kind === 'recovery' ? (prev?.firedStatus ?? null) : prev && prev.status !== subject.status ? prev.status : null;
+          const content = buildContent(
+            {
+              rule: rule.id,
+              kind: d.message.kind,
+              subject,
+              previous,
+              since: d.message.since,
+              workload: ctx.workload,
+              ...(ctx.settings.baseUrl !== undefined && { baseUrl: ctx.settings.baseUrl }),
+            },
+            snapshot,
+          );
+          messages.push({ rule: rule.id, subject: key, kind: d.message.kind, status: subject.status, since: d.message.since, at: snapshot.at, content, channels: rule.channels });
+        }
+      }
+      this.opts.store.keepRules(ctx.settings.rules.map((r) => r.id));
+      if (states.length > 0 || messages.length > 0) this.opts.store.commitPass(states, messages);
+      if (messages.length > 0) this.opts.log.info('notifications decided', { count: messages.length });
+    } catch (err) {
+      this.opts.log.error('notification rules could not be applied', { error: (err as Error).message });
+      return;
+    }
+    this.kick();
+  }
+
+  /** Runs a delivery round now, or once more after the one running. */
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      } else this.arm();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    const ctx = this.opts.context();
+    if (!ctx) return;
+    const now = this.opts.clock.now();
+    let due;
+    try {
+      due = this.opts.store.due(now).filter((d) => !this.inFlight.has(`${d.notificationId}/${d.channel}`));
+    } catch (err) {
+      this.opts.log.error('pending notifications could not be read', { error: (err as Error).message });
+      return;
+    }
+    const channels = new Map(ctx.settings.channels.map((c) => [c.name, c]));
+    const make = this.opts.channel ?? notificationChannel;
+    await Promise.all(
+      due.map(async (d) => {
+        const key = `${d.notificationId}/${d.channel}`;
+        this.inFlight.add(key);
+        const attempt = d.attempts + 1;
+        let error: string | null = null;
+        const s = channels.get(d.channel);
+        try {
+          if (!s) throw new Error(`channel "${d.channel}" is no longer in notifications.channels`);
+          await make(s, { ...this.opts.channelOptions, clock: this.opts.clock }).send(renderMessage(d.content));
+        } catch (err) {
+          error = (err as Error).message;
+        }
+        const at = this.opts.clock.now();
+        const delay = error === null || !s ? undefined : ctx.settings.retryDelaysMs[attempt - 1];
+        try {
+          this.opts.store.recordAttempt({ notificationId: d.notificationId, channel: d.channel, attempt, at, ok: error === null, error }, delay === undefined ? null : at + delay);
+        } catch (err) {
+          this.opts.log.error('a notification attempt could not be recorded', { error: (err as Error).message });
+        } finally {
+          this.inFlight.delete(key);
+        }
+        const log = this.opts.log.child({ notification: d.notificationId, channel: d.channel, attempt });
+        if (error === null) log.info('notification sent');
+        else if (delay !== undefined) log.warn('notification failed; will retry', { retryInMs: delay, error });
+        else log.error('notification failed; giving up', { error });
+      }),
+    );
+  }
+
+  /** One timer, for the earliest pending delivery. */
+  private arm(): void {
+    if (this.stopped) return;
+    let next: number | null;
+    try {
+      next = this.opts.store.nextDue();
+    } catch {
+      return;
+    }
+    if (next === null || next >= this.timerAt) return;
+    this.timer?.();
+    this.timerAt = next;
+    this.timer = this.opts.clock.setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      this.kick();
+    }, next - this.opts.clock.now());
+  }
+}
+
+function sameState(a: RuleState, b: RuleState): boolean {
+  return a.status === b.status && a.badSince === b.badSince && a.firedStatus === b.firedStatus && a.lastSentAt === b.lastSentAt;
+}
