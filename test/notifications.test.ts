@@ -276,7 +276,7 @@ describe('notifications to a real Alertmanager', { skip: requireBinary(ALERTMANA
   });
 });
 
-test('the workload check names the path of a rule that sends to an unknown channel, and of a channel with two kinds', () => {
+test("the workload check names the path of a rule that sends to an unknown channel or names an unknown outcome or pillar, and of a channel with two kinds", () => {
   const check = (...body: string[]) => {
     const r = loadWorkloadText(lines('workload: { id: w, title: W }', 'collectors: []', 'notifications:', ...body), { file: 'workload.yaml', registry: testRegistry(), env: {} });
     assert.equal(r.ok, false);
@@ -291,4 +291,12 @@ test('the workload check names the path of a rule that sends to an unknown chann
   assert.match(two[0]!.message, /set exactly one of email, webhook, alertmanager \(found webhook, alertmanager\)/);
   const flap = check('  channels: [{ name: hook, webhook: { url: "http://127.0.0.1:9/x" } }]', '  rules: [{ id: r, outcomes: ["*"], for: 5, channels: [hook] }]');
   assert.equal(flap[0]?.path, 'notifications.rules[0].for');
+  const typo = check(
+    '  channels: [{ name: hook, webhook: { url: "http://127.0.0.1:9/x" } }]',
+    '  rules: [{ id: r, outcomes: [checkuot], pillars: [reliabilty], indicators: ["*"], channels: [hook] }]',
+    'indicators: [{ id: lat, title: L, pillar: reliability, series: x, unit: s, objective: { max: 1 } }]',
+    'outcomes: [{ id: checkout, title: C, indicators: [lat] }]',
+  );
+  assert.deepEqual(typo.map((e) => e.path), ['notifications.rules[0].outcomes[0]', 'notifications.rules[0].pillars[0]']);
+  assert.match(typo[0]!.message, /unknown outcome "checkuot"; did you mean "checkout"\?/);
 });

@@ -3,6 +3,7 @@ import { indicatorCollectors, outcomeRefs } from './checks/references.js';
 import { uniqueIds } from './checks/unique-ids.js';
 import { reviewEvidence } from './checks/review-evidence.js';
 import { uniqueRunbookIds } from './checks/runbooks.js';
+import { notificationRefs } from './checks/notification-refs.js';
 
 /**
  * Checks across values that a per-field schema cannot make: uniqueness, and
@@ -24,6 +25,7 @@ export const semanticChecks: readonly SemanticCheck[] = [
   outcomeRefs,
   reviewEvidence,
   uniqueRunbookIds,
+  notificationRefs,
 ];
 
 export function runSemanticChecks(doc: unknown, checks: readonly SemanticCheck[] = semanticChecks): PathIssue[] {
