@@ -18,7 +18,7 @@ import path from 'node:path';
 import { systemClock } from '../server/clock.js';
 import type { EvaluationSnapshot, IndicatorSnapshot, OutcomeSnapshot } from '../server/evaluation/snapshot.js';
 import { silentLogger } from '../server/log.js';
-import { NotificationEngine, NotificationStore, type NotificationSettings } from '../server/notifications/index.js';
+import { NotificationEngine, NotificationStore, SilenceStore, type NotificationSettings } from '../server/notifications/index.js';
 import { scoreOutcome } from '../server/scoring/outcome.js';
 import { scorePillars } from '../server/scoring/pillar.js';
 import type { Status } from '../server/scoring/types.js';
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   };
   const engine = new NotificationEngine({
     store: new NotificationStore(store.db),
+    silences: new SilenceStore(store.db, Date.now),
     context: () => ({ settings, workload: { id: 'bench', title: 'Bench' } }),
     clock: systemClock,
     log: silentLogger,

@@ -304,6 +304,42 @@ export function buildProgram(): Command {
       process.exitCode = await runTokenRevoke(settingsFrom(flags).db, idOrName, process.stdout, process.stderr);
     });
 
+  const silence = program.command('silence').description('silence notifications for a while (applied from the next evaluation pass of a running server)');
+  silence
+    .command('add')
+    .description('silence the notifications about one outcome, pillar or indicator (or * for all of a kind), or of a rule; prints its id')
+    .option('--outcome <id>', 'an outcome id, or *')
+    .option('--pillar <pillar>', 'a pillar (reliability, security, …), or *')
+    .option('--indicator <id>', 'an indicator id, or *')
+    .option('--rule <id>', 'a notification rule id, or *')
+    .option('--for <duration>', 'how long, e.g. 2h or 30m')
+    .option('--until <time>', 'or until when (RFC 3339 with a zone)')
+    .option('--reason <text>', 'why (required; shown with the silence)')
+    .option('--by <name>', 'who silenced it')
+    .addOption(dbOpt())
+    .action((flags: import('./commands/silence.js').SilenceAddFlags & { db?: string }) => {
+      const { runSilenceAdd } = require('./commands/silence.js') as typeof import('./commands/silence.js');
+      process.exitCode = runSilenceAdd(settingsFrom(flags).db, flags, { out: process.stdout, err: process.stderr, clock });
+    });
+  silence
+    .command('list')
+    .description('list silences not yet ended (with --all, the ended ones too)')
+    .option('--all', 'include expired silences')
+    .addOption(dbOpt())
+    .action((flags: { all?: boolean; db?: string }) => {
+      const { runSilenceList } = require('./commands/silence.js') as typeof import('./commands/silence.js');
+      process.exitCode = runSilenceList(settingsFrom(flags).db, flags, { out: process.stdout, err: process.stderr, clock });
+    });
+  silence
+    .command('expire')
+    .description('end a silence now')
+    .argument('<id>')
+    .addOption(dbOpt())
+    .action((id: string, flags: { db?: string }) => {
+      const { runSilenceExpire } = require('./commands/silence.js') as typeof import('./commands/silence.js');
+      process.exitCode = runSilenceExpire(settingsFrom(flags).db, id, { out: process.stdout, err: process.stderr, clock });
+    });
+
   const event = program.command('event').description('record operational events (deployments, changes, incidents, game days, reviews, action items)');
   event
     .command('add')

@@ -23,7 +23,7 @@ import { SqliteEventRepository } from './events/sqliteEvents.js';
 import { EventStore } from './events/store.js';
 import { runSinkWithEvents } from './events/runSink.js';
 import { createReports, type Reports } from './reports/index.js';
-import { NotificationEngine, NotificationStore, registerNotificationMetrics } from './notifications/index.js';
+import { NotificationEngine, NotificationStore, registerNotificationMetrics, SilenceStore } from './notifications/index.js';
 import { DerivedSeriesJob, derivedSettingsFrom, missingDataHint, requestRunAfterEvents, requestRunOnWrite } from './dora/index.js';
 import { ReviewService, type ReviewConfig } from './review/index.js';
 import { Backfiller } from './backfill/index.js';
@@ -206,6 +206,7 @@ export class Runtime {
     notificationStore = new NotificationStore(this.store.db);
     this.notifications = new NotificationEngine({
       store: notificationStore,
+      silences: new SilenceStore(this.store.db, now),
       context: () => {
         const wl = this.workload.current()?.workload;
         return wl ? { settings: wl.notifications, workload: { id: wl.workload.id, title: wl.workload.title } } : null;

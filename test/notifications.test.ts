@@ -16,6 +16,8 @@ import { ALERTMANAGER_BIN, startAlertmanager, type Alertmanager } from './suppor
 import { silentLogger } from '../server/log.js';
 import { tempDir } from './support/tmp.js';
 import { testRegistry, lines } from './workload-helpers.js';
+import { captureIo } from './support/capture-io.js';
+import { runSilenceAdd, runSilenceExpire, runSilenceList } from '../server/commands/silence.js';
 
 const MIN = 60_000;
 
@@ -246,6 +248,64 @@ test('e-mail notifications go through a real SMTP server with the headline as su
   } finally {
     await runtime.close(1000);
   }
+});
+
+test('a silence from the CLI keeps a message from being sent but lets the rule move on; once expired, the next change is sent', async () => {
+  received.length = 0;
+  const dir = tempDir();
+  const clock = new FakeClock(Date.UTC(2026, 11, 7, 12, 0, 0));
+  const runtime = open(dir, workload(['    - { id: buy-bad, outcomes: [buy], statuses: [critical], channels: [hook] }']), clock);
+  const db = path.join(dir, 'pb.db');
+  const cli = () => {
+    const c = captureIo();
+    return { ...c.io, clock, stdout: c.out, stderr: c.err };
+  };
+  try {
+    const add = cli();
+    assert.equal(runSilenceAdd(db, { outcome: 'buy', for: '2h', reason: 'checkout migration', by: 'ana' }, add), 0);
+    assert.equal(add.stdout().trim(), '1');
+    await step(runtime, clock, 1, 3); // critical while silenced
+    await step(runtime, clock, 1, 0.1); // recovery while silenced
+    assert.equal(received.length, 0);
+    assert.deepEqual(runtime.notifications.recent(5).map((n) => [n.kind, n.silencedBy, n.deliveries.length]), [['recovery', 1, 0], ['firing', 1, 0]]);
+    const list = cli();
+    runSilenceList(db, {}, list);
+    assert.match(list.stdout(), /^1\s+outcome buy\s+active\s+2026-12-07T12:00:00Z\s+2026-12-07T14:00:00Z\s+ana\s+checkout migration$/m);
+    const expire = cli();
+    assert.equal(runSilenceExpire(db, '1', expire), 0);
+    assert.equal(runSilenceExpire(db, '1', cli()), 2, 'already ended');
+    await step(runtime, clock, 1, 3);
+    assert.deepEqual(received.map((r) => `${r.body.kind}:${r.body.subject.id}`), ['firing:buy']);
+    // A silence on another outcome does not apply.
+    assert.equal(runSilenceAdd(db, { outcome: 'other', for: '1h', reason: 'x' }, cli()), 0);
+    await step(runtime, clock, 1, 0.1);
+    assert.deepEqual(received.map((r) => r.body.kind), ['firing', 'recovery']);
+  } finally {
+    await runtime.close(1000);
+  }
+});
+
+test('silence add refuses, with exit 2 naming the flag, no target, two targets, an unknown pillar, a bad duration and a missing reason', async () => {
+  const dir = tempDir();
+  const clock = new FakeClock(Date.UTC(2026, 11, 7, 12, 0, 0));
+  const runtime = open(dir, workload(['    - { id: r, outcomes: [buy], channels: [hook] }']), clock);
+  const db = path.join(dir, 'pb.db');
+  for (const [flags, why] of [
+    [{ for: '1h', reason: 'x' }, /name exactly one of --outcome, --pillar, --indicator, --rule \(got none\)/],
+    [{ outcome: 'buy', rule: 'r', for: '1h', reason: 'x' }, /\(got --outcome, --rule\)/],
+    [{ pillar: 'reliabilty', for: '1h', reason: 'x' }, /--pillar: "reliabilty" is not a pillar/],
+    [{ outcome: 'buy', for: '2', reason: 'x' }, /^pillarboard: --for: /],
+    [{ outcome: 'buy', for: '1h' }, /--reason: say why/],
+    [{ outcome: 'buy', until: '2026-12-07T11:00:00Z', reason: 'x' }, /--until: .* is not in the future/],
+  ] as const) {
+    const c = captureIo();
+    assert.equal(runSilenceAdd(db, flags, { ...c.io, clock }), 2, JSON.stringify(flags));
+    assert.match(c.err(), why);
+  }
+  const list = captureIo();
+  runSilenceList(db, { all: true }, { ...list.io, clock });
+  assert.doesNotMatch(list.out(), /^\d/m, 'nothing was stored');
+  await runtime.close(1000);
 });
 
 describe('notifications to a real Alertmanager', { skip: requireBinary(ALERTMANAGER_BIN) }, () => {

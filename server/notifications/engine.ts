@@ -6,6 +6,7 @@ import { notificationChannel } from './channels.js';
 import { buildContent, renderMessage } from './message.js';
 import { decide, subjectKey, watchedSubjects, type RuleState } from './rules.js';
 import type { NotificationSettings } from './settings.js';
+import { silencing, type SilenceStore } from './silences.js';
 import type { AttemptRecord, NewMessage, NotificationRecord, NotificationStore } from './store.js';
 
 /**
@@ -24,6 +25,7 @@ export interface NotificationContext {
 
 export interface NotificationEngineOptions {
   store: NotificationStore;
+  silences: SilenceStore;
   /** The settings now (re-read on every pass and delivery, so a reload applies); null before a workload is loaded. */
   context: () => NotificationContext | null;
   clock: Clock;
@@ -79,6 +81,7 @@ export class NotificationEngine {
     try {
       const states: Array<{ rule: string; subject: string; state: RuleState }> = [];
       const messages: NewMessage[] = [];
+      const silences = this.opts.silences.active(snapshot.at);
       for (const rule of ctx.settings.rules) {
         const known = this.opts.store.states(rule.id);
         for (const subject of watchedSubjects(rule, snapshot)) {
@@ -100,7 +103,18 @@ export class NotificationEngine {
             },
             snapshot,
           );
-          messages.push({ rule: rule.id, subject: key, kind: d.message.kind, status: subject.status, since: d.message.since, at: snapshot.at, content, channels: rule.channels });
+          const silence = silencing(silences, rule.id, subject);
+          messages.push({
+            rule: rule.id,
+            subject: key,
+            kind: d.message.kind,
+            status: subject.status,
+            since: d.message.since,
+            at: snapshot.at,
+            content,
+            channels: rule.channels,
+            ...(silence && { silencedBy: silence.id }),
+          });
         }
       }
       this.opts.store.keepRules(ctx.settings.rules.map((r) => r.id));

@@ -20,6 +20,8 @@ export interface NewMessage {
   at: number;
   content: NotificationContent;
   channels: string[];
+  /** The silence that applied: the message is stored with it and gets no delivery. */
+  silencedBy?: number;
 }
 
 export interface DueDelivery {
@@ -48,6 +50,8 @@ export interface NotificationRecord {
   since: number;
   createdAt: number;
   headline: string;
+  /** The silence that kept it from being sent; null when none did. */
+  silencedBy: number | null;
   deliveries: Array<{ channel: string; state: 'pending' | 'sent' | 'failed'; attempts: number; lastError: string | null }>;
 }
 
@@ -73,7 +77,7 @@ export class NotificationStore {
     );
     this.deleteStatesOf = db.prepare('DELETE FROM notification_state WHERE rule_id NOT IN (SELECT value FROM json_each(?))');
     this.insertMessage = db.prepare(
-      'INSERT INTO notifications (rule_id, subject, kind, status, since, created_at, content) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      'INSERT INTO notifications (rule_id, subject, kind, status, since, created_at, content, silenced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
     );
     this.insertDelivery = db.prepare("INSERT INTO notification_deliveries (notification_id, channel, state, attempts, next_at) VALUES (?, ?, 'pending', 0, ?)");
     this.selectDue = db
@@ -101,8 +105,8 @@ export class NotificationStore {
     return this.db.transaction(() => {
       for (const { rule, subject, state } of states) this.upsertState.run(rule, subject, state.status, state.badSince, state.firedStatus, state.lastSentAt);
       return messages.map((m) => {
-        const id = (this.insertMessage.get(m.rule, m.subject, m.kind, m.status, m.since, m.at, JSON.stringify(m.content)) as { id: number }).id;
-        for (const c of m.channels) this.insertDelivery.run(id, c, m.at);
+        const id = (this.insertMessage.get(m.rule, m.subject, m.kind, m.status, m.since, m.at, JSON.stringify(m.content), m.silencedBy ?? null) as { id: number }).id;
+        if (m.silencedBy === undefined) for (const c of m.channels) this.insertDelivery.run(id, c, m.at);
         return id;
       });
     })();
@@ -140,11 +144,11 @@ export class NotificationStore {
   /** The newest messages with their delivery states (the API and the dashboard read this). */
   recent(limit = 50): NotificationRecord[] {
     const rows = this.db
-      .prepare('SELECT id, rule_id, subject, kind, status, since, created_at, content FROM notifications ORDER BY id DESC LIMIT ?')
+      .prepare('SELECT id, rule_id, subject, kind, status, since, created_at, content, silenced_by FROM notifications ORDER BY id DESC LIMIT ?')
       .raw()
-      .all(limit) as Array<[number, string, string, MessageKind, Status, number, number, string]>;
+      .all(limit) as Array<[number, string, string, MessageKind, Status, number, number, string, number | null]>;
     const deliveries = this.db.prepare('SELECT channel, state, attempts, last_error FROM notification_deliveries WHERE notification_id = ? ORDER BY channel').raw();
-    return rows.map(([id, rule, subject, kind, status, since, createdAt, content]) => ({
+    return rows.map(([id, rule, subject, kind, status, since, createdAt, content, silencedBy]) => ({
       id,
       rule,
       subject,
@@ -153,6 +157,7 @@ export class NotificationStore {
       since,
       createdAt,
       headline: headlineOf(JSON.parse(content) as NotificationContent),
+      silencedBy,
       deliveries: (deliveries.all(id) as Array<[string, 'pending' | 'sent' | 'failed', number, string | null]>).map(([channel, state, attempts, lastError]) => ({
         channel,
         state,
