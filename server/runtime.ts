@@ -76,6 +76,8 @@ export class Runtime {
   readonly reports: Reports;
   /** Notification rules applied after every evaluation, and their deliveries (started with the reports). */
   readonly notifications: NotificationEngine;
+  /** Silences of notifications (the CLI writes them straight into the database too). */
+  readonly silences: SilenceStore;
   /** DORA and design-principle series from the stored events (server/dora), before each evaluation uses them. */
   readonly derived: DerivedSeriesJob;
   /** Well-Architected reviews (server/review): lenses, evidence-backed answers, milestones, improvement plan. */
@@ -206,7 +208,7 @@ export class Runtime {
     notificationStore = new NotificationStore(this.store.db);
     this.notifications = new NotificationEngine({
       store: notificationStore,
-      silences: new SilenceStore(this.store.db, now),
+      silences: (this.silences = new SilenceStore(this.store.db, now)),
       context: () => {
         const wl = this.workload.current()?.workload;
         return wl ? { settings: wl.notifications, workload: { id: wl.workload.id, title: wl.workload.title } } : null;
@@ -408,6 +410,7 @@ export class Runtime {
       reports: this.reports,
       dora: { report: () => this.derived.latest() ?? this.derived.compute() },
       review: this.review,
+      notifications: { recent: (limit) => this.notifications.recent(limit), silences: this.silences },
     };
   }
 
@@ -439,8 +442,9 @@ export class Runtime {
     this.reports.scheduler.stop();
     this.reports.service.stop();
     this.notifications.stop();
-    // A report being written (or printed) finishes first, within the same bound.
-    const reportRun = this.reports.scheduler.idle();
+    // A report being written (or printed) and notifications being sent finish first (and are
+    // recorded), within the same bound.
+    const reportRun = Promise.all([this.reports.scheduler.idle(), this.notifications.idle()]);
     // The bound's sleep is cancelled once the report is done: an armed sleep would hold the
     // process for the whole bound after everything else closed.
     const giveUp = new AbortController();

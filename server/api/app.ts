@@ -14,6 +14,7 @@ import { eventRoutes } from './routes/events.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { doraRoutes } from './routes/dora.js';
 import { reviewRoutes } from './routes/review.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { buildOpenApi } from './openapi.js';
 import { API_ROUTES } from './contract/index.js';
 import { requestChecks } from './contract/validate.js';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(streamRoute(deps));
   app.use(reportRoutes(deps));
   app.use(reviewRoutes(deps));
+  app.use(notificationRoutes(deps));
   app.use(indexRoute(deps));
 
   app.use((req, res) => {

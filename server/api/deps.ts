@@ -13,6 +13,7 @@ import type { RangeQuery, RangeResult, Selector, SeriesInfo, WorkloadVersionReco
 import type { ReportsApi } from '../reports/api.js';
 import type { EventRepository } from '../events/backend.js';
 import type { OperationsSettings } from '../events/types.js';
+import type { NotificationsApi } from './routes/notifications.js';
 import type { DerivedReport } from '../dora/types.js';
 import type { ReviewApi } from '../review/index.js';
 import type { ReloadStatus } from '../workload/index.js';
@@ -93,6 +94,8 @@ export interface AppDeps {
   dora?: DoraReader;
   /** Well-Architected reviews (routes/review.ts); absent where they are not wired, and the routes answer 503. */
   review?: ReviewApi;
+  /** Notifications and silences (routes/notifications.ts); absent where they are not wired, and the routes answer 503. */
+  notifications?: NotificationsApi;
   log: Logger;
   /** The runtime's one clock: what "now" is for every route, and the stream's timers. */
   clock: Clock;

@@ -1,8 +1,7 @@
 import { openExistingStore } from './database.js';
 import { renderTable } from './table.js';
 import type { Clock } from '../clock.js';
-import { SilenceStore, type Silence, type SilenceKind } from '../notifications/index.js';
-import { PILLARS } from '../scoring/types.js';
+import { parseSilenceInput, SilenceInputError, SilenceStore, type Silence } from '../notifications/index.js';
 import { tryParseDuration } from '../workload/duration.js';
 
 /**
@@ -29,8 +28,6 @@ interface Io {
   clock: Clock;
 }
 
-class UsageError extends Error {}
-
 function withSilences<T>(dbPath: string, clock: Clock, fn: (s: SilenceStore) => T): T {
   const store = openExistingStore({ path: dbPath, now: () => clock.now() });
   try {
@@ -42,44 +39,16 @@ function withSilences<T>(dbPath: string, clock: Clock, fn: (s: SilenceStore) => 
 
 const when = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
-function parseAdd(flags: SilenceAddFlags, now: number): { kind: SilenceKind; target: string; endsAt: number; reason: string } {
-  const given = (['outcome', 'pillar', 'indicator', 'rule'] as const).filter((k) => flags[k] !== undefined);
-  if (given.length !== 1) throw new UsageError(`name exactly one of --outcome, --pillar, --indicator, --rule (got ${given.length ? given.map((g) => `--${g}`).join(', ') : 'none'})`);
-  const kind = given[0]!;
-  const target = flags[kind]!.trim();
-  if (!target) throw new UsageError(`--${kind}: must not be empty`);
-  if (kind === 'pillar' && target !== '*' && !(PILLARS as readonly string[]).includes(target)) {
-    throw new UsageError(`--pillar: "${target}" is not a pillar; expected one of ${PILLARS.join(', ')} or *`);
-  }
-  if ((flags.for === undefined) === (flags.until === undefined)) throw new UsageError('give one of --for <duration> or --until <time>');
-  let endsAt: number;
-  if (flags.for !== undefined) {
-    const ms = tryParseDuration(flags.for.trim());
-    if (typeof ms === 'string') throw new UsageError(`--for: ${ms}`);
-    if (ms <= 0) throw new UsageError('--for: must be greater than 0');
-    endsAt = now + ms;
-  } else {
-    endsAt = Date.parse(flags.until!);
-    if (!/[zZ]|[+-]\d{2}:?\d{2}$/.test(flags.until!) || Number.isNaN(endsAt)) throw new UsageError(`--until: "${flags.until}" is not an RFC 3339 time with a zone, e.g. 2026-12-08T06:00:00Z`);
-    if (endsAt <= now) throw new UsageError(`--until: ${flags.until} is not in the future`);
-  }
-  const reason = (flags.reason ?? '').trim();
-  if (!reason) throw new UsageError('--reason: say why (it is shown with the silence)');
-  return { kind, target, endsAt, reason };
-}
-
 export function runSilenceAdd(dbPath: string, flags: SilenceAddFlags, io: Io): number {
   let parsed;
   try {
-    parsed = parseAdd(flags, io.clock.now());
+    parsed = parseSilenceInput(flags, io.clock.now(), tryParseDuration);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err.write(`pillarboard: ${e.message}\n`);
+    if (!(e instanceof SilenceInputError)) throw e;
+    io.err.write(`pillarboard: --${e.field}: ${e.message}\n`);
     return 2;
   }
-  const s = withSilences(dbPath, io.clock, (store) =>
-    store.add({ ...parsed, startsAt: io.clock.now(), ...(flags.by !== undefined && { createdBy: flags.by }) }),
-  );
+  const s = withSilences(dbPath, io.clock, (store) => store.add(parsed));
   io.out.write(`${s.id}\n`);
   io.err.write(`silenced ${describe(s)} until ${when(s.endsAt)} (id ${s.id})\n`);
   return 0;

@@ -6,4 +6,4 @@ export { registerNotificationMetrics, type AttemptCount } from './metrics.js';
 export { buildContent, renderMessage, headlineOf, linesOf, type NotificationContent } from './message.js';
 export { alertsOf, notificationChannel } from './channels.js';
 export { decide, watchedSubjects } from './rules.js';
-export { SilenceStore, silencing, SILENCE_KINDS, type Silence, type SilenceKind, type NewSilence } from './silences.js';
+export { SilenceStore, silencing, parseSilenceInput, SilenceInputError, SILENCE_KINDS, type SilenceInput, type Silence, type SilenceKind, type NewSilence } from './silences.js';

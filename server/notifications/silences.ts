@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { PILLARS } from '../scoring/types.js';
 import type { SubjectKind } from './settings.js';
 
 /**
@@ -79,4 +80,61 @@ export class SilenceStore {
 /** The first of `silences` covering a message of `rule` about `subject`. */
 export function silencing(silences: readonly Silence[], rule: string, subject: { kind: SubjectKind; id: string }): Silence | undefined {
   return silences.find((s) => (s.kind === 'rule' ? s.target === rule || s.target === '*' : s.kind === subject.kind && (s.target === subject.id || s.target === '*')));
+}
+
+/** A silence request that cannot be used; `field` is the input key at fault (`outcome`, `for`, …). */
+export class SilenceInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SilenceInputError';
+  }
+}
+
+export interface SilenceInput {
+  outcome?: string;
+  pillar?: string;
+  indicator?: string;
+  rule?: string;
+  /** A duration such as `2h`, read by `parseDuration`. */
+  for?: string;
+  /** RFC 3339 with a zone. */
+  until?: string;
+  reason?: string;
+  by?: string;
+}
+
+/**
+ * A request (the CLI's flags, the API's body) → the silence to store, starting `now`. Throws
+ * SilenceInputError naming the field. `parseDuration` returns ms or the reason it cannot
+ * (the workload file's duration syntax, passed in from the floor that owns it).
+ */
+export function parseSilenceInput(input: SilenceInput, now: number, parseDuration: (text: string) => number | string): NewSilence {
+  const given = SILENCE_KINDS.filter((k) => input[k] !== undefined);
+  if (given.length !== 1) {
+    throw new SilenceInputError(given[1] ?? 'outcome', `name exactly one of outcome, pillar, indicator, rule (got ${given.length ? given.join(', ') : 'none'})`);
+  }
+  const kind = given[0]!;
+  const target = input[kind]!.trim();
+  if (!target) throw new SilenceInputError(kind, 'must not be empty');
+  if (kind === 'pillar' && target !== '*' && !(PILLARS as readonly string[]).includes(target)) {
+    throw new SilenceInputError('pillar', `"${target}" is not a pillar; expected one of ${PILLARS.join(', ')} or *`);
+  }
+  if ((input.for === undefined) === (input.until === undefined)) throw new SilenceInputError(input.for === undefined ? 'for' : 'until', 'give one of for (a duration such as 2h) or until (a time)');
+  let endsAt: number;
+  if (input.for !== undefined) {
+    const ms = parseDuration(input.for.trim());
+    if (typeof ms === 'string') throw new SilenceInputError('for', ms);
+    if (ms <= 0) throw new SilenceInputError('for', 'must be greater than 0');
+    endsAt = now + ms;
+  } else {
+    endsAt = Date.parse(input.until!);
+    if (!/(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(input.until!) || Number.isNaN(endsAt)) throw new SilenceInputError('until', `"${input.until}" is not an RFC 3339 time with a zone, e.g. 2026-12-08T06:00:00Z`);
+    if (endsAt <= now) throw new SilenceInputError('until', `${input.until} is not in the future`);
+  }
+  const reason = (input.reason ?? '').trim();
+  if (!reason) throw new SilenceInputError('reason', 'say why (it is shown with the silence)');
+  return { kind, target, startsAt: now, endsAt, reason, ...(input.by !== undefined && input.by.trim() !== '' && { createdBy: input.by.trim() }) };
 }

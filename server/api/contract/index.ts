@@ -5,6 +5,7 @@ import { eventRoutes } from './events.js';
 import { reportRoutes } from './reports.js';
 import { doraRoutes } from './dora.js';
 import { reviewRoutes } from './review.js';
+import { notificationRoutes } from './notifications.js';
 
 /**
  * Every operation of the HTTP API, in the order the document lists them. Adding a route is a
@@ -20,6 +21,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   ...reportRoutes,
   ...doraRoutes,
   ...reviewRoutes,
+  ...notificationRoutes,
 ];
 
 export type { RouteSpec, Scope, Method } from './route.js';
