@@ -57,9 +57,17 @@ export interface ContentInput {
   baseUrl?: string;
 }
 
+/** Indicators and outcomes by id, built once per snapshot (a pass may decide hundreds of messages). */
+const indexes = new WeakMap<EvaluationSnapshot, { indicators: Map<string, IndicatorSnapshot>; outcomes: Map<string, EvaluationSnapshot['outcomes'][number]> }>();
+function indexOf(s: EvaluationSnapshot) {
+  let ix = indexes.get(s);
+  if (!ix) indexes.set(s, (ix = { indicators: new Map(s.indicators.map((i) => [i.id, i])), outcomes: new Map(s.outcomes.map((o) => [o.id, o])) }));
+  return ix;
+}
+
 /** The content of a message about `input.subject`, read from the snapshot that decided it. */
 export function buildContent(input: ContentInput, s: EvaluationSnapshot): NotificationContent {
-  const indicators = new Map(s.indicators.map((i) => [i.id, i]));
+  const { indicators, outcomes } = indexOf(s);
   const { kind, id } = input.subject;
   let title = id;
   let measure = '';
@@ -69,7 +77,7 @@ export function buildContent(input: ContentInput, s: EvaluationSnapshot): Notifi
     title = i?.title ?? id;
     measure = i ? indicatorMeasure(i) : '';
   } else if (kind === 'outcome') {
-    const o = s.outcomes.find((x) => x.id === id);
+    const o = outcomes.get(id);
     title = o?.title ?? id;
     measure = o ? `score ${formatScore(o.score)} of 100` : '';
     contributions = o?.contributions ?? [];
