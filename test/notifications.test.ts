@@ -365,6 +365,12 @@ describe('notifications to a real Alertmanager', { skip: requireBinary(ALERTMANA
       assert.equal(firing.status.state, 'active');
       assert.equal(firing.generatorURL, 'https://pillarboard.example/outcomes/buy');
       assert.equal(firing.annotations['summary'], 'Outcome “Customers can buy” is critical');
+      assert.equal(Date.parse(firing.endsAt), clock.now() + 15 * MIN, 'active for 15 minutes unless posted again');
+      // Still critical 5 minutes later: the alert is posted again, its end pushed back.
+      for (let i = 0; i < 5; i++) await step(runtime, clock, 1, 3);
+      const [kept] = await am.alerts(['outcome="buy"']);
+      assert.equal(Date.parse(kept!.endsAt), clock.now() + 15 * MIN);
+      assert.equal(kept!.startsAt, firing.startsAt);
       await step(runtime, clock, 1, 0.1);
       const active = await am.alerts(['outcome="buy"']);
       assert.deepEqual(active, [], 'resolved alerts leave the active list');

@@ -14,8 +14,13 @@ export function notificationChannel(s: NotificationChannelSettings, opts: Channe
   return alertmanagerChannel(s, o);
 }
 
-/** How long a firing alert stays active in Alertmanager without a recovery or reminder from Pillarboard. */
-export const ALERT_HOLD_MS = 24 * 3_600_000;
+/**
+ * How long a firing alert stays active in Alertmanager unless Pillarboard posts it again; the
+ * engine re-posts every ALERT_REFRESH_MS while the status holds (as Prometheus re-sends its
+ * firing alerts), so alerts of a Pillarboard that stopped resolve on their own.
+ */
+export const ALERT_HOLD_MS = 15 * 60_000;
+export const ALERT_REFRESH_MS = 5 * 60_000;
 
 /**
  * The alerts one message becomes, as Alertmanager's `POST /api/v2/alerts` takes them. Labels:

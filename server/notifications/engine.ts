@@ -2,7 +2,7 @@ import type { Logger } from '../../collectors/types.js';
 import type { Cancel, Clock } from '../clock.js';
 import type { EvaluationSnapshot } from '../evaluation/snapshot.js';
 import type { Channel, ChannelOptions } from '../reports/channels.js';
-import { notificationChannel } from './channels.js';
+import { ALERT_REFRESH_MS, notificationChannel } from './channels.js';
 import { buildContent, renderMessage } from './message.js';
 import { decide, subjectKey, watchedSubjects, type RuleState } from './rules.js';
 import type { NotificationSettings } from './settings.js';
@@ -42,6 +42,9 @@ export class NotificationEngine {
   private pumping: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** `rule/subject/channel` → when the firing alert was last posted to that Alertmanager. */
+  private readonly alertPosted = new Map<string, number>();
+  private readonly refreshing = new Set<Promise<void>>();
 
   constructor(private readonly opts: NotificationEngineOptions) {}
 
@@ -71,7 +74,7 @@ export class NotificationEngine {
 
   /** Resolves when no delivery is being sent (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.pumping) await this.pumping;
+    while (this.pumping || this.refreshing.size > 0) await Promise.all([this.pumping, ...this.refreshing]);
   }
 
   /** The evaluator's 'evaluated' listener: decide, store, then send. Never throws. */
@@ -120,11 +123,47 @@ export class NotificationEngine {
       this.opts.store.keepRules(ctx.settings.rules.map((r) => r.id));
       if (states.length > 0 || messages.length > 0) this.opts.store.commitPass(states, messages);
       if (messages.length > 0) this.opts.log.info('notifications decided', { count: messages.length });
+      this.refreshAlerts(ctx, snapshot.at, new Set(messages.map((m) => `${m.rule}/${m.subject}`)));
     } catch (err) {
       this.opts.log.error('notification rules could not be applied', { error: (err as Error).message });
       return;
     }
     this.kick();
+  }
+
+  /**
+   * Re-posts the alerts still firing to the Alertmanager channels every ALERT_REFRESH_MS, so
+   * they stay active while the status holds (and expire on their own if this server stops).
+   * A keep-alive, not a message: not recorded, a failure only logged (the next pass retries).
+   */
+  private refreshAlerts(ctx: NotificationContext, at: number, justDecided: ReadonlySet<string>): void {
+    if (this.stopped) return;
+    const managers = new Map(ctx.settings.channels.filter((c) => c.type === 'alertmanager').map((c) => [c.name, c]));
+    if (managers.size === 0) return;
+    const make = this.opts.channel ?? notificationChannel;
+    for (const rule of ctx.settings.rules) {
+      const targets = rule.channels.filter((c) => managers.has(c));
+      if (targets.length === 0) continue;
+      for (const [subject, state] of this.opts.store.states(rule.id)) {
+        if (state.firedStatus === null) continue;
+        for (const channel of targets) {
+          const key = `${rule.id}/${subject}/${channel}`;
+          if (justDecided.has(`${rule.id}/${subject}`)) {
+            this.alertPosted.set(key, at);
+            continue;
+          }
+          if (at - (this.alertPosted.get(key) ?? -Infinity) < ALERT_REFRESH_MS) continue;
+          const content = this.opts.store.lastFiring(rule.id, subject);
+          if (!content) continue;
+          this.alertPosted.set(key, at);
+          const p = make(managers.get(channel)!, { ...this.opts.channelOptions, clock: this.opts.clock })
+            .send(renderMessage({ ...content, kind: 'repeat', at }))
+            .catch((err: unknown) => this.opts.log.warn('re-posting a firing alert failed', { channel, subject, error: (err as Error).message }))
+            .finally(() => this.refreshing.delete(p));
+          this.refreshing.add(p);
+        }
+      }
+    }
   }
 
   /** Runs a delivery round now, or once more after the one running. */

@@ -112,6 +112,15 @@ export class NotificationStore {
     })();
   }
 
+  /** The content of the last firing message or reminder about `subject` under `rule` that was not silenced. */
+  lastFiring(rule: string, subject: string): NotificationContent | undefined {
+    const row = this.db
+      .prepare("SELECT content FROM notifications WHERE rule_id = ? AND subject = ? AND kind IN ('firing', 'repeat') AND silenced_by IS NULL ORDER BY id DESC LIMIT 1")
+      .pluck()
+      .get(rule, subject) as string | undefined;
+    return row === undefined ? undefined : (JSON.parse(row) as NotificationContent);
+  }
+
   /** Forgets the state of rules no longer configured (a rule added again starts afresh). */
   keepRules(ids: readonly string[]): void {
     this.deleteStatesOf.run(JSON.stringify(ids));
