@@ -78,14 +78,15 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   const settings: NotificationSettings = {
     channels: [{ name: 'hook', type: 'webhook', webhook: { name: 'hook', url, format: 'json', headers: {} } }],
-    rules: [{ id: 'outcomes', outcomes: ['*'], pillars: [], indicators: [], statuses: ['warning', 'critical'], forMs: 0, recovery: true, channels: ['hook'] }],
+    rules: [{ id: 'outcomes', outcomes: ['*'], pillars: [], indicators: [], statuses: ['warning', 'critical'], forMs: 0, recovery: true, channels: ['hook'], quietHours: true }],
+    quietHours: [],
     retryDelaysMs: [1000],
     baseUrl: 'https://pillarboard.example',
   };
   const engine = new NotificationEngine({
     store: new NotificationStore(store.db),
     silences: new SilenceStore(store.db, Date.now),
-    context: () => ({ settings, workload: { id: 'bench', title: 'Bench' } }),
+    context: () => ({ settings, workload: { id: 'bench', title: 'Bench' }, timezone: 'UTC' }),
     clock: systemClock,
     log: silentLogger,
   });

@@ -211,7 +211,7 @@ export class Runtime {
       silences: (this.silences = new SilenceStore(this.store.db, now)),
       context: () => {
         const wl = this.workload.current()?.workload;
-        return wl ? { settings: wl.notifications, workload: { id: wl.workload.id, title: wl.workload.title } } : null;
+        return wl ? { settings: wl.notifications, workload: { id: wl.workload.id, title: wl.workload.title }, timezone: wl.workload.timezone } : null;
       },
       clock,
       log: opts.log,

@@ -346,6 +346,34 @@ test('silences over the API: POST needs a write token and names a bad field, GET
   }
 });
 
+test('quiet hours hold a message until they end (in the workload time zone); a rule with quiet_hours: false sends at once', async () => {
+  received.length = 0;
+  // 23:00 in Berlin (22:00 UTC), a Monday; quiet from 22:00 to 07:00 local.
+  const clock = new FakeClock(Date.UTC(2026, 11, 7, 21, 59, 0));
+  const yaml = workload([
+    '    - { id: buy-bad, outcomes: [buy], statuses: [critical], channels: [hook] }',
+    '    - { id: page, indicators: [latency], statuses: [critical], channels: [hook], quiet_hours: false }',
+  ])
+    .replace('workload: { id: shop, title: "Web shop" }', 'workload: { id: shop, title: "Web shop", timezone: Europe/Berlin }')
+    .replace('  retry: { delays: [30s, 2m] }', '  retry: { delays: [30s, 2m] }\n  quiet_hours: [{ from: "22:00", to: "07:00" }]');
+  const runtime = open(tempDir(), yaml, clock);
+  try {
+    await step(runtime, clock, 1, 3); // 23:00 Berlin: critical
+    assert.deepEqual(received.map((r) => r.body.subject.kind), ['indicator'], 'the page goes out; the outcome waits');
+    const held = runtime.notifications.recent(5).find((n) => n.subject === 'outcome:buy')!;
+    assert.deepEqual(held.deliveries, [{ channel: 'hook', state: 'pending', attempts: 0, lastError: null }]);
+    await clock.advanceAsync(Date.UTC(2026, 11, 8, 5, 59, 0) - clock.now()); // 06:59 Berlin
+    await runtime.notifications.idle();
+    assert.equal(received.length, 1);
+    await clock.advanceAsync(MIN); // 07:00 Berlin
+    await runtime.notifications.idle();
+    assert.deepEqual(received.map((r) => r.body.subject.kind), ['indicator', 'outcome']);
+    assert.equal(received[1]!.body.since, Date.UTC(2026, 11, 7, 22, 0, 0), 'it says since when');
+  } finally {
+    await runtime.close(1000);
+  }
+});
+
 describe('notifications to a real Alertmanager', { skip: requireBinary(ALERTMANAGER_BIN) }, () => {
   let am: Alertmanager;
   before(async () => {
@@ -403,4 +431,7 @@ test("the workload check names the path of a rule that sends to an unknown chann
   );
   assert.deepEqual(typo.map((e) => e.path), ['notifications.rules[0].outcomes[0]', 'notifications.rules[0].pillars[0]']);
   assert.match(typo[0]!.message, /unknown outcome "checkuot"; did you mean "checkout"\?/);
+  const quiet = check('  quiet_hours: [{ days: [mon, fri], from: "25:00", to: "07:00" }, { days: [someday], from: "01:00", to: "02:00" }]');
+  assert.deepEqual(quiet.map((e) => e.path), ['notifications.quiet_hours[0].from', 'notifications.quiet_hours[1].days[0]']);
+  assert.match(quiet[0]!.message, /expected a time HH:MM/);
 });

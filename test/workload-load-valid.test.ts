@@ -32,7 +32,7 @@ test('a minimal file gets every default', () => {
       webhooks: {},
       runbooks: [],
     },
-    notifications: { channels: [], rules: [], retryDelaysMs: [30_000, 120_000, 600_000, 1_800_000] },
+    notifications: { channels: [], rules: [], retryDelaysMs: [30_000, 120_000, 600_000, 1_800_000], quietHours: [] },
     review: { lenses: null, evidence: [] },
   });
   assert.deepEqual(r.secretPaths, []);

@@ -3,6 +3,7 @@ import type { Cancel, Clock } from '../clock.js';
 import type { EvaluationSnapshot } from '../evaluation/snapshot.js';
 import type { Channel, ChannelOptions } from '../reports/channels.js';
 import { ALERT_REFRESH_MS, notificationChannel } from './channels.js';
+import { quietUntil } from './quiet.js';
 import { buildContent, renderMessage } from './message.js';
 import { decide, subjectKey, watchedSubjects, type RuleState } from './rules.js';
 import type { NotificationSettings } from './settings.js';
@@ -21,6 +22,8 @@ import type { AttemptRecord, NewMessage, NotificationRecord, NotificationStore }
 export interface NotificationContext {
   settings: NotificationSettings;
   workload: { id: string; title: string };
+  /** The workload's time zone: quiet hours are read in it. */
+  timezone: string;
 }
 
 export interface NotificationEngineOptions {
@@ -85,6 +88,7 @@ export class NotificationEngine {
       const states: Array<{ rule: string; subject: string; state: RuleState }> = [];
       const messages: NewMessage[] = [];
       const silences = this.opts.silences.active(snapshot.at);
+      const quietEnd = quietUntil(snapshot.at, ctx.settings.quietHours, ctx.timezone);
       for (const rule of ctx.settings.rules) {
         const known = this.opts.store.states(rule.id);
         for (const subject of watchedSubjects(rule, snapshot)) {
@@ -117,6 +121,7 @@ export class NotificationEngine {
             content,
             channels: rule.channels,
             ...(silence && { silencedBy: silence.id }),
+            ...(quietEnd !== null && rule.quietHours && { notBefore: quietEnd }),
           });
         }
       }

@@ -7,3 +7,4 @@ export { buildContent, renderMessage, headlineOf, linesOf, type NotificationCont
 export { alertsOf, notificationChannel } from './channels.js';
 export { decide, watchedSubjects } from './rules.js';
 export { SilenceStore, silencing, parseSilenceInput, SilenceInputError, SILENCE_KINDS, type SilenceInput, type Silence, type SilenceKind, type NewSilence } from './silences.js';
+export { isQuiet, quietUntil, type QuietWindow } from './quiet.js';

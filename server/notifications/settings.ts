@@ -1,5 +1,6 @@
 import type { EmailSettings, WebhookSettings } from '../reports/settings.js';
 import type { Status } from '../scoring/types.js';
+import type { QuietWindow } from './quiet.js';
 
 /**
  * The `notifications:` section of the workload file as the loader produces it (durations in
@@ -26,6 +27,8 @@ export interface NotificationRule {
   recovery: boolean;
   /** Names of `channels`. */
   channels: string[];
+  /** Hold its messages during `quietHours` (false: send at once, e.g. for pages). */
+  quietHours: boolean;
 }
 
 export type NotificationChannelSettings =
@@ -40,4 +43,6 @@ export interface NotificationSettings {
   rules: NotificationRule[];
   /** Waits between delivery attempts: n delays give n + 1 attempts per channel. */
   retryDelaysMs: number[];
+  /** Windows, in the workload's time zone, during which messages are held until the window ends. */
+  quietHours: QuietWindow[];
 }

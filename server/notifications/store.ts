@@ -22,6 +22,8 @@ export interface NewMessage {
   channels: string[];
   /** The silence that applied: the message is stored with it and gets no delivery. */
   silencedBy?: number;
+  /** Deliveries wait until then (quiet hours); default `at`. */
+  notBefore?: number;
 }
 
 export interface DueDelivery {
@@ -106,7 +108,7 @@ export class NotificationStore {
       for (const { rule, subject, state } of states) this.upsertState.run(rule, subject, state.status, state.badSince, state.firedStatus, state.lastSentAt);
       return messages.map((m) => {
         const id = (this.insertMessage.get(m.rule, m.subject, m.kind, m.status, m.since, m.at, JSON.stringify(m.content), m.silencedBy ?? null) as { id: number }).id;
-        if (m.silencedBy === undefined) for (const c of m.channels) this.insertDelivery.run(id, c, m.at);
+        if (m.silencedBy === undefined) for (const c of m.channels) this.insertDelivery.run(id, c, m.notBefore ?? m.at);
         return id;
       });
     })();

@@ -56,13 +56,33 @@ const ruleSchema = z.strictObject({
   repeat: durationAtLeast(60_000).optional().describe('While it stays there, a reminder this often. Absent: none.'),
   recovery: z.boolean().default(true).describe('Send a message when it leaves `statuses` after one was sent.'),
   channels: z.array(slugSchema).min(1, { message: 'name at least one channel' }).describe('Names of `notifications.channels`.'),
+  quiet_hours: z.boolean().default(true).describe('Hold its messages during `notifications.quiet_hours`; false sends at once (pages).'),
 });
+
+const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'expected a time HH:MM, e.g. "22:00"' })
+  .transform((t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3)))
+  .register(docs, { type: 'time HH:MM' });
+
+const quietSchema = z
+  .strictObject({
+    days: z.array(z.enum(DAY_NAMES)).min(1, { message: 'name at least one day' }).default([...DAY_NAMES]).describe('Days the window starts on.').register(docs, { type: 'list of mon … sun' }),
+    from: clockTime.describe('Start, local time (the workload\'s time zone).'),
+    to: clockTime.describe('End, local time; earlier than `from` means the next day.'),
+  })
+  .refine((q) => q.from !== q.to, { message: 'from and to are the same time' });
 
 export const notificationsSchema = z
   .strictObject({
     base_url: httpUrl.optional().describe('Public URL of this Pillarboard: messages link to the dashboard page of what changed.'),
     channels: z.array(channelSchema).default([]).describe('Where messages go.'),
     rules: z.array(ruleSchema).default([]).describe('What is notified, and to which channels.'),
+    quiet_hours: z
+      .array(quietSchema)
+      .default([])
+      .describe('Windows during which messages are held until the window ends, e.g. `{ days: [mon, tue, wed, thu, fri], from: "20:00", to: "07:00" }`.'),
     retry: z
       .strictObject({
         delays: z
@@ -112,14 +132,16 @@ export const notificationsSchema = z
         ...(r.repeat !== undefined && { repeatMs: r.repeat }),
         recovery: r.recovery,
         channels: r.channels,
+        quietHours: r.quiet_hours,
       })),
       retryDelaysMs: n.retry.delays,
+      quietHours: n.quiet_hours.map((q) => ({ days: q.days.map((d) => DAY_NAMES.indexOf(d)), fromMin: q.from, toMin: q.to })),
     }),
   )
   .prefault({})
   .describe('Notifications when an outcome, pillar or indicator changes status. Optional.');
 
-const RENAMED: Record<string, string> = { base_url: 'baseUrl', for: 'forMs', repeat: 'repeatMs', pass: 'password', require_tls: 'requireTls', reject_unauthorized: 'rejectUnauthorized' };
+const RENAMED: Record<string, string> = { quiet_hours: 'quietHours', from: 'fromMin', to: 'toMin', base_url: 'baseUrl', for: 'forMs', repeat: 'repeatMs', pass: 'password', require_tls: 'requireTls', reject_unauthorized: 'rejectUnauthorized' };
 
 /** Where a path under `notifications` lands in the Workload (`rules[0].for` → `rules[0].forMs`, `retry.delays` → `retryDelaysMs`). */
 export function notificationsOutputPath(rest: Path): Path {
