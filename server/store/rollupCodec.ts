@@ -146,3 +146,31 @@ export function clearHour(d: Float64Array, o: number): void {
   d.fill(0, o, o + FIELDS);
   d[o + F_LAST_TS] = Number.NEGATIVE_INFINITY;
 }
+
+/**
+ * Gets one decoded day ready for the dirty hours' new samples (both stores' rollup update):
+ * an hour whose new samples are all newer than its last one is extended from just after that
+ * sample; an hour with a late or replaced sample is cleared, to be recomputed from its start.
+ * `fromTs[h]` is the first ts to fold into hour h (+Infinity: not updated); [readFrom, readTo]
+ * is the raw range the day needs read.
+ */
+export function planDay(d: Float64Array, day: number, hours: ReadonlyArray<readonly [hourOfDay: number, minTs: number]>): { fromTs: Float64Array; readFrom: number; readTo: number } {
+  const fromTs = new Float64Array(24).fill(Number.POSITIVE_INFINITY);
+  let readFrom = Number.POSITIVE_INFINITY;
+  let readTo = Number.NEGATIVE_INFINITY;
+  for (const [h, minTs] of hours) {
+    const o = h * FIELDS;
+    const hourStart = (day * 24 + h) * HOUR_MS;
+    const lastTs = d[o + F_COUNT] === 0 ? Number.NEGATIVE_INFINITY : d[o + F_LAST_TS]!;
+    let from = hourStart;
+    if (minTs > lastTs) {
+      if (lastTs >= hourStart) from = lastTs + 1;
+    } else {
+      clearHour(d, o);
+    }
+    fromTs[h] = Math.min(fromTs[h]!, from);
+    if (from < readFrom) readFrom = from;
+    if (hourStart + HOUR_MS - 1 > readTo) readTo = hourStart + HOUR_MS - 1;
+  }
+  return { fromTs, readFrom, readTo };
+}

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import type { StoreBounds } from './meta.js';
 import * as codec from './rollupCodec.js';
-import { clearHour, decodeDay, emptyDay, encodeDay, foldSample, type HourAggregate } from './rollupCodec.js';
+import { decodeDay, emptyDay, encodeDay, foldSample, planDay, type HourAggregate } from './rollupCodec.js';
 
 const { DAY_MS, F_COUNT, F_LAST, F_LAST_TS, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS, SLOTS } = codec;
 
@@ -233,24 +233,7 @@ export class RollupStore {
     if (hours.length === 0) return false;
     const blob = this.readDay.get(sid, day) as Buffer | undefined;
     const d = blob ? decodeDay(blob, day) : emptyDay();
-    // per hour of the day: the first ts to fold in, or +Infinity when the hour is not updated
-    const fromTs = new Float64Array(24).fill(Number.POSITIVE_INFINITY);
-    let readFrom = Number.POSITIVE_INFINITY;
-    let readTo = Number.NEGATIVE_INFINITY;
-    for (const [h, minTs] of hours) {
-      const o = h * FIELDS;
-      const hourStart = (day * 24 + h) * HOUR_MS;
-      const lastTs = d[o + F_COUNT] === 0 ? Number.NEGATIVE_INFINITY : d[o + F_LAST_TS]!;
-      let from = hourStart;
-      if (minTs > lastTs) {
-        if (lastTs >= hourStart) from = lastTs + 1;
-      } else {
-        clearHour(d, o);
-      }
-      fromTs[h] = Math.min(fromTs[h]!, from);
-      if (from < readFrom) readFrom = from;
-      if (hourStart + HOUR_MS - 1 > readTo) readTo = hourStart + HOUR_MS - 1;
-    }
+    const { fromTs, readFrom, readTo } = planDay(d, day, hours);
     const dayStart = day * DAY_MS;
     for (const [ts, v] of this.readRows(sid, readFrom, readTo)) {
       const h = Math.floor((ts - dayStart) / HOUR_MS);

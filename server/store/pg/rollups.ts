@@ -1,5 +1,5 @@
 import * as codec from '../rollupCodec.js';
-import { clearHour, decodeDay, emptyDay, encodeDay, foldSample, type HourAggregate } from '../rollupCodec.js';
+import { decodeDay, emptyDay, encodeDay, foldSample, planDay, type HourAggregate } from '../rollupCodec.js';
 import { LOCK, type Queryable } from './pool.js';
 import { readBounds, readRaw } from './raw.js';
 
@@ -81,22 +81,10 @@ export async function updateRollups(db: Queryable): Promise<{ seriesDays: number
     for (const [day, hours] of days) {
       const blob = stored.get(day);
       const d = blob ? decodeDay(blob, day) : emptyDay();
-      const fromTs = new Float64Array(24).fill(Number.POSITIVE_INFINITY);
-      for (const [h, minTs] of hours) {
-        const o = h * FIELDS;
-        const hourStart = (day * 24 + h) * HOUR_MS;
-        const lastTs = d[o + F_COUNT] === 0 ? Number.NEGATIVE_INFINITY : d[o + F_LAST_TS]!;
-        let from = hourStart;
-        if (minTs > lastTs) {
-          if (lastTs >= hourStart) from = lastTs + 1;
-        } else {
-          clearHour(d, o);
-        }
-        fromTs[h] = Math.min(fromTs[h]!, from);
-        if (from < readFrom) readFrom = from;
-        if (hourStart + HOUR_MS - 1 > readTo) readTo = hourStart + HOUR_MS - 1;
-      }
-      plans.push({ day, d, fromTs, had: blob !== undefined });
+      const plan = planDay(d, day, hours);
+      if (plan.readFrom < readFrom) readFrom = plan.readFrom;
+      if (plan.readTo > readTo) readTo = plan.readTo;
+      plans.push({ day, d, fromTs: plan.fromTs, had: blob !== undefined });
     }
     const raw = (await readRaw(db, [sid], readFrom, readTo)).get(sid) ?? [];
     plans.sort((a, b) => a.day - b.day);
