@@ -22,7 +22,8 @@ export class SeriesLimitError extends Error {
   }
 }
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** What a metric name may be (a selector must be able to address it). */
+export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
@@ -49,7 +50,7 @@ export function canonicalLabels(labels: Record<string, string>): string {
  * never share a key. undefined when a value is not a string (the slow path
  * then reports it).
  */
-function fastKey(labels: Record<string, string>): string | undefined {
+export function fastKey(labels: Record<string, string>): string | undefined {
   let k = '';
   for (const n in labels) {
     const v = labels[n];

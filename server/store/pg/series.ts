@@ -1,20 +1,7 @@
-import { InvalidSampleError, SeriesLimitError, canonicalLabels } from '../series.js';
+import { InvalidSampleError, METRIC_NAME, SeriesLimitError, canonicalLabels, fastKey } from '../series.js';
 import { assertSelective, compileMatcher } from '../selector.js';
 import type { Selector, SeriesInfo } from '../types.js';
 import type { Queryable } from './pool.js';
-
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-
-/** A cache key for labels as given (length-prefixed parts); undefined when a value is not a string. */
-function fastKey(labels: Record<string, string>): string | undefined {
-  let k = '';
-  for (const n in labels) {
-    const v = labels[n];
-    if (typeof v !== 'string') return undefined;
-    k += n.length + ':' + n + v.length + ':' + v;
-  }
-  return k;
-}
 
 /** A sample's series before it has an id: name and canonical labels, or where the cache found it. */
 export interface Pending {
