@@ -1,5 +1,4 @@
-import { timeoutSignal } from '../clock.js';
-import { emailChannel, webhookChannel, type Channel, type ChannelOptions } from '../reports/channels.js';
+import { emailChannel, postJson, webhookChannel, type Channel, type ChannelOptions } from '../reports/channels.js';
 import { headlineOf, linesOf, type NotificationContent } from './message.js';
 import type { NotificationChannelSettings } from './settings.js';
 
@@ -56,24 +55,7 @@ function alertmanagerChannel(s: Extract<NotificationChannelSettings, { type: 'al
     async send(m) {
       const alerts = alertsOf(m.json as unknown as NotificationContent);
       if (alerts.length === 0) return;
-      const deadline = timeoutSignal(opts.clock, timeout);
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'pillarboard-notifications', ...s.headers },
-          body: JSON.stringify(alerts),
-          signal: deadline.signal,
-          redirect: 'error',
-        });
-      } catch (err) {
-        deadline.cancel();
-        const e = err as Error & { cause?: { code?: string; message?: string } };
-        const why = e.name === 'TimeoutError' ? `no answer within ${timeout / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
-        throw new Error(`${what} could not be reached: ${why}`);
-      }
-      const text = await res.text().catch(() => '').finally(deadline.cancel);
-      if (!res.ok) throw new Error(`${what} answered HTTP ${res.status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`);
+      await postJson(url, alerts, { what, timeoutMs: timeout, clock: opts.clock, userAgent: 'pillarboard-notifications', headers: s.headers });
     },
   };
 }

@@ -101,24 +101,37 @@ export function webhookChannel(settings: WebhookSettings, opts: ChannelOptions):
   return {
     name: settings.name,
     async send(m) {
-      let res: Response;
-      const deadline = timeoutSignal(opts.clock, timeout);
-      try {
-        res = await fetch(settings.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': opts.userAgent ?? 'pillarboard-reports', ...settings.headers },
-          body: JSON.stringify(webhookBody(settings.format, m)),
-          signal: deadline.signal,
-          redirect: 'error',
-        });
-      } catch (err) {
-        deadline.cancel();
-        const e = err as Error & { cause?: { code?: string; message?: string } };
-        const why = e.name === 'TimeoutError' ? `no answer within ${timeout / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
-        throw new Error(`${what} could not be reached: ${why}`);
-      }
-      const text = await res.text().catch(() => '').finally(deadline.cancel);
-      if (!res.ok) throw new Error(`${what} answered HTTP ${res.status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`);
+      await postJson(settings.url, webhookBody(settings.format, m), { what, timeoutMs: timeout, clock: opts.clock, userAgent: opts.userAgent ?? 'pillarboard-reports', headers: settings.headers });
     },
   };
+}
+
+/**
+ * POSTs `body` as JSON within `timeoutMs` (on the runtime's clock), following no redirect; an
+ * unreachable receiver, a timeout or a non-2xx answer throws one line naming `what` (and the
+ * start of the answer's text). The webhook channels of reports and notifications share it.
+ */
+export async function postJson(
+  url: string,
+  body: unknown,
+  o: { what: string; timeoutMs: number; clock: ChannelOptions['clock']; userAgent: string; headers?: Record<string, string> },
+): Promise<void> {
+  let res: Response;
+  const deadline = timeoutSignal(o.clock, o.timeoutMs);
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': o.userAgent, ...o.headers },
+      body: JSON.stringify(body),
+      signal: deadline.signal,
+      redirect: 'error',
+    });
+  } catch (err) {
+    deadline.cancel();
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const why = e.name === 'TimeoutError' ? `no answer within ${o.timeoutMs / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    throw new Error(`${o.what} could not be reached: ${why}`);
+  }
+  const text = await res.text().catch(() => '').finally(deadline.cancel);
+  if (!res.ok) throw new Error(`${o.what} answered HTTP ${res.status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`);
 }
