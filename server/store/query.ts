@@ -97,20 +97,23 @@ export function queryRange(deps: QueryDeps, selector: Selector, q: RangeQuery): 
       }
     } else {
       const end = last + step; // exclusive
-      deps.rollups.eachDay(series.id, Math.floor(first / DAY_MS), Math.floor((end - 1) / DAY_MS), (day, d) => {
-        const dayStart = day * DAY_MS;
-        for (let h = 0, o = 0; h < 24; h++, o += FIELDS) {
-          const c = d[o + F_COUNT]!;
-          if (c === 0) continue;
-          const hour = dayStart + h * HOUR_MS;
-          if (hour < first || hour >= end) continue;
-          b.add(hour, c, d[o + F_SUM]!, d[o + F_MIN]!, d[o + F_MAX]!, d[o + F_LAST]!);
-        }
-      });
+      deps.rollups.eachDay(series.id, Math.floor(first / DAY_MS), Math.floor((end - 1) / DAY_MS), (day, d) => addRollupDay(b, day, d, first, end));
     }
     out.push({ series, points: b.finish() });
   }
   return { source, series: out };
+}
+
+/** Adds the non-empty hours of one decoded rollup day whose start lies in [first, end) to `b` (both stores' rollup queries). */
+export function addRollupDay(b: Buckets, day: number, d: Float64Array, first: number, end: number): void {
+  const dayStart = day * DAY_MS;
+  for (let h = 0, o = 0; h < 24; h++, o += FIELDS) {
+    const c = d[o + F_COUNT]!;
+    if (c === 0) continue;
+    const hour = dayStart + h * HOUR_MS;
+    if (hour < first || hour >= end) continue;
+    b.add(hour, c, d[o + F_SUM]!, d[o + F_MIN]!, d[o + F_MAX]!, d[o + F_LAST]!);
+  }
 }
 
 const AGGREGATIONS = new Set<PointAggregation>(['avg', 'min', 'max', 'sum', 'count', 'last']);

@@ -4,8 +4,8 @@ import type { MetricStore } from '../backend.js';
 import { CHUNK_MAX_TS } from '../chunkCodec.js';
 import { DEFAULT_HEAD_MAX_ROWS } from '../compaction.js';
 import { historyEnd } from '../index.js';
-import { Buckets, planRange } from '../query.js';
-import { decodeDay, DAY_MS, F_COUNT, F_LAST, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS } from '../rollupCodec.js';
+import { addRollupDay, Buckets, planRange } from '../query.js';
+import { decodeDay, DAY_MS, FIELDS, HOUR_MS } from '../rollupCodec.js';
 import { DEFAULT_RETENTION, type RetentionResult } from '../retention.js';
 import { InvalidSampleError } from '../series.js';
 import type { CollectorRunRecord, RangeQuery, RangeResult, RangeSeries, RetentionPolicy, Selector, StoredRun } from '../types.js';
@@ -139,17 +139,7 @@ export class PgMetricStore implements MetricStore {
       const scratch = new Float64Array(24 * FIELDS);
       for (const series of found) {
         const b = new Buckets(step, agg);
-        for (const { day, data } of days.get(series.id) ?? []) {
-          const d = decodeDay(data, day, scratch);
-          const dayStart = day * DAY_MS;
-          for (let h = 0, o = 0; h < 24; h++, o += FIELDS) {
-            const c = d[o + F_COUNT]!;
-            if (c === 0) continue;
-            const hour = dayStart + h * HOUR_MS;
-            if (hour < first || hour >= end) continue;
-            b.add(hour, c, d[o + F_SUM]!, d[o + F_MIN]!, d[o + F_MAX]!, d[o + F_LAST]!);
-          }
-        }
+        for (const { day, data } of days.get(series.id) ?? []) addRollupDay(b, day, decodeDay(data, day, scratch), first, end);
         out.push({ series, points: b.finish() });
       }
     }
