@@ -174,3 +174,19 @@ export function planDay(d: Float64Array, day: number, hours: ReadonlyArray<reado
   }
   return { fromTs, readFrom, readTo };
 }
+
+/** True when no hour of the decoded day holds a sample. */
+export function isEmptyDay(d: Float64Array): boolean {
+  for (let h = 0; h < 24; h++) if (d[h * FIELDS + F_COUNT] !== 0) return false;
+  return true;
+}
+
+/** Appends the non-empty hours of one decoded day whose start lies in [from, to] to `out`. */
+export function pushHours(out: HourAggregate[], day: number, d: Float64Array, from: number, to: number): void {
+  for (let h = 0; h < 24; h++) {
+    const o = h * FIELDS;
+    const hour = (day * 24 + h) * HOUR_MS;
+    if (d[o + F_COUNT] === 0 || hour < from || hour > to) continue;
+    out.push({ hour, count: d[o + F_COUNT]!, sum: d[o + F_SUM]!, min: d[o + F_MIN]!, max: d[o + F_MAX]!, last: d[o + F_LAST]! });
+  }
+}

@@ -2,9 +2,9 @@ import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import type { StoreBounds } from './meta.js';
 import * as codec from './rollupCodec.js';
-import { decodeDay, emptyDay, encodeDay, foldSample, planDay, type HourAggregate } from './rollupCodec.js';
+import { decodeDay, emptyDay, encodeDay, foldSample, isEmptyDay, planDay, pushHours, type HourAggregate } from './rollupCodec.js';
 
-const { DAY_MS, F_COUNT, F_LAST, F_LAST_TS, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS, SLOTS } = codec;
+const { DAY_MS, F_COUNT, FIELDS, HOUR_MS, SLOTS } = codec;
 
 /**
  * Hourly rollups, packed one row per series-day, kept up to date incrementally.
@@ -239,7 +239,7 @@ export class RollupStore {
       const h = Math.floor((ts - dayStart) / HOUR_MS);
       if (ts >= fromTs[h]! && v === v) foldSample(d, h * FIELDS, ts, v);
     }
-    if (!blob && isEmpty(d)) return false;
+    if (!blob && isEmptyDay(d)) return false;
     this.writeDay.run(sid, day, encodeDay(d));
     return true;
   }
@@ -257,14 +257,7 @@ export class RollupStore {
   /** Non-empty hours of one series whose start lies in [from, to]. */
   hours(seriesId: number, from: number, to: number): HourAggregate[] {
     const out: HourAggregate[] = [];
-    this.eachDay(seriesId, Math.floor(from / DAY_MS), Math.floor(to / DAY_MS), (day, d) => {
-      for (let h = 0; h < 24; h++) {
-        const o = h * FIELDS;
-        const hour = (day * 24 + h) * HOUR_MS;
-        if (d[o + F_COUNT] === 0 || hour < from || hour > to) continue;
-        out.push({ hour, count: d[o + F_COUNT]!, sum: d[o + F_SUM]!, min: d[o + F_MIN]!, max: d[o + F_MAX]!, last: d[o + F_LAST]! });
-      }
-    });
+    this.eachDay(seriesId, Math.floor(from / DAY_MS), Math.floor(to / DAY_MS), (day, d) => pushHours(out, day, d, from, to));
     return out;
   }
 
@@ -275,9 +268,4 @@ export class RollupStore {
     const p = this.pending;
     if (p) p.work = p.work.filter(([sid], i) => i < p.next || !gone.has(sid));
   }
-}
-
-function isEmpty(d: Float64Array): boolean {
-  for (let h = 0; h < 24; h++) if (d[h * FIELDS + F_COUNT] !== 0) return false;
-  return true;
 }

@@ -1,9 +1,9 @@
 import * as codec from '../rollupCodec.js';
-import { decodeDay, emptyDay, encodeDay, foldSample, planDay, type HourAggregate } from '../rollupCodec.js';
+import { decodeDay, emptyDay, encodeDay, foldSample, isEmptyDay, planDay, pushHours, type HourAggregate } from '../rollupCodec.js';
 import { LOCK, type Queryable } from './pool.js';
 import { readBounds, readRaw } from './raw.js';
 
-const { DAY_MS, F_COUNT, F_LAST, F_LAST_TS, F_MAX, F_MIN, F_SUM, FIELDS, HOUR_MS } = codec;
+const { DAY_MS, F_COUNT, FIELDS, HOUR_MS } = codec;
 
 /**
  * Hourly rollups in PostgreSQL, one packed row per series-day (rollupCodec.ts), brought up
@@ -98,7 +98,7 @@ export async function updateRollups(db: Queryable): Promise<{ seriesDays: number
         const h = Math.floor((ts - dayStart) / HOUR_MS);
         if (ts >= fromTs[h]! && v === v) foldSample(d, h * FIELDS, ts, v);
       }
-      if (!had && isEmpty(d)) continue;
+      if (!had && isEmptyDay(d)) continue;
       outSids.push(sid);
       outDays.push(day);
       outBlobs.push(encodeDay(d));
@@ -140,19 +140,6 @@ export async function readDayRange(db: Queryable, ids: readonly number[], fromDa
 export async function rollupHours(db: Queryable, sid: number, from: number, to: number): Promise<HourAggregate[]> {
   const out: HourAggregate[] = [];
   const days = (await readDayRange(db, [sid], Math.floor(from / DAY_MS), Math.floor(to / DAY_MS))).get(sid) ?? [];
-  for (const { day, data } of days) {
-    const d = decodeDay(data, day);
-    for (let h = 0; h < 24; h++) {
-      const o = h * FIELDS;
-      const hour = (day * 24 + h) * HOUR_MS;
-      if (d[o + F_COUNT] === 0 || hour < from || hour > to) continue;
-      out.push({ hour, count: d[o + F_COUNT]!, sum: d[o + F_SUM]!, min: d[o + F_MIN]!, max: d[o + F_MAX]!, last: d[o + F_LAST]! });
-    }
-  }
+  for (const { day, data } of days) pushHours(out, day, decodeDay(data, day), from, to);
   return out;
-}
-
-function isEmpty(d: Float64Array): boolean {
-  for (let h = 0; h < 24; h++) if (d[h * FIELDS + F_COUNT] !== 0) return false;
-  return true;
 }
