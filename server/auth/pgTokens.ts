@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import type { TokenRepository } from './backend.js';
 import {
-  checkNewToken, hashToken, LAST_USED_RESOLUTION_MS, liveNameTaken, newToken, wellFormedToken, type Scope, type TokenCheck, type TokenInfo,
+  checkNewToken, hashToken, LAST_USED_RESOLUTION_MS, liveNameTaken, newToken, toInfo, wellFormedToken, type Scope, type TokenCheck, type TokenInfo, type TokenRow,
 } from './tokens.js';
 
 /**
@@ -12,21 +12,7 @@ import {
  * statement, so replicas creating, revoking and verifying at once stay consistent (the partial
  * unique index keeps one live token per name).
  */
-interface Row {
-  id: number;
-  name: string;
-  scope: Scope;
-  hash: string;
-  prefix: string;
-  created_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}
 const COLS = 'id, name, scope, hash, prefix, created_at, last_used_at, revoked_at';
-
-function toInfo(r: Row): TokenInfo {
-  return { id: r.id, name: r.name, scope: r.scope, prefix: r.prefix, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at };
-}
 
 export class PgTokenStore implements TokenRepository {
   readonly backend = 'postgres' as const;
@@ -40,7 +26,7 @@ export class PgTokenStore implements TokenRepository {
     checkNewToken(name, scope);
     const token = newToken();
     try {
-      const r = await this.pool.query<Row>(
+      const r = await this.pool.query<TokenRow>(
         `INSERT INTO api_tokens (name, scope, hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLS}`,
         [name, scope, hashToken(token), token.slice(0, 7), Math.round(this.now())],
       );
@@ -54,19 +40,19 @@ export class PgTokenStore implements TokenRepository {
   }
 
   async list(): Promise<TokenInfo[]> {
-    return (await this.pool.query<Row>(`SELECT ${COLS} FROM api_tokens ORDER BY id`)).rows.map(toInfo);
+    return (await this.pool.query<TokenRow>(`SELECT ${COLS} FROM api_tokens ORDER BY id`)).rows.map(toInfo);
   }
 
   async get(id: number): Promise<TokenInfo | undefined> {
     if (!Number.isSafeInteger(id)) return undefined;
-    const row = (await this.pool.query<Row>(`SELECT ${COLS} FROM api_tokens WHERE id = $1`, [id])).rows[0];
+    const row = (await this.pool.query<TokenRow>(`SELECT ${COLS} FROM api_tokens WHERE id = $1`, [id])).rows[0];
     return row && toInfo(row);
   }
 
   async revoke(idOrName: string): Promise<TokenInfo | undefined> {
     const byId = /^\d+$/.test(idOrName);
     if (byId && !Number.isSafeInteger(Number(idOrName))) return undefined;
-    const r = await this.pool.query<Row>(
+    const r = await this.pool.query<TokenRow>(
       `UPDATE api_tokens SET revoked_at = $1 WHERE ${byId ? 'id' : 'name'} = $2 AND revoked_at IS NULL RETURNING ${COLS}`,
       [Math.round(this.now()), byId ? Number(idOrName) : idOrName],
     );
@@ -76,7 +62,7 @@ export class PgTokenStore implements TokenRepository {
   async verify(token: string): Promise<TokenCheck> {
     if (!wellFormedToken(token)) return { ok: false, reason: 'malformed' };
     const hash = hashToken(token);
-    const row = (await this.pool.query<Row>(`SELECT ${COLS} FROM api_tokens WHERE hash = $1`, [hash])).rows[0];
+    const row = (await this.pool.query<TokenRow>(`SELECT ${COLS} FROM api_tokens WHERE hash = $1`, [hash])).rows[0];
     if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hash, 'hex'))) return { ok: false, reason: 'unknown' };
     if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
     const now = Math.round(this.now());

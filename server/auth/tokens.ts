@@ -77,11 +77,11 @@ export class TokenStore {
   }
 
   list(): TokenInfo[] {
-    return (this.db.prepare('SELECT * FROM api_tokens ORDER BY id').all() as Row[]).map(toInfo);
+    return (this.db.prepare('SELECT * FROM api_tokens ORDER BY id').all() as TokenRow[]).map(toInfo);
   }
 
   get(id: number): TokenInfo | undefined {
-    const row = this.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as TokenRow | undefined;
     return row && toInfo(row);
   }
 
@@ -89,7 +89,7 @@ export class TokenStore {
   revoke(idOrName: string): TokenInfo | undefined {
     const row = (/^\d+$/.test(idOrName)
       ? this.db.prepare('SELECT * FROM api_tokens WHERE id = ? AND revoked_at IS NULL').get(Number(idOrName))
-      : this.db.prepare('SELECT * FROM api_tokens WHERE name = ? AND revoked_at IS NULL').get(idOrName)) as Row | undefined;
+      : this.db.prepare('SELECT * FROM api_tokens WHERE name = ? AND revoked_at IS NULL').get(idOrName)) as TokenRow | undefined;
     if (!row) return undefined;
     this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?').run(this.now(), row.id);
     return this.get(row.id);
@@ -102,7 +102,7 @@ export class TokenStore {
   verify(token: string): TokenCheck {
     if (!wellFormedToken(token)) return { ok: false, reason: 'malformed' };
     const hash = hashToken(token);
-    const row = this.db.prepare('SELECT * FROM api_tokens WHERE hash = ?').get(hash) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM api_tokens WHERE hash = ?').get(hash) as TokenRow | undefined;
     if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hash, 'hex'))) return { ok: false, reason: 'unknown' };
     if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
     const now = this.now();
@@ -114,7 +114,8 @@ export class TokenStore {
   }
 }
 
-interface Row {
+/** A row of `api_tokens` as both stores read it (PostgreSQL's pool parses bigint to numbers). */
+export interface TokenRow {
   id: number;
   name: string;
   scope: Scope;
@@ -125,7 +126,7 @@ interface Row {
   revoked_at: number | null;
 }
 
-function toInfo(r: Row): TokenInfo {
+export function toInfo(r: TokenRow): TokenInfo {
   return {
     id: r.id,
     name: r.name,

@@ -190,3 +190,16 @@ export function pushHours(out: HourAggregate[], day: number, d: Float64Array, fr
     out.push({ hour, count: d[o + F_COUNT]!, sum: d[o + F_SUM]!, min: d[o + F_MIN]!, max: d[o + F_MAX]!, last: d[o + F_LAST]! });
   }
 }
+
+/** Dirty hours grouped for an update: series id → day → [hourOfDay, minTs][] (both stores). */
+export type DirtyWork = Map<number, Map<number, Array<[hourOfDay: number, minTs: number]>>>;
+
+/** Adds one dirty series-hour to `work`. */
+export function addDirtyHour(work: DirtyWork, sid: number, hour: number, minTs: number): void {
+  const day = Math.floor(hour / 24);
+  let days = work.get(sid);
+  if (!days) work.set(sid, (days = new Map()));
+  let hours = days.get(day);
+  if (!hours) days.set(day, (hours = []));
+  hours.push([hour - day * 24, minTs]);
+}

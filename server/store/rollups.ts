@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import type { StoreBounds } from './meta.js';
 import * as codec from './rollupCodec.js';
-import { decodeDay, emptyDay, encodeDay, foldSample, isEmptyDay, planDay, pushHours, type HourAggregate } from './rollupCodec.js';
+import { addDirtyHour, decodeDay, emptyDay, encodeDay, foldSample, isEmptyDay, planDay, pushHours, type DirtyWork, type HourAggregate } from './rollupCodec.js';
 
 const { DAY_MS, F_COUNT, FIELDS, HOUR_MS, SLOTS } = codec;
 
@@ -192,16 +192,9 @@ export class RollupStore {
     const marked = this.marked.all() as number[];
     if (marked.length === 0 && this.dirty.size === 0) return null;
     const horizonHour = Math.ceil(this.bounds.refresh().rawHorizon / HOUR_MS);
-    // series id -> day -> [hourOfDay, minTs][]
-    const work = new Map<number, Map<number, Array<[number, number]>>>();
+    const work: DirtyWork = new Map();
     const add = (sid: number, hour: number, minTs: number) => {
-      if (hour < horizonHour) return;
-      const day = Math.floor(hour / 24);
-      let days = work.get(sid);
-      if (!days) work.set(sid, (days = new Map()));
-      let hours = days.get(day);
-      if (!hours) days.set(day, (hours = []));
-      hours.push([hour - day * 24, minTs]);
+      if (hour >= horizonHour) addDirtyHour(work, sid, hour, minTs);
     };
     const full = marked.filter((h) => this.recover.has(h) || !this.dirty.has(h));
     if (full.length > 0) {

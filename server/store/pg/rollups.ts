@@ -1,5 +1,5 @@
 import * as codec from '../rollupCodec.js';
-import { decodeDay, emptyDay, encodeDay, foldSample, isEmptyDay, planDay, pushHours, type HourAggregate } from '../rollupCodec.js';
+import { addDirtyHour, decodeDay, emptyDay, encodeDay, foldSample, isEmptyDay, planDay, pushHours, type DirtyWork, type HourAggregate } from '../rollupCodec.js';
 import { LOCK, type Queryable } from './pool.js';
 import { readBounds, readRaw } from './raw.js';
 
@@ -59,17 +59,8 @@ export async function updateRollups(db: Queryable): Promise<{ seriesDays: number
   const marked = await db.query<{ hour: number; series_id: number; min_ts: number }>('DELETE FROM rollup_dirty RETURNING hour, series_id, min_ts');
   if (marked.rows.length === 0) return { seriesDays: 0 };
   const horizonHour = Math.ceil((await readBounds(db)).rawHorizon / HOUR_MS);
-  // series id -> day -> [hourOfDay, minTs][]
-  const work = new Map<number, Map<number, Array<[number, number]>>>();
-  for (const { hour, series_id: sid, min_ts: minTs } of marked.rows) {
-    if (hour < horizonHour) continue;
-    const day = Math.floor(hour / 24);
-    let days = work.get(sid);
-    if (!days) work.set(sid, (days = new Map()));
-    let hours = days.get(day);
-    if (!hours) days.set(day, (hours = []));
-    hours.push([hour - day * 24, minTs]);
-  }
+  const work: DirtyWork = new Map();
+  for (const { hour, series_id: sid, min_ts: minTs } of marked.rows) if (hour >= horizonHour) addDirtyHour(work, sid, hour, minTs);
   const outSids: number[] = [];
   const outDays: number[] = [];
   const outBlobs: Buffer[] = [];
