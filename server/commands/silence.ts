@@ -1,7 +1,7 @@
 import { openExistingStore } from './database.js';
 import { renderTable } from './table.js';
 import type { Clock } from '../clock.js';
-import { parseSilenceInput, SilenceInputError, SilenceStore, type Silence } from '../notifications/index.js';
+import { parseSilenceInput, SilenceInputError, SilenceStore, type Silence, type SilenceInput } from '../notifications/index.js';
 import { tryParseDuration } from '../workload/duration.js';
 
 /**
@@ -11,16 +11,8 @@ import { tryParseDuration } from '../workload/duration.js';
  * database failed, 2 invalid input (the flag is named).
  */
 
-export interface SilenceAddFlags {
-  outcome?: string;
-  pillar?: string;
-  indicator?: string;
-  rule?: string;
-  for?: string;
-  until?: string;
-  reason?: string;
-  by?: string;
-}
+/** The flags of `silence add` are the fields the API takes (one parser names the field at fault). */
+export type SilenceAddFlags = SilenceInput;
 
 interface Io {
   out: NodeJS.WritableStream;

@@ -4,7 +4,7 @@ import { STATUSES, type Status } from '../../scoring/types.js';
 import type { Path } from '../../validation/path.js';
 import { docs } from '../doc-meta.js';
 import { durationAtLeast, durationSchema } from '../duration.js';
-import { emailSchema, httpUrl, toEmailSettings, webhookSchema } from './reports.js';
+import { emailSchema, httpUrl, renamedPath, toEmailSettings, webhookSchema } from './reports.js';
 import { slugSchema } from './shared.js';
 
 /**
@@ -145,13 +145,5 @@ const RENAMED: Record<string, string> = { quiet_hours: 'quietHours', from: 'from
 
 /** Where a path under `notifications` lands in the Workload (`rules[0].for` → `rules[0].forMs`, `retry.delays` → `retryDelaysMs`). */
 export function notificationsOutputPath(rest: Path): Path {
-  const out: Array<string | number> = [];
-  for (let i = 0; i < rest.length; i++) {
-    const seg = rest[i]!;
-    if (seg === 'retry' && rest[i + 1] === 'delays') {
-      out.push('retryDelaysMs');
-      i++;
-    } else out.push(typeof seg === 'string' && RENAMED[seg] ? RENAMED[seg] : seg);
-  }
-  return out;
+  return renamedPath(rest, RENAMED);
 }

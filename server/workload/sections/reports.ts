@@ -134,13 +134,18 @@ const RENAMED: Record<string, string> = {
 
 /** Where a path under `reports` lands in the Workload: snake_case keys renamed, `retry.delays` → `retryDelaysMs`, `auth.pass` → `auth.password`. */
 export function reportsOutputPath(rest: Path): Path {
+  return renamedPath(rest, RENAMED);
+}
+
+/** A path with its snake_case keys renamed by `renamed` and `retry.delays` → `retryDelaysMs` (reports and notifications). */
+export function renamedPath(rest: Path, renamed: Record<string, string>): Path {
   const out: Array<string | number> = [];
   for (let i = 0; i < rest.length; i++) {
     const seg = rest[i]!;
     if (seg === 'retry' && rest[i + 1] === 'delays') {
       out.push('retryDelaysMs');
       i++;
-    } else out.push(typeof seg === 'string' && RENAMED[seg] ? RENAMED[seg] : seg);
+    } else out.push(typeof seg === 'string' && renamed[seg] ? renamed[seg] : seg);
   }
   return out;
 }
