@@ -77,6 +77,9 @@ test('a read-only database gives one line naming the file and what to do, exit 2
   fs.chmodSync(db, 0o444);
   // Root writes whatever the permissions say: run the command as nobody then.
   const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  // nobody must be able to read the checkout (a clone inside a 0700 folder, e.g. mktemp -d, is not).
+  const readable = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(CLI)}, require('fs').constants.R_OK)`], { ...asNobody });
+  assert.equal(readable.status, 0, `this test runs the CLI as nobody (uid 65534), who cannot read ${CLI}: make the checkout's folders readable (chmod o+rx)`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'collect', '--once', '--config', config, '--db', db], {
     encoding: 'utf8',
     env: testEnv,
