@@ -236,6 +236,24 @@ export function buildProgram(): Command {
       process.exitCode = await runBackup(settings.db, file, { force: Boolean(flags.force), err: process.stderr });
     });
 
+  const store = program.command('store').description('move a whole store between SQLite and PostgreSQL');
+  store
+    .command('copy')
+    .description(
+      'copy every table from one store to another (a SQLite file or a postgres:// URL), read in one snapshot ' +
+        '(safe while serve runs), written in one transaction into an empty destination, then verified ' +
+        '(row counts, application tables row by row, raw samples of sampled series); progress on a terminal',
+    )
+    .requiredOption('--from <db>', 'source: a SQLite file or postgres://user@host:port/db (password from the URL, PGPASSWORD or a file: docs/scaling.md)')
+    .requiredOption('--to <db>', 'destination: a new SQLite file, or an empty PostgreSQL database (migrated first)')
+    .option('--verify-series <n>', 'series whose raw samples are read back from both and compared (0: none)', '50')
+    .action(async (flags: { from: string; to: string; verifySeries: string }) => {
+      const n = Number(flags.verifySeries);
+      if (!Number.isInteger(n) || n < 0) throw new CliError(`--verify-series must be a whole number >= 0, got ${JSON.stringify(flags.verifySeries)}`, 2);
+      const { runStoreCopy } = require('./commands/storeCopy.js') as typeof import('./commands/storeCopy.js');
+      process.exitCode = await runStoreCopy({ from: flags.from, to: flags.to, sampleSeries: n }, process.stdout, process.stderr);
+    });
+
   program
     .command('rules')
     .description('print Prometheus recording and burn-rate alerting rules for the SLO indicators fed by a prometheus collector (exit 1, nothing written, if a query is named like a metric it reads)')
