@@ -6,7 +6,9 @@
  * - the same with 4 collectors writing at once (PostgreSQL runs their transactions in parallel);
  * - the 30-day, 100-series hourly range query (rollups), p50 and p95;
  * - events through EventRepository: single deliveries (a webhook or POST /api/events each, new
- *   and repeated), and batches of 100 (a collector's or an import's).
+ *   and repeated), and batches of 100 (a collector's or an import's);
+ * - `store copy` of the SQLite store to PostgreSQL and back to a new file, verification included
+ *   (samples/s of the store's content, against each engine's history ingest in the same run).
  * PostgreSQL is a real server from Debian's package (test/support/postgres.ts) on a free
  * loopback port, with fsync on and synchronous_commit off — the durability of the SQLite
  * store's WAL with synchronous=NORMAL (a power cut may lose the last commits, never corrupt).
@@ -24,6 +26,7 @@ import { SqliteEventRepository } from '../server/events/sqliteEvents.js';
 import { EventStore } from '../server/events/store.js';
 import type { MetricStore } from '../server/store/backend.js';
 import { openStore, parseSelector } from '../server/store/index.js';
+import { copyStore } from '../server/store/copy/index.js';
 import { openPgStore } from '../server/store/pg/store.js';
 import { SqliteMetricStore } from '../server/store/sqliteBackend.js';
 import { startPostgres } from '../test/support/postgres.js';
@@ -171,6 +174,9 @@ async function main(): Promise<void> {
   let post: Figures;
   let liteEvents: EventFigures;
   let postEvents: EventFigures;
+  let copyTo: { s: number; rows: number };
+  let copyBack: { s: number; rows: number };
+  const samples = SERIES * DAYS * 1440 + SCRAPES * 100;
   try {
     const sqlite = new SqliteMetricStore(openStore({ path: path.join(dir, 'bench.db'), now: () => END }));
     try {
@@ -186,6 +192,13 @@ async function main(): Promise<void> {
     } finally {
       await pgStore.close();
     }
+    const copyUrl = await pgServer.createDatabase();
+    const to = await copyStore({ from: path.join(dir, 'bench.db'), to: copyUrl });
+    copyTo = { s: to.ms / 1000, rows: to.rows };
+    console.log(`store copy sqlite -> postgres: ${fmt(to.rows)} rows (${fmt(samples)} samples) in ${copyTo.s.toFixed(1)} s with verification: ${fmt(samples / copyTo.s)} samples/s`);
+    const back = await copyStore({ from: copyUrl, to: path.join(dir, 'back.db') });
+    copyBack = { s: back.ms / 1000, rows: back.rows };
+    console.log(`store copy postgres -> sqlite: ${fmt(back.rows)} rows in ${copyBack.s.toFixed(1)} s with verification: ${fmt(samples / copyBack.s)} samples/s`);
   } finally {
     await pgServer.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -193,7 +206,10 @@ async function main(): Promise<void> {
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   console.log(`postgres/sqlite events: one at a time ${ratio(postEvents.singleRate, liteEvents.singleRate)}x, repeated ${ratio(postEvents.repeatRate, liteEvents.repeatRate)}x, batches ${ratio(postEvents.batchRate, liteEvents.batchRate)}x`);
   console.log(`postgres/sqlite: history ingest ${ratio(post.historyRate, lite.historyRate)}x, collector ingest ${ratio(post.collectorRate, lite.collectorRate)}x (4 at once ${ratio(post.concurrentRate, lite.concurrentRate)}x), query p50 ${ratio(post.p50, lite.p50)}x, p95 ${ratio(post.p95, lite.p95)}x`);
+  console.log(`store copy/history ingest: to postgres ${ratio(samples / copyTo.s, post.historyRate)}x postgres's ingest, back ${ratio(samples / copyBack.s, lite.historyRate)}x sqlite's ingest`);
   results.push(
+    { metric: 'store copy sqlite -> postgres', value: Math.round(samples / copyTo.s), unit: 'samples/s' },
+    { metric: 'store copy postgres -> sqlite', value: Math.round(samples / copyBack.s), unit: 'samples/s' },
     { metric: 'sqlite ingest, 10k history batches', value: Math.round(lite.historyRate), unit: 'samples/s' },
     { metric: 'postgres ingest, 10k history batches', value: Math.round(post.historyRate), unit: 'samples/s', target: '>= 100000', pass: post.historyRate >= 100_000 },
     { metric: 'sqlite ingest, 100-sample runs', value: Math.round(lite.collectorRate), unit: 'samples/s' },
