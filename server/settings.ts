@@ -70,6 +70,14 @@ export function resolveSettings(
     const issue = parsed.error.issues[0]!;
     throw new SettingsError(`${issue.path.join('.')}: ${issue.message}`);
   }
+  // The same test as store/pg/connection.ts isPostgresUrl, without loading pg for every command.
+  if (/^postgres(ql)?:\/\//i.test(parsed.data.db.trim())) {
+    // Never echo the URL: it may carry a password. Taken as a file name it would have become one.
+    throw new SettingsError(
+      `db (${flags.db !== undefined ? '--db' : 'PILLARBOARD_DB'}): a postgres:// URL; this release runs serve and the other commands on a SQLite file only — ` +
+        'PostgreSQL is reached by `pillarboard store copy` (docs/scaling.md, "Status and plan")',
+    );
+  }
   return parsed.data;
 }
 

@@ -247,3 +247,18 @@ test('serve with an invalid workload exits 2 naming the problem', () => {
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /w\.yaml:1:\d+/);
 });
+
+test('a postgres:// URL as --db or PILLARBOARD_DB is refused in one line, without the password and without creating a file named like it', () => {
+  const dir = tempDir();
+  const viaFlag = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'serve', '--db', 'postgres://pillar:s3cret@127.0.0.1:5432/pb', '--port', '0'], {
+    encoding: 'utf8', env: baseEnv, cwd: ROOT, timeout: 60_000,
+  });
+  assert.equal(viaFlag.status, 2);
+  assert.match(viaFlag.stderr, /^pillarboard: invalid setting: db \(--db\): a postgres:\/\/ URL; this release runs serve and the other commands on a SQLite file only/m);
+  assert.doesNotMatch(viaFlag.stderr, /s3cret/);
+  const viaEnv = cli(['token', 'list'], { PILLARBOARD_DB: `postgresql://pillar:s3cret@${dir.replace(/^\//, '')}/pb` });
+  assert.equal(viaEnv.code, 2);
+  assert.match(viaEnv.stderr, /db \(PILLARBOARD_DB\): a postgres:\/\/ URL/);
+  assert.equal(fs.existsSync(path.join(ROOT, 'postgres:')), false);
+  assert.equal(fs.existsSync(path.join(ROOT, 'postgresql:')), false);
+});
