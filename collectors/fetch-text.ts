@@ -1,4 +1,4 @@
-import { request, FetchError, displayUrl, type TlsOptions, DEFAULT_MAX_BODY_BYTES } from './http-client.js';
+import { request, FetchError, displayUrl, type HttpResponse, type TlsOptions, DEFAULT_MAX_BODY_BYTES } from './http-client.js';
 
 /**
  * GET (or POST) a text document for a collector that parses what it reads (scrape,
@@ -17,6 +17,8 @@ export interface FetchTextOptions {
   auth?: Partial<{ basic: { username: string; password: string }; bearer: string }>;
   /** application/x-www-form-urlencoded body, for POST. */
   form?: URLSearchParams;
+  /** A JSON body (any JSON value), sent as application/json; give `form` or `json`, not both. */
+  json?: unknown;
   tls?: TlsOptions;
   maxBodyBytes?: number;
 }
@@ -26,6 +28,8 @@ export interface FetchTextResult {
   status: number;
   contentType: string;
   contentTypeHeader: string;
+  /** Response headers, names lower-cased. */
+  headers: HttpResponse['headers'];
   text: string;
 }
 
@@ -35,7 +39,7 @@ export async function fetchText(url: string, opts: FetchTextOptions): Promise<Fe
     signal: opts.signal,
     method: opts.method ?? 'GET',
     headers,
-    body: opts.form?.toString(),
+    body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.form?.toString(),
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     followRedirects: true,
     tls: opts.tls,
@@ -50,13 +54,14 @@ export async function fetchText(url: string, opts: FetchTextOptions): Promise<Fe
       { status: res.status, contentType: res.contentType, body: res.body },
     );
   }
-  return { url: res.url, status: res.status, contentType: res.contentType, contentTypeHeader: res.contentTypeHeader, text: res.body };
+  return { url: res.url, status: res.status, contentType: res.contentType, contentTypeHeader: res.contentTypeHeader, headers: res.headers, text: res.body };
 }
 
 function buildHeaders(opts: FetchTextOptions): Record<string, string> {
   const headers: Record<string, string> = { 'user-agent': 'pillarboard' };
   if (opts.accept) headers['accept'] = opts.accept;
   if (opts.form) headers['content-type'] = 'application/x-www-form-urlencoded';
+  if (opts.json !== undefined) headers['content-type'] = 'application/json';
   for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
   if (opts.auth?.basic) {
     const { username, password } = opts.auth.basic;

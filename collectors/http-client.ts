@@ -76,6 +76,8 @@ export interface HttpResponse {
   /** The full Content-Type header, e.g. for `version=0.0.4`. */
   contentTypeHeader: string;
   body: string;
+  /** Response headers as node:http gives them (names lower-cased); e.g. `link` for pagination. */
+  headers: http.IncomingHttpHeaders;
   redirects: number;
   /** ms epoch of the earliest `notAfter` in the peer's chain, for https. */
   certNotAfter?: number;
@@ -173,7 +175,7 @@ function once(url: URL, method: string, opts: RequestOptions, started: number): 
       const contentTypeHeader = res.headers['content-type'] ?? '';
       const certNotAfter = isHttps ? earliestNotAfter(res.socket as TLSSocket) : undefined;
       const location = status >= 300 && status < 400 ? res.headers.location : undefined;
-      const base = { url: url.toString(), status, statusText, contentType: parseMediaType(contentTypeHeader), contentTypeHeader };
+      const base = { url: url.toString(), status, statusText, contentType: parseMediaType(contentTypeHeader), contentTypeHeader, headers: res.headers };
       if (location !== undefined && opts.followRedirects) {
         res.resume();
         return finish(undefined, { response: { ...base, body: '', certNotAfter }, location });
