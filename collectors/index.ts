@@ -4,6 +4,7 @@ import { scrape } from './scrape.js';
 import { http } from './http.js';
 import { host } from './host.js';
 import { git } from './git.js';
+import { json } from './json.js';
 
 /** A definition of any config type: each collector's `collect` takes its own config, so the list is heterogeneous. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -13,7 +14,7 @@ export type AnyCollectorDefinition = CollectorDefinition<any>;
  * The one list of collector types. Adding a collector is a new file in this folder and
  * one entry here; nothing else in the code base names a type.
  */
-export const collectorDefinitions: readonly AnyCollectorDefinition[] = [prometheus, scrape, http, host, git];
+export const collectorDefinitions: readonly AnyCollectorDefinition[] = [prometheus, scrape, http, host, git, json];
 
 const TYPE_NAME = /^[a-z][a-z0-9_]*$/;
 
