@@ -52,6 +52,11 @@ export const contractFixtures: Record<string, ContractFixture> = {
       return { path: gitRepos().hanging.dir, deploy: { tags: 'v*' } };
     },
   },
+  json: {
+    config: (base) => ({ url: `${base}/api/orders`, metrics: [{ name: 'orders', items: '$.data[*]', value: '$.count', labels: { region: '$.region' } }] }),
+    invalid: { config: { url: 'http://127.0.0.1/api', metrics: [{ name: 'orders', value: '$.data[?(@.count > 1)]' }] }, path: 'metrics.0.value' },
+    down: { kind: 'throws' },
+  },
 };
 
 /** The git fixtures' repositories, built on first use and removed when the process exits. */
@@ -77,6 +82,8 @@ export const contractTargetHandler: RequestListener = (req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(SMALL_EXPOSITION);
   } else if (path === '/api/v1/query') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(PROMETHEUS_VECTOR_ANSWER));
+  } else if (path === '/api/orders') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ region: 'eu', count: 3 }, { region: 'us', count: 4 }] }));
   } else if (path === '/health') {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   } else {
