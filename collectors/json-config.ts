@@ -59,6 +59,10 @@ const paginationSchema = z.discriminatedUnion(
 export const jsonConfig = z
   .strictObject({
     url: httpUrl.describe('The API endpoint, query string included.'),
+    query: z
+      .record(z.string().regex(PARAM_NAME, { error: 'is not a valid query parameter name' }), z.string())
+      .optional()
+      .describe('Query parameters set on every page\'s URL, e.g. { api_key: ${API_KEY} }; their values are shown as *** in messages.'),
     method: z.enum(['GET', 'POST']).default('GET').describe('GET, or POST with `body`.'),
     body: z.json().optional().describe('JSON body of a POST (any JSON value; strings may use ${ENV}).'),
     metrics: z.array(metricSchema).min(1).describe('What to read: a list of { name, value, items?, labels?, timestamp?, type? }.'),

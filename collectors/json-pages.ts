@@ -34,7 +34,8 @@ export async function* fetchPages(config: JsonConfig, signal: AbortSignal, tls: 
   const maxBody = toBytes(config.max_body_bytes);
   const origin = new URL(config.url).origin;
   const seen = new Set<string>();
-  let url = config.url;
+  const first = withQuery(config.url, config.query);
+  let url = first;
   let body = config.body;
   let total = 0;
 
@@ -81,15 +82,36 @@ export async function* fetchPages(config: JsonConfig, signal: AbortSignal, tls: 
       throw new Error(`${displayUrl(config.url)} has more than pagination.max_pages (${maxPages}) pages; raise max_pages if this is expected (nothing was stored)`);
     }
     yield { doc, number, url: res.url };
-    if (next.kind === 'url') url = next.url;
+    if (next.kind === 'url') url = withQuery(next.url, config.query);
     else if (p.type === 'cursor' && p.param !== undefined) {
-      const u = new URL(config.url);
+      const u = new URL(first);
       u.searchParams.set(p.param, String(next.cursor));
       url = u.toString();
     } else if (p.type === 'cursor' && p.body_field !== undefined) {
       body = { ...((config.body ?? {}) as Record<string, unknown>), [p.body_field]: next.cursor } as JsonConfig['body'];
     }
   }
+}
+
+/** `url` with the configured query parameters set (an API key a next link may leave out). */
+function withQuery(url: string, query: Record<string, string> | undefined): string {
+  if (!query || Object.keys(query).length === 0) return url;
+  const u = new URL(url);
+  for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
+  return u.toString();
+}
+
+/**
+ * The error with the values of the configured query parameters replaced by ***, wherever a
+ * URL in its message carries them: they are often API keys.
+ */
+export function maskQuery(err: unknown, query: Record<string, string> | undefined): unknown {
+  if (!(err instanceof Error) || !query) return err;
+  for (const name of Object.keys(query)) {
+    const encoded = encodeURIComponent(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    err.message = err.message.replace(new RegExp(`([?&]${encoded}=)[^&#\\s"'<>]*`, 'g'), '$1***');
+  }
+  return err;
 }
 
 type Next = { kind: 'url'; url: string } | { kind: 'cursor'; cursor: string | number };

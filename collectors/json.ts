@@ -1,7 +1,7 @@
 import type { CollectorDefinition } from './types.js';
 import { resolveTls } from './config-schemas.js';
 import { jsonConfig, type JsonConfig } from './json-config.js';
-import { fetchPages } from './json-pages.js';
+import { fetchPages, maskQuery } from './json-pages.js';
 import { Extractor } from './json-extract.js';
 
 /**
@@ -24,7 +24,11 @@ export const json: CollectorDefinition<JsonConfig> = {
   async collect(config, ctx) {
     const tls = await resolveTls(config.tls);
     const extractor = new Extractor(config, ctx.collectorId, ctx.now.getTime());
-    for await (const page of fetchPages(config, ctx.signal, tls)) extractor.page(page.doc, page.number);
+    try {
+      for await (const page of fetchPages(config, ctx.signal, tls)) extractor.page(page.doc, page.number);
+    } catch (err) {
+      throw maskQuery(err, config.query);
+    }
     const { samples, warnings } = extractor.result();
     return warnings.length > 0 ? { samples, warnings } : { samples };
   },

@@ -2,8 +2,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { json } from '../collectors/json.js';
+import type { JsonConfig } from '../collectors/json-config.js';
 import { collectorRegistry } from '../collectors/index.js';
-import type { CollectResult } from '../collectors/types.js';
+import type { CollectResult, Sample } from '../collectors/types.js';
 import { loadWorkloadText } from '../server/workload/index.js';
 import { silentLogger } from '../server/log.js';
 import { serve, readBody, type LocalServer } from './support/local-server.js';
@@ -21,8 +22,9 @@ function collect(raw: unknown, signal = AbortSignal.timeout(10_000)): Promise<Co
 }
 
 const requests: { method: string; url: string; auth?: string; body?: string }[] = [];
-const ok = (res: ServerResponse, body: unknown, headers: Record<string, string> = {}) =>
+const ok = (res: ServerResponse, body: unknown, headers: Record<string, string> = {}): void => {
   res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+};
 
 /** Three pages of orders per region; page N of a scheme holds region rN. */
 const page = (n: number, extra: Record<string, unknown> = {}) => ({ total_orders: 30, data: [{ region: `r${n}`, count: n * 10 }], ...extra });
@@ -61,6 +63,9 @@ async function handler(req: IncomingMessage, res: ServerResponse): Promise<void>
       const k = (q.cursor ?? 0) + 1;
       return ok(res, page(k, { next_cursor: k < 3 ? k : null }));
     }
+    case '/keyed':
+      if (u.searchParams.get('api_key') !== TOKEN) return void res.writeHead(403, { 'content-type': 'text/plain' }).end('bad key');
+      return ok(res, page(n), n < 2 ? { link: `</keyed?page=${n + 1}>; rel="next"` } : {});
     case '/endless':
       return ok(res, page(n), { link: `</endless?page=${n + 1}>; rel="next"` });
     case '/stuck':
@@ -123,7 +128,7 @@ describe('json collector: reading values', () => {
         { name: 'orders_total', type: 'counter', value: '$.total' },
       ],
     });
-    const byRegion = (name: string) => Object.fromEntries(r.samples.filter((s) => s.name === name).map((s) => [s.labels.region, s]));
+    const byRegion = (name: string): Record<string, Sample> => Object.fromEntries(r.samples.filter((s) => s.name === name).map((s) => [s.labels.region, s]));
     const o = byRegion('orders');
     assert.equal(o.eu!.value, 3);
     assert.equal(o.eu!.ts, Date.parse('2026-01-05T09:00:00Z'), 'ISO 8601 timestamp');
@@ -150,7 +155,7 @@ describe('json collector: reading values', () => {
     assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.errors));
     const entry = loaded.workload.collectors[0]!;
     const before = requestsTo('/stats').length;
-    const r = await json.collect(entry.config as never, { signal: AbortSignal.timeout(10_000), now: NOW, log: silentLogger, collectorId: 'shop-api' });
+    const r = await json.collect(entry.config as JsonConfig, { signal: AbortSignal.timeout(10_000), now: NOW, log: silentLogger, collectorId: 'shop-api' });
     assert.deepEqual(r.samples.map((s) => s.value), [7]);
     assert.equal(requestsTo('/stats').at(-1)!.auth, `Bearer ${TOKEN}`);
     assert.equal(requestsTo('/stats').length, before + 1);
@@ -159,6 +164,18 @@ describe('json collector: reading values', () => {
       assert.match(err.message, /\/stats answered 401/);
       assert.match(err.message, /invalid token/);
       assert.ok(!err.message.includes('wrong-token'), err.message);
+      return true;
+    });
+  });
+
+  it('sets query parameters on every page, also when a next link leaves them out, and hides their values in messages', async () => {
+    const before = requestsTo('/keyed').length;
+    const r = await collect({ url: `${server.url}/keyed`, query: { api_key: TOKEN }, pagination: { type: 'link_header' }, metrics: [orders] });
+    assert.deepEqual(regions(r), ['r1=10', 'r2=20']);
+    assert.deepEqual(requestsTo('/keyed').slice(before).map((q) => q.url), [`/keyed?api_key=${TOKEN}`, `/keyed?page=2&api_key=${TOKEN}`]);
+    await assert.rejects(collect({ url: `${server.url}/keyed?x=1`, query: { api_key: 'wrong-key-77' }, metrics: [orders] }), (err: Error) => {
+      assert.match(err.message, /\/keyed\?x=1&api_key=\*\*\* answered 403 Forbidden: "bad key"/);
+      assert.ok(!err.message.includes('wrong-key-77'), err.message);
       return true;
     });
   });
