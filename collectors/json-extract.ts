@@ -107,7 +107,9 @@ export class Extractor {
       throw this.error(m, `${what} path ${path.source} matched ${found.length} values in ${where}; it must pick one per item (set items: to the list)`);
     }
     if (found.length === 0 || found[0] === null) {
-      this.missing(m, `${what} path ${path.source} ${found.length === 0 ? 'matched nothing' : 'found null'}`, `in ${where}`);
+      // The usual slip: `items: $.data` (the list as one item) instead of `$.data[*]`.
+      const hint = found.length === 0 && Array.isArray(item) && m.spec.items !== undefined ? `; the item is a list: did you mean items: ${m.spec.items}[*]?` : '';
+      this.missing(m, `${what} path ${path.source} ${found.length === 0 ? 'matched nothing' : 'found null'}`, `in ${where}${hint}`);
       return undefined;
     }
     const c = convert(found[0]);

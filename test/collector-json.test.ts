@@ -203,6 +203,7 @@ describe('json collector: reading values', () => {
       return true;
     });
     await assert.rejects(collect({ url: `${server.url}/nulls`, metrics: [{ ...orders, value: '$.cnt' }] }), /metric "orders": value path \$\.cnt matched nothing in item 1 of \$\.data\[\*\]/);
+    await assert.rejects(collect({ url: `${server.url}/nulls`, metrics: [{ ...orders, items: '$.data' }] }), /value path \$\.count matched nothing in item 1 of \$\.data; the item is a list: did you mean items: \$\.data\[\*\]\?/);
   });
 
   it('with on_missing: skip leaves incomplete items out and counts them in warnings', async () => {
