@@ -52,8 +52,21 @@ const paginationSchema = z.discriminatedUnion(
         ...pageLimits,
       })
       .refine((c) => (c.param === undefined) !== (c.body_field === undefined), { error: 'give param or body_field (where the cursor is sent), exactly one' }),
+    z.strictObject({
+      type: z.literal('page_number'),
+      param: z.string().regex(PARAM_NAME, { error: 'is not a valid query parameter name' }).describe('Query parameter carrying the page number.'),
+      start: z.number().int().min(0).default(1).describe('Number of the first page.'),
+      ...pageLimits,
+    }),
+    z.strictObject({
+      type: z.literal('offset'),
+      param: z.string().regex(PARAM_NAME, { error: 'is not a valid query parameter name' }).describe('Query parameter carrying the offset.'),
+      step: z.number().int().min(1).describe('How much the offset grows per page: the page size (set the size itself in url or query).'),
+      start: z.number().int().min(0).default(0).describe('Offset of the first page.'),
+      ...pageLimits,
+    }),
   ],
-  { error: 'type must be link_header, next_url or cursor' },
+  { error: 'type must be link_header, next_url, cursor, page_number or offset' },
 );
 
 export const jsonConfig = z
@@ -70,7 +83,7 @@ export const jsonConfig = z
       .enum(['error', 'skip'])
       .default('error')
       .describe('When a value, label or timestamp path finds nothing (or null) in an item: error fails the run; skip leaves the item out and counts it in a warning.'),
-    pagination: paginationSchema.optional().describe('How to reach the next page: { type: link_header | next_url | cursor, … }.'),
+    pagination: paginationSchema.optional().describe('How to reach the next page: { type: link_header | next_url | cursor | page_number | offset, … }.'),
     auth: authSchema.optional(),
     headers: headersSchema.optional(),
     tls: tlsSchema.optional(),
@@ -79,6 +92,9 @@ export const jsonConfig = z
   .superRefine((c, ctx) => {
     if (c.body !== undefined && c.method !== 'POST') ctx.addIssue({ code: 'custom', path: ['body'], message: 'a body is sent only with method: POST' });
     const p = c.pagination;
+    if ((p?.type === 'page_number' || p?.type === 'offset') && !c.metrics.some((m) => m.items !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['pagination', 'type'], message: `${p.type} pagination ends at a page without items, so at least one metric needs items:` });
+    }
     if (p?.type === 'cursor' && p.body_field !== undefined) {
       if (c.method !== 'POST') ctx.addIssue({ code: 'custom', path: ['pagination', 'body_field'], message: 'needs method: POST (a GET has no body)' });
       else if (c.body !== undefined && (c.body === null || typeof c.body !== 'object' || Array.isArray(c.body))) {

@@ -34,10 +34,12 @@ export async function* fetchPages(config: JsonConfig, signal: AbortSignal, tls: 
   const maxBody = toBytes(config.max_body_bytes);
   const origin = new URL(config.url).origin;
   const seen = new Set<string>();
-  const first = withQuery(config.url, config.query);
+  const numbered = p?.type === 'page_number' || p?.type === 'offset';
+  const first = withQuery(config.url, numbered ? { ...config.query, [p.param]: String(p.start) } : config.query);
   let url = first;
   let body = config.body;
   let total = 0;
+  let previous: string | undefined;
 
   for (let number = 1; ; number++) {
     const remaining = maxTotal - total;
@@ -65,9 +67,10 @@ export async function* fetchPages(config: JsonConfig, signal: AbortSignal, tls: 
     const doc = parseDocument(res.url, res.contentType, res.text, number, p !== undefined);
     // The next page is worked out before this one is read: a loop or a cap is the cause to
     // report, not the duplicate series it would produce.
-    const next = p ? nextPage(p, doc, res.headers.link, res.url, config) : undefined;
+    const next = p ? nextPage(p, doc, res.headers.link, res.url, config, number, first) : undefined;
     if (!p || next === undefined) {
-      yield { doc, number, url: res.url };
+      // Numbered pages end with one past the last: nothing to read there.
+      if (!(numbered && number > 1)) yield { doc, number, url: res.url };
       return;
     }
     if (next.kind === 'url' && new URL(next.url).origin !== origin) {
@@ -78,7 +81,12 @@ export async function* fetchPages(config: JsonConfig, signal: AbortSignal, tls: 
       throw new Error(`${displayUrl(config.url)}: page ${number} gives the same next ${next.kind === 'url' ? `URL ${displayUrl(next.url)}` : `cursor ${key}`} as an earlier page; stopped to avoid a loop`);
     }
     seen.add(key);
-    if (number >= maxPages) {
+    if (previous !== undefined && res.text === previous) {
+      throw new Error(`${displayUrl(config.url)}: page ${number} is the same as page ${number - 1}; stopped to avoid a loop (does the API read the pagination parameter?)`);
+    }
+    previous = res.text;
+    // Numbered pages only end at an empty page, which is one request more, not a page more.
+    if (number >= maxPages + (numbered ? 1 : 0)) {
       throw new Error(`${displayUrl(config.url)} has more than pagination.max_pages (${maxPages}) pages; raise max_pages if this is expected (nothing was stored)`);
     }
     yield { doc, number, url: res.url };
@@ -116,7 +124,13 @@ export function maskQuery(err: unknown, query: Record<string, string> | undefine
 
 type Next = { kind: 'url'; url: string } | { kind: 'cursor'; cursor: string | number };
 
-function nextPage(p: JsonPagination, doc: unknown, link: string | string[] | undefined, current: string, config: JsonConfig): Next | undefined {
+function nextPage(p: JsonPagination, doc: unknown, link: string | string[] | undefined, current: string, config: JsonConfig, number: number, first: string): Next | undefined {
+  if (p.type === 'page_number' || p.type === 'offset') {
+    if (!hasItems(doc, config)) return undefined;
+    const u = new URL(first);
+    u.searchParams.set(p.param, String(p.type === 'offset' ? p.start + number * p.step : p.start + number));
+    return { kind: 'url', url: u.toString() };
+  }
   if (p.type === 'link_header') {
     const target = nextLink(link);
     return target ? { kind: 'url', url: resolve(target, current, 'the Link header') } : undefined;
@@ -131,6 +145,15 @@ function nextPage(p: JsonPagination, doc: unknown, link: string | string[] | und
     throw new Error(`${displayUrl(config.url)}: pagination.path ${p.path} found ${describe(found)}, not a cursor (a string or number)`);
   }
   return { kind: 'cursor', cursor: found };
+}
+
+/** False for a page on which every metric's `items` selects nothing: the end of numbered pages. */
+function hasItems(doc: unknown, config: JsonConfig): boolean {
+  return config.metrics.some((m) => {
+    if (m.items === undefined) return false;
+    const r = parseJsonPath(m.items);
+    return r.ok && selectAll(r.path, doc).length > 0;
+  });
 }
 
 /** The one value at `path`; undefined for none, null or "" (the last page). */

@@ -66,6 +66,17 @@ async function handler(req: IncomingMessage, res: ServerResponse): Promise<void>
     case '/keyed':
       if (u.searchParams.get('api_key') !== TOKEN) return void res.writeHead(403, { 'content-type': 'text/plain' }).end('bad key');
       return ok(res, page(n), n < 2 ? { link: `</keyed?page=${n + 1}>; rel="next"` } : {});
+    case '/numbered': {
+      const k = Number(u.searchParams.get('page'));
+      return ok(res, k >= 1 && k <= 3 ? page(k) : { total_orders: 30, data: [] });
+    }
+    case '/offset': {
+      const all = [10, 20, 30, 40, 50].map((count, i) => ({ region: `o${i}`, count }));
+      const from = Number(u.searchParams.get('offset'));
+      return ok(res, { data: all.slice(from, from + Number(u.searchParams.get('limit'))) });
+    }
+    case '/ignores-page':
+      return ok(res, page(1));
     case '/endless':
       return ok(res, page(n), { link: `</endless?page=${n + 1}>; rel="next"` });
     case '/stuck':
@@ -268,6 +279,30 @@ describe('json collector: pagination', () => {
     assert.ok(sent.every((q) => q.auth === `Bearer ${TOKEN}`));
   });
 
+  it('counts page numbers up from start until a page has no items, which is not read', async () => {
+    const before = requestsTo('/numbered').length;
+    const r = await collect({ url: `${server.url}/numbered?per_page=1`, pagination: { type: 'page_number', param: 'page', max_pages: 3 }, metrics: [orders] });
+    assert.deepEqual(regions(r), ['r1=10', 'r2=20', 'r3=30']);
+    assert.deepEqual(requestsTo('/numbered').slice(before).map((q) => q.url), [1, 2, 3, 4].map((k) => `/numbered?per_page=1&page=${k}`));
+    const r0 = await collect({ url: `${server.url}/numbered`, pagination: { type: 'page_number', param: 'page', start: 0 }, metrics: [orders] });
+    assert.deepEqual(regions(r0), [], 'start: 0 asks for page 0 first; here it is empty, so it is the only page');
+    assert.equal(requestsTo('/numbered').at(-1)!.url, '/numbered?page=0');
+  });
+
+  it('moves an offset by step until a page has no items', async () => {
+    const before = requestsTo('/offset').length;
+    const r = await collect({ url: `${server.url}/offset?limit=2`, pagination: { type: 'offset', param: 'offset', step: 2 }, metrics: [orders] });
+    assert.deepEqual(regions(r), ['o0=10', 'o1=20', 'o2=30', 'o3=40', 'o4=50']);
+    assert.deepEqual(requestsTo('/offset').slice(before).map((q) => new URL(q.url, 'http://x').searchParams.get('offset')), ['0', '2', '4', '6']);
+  });
+
+  it('stops with an error when the API answers the same page again (it ignores the page parameter)', async () => {
+    await assert.rejects(
+      collect({ url: `${server.url}/ignores-page`, pagination: { type: 'page_number', param: 'page' }, metrics: [orders] }),
+      /page 2 is the same as page 1; stopped to avoid a loop \(does the API read the pagination parameter\?\)/,
+    );
+  });
+
   it('stops at max_pages with an error, having asked for exactly that many pages', async () => {
     const before = requestsTo('/endless').length;
     await assert.rejects(
@@ -368,6 +403,9 @@ describe('json collector: configuration', () => {
     assert.deepEqual(issues({ ...base, body: { q: 1 } }), ['body: a body is sent only with method: POST']);
     assert.deepEqual(issues({ ...base, pagination: { type: 'cursor', path: '$.next' } }), ['pagination: give param or body_field (where the cursor is sent), exactly one']);
     assert.deepEqual(issues({ ...base, pagination: { type: 'cursor', path: '$.next', body_field: 'cursor' } }), ['pagination.body_field: needs method: POST (a GET has no body)']);
-    assert.match(issues({ ...base, pagination: { type: 'pages' } }).join('\n'), /pagination\.type: type must be link_header, next_url or cursor|pagination: type must be/);
+    assert.match(issues({ ...base, pagination: { type: 'pages' } }).join('\n'), /pagination(\.type)?: type must be link_header, next_url, cursor, page_number or offset/);
+    assert.deepEqual(issues({ ...base, metrics: [{ name: 'total', value: '$.total' }], pagination: { type: 'page_number', param: 'page' } }), [
+      'pagination.type: page_number pagination ends at a page without items, so at least one metric needs items:',
+    ]);
   });
 });
