@@ -30,7 +30,7 @@ const metricSchema = z.strictObject({
     .optional()
     .describe('label: path from the item, e.g. { region: $.region }.'),
   timestamp: jsonPathString.optional().describe('Path from the item to its time: ISO 8601 text (UTC when no zone is given) or a Unix time. Default: the run time.'),
-  timestamp_unit: z.enum(['s', 'ms']).optional().describe('Unit of a numeric timestamp. Default: seconds below 10^11, milliseconds from there.'),
+  timestamp_unit: z.enum(['s', 'ms', 'us', 'ns']).optional().describe('Unit of a numeric timestamp. Default: by size (seconds below 10^11, then ms, µs, ns).'),
 });
 
 const pageLimits = {

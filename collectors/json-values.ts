@@ -27,12 +27,22 @@ export function toLabelValue(v: unknown): Converted<string> {
   return { ok: false, problem: `found ${describe(v)}, not a string, number or boolean` };
 }
 
-/** Below this a numeric timestamp is read as seconds (10^11 s is the year 5138; 10^11 ms is 1973). */
-const SECONDS_BELOW = 1e11;
+export type TimeUnit = 's' | 'ms' | 'us' | 'ns';
+const UNIT_MS: Record<TimeUnit, number> = { s: 1000, ms: 1, us: 1e-3, ns: 1e-6 };
+
+/**
+ * The unit of a numeric time given without one, by its size: below 10^11 seconds (10^11 s is
+ * the year 5138, 10^11 ms is 1973), below 10^14 milliseconds, below 10^17 microseconds, else
+ * nanoseconds — each range covers 1973 to 5138.
+ */
+function guessUnit(n: number): TimeUnit {
+  const a = Math.abs(n);
+  return a < 1e11 ? 's' : a < 1e14 ? 'ms' : a < 1e17 ? 'us' : 'ns';
+}
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
 
-/** ms since the epoch (integer) from ISO 8601 text or a Unix time in s or ms. */
-export function toTimestamp(v: unknown, unit: 's' | 'ms' | undefined): Converted<number> {
+/** ms since the epoch (integer) from ISO 8601 text or a Unix time in s, ms, µs or ns. */
+export function toTimestamp(v: unknown, unit: TimeUnit | undefined): Converted<number> {
   if (typeof v === 'number') return fromEpoch(v, unit);
   if (typeof v === 'string') {
     if (DECIMAL.test(v)) return fromEpoch(Number(v), unit);
@@ -51,10 +61,9 @@ export function toTimestamp(v: unknown, unit: 's' | 'ms' | undefined): Converted
   return { ok: false, problem: `found ${describe(v)}, not a time` };
 }
 
-function fromEpoch(n: number, unit: 's' | 'ms' | undefined): Converted<number> {
+function fromEpoch(n: number, unit: TimeUnit | undefined): Converted<number> {
   if (!Number.isFinite(n)) return { ok: false, problem: `${n} is not a time` };
-  const seconds = unit === undefined ? Math.abs(n) < SECONDS_BELOW : unit === 's';
-  return { ok: true, value: Math.round(seconds ? n * 1000 : n) };
+  return { ok: true, value: Math.round(n * UNIT_MS[unit ?? guessUnit(n)]) };
 }
 
 function zoneOffsetMs(zone: string): number {

@@ -124,7 +124,7 @@ describe('json collector values and times', () => {
   });
 
   it('reads ISO 8601 (zone or UTC) and Unix times in seconds or milliseconds', () => {
-    const t = (v: unknown, unit?: 's' | 'ms') => {
+    const t = (v: unknown, unit?: 's' | 'ms' | 'us' | 'ns') => {
       const r = toTimestamp(v, unit);
       return r.ok ? r.value : r.problem;
     };
@@ -141,6 +141,10 @@ describe('json collector values and times', () => {
     assert.equal(t(1.5, 's'), 1500);
     assert.equal(t(1500, 'ms'), 1500);
     assert.equal(t(1500), 1_500_000, 'a small number is seconds');
+    assert.equal(t(ms * 1000), ms, 'microseconds by size');
+    assert.equal(t(String(ms * 1e6)), ms, 'nanoseconds by size, as text');
+    assert.equal(t(1_500_000, 'us'), 1500);
+    assert.equal(t(2_000_000, 'ns'), 2);
     assert.match(String(t('2026-02-30T00:00:00Z')), /not a real date/);
     assert.match(String(t('yesterday')), /neither ISO 8601/);
     assert.match(String(t(null)), /found null, not a time/);
