@@ -25,6 +25,12 @@ export interface CompiledPath {
    * so "the array is empty" can be told from "the path leads nowhere".
    */
   parent?: string;
+  /**
+   * For a path of single names and indices only (`$.count`, `$.a[0].b`, the usual per-item
+   * path): its steps, walked directly instead of through the library, which costs ~5 µs a
+   * call — 20,000 items × 4 paths would be half a second per page.
+   */
+  steps?: (string | number)[];
 }
 
 export type ParseResult = { ok: true; path: CompiledPath } | { ok: false; message: string };
@@ -49,7 +55,25 @@ export function parseJsonPath(source: string): ParseResult {
 
 /** Every node the path selects in `doc`, in document order; [] when it selects nothing. */
 export function selectAll(path: CompiledPath, doc: unknown): unknown[] {
+  if (path.steps) return walk(path.steps, doc);
   return evaluate(path.normalized, doc);
+}
+
+/** RFC 9535 for names and indices: a name selects in objects only, an index in arrays only. */
+function walk(steps: readonly (string | number)[], doc: unknown): unknown[] {
+  let node = doc;
+  for (const step of steps) {
+    if (typeof step === 'number') {
+      if (!Array.isArray(node)) return [];
+      const i = step < 0 ? node.length + step : step;
+      if (i < 0 || i >= node.length) return [];
+      node = node[i];
+    } else {
+      if (node === null || typeof node !== 'object' || Array.isArray(node) || !Object.hasOwn(node, step)) return [];
+      node = (node as Record<string, unknown>)[step];
+    }
+  }
+  return node === undefined ? [] : [node];
 }
 
 /** True when the path selects nothing only because the array or object it walks is empty. */
@@ -76,6 +100,7 @@ class Parser {
   private i = 0;
   private readonly out: string[] = ['$'];
   private lastParent: string | undefined;
+  private steps: (string | number)[] | undefined = [];
 
   constructor(private readonly src: string) {}
 
@@ -87,7 +112,7 @@ class Parser {
     }
     this.i = 1;
     while (this.i < s.length) this.segment();
-    return { source: s, normalized: this.out.join(''), parent: this.lastParent };
+    return { source: s, normalized: this.out.join(''), parent: this.lastParent, steps: this.steps };
   }
 
   private segment(): void {
@@ -122,6 +147,9 @@ class Parser {
     const spelled = selectors.map((sel) => this.spell(sel, selectors.length > 1));
     this.out.push(prefix + '[' + spelled.join(',') + ']');
     const single = selectors.length === 1 ? selectors[0]! : undefined;
+    if (prefix === '' && single?.kind === 'name') this.steps?.push(single.name);
+    else if (prefix === '' && single?.kind === 'index') this.steps?.push(single.index);
+    else this.steps = undefined;
     this.lastParent = single && (single.kind === 'name' || single.kind === 'index') ? undefined : before;
   }
 

@@ -50,6 +50,8 @@ describe('json collector JSONPath', () => {
     assert.deepEqual(select('$', 0), [0], 'the root of a falsy document');
     assert.deepEqual(select('$.store.nothing'), []);
     assert.deepEqual(select('$.x', 'text'), []);
+    assert.deepEqual(select('$.store.book.length'), [], 'a name selects in objects only, not an array\'s length');
+    assert.deepEqual(select('$.store.book[0].title[0]'), [], 'an index selects in arrays only, not a string\'s characters');
   });
 
   it('tells an empty list from a path that leads nowhere', () => {
