@@ -29,8 +29,16 @@ const metricSchema = z.strictObject({
     .record(z.string().regex(LABEL_NAME, { error: 'is not a valid label name' }).refine((n) => !n.startsWith('__'), { error: 'label names starting with __ are reserved' }), jsonPathString)
     .optional()
     .describe('label: path from the item, e.g. { region: $.region }.'),
+  root_labels: z
+    .record(z.string().regex(LABEL_NAME, { error: 'is not a valid label name' }).refine((n) => !n.startsWith('__'), { error: 'label names starting with __ are reserved' }), jsonPathString)
+    .optional()
+    .describe('label: path from the document root, the same for every item of a page, e.g. { account: $.meta.account }.'),
   timestamp: jsonPathString.optional().describe('Path from the item to its time: ISO 8601 text (UTC when no zone is given) or a Unix time. Default: the run time.'),
   timestamp_unit: z.enum(['s', 'ms', 'us', 'ns']).optional().describe('Unit of a numeric timestamp. Default: by size (seconds below 10^11, then ms, µs, ns).'),
+}).superRefine((m, ctx) => {
+  for (const name of Object.keys(m.root_labels ?? {})) {
+    if (m.labels && Object.hasOwn(m.labels, name)) ctx.addIssue({ code: 'custom', path: ['root_labels', name], message: `label ${name} is also in labels; give it once` });
+  }
 });
 
 const pageLimits = {

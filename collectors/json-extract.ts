@@ -25,6 +25,7 @@ interface CompiledMetric {
   items?: CompiledPath;
   value: CompiledPath;
   labels: [string, CompiledPath][];
+  rootLabels: [string, CompiledPath][];
   timestamp?: CompiledPath;
 }
 
@@ -49,6 +50,7 @@ export class Extractor {
       items: m.items === undefined ? undefined : compile(m.items),
       value: compile(m.value),
       labels: Object.entries(m.labels ?? {}).map(([k, p]) => [k, compile(p)]),
+      rootLabels: Object.entries(m.root_labels ?? {}).map(([k, p]) => [k, compile(p)]),
       timestamp: m.timestamp === undefined ? undefined : compile(m.timestamp),
     }));
   }
@@ -58,12 +60,15 @@ export class Extractor {
     for (const m of this.metrics) {
       if (!m.items && pageNo > 1) continue;
       const where = (i: number) => `${m.items ? `item ${i + 1} of ${m.spec.items}` : 'the document'}${pageNo > 1 || this.config.pagination ? ` on page ${pageNo}` : ''}`;
+      const onPage = pageNo > 1 || this.config.pagination ? `page ${pageNo}` : 'the document';
       const items = m.items ? selectAll(m.items, doc) : [doc];
       if (items.length === 0 && m.items && !selectsFromEmpty(m.items, doc)) {
-        this.missing(m, `items path ${m.spec.items} matched nothing`, pageNo > 1 || this.config.pagination ? `on page ${pageNo}` : 'in the document');
+        this.missing(m, `items path ${m.spec.items} matched nothing`, `in ${onPage}`);
         continue;
       }
-      items.forEach((item, i) => this.item(m, item, where(i)));
+      if (items.length === 0) continue;
+      const shared = this.rootLabels(m, doc, onPage);
+      if (shared) items.forEach((item, i) => this.item(m, item, where(i), shared));
     }
   }
 
@@ -73,13 +78,24 @@ export class Extractor {
     return { samples: this.samples, warnings };
   }
 
-  private item(m: CompiledMetric, item: unknown, where: string): void {
+  /** The metric's `root_labels` on this page; undefined when one is missing and the page's items are skipped. */
+  private rootLabels(m: CompiledMetric, doc: unknown, onPage: string): Record<string, string> | undefined {
+    const shared: Record<string, string> = {};
+    for (const [name, path] of m.rootLabels) {
+      const v = this.pick(m, `root label ${name}`, path, doc, onPage, toLabelValue);
+      if (v === undefined) return undefined;
+      shared[name] = v;
+    }
+    return shared;
+  }
+
+  private item(m: CompiledMetric, item: unknown, where: string, shared: Record<string, string>): void {
     const value = this.pick(m, 'value', m.value, item, where, toSampleValue);
     if (value === undefined) return;
     if (m.spec.type === 'counter' && !(value >= 0)) {
       throw this.error(m, `value path ${m.value.source} gave ${value} in ${where}; a counter is never negative or NaN (use type: gauge)`);
     }
-    const labels: Record<string, string> = {};
+    const labels: Record<string, string> = { ...shared };
     for (const [name, path] of m.labels) {
       const v = this.pick(m, `label ${name}`, path, item, where, toLabelValue);
       if (v === undefined) return;

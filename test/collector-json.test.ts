@@ -39,6 +39,7 @@ async function handler(req: IncomingMessage, res: ServerResponse): Promise<void>
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid token"}');
       return ok(res, {
         generated_at: '2026-01-05T09:59:00Z',
+        account: 'acme',
         total: 7,
         data: [
           { region: 'eu', count: 3, updated: '2026-01-05T09:00:00Z', open: true },
@@ -150,6 +151,23 @@ describe('json collector: reading values', () => {
     const total = r.samples.find((s) => s.name === 'orders_total')!;
     assert.deepEqual(total, { name: 'orders_total', labels: {}, ts: NOW.getTime(), value: 7 });
     assert.equal(r.warnings, undefined);
+  });
+
+  it('adds root_labels read once from the document to every item, and treats a missing one like a missing value', async () => {
+    const base = { url: `${server.url}/stats`, auth: { bearer: TOKEN } };
+    const r = await collect({ ...base, metrics: [{ ...orders, root_labels: { account: '$.account' } }] });
+    assert.deepEqual(r.samples.map((s) => s.labels).sort((a, b) => (a.region! < b.region! ? -1 : 1)), [
+      { account: 'acme', region: 'apac' },
+      { account: 'acme', region: 'eu' },
+      { account: 'acme', region: 'us' },
+    ]);
+    await assert.rejects(
+      collect({ ...base, metrics: [{ ...orders, root_labels: { account: '$.acct' } }] }),
+      /collector "shop", metric "orders": root label account path \$\.acct matched nothing in the document/,
+    );
+    const skipped = await collect({ ...base, on_missing: 'skip', metrics: [{ ...orders, root_labels: { account: '$.acct' } }, { name: 'orders_total', value: '$.total' }] });
+    assert.deepEqual(skipped.samples.map((s) => s.name), ['orders_total'], 'the other metric is still read');
+    assert.deepEqual(skipped.warnings, ['metric "orders": root label account path $.acct matched nothing: skipped 1 time (first in the document)']);
   });
 
   it('sends the Authorization header written with ${ENV} in the workload file, and fails on a 401 without printing the token', async () => {
@@ -397,6 +415,10 @@ describe('json collector: configuration', () => {
     assert.equal(r.ok, false);
     const issue = !r.ok ? r.errors[0]! : undefined;
     assert.deepEqual({ line: issue?.line, column: issue?.column, path: issue?.path }, { line: 8, column: 16, path: 'collectors[0].metrics[0].value' });
+  });
+
+  it('rejects a label given both in labels and root_labels', () => {
+    assert.deepEqual(issues({ ...base, metrics: [{ ...orders, root_labels: { region: '$.region' } }] }), ['metrics.0.root_labels.region: label region is also in labels; give it once']);
   });
 
   it('rejects a body with GET, a cursor without a destination, and a body_field without POST', () => {
