@@ -86,7 +86,7 @@ export const jsonConfig = z
       .describe('Query parameters set on every page\'s URL, e.g. { api_key: ${API_KEY} }; their values are shown as *** in messages.'),
     method: z.enum(['GET', 'POST']).default('GET').describe('GET, or POST with `body`.'),
     body: z.json().optional().describe('JSON body of a POST (any JSON value; strings may use ${ENV}).'),
-    metrics: z.array(metricSchema).min(1).describe('What to read: a list of { name, value, items?, labels?, timestamp?, type? }.'),
+    metrics: z.array(metricSchema).min(1).describe('What to read: a list of { name, value, items?, labels?, root_labels?, timestamp?, timestamp_unit?, type? }.'),
     on_missing: z
       .enum(['error', 'skip'])
       .default('error')
