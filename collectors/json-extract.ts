@@ -8,9 +8,10 @@ import { toLabelValue, toSampleValue, toTimestamp, type Converted } from './json
  * one without (a single figure at the document's root, such as a total) from the first page
  * only, since every page of a paginated answer usually repeats it.
  *
- * Failure contract: a value, label or timestamp that is missing (no match, or null) fails
- * the run with a `JsonExtractError` naming the collector, metric, path, item and page, unless
- * `on_missing: skip`, which leaves the item out and reports a count per metric and cause in
+ * Failure contract: a path that finds nothing (or null) — a value, label or timestamp in an
+ * item, a root label, an `items` path leading nowhere — fails the run with a
+ * `JsonExtractError` naming the collector, metric, path, item and page, unless
+ * `on_missing: skip`, which leaves the items out and reports a count per metric and cause in
  * the warnings. A value of the wrong kind (an object, a string that is not a number), a path
  * that matches several values, a negative counter or two items giving the same series at the
  * same time always fail the run: they mean the paths are wrong, not that data is absent.
