@@ -183,7 +183,8 @@ function parseDocument(url: string, contentType: string, text: string, number: n
     throw new Error(`${shown} answered ${contentType}, not JSON (a login page or a proxy error?): "${bodySnippet(text, contentType, 100)}"`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    // A byte order mark is not JSON (RFC 8259 §8.1) but some Windows-hosted APIs send one.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown;
   } catch (err) {
     const why = (err as Error).message;
     const snippet = bodySnippet(text, contentType, 80);

@@ -97,6 +97,8 @@ async function handler(req: IncomingMessage, res: ServerResponse): Promise<void>
       return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": [1, 2,');
     case '/html':
       return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><h1>Please sign in</h1></body></html>');
+    case '/bom':
+      return void res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('\ufeff{"data": [{"region": "eu", "count": 2}]}');
     case '/values':
       return ok(res, { data: [{ k: 'a', v: '12abc' }] });
     case '/spaced':
@@ -372,6 +374,10 @@ describe('json collector: bad answers and limits', () => {
 
   it('fails on invalid JSON, naming the URL and the parser\'s complaint', async () => {
     await assert.rejects(collect({ url: `${server.url}/bad`, metrics: [orders] }), /\/bad answered invalid JSON \(.+\): "\{"data": \[1, 2,"/);
+  });
+
+  it('reads a body that starts with a byte order mark', async () => {
+    assert.deepEqual(regions(await collect({ url: `${server.url}/bom`, metrics: [orders] })), ['eu=2']);
   });
 
   it('fails on an HTML page (a login page), quoting it', async () => {
