@@ -100,6 +100,9 @@ export const jsonConfig = z
   .superRefine((c, ctx) => {
     if (c.body !== undefined && c.method !== 'POST') ctx.addIssue({ code: 'custom', path: ['body'], message: 'a body is sent only with method: POST' });
     const p = c.pagination;
+    if (p && 'param' in p && p.param !== undefined && c.query && Object.hasOwn(c.query, p.param)) {
+      ctx.addIssue({ code: 'custom', path: ['pagination', 'param'], message: `${p.param} is also set in query, which would hold it fixed; set it in one place` });
+    }
     if ((p?.type === 'page_number' || p?.type === 'offset') && !c.metrics.some((m) => m.items !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['pagination', 'type'], message: `${p.type} pagination ends at a page without items, so at least one metric needs items:` });
     }

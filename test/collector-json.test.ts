@@ -423,6 +423,12 @@ describe('json collector: configuration', () => {
     assert.deepEqual({ line: issue?.line, column: issue?.column, path: issue?.path }, { line: 8, column: 16, path: 'collectors[0].metrics[0].value' });
   });
 
+  it('rejects a pagination parameter that query also sets', () => {
+    assert.deepEqual(issues({ ...base, query: { page: '1' }, pagination: { type: 'page_number', param: 'page' } }), [
+      'pagination.param: page is also set in query, which would hold it fixed; set it in one place',
+    ]);
+  });
+
   it('rejects a label given both in labels and root_labels', () => {
     assert.deepEqual(issues({ ...base, metrics: [{ ...orders, root_labels: { region: '$.region' } }] }), ['metrics.0.root_labels.region: label region is also in labels; give it once']);
   });
