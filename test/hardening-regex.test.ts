@@ -27,7 +27,9 @@ workload: { id: regex-test, title: "Regex test" }
 collectors: []
 `);
 
-test('catastrophic patterns match many long label values within 100 ms through GET /api/series', async (t) => {
+// No timed assertion (speed is the benchmarks' job): a backtracking engine would not answer for
+// years, so the test's own timeout is what fails it; the time per pattern is printed.
+test('catastrophic patterns over many long label values are answered through GET /api/series (no backtracking)', { timeout: 30_000 }, async (t) => {
   runtime.load(false);
   const samples = [];
   for (let i = 0; i < 100; i++) {
@@ -44,7 +46,6 @@ test('catastrophic patterns match many long label values within 100 ms through G
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.series.length, 0, `${pattern} matches nothing: anchored, no '!' or 'b' at the end`);
     t.diagnostic(`${pattern} over ${samples.length} values: ${ms.toFixed(1)} ms`);
-    assert.ok(ms < 100, `${pattern} over ${samples.length} values took ${ms.toFixed(0)} ms`);
   }
   // Anchored like PromQL: the whole value must match.
   const whole = await request(app).get('/api/series').query({ match: `victim{label=~"a+!7"}` }).expect(200);
