@@ -172,9 +172,10 @@ export class Runtime {
       onFinished: () => this.onBackfilled(),
     });
     const reads = (this.reads = opts.readWorkers ? new ReadWorkers({ dbPath: opts.dbPath, store: this.store, clock, log: opts.log, size: opts.readWorkers }) : null);
+    const evaluationTablesOfStore = evaluationTables(this.store);
     evaluator = new Evaluator({
       store: this.store,
-      tables: evaluationTables(this.store),
+      tables: evaluationTablesOfStore,
       collectors: () => scheduler.status(),
       log: opts.log,
       clock,
@@ -182,7 +183,7 @@ export class Runtime {
       ...(reads ? { offThread: (spec, collectors, at, hints) => reads.evaluate(spec, collectors, at, hints) } : {}),
     });
     this.evaluator = evaluator;
-    this.history = new EvaluationHistory(this.store);
+    this.history = evaluationTablesOfStore.history;
     reports = createReports({
       store: this.store,
       workload: () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { storeSeriesData } from '../server/evaluation/data.js';
 import { evaluateWorkload } from '../server/evaluation/engine.js';
 import { clipToHistory, EvaluationHistory } from '../server/evaluation/history.js';
+import { SqliteEvaluationRepository } from '../server/evaluation/sqliteState.js';
 import { HISTORY_SERIES } from '../server/evaluation/history-series.js';
 import { agg, DAY, every, HOUR, MINUTE, NOW, sel, series, SETTINGS, slo, testStore, threshold } from './support/evaluation.js';
 
@@ -68,7 +69,7 @@ test('a history younger than the range is read from its first sample at raw reso
   const { store } = testStore();
   const first = NOW - 6 * MINUTE;
   store.writeSamples(series(HISTORY_SERIES.pillarScore, { pillar: 'reliability' }, every(MINUTE, first, NOW), (ts) => 90 + (ts - first) / MINUTE));
-  const history = new EvaluationHistory(store);
+  const history = new EvaluationHistory(store, new SqliteEvaluationRepository(store.db));
   // What a 7-day sparkline 300 px wide asks for: hourly buckets (rollups).
   const h = history.pillarHistory('reliability', { from: NOW - 7 * DAY, to: NOW, step: HOUR });
   assert.equal(h.source, 'raw');

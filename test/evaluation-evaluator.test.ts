@@ -20,7 +20,7 @@ const healthy = (now: () => number) => () => [
   collectorStatus('web', { lastSuccess: { startedAt: now() - 30_000, durationMs: 5, ok: true, samplesWritten: 1 } }),
 ];
 
-test('the evaluator records transitions only on a status change, also across a restart, and keeps score history', () => {
+test('the evaluator records transitions only on a status change, also across a restart, and keeps score history', async () => {
   const clock = new FakeClock(NOW);
   const { store, file } = testStore({ now: () => clock.now() });
   store.writeSamples(series('latency_seconds', { collector: 'web' }, every(5 * MINUTE, NOW - 55 * MINUTE, NOW), () => 0.2));
@@ -48,8 +48,8 @@ test('the evaluator records transitions only on a status change, also across a r
     seen[2]![1].map(({ indicatorId, at, from, to, value, score }) => ({ indicatorId, at, from, to, value, score })),
     [{ indicatorId: 'lat', at: NOW + 2 * MINUTE, from: 'ok', to: 'warning', value: 0.6, score: 57.1 }],
   );
-  assert.deepEqual(ev.history.transitions('lat').map((x) => x.to), ['warning', 'ok'], 'newest first');
-  assert.equal(ev.history.recentTransitions(10).length, 4);
+  assert.deepEqual((await ev.history.transitions('lat')).map((x) => x.to), ['warning', 'ok'], 'newest first');
+  assert.equal((await ev.history.recentTransitions(10)).length, 4);
   ev.stop();
   store.close();
 
@@ -62,8 +62,8 @@ test('the evaluator records transitions only on a status change, also across a r
   ev2.on('evaluated', (_s, tr) => transitions.push(tr));
   ev2.setSpec(spec);
   assert.deepEqual(transitions, [[]]);
-  assert.equal(ev2.history.states().get('lat')?.since, NOW + 2 * MINUTE);
-  assert.equal(ev2.history.states().get('lat')?.evaluatedAt, NOW + 3 * MINUTE);
+  assert.equal((await ev2.history.states()).get('lat')?.since, NOW + 2 * MINUTE);
+  assert.equal((await ev2.history.states()).get('lat')?.evaluatedAt, NOW + 3 * MINUTE);
 
   // Score history: one sample per pass, through the store's range queries.
   const range = { from: NOW, to: NOW + 3 * MINUTE, step: MINUTE };
@@ -79,19 +79,19 @@ test('the evaluator records transitions only on a status change, also across a r
   reopened.close();
 });
 
-test('setSpec without an indicator drops it from the snapshot and its state, keeping its transitions', () => {
+test('setSpec without an indicator drops it from the snapshot and its state, keeping its transitions', async () => {
   const clock = new FakeClock(NOW);
   const { store } = testStore({ now: () => clock.now() });
   store.writeSamples(series('latency_seconds', { collector: 'web' }, [NOW - MINUTE], () => 0.2));
   const ev = new Evaluator({ store, tables: evaluationTables(store), collectors: healthy(() => clock.now()), log: silentLogger, clock });
   ev.setSpec(spec);
-  assert.ok(ev.history.states().has('gone'));
+  assert.ok((await ev.history.states()).has('gone'));
   clock.advance(MINUTE);
   const after = ev.setSpec({ ...spec, indicators: [lat, none] });
   assert.deepEqual(after.indicators.map((i) => i.id), ['lat', 'none']);
   assert.equal(ev.latest(), after);
-  assert.equal(ev.history.states().has('gone'), false);
-  assert.equal(ev.history.transitions('gone').length, 1);
+  assert.equal((await ev.history.states()).has('gone'), false);
+  assert.equal((await ev.history.transitions('gone')).length, 1);
   store.close();
 });
 

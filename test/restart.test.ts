@@ -136,7 +136,7 @@ test('after a restart longer than the staleness bound, nothing turns stale: the 
     // healthy collector's indicator stays ok; the one that had stopped is still stale.
     const next = second.runtime.evaluator.evaluateNow();
     assert.deepEqual(statuses(next), { up: 'ok', gone_up: 'stale' });
-    const since = second.runtime.history.transitions('up', 10).filter((t) => t.at > before.at);
+    const since = (await second.runtime.history.transitions('up', 10)).filter((t) => t.at > before.at);
     assert.deepEqual(since, [], 'no transition (no ok → stale → ok flap) across the restart');
 
     // Stale still means the data stopped: 30 s after the restart without a run, it is.

@@ -36,8 +36,8 @@ export interface EvaluationReader {
   latest(): EvaluationSnapshot | null;
   /** Calls `fn` after every evaluation; returns the unsubscribe function. */
   subscribe(fn: (snapshot: EvaluationSnapshot) => void): () => void;
-  transitions(indicatorId: string, limit: number): Transition[];
-  states(): Map<string, IndicatorState>;
+  transitions(indicatorId: string, limit: number): Promise<Transition[]>;
+  states(): Promise<Map<string, IndicatorState>>;
   indicatorHistory(id: string, range: RangeQuery, metric: IndicatorHistoryMetric): HistoryPoints;
   outcomeHistory(id: string, range: RangeQuery): HistoryPoints;
   pillarHistory(pillar: Pillar, range: RangeQuery): HistoryPoints;

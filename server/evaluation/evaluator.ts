@@ -9,13 +9,18 @@ import type { EvaluationSnapshot } from './snapshot.js';
 import { specKey } from './last.js';
 import { resolveHints, type MissingDataHint } from './missing.js';
 import type { Transition } from './state.js';
-import type { EvaluationTables, EvaluatorStore, LastSnapshot, TransitionLog } from './tables.js';
+import type { EvaluationRepository, StoredEvaluation } from './backend.js';
+import type { EvaluationTables, EvaluatorStore, SyncEvaluationTables } from './tables.js';
 import type { Clock } from '../clock.js';
 
 export interface EvaluatorOptions {
   /** Samples in and out (the concrete Store implements it). */
   store: EvaluatorStore;
-  /** The evaluation's own tables: `evaluationTables(store)` over the store's database. */
+  /**
+   * The evaluation's own tables: `evaluationTables(store)` over the SQLite store's database.
+   * Timed passes persist through `repository` (awaited); setSpec() and evaluateNow(), which the
+   * synchronous Runtime.load() calls, need `sync` (SQLite) until load() is asynchronous.
+   */
   tables: EvaluationTables;
   /** The scheduler's view of each collector, for staleness. */
   collectors: () => CollectorStatus[];
@@ -78,8 +83,8 @@ export class Evaluator extends EventEmitter {
   readonly history: EvaluationHistory;
   private readonly store: EvaluatorStore;
   private readonly data: SeriesData;
-  private readonly state: TransitionLog;
-  private readonly lastStore: LastSnapshot;
+  private readonly repository: EvaluationRepository;
+  private readonly sync: SyncEvaluationTables | undefined;
   private resume: boolean;
   private specKey = '';
   /** When a resumed snapshot's next pass is due (ms epoch); null once a pass has run. */
@@ -105,8 +110,8 @@ export class Evaluator extends EventEmitter {
     super();
     this.store = opts.store;
     this.data = storeSeriesData(opts.store);
-    this.state = opts.tables.state;
-    this.lastStore = opts.tables.last;
+    this.repository = opts.tables.repository;
+    this.sync = opts.tables.sync;
     this.resume = opts.resume ?? true;
     this.history = opts.tables.history;
     this.collectors = opts.collectors;
@@ -129,18 +134,67 @@ export class Evaluator extends EventEmitter {
    * was evaluated or persisted.
    */
   setSpec(spec: WorkloadEvaluationSpec): EvaluationSnapshot {
-    if (!(spec.settings.intervalMs > 0)) throw new RangeError(`settings.intervalMs must be positive, got ${spec.settings.intervalMs}`);
+    checkInterval(spec);
+    const sync = this.syncTables('setSpec');
     this.spec = spec;
     this.specKey = specKey(spec);
     try {
-      const removed = this.state.retainOnly(new Set(spec.indicators.map((i) => i.id)));
-      if (removed > 0) this.log.info('evaluation state of removed indicators deleted', { count: removed });
+      this.removedDeleted(sync.state.retainOnly(new Set(spec.indicators.map((i) => i.id))));
     } catch (err) {
-      this.log.error('could not delete the state of removed indicators', { error: message(err) });
+      this.removedFailed(err);
     }
-    const resumed = this.resume ? this.resumable(spec) : null;
+    let stored: StoredEvaluation | null = null;
+    if (this.resume) {
+      try {
+        stored = sync.last.load();
+      } catch (err) {
+        this.log.warn('could not read the last evaluation; evaluating anew', { error: message(err) });
+      }
+    }
     this.resume = false;
+    const resumed = this.resumable(spec, stored);
     if (resumed === null) return this.evaluateNow();
+    return this.resumeWith(resumed, spec);
+  }
+
+  /**
+   * setSpec() through the asynchronous tables alone (either backend): the same deletion of
+   * removed indicators' state and the same resume rule, awaited; otherwise a pass as
+   * evaluateSoon() runs it. Resolves with the snapshot resumed or applied, or null when the
+   * pass failed or was superseded (see evaluateSoon).
+   */
+  async setSpecSoon(spec: WorkloadEvaluationSpec): Promise<EvaluationSnapshot | null> {
+    checkInterval(spec);
+    this.spec = spec;
+    this.specKey = specKey(spec);
+    const resume = this.resume;
+    this.resume = false;
+    const [removed, stored] = await Promise.all([
+      this.repository.retainOnly(new Set(spec.indicators.map((i) => i.id))).catch((err: unknown) => this.removedFailed(err)),
+      resume
+        ? this.repository.loadLast().catch((err: unknown) => {
+            this.log.warn('could not read the last evaluation; evaluating anew', { error: message(err) });
+            return null;
+          })
+        : null,
+    ]);
+    this.removedDeleted(removed ?? 0);
+    if (this.spec !== spec) return null;
+    const resumed = this.resumable(spec, stored);
+    if (resumed === null) return this.evaluateSoon();
+    return this.resumeWith(resumed, spec);
+  }
+
+  private removedDeleted(count: number): void {
+    if (count > 0) this.log.info('evaluation state of removed indicators deleted', { count });
+  }
+
+  private removedFailed(err: unknown): undefined {
+    this.log.error('could not delete the state of removed indicators', { error: message(err) });
+    return undefined;
+  }
+
+  private resumeWith(resumed: EvaluationSnapshot, spec: WorkloadEvaluationSpec): EvaluationSnapshot {
     this.last = resumed;
     this.log.info('resumed the last evaluation', { evaluatedAt: new Date(resumed.at).toISOString() });
     this.resumedNextAt = resumed.at + spec.settings.intervalMs;
@@ -149,14 +203,7 @@ export class Evaluator extends EventEmitter {
   }
 
   /** The stored snapshot, when it is of this spec and recent enough to resume (see setSpec). */
-  private resumable(spec: WorkloadEvaluationSpec): EvaluationSnapshot | null {
-    let stored: ReturnType<LastSnapshot['load']>;
-    try {
-      stored = this.lastStore.load();
-    } catch (err) {
-      this.log.warn('could not read the last evaluation; evaluating anew', { error: message(err) });
-      return null;
-    }
+  private resumable(spec: WorkloadEvaluationSpec, stored: StoredEvaluation | null): EvaluationSnapshot | null {
     if (stored === null || stored.specKey !== this.specKey) return null;
     const age = this.clock.now() - stored.snapshot.at;
     return age >= 0 && age <= RESUME_WITHIN_INTERVALS * spec.settings.intervalMs ? stored.snapshot : null;
@@ -187,10 +234,12 @@ export class Evaluator extends EventEmitter {
   evaluateNow(): EvaluationSnapshot {
     const spec = this.spec;
     if (spec === null) throw new Error('no workload to evaluate: setSpec() must be called first');
+    const sync = this.syncTables('evaluateNow');
     if (this.evaluating) throw new Error('an evaluation pass is already running');
     this.evaluating = true;
     try {
-      return this.apply(evaluateWorkload(spec, this.engineDeps()));
+      const snapshot = evaluateWorkload(spec, this.engineDeps());
+      return this.publish(snapshot, this.persistSync(snapshot, sync));
     } finally {
       this.evaluating = false;
       this.resumedNextAt = null;
@@ -207,7 +256,7 @@ export class Evaluator extends EventEmitter {
    * evaluator stopped.
    */
   evaluateSoon(): Promise<EvaluationSnapshot | null> {
-    if (!this.offThread) {
+    if (!this.offThread && this.sync) {
       try {
         return Promise.resolve(this.evaluateNow());
       } catch (err) {
@@ -223,12 +272,18 @@ export class Evaluator extends EventEmitter {
     return this.pass;
   }
 
+  private syncTables(caller: string): SyncEvaluationTables {
+    if (!this.sync) throw new Error(`${caller}() persists synchronously and needs the SQLite evaluation tables (tables.sync); use evaluateSoon()`);
+    return this.sync;
+  }
+
   /** Resolves once no pass runs off the main thread (shutdown waits for it). */
   async idle(): Promise<void> {
     while (this.pass) await this.pass;
   }
 
-  private async passOffThread(run: OffThreadEvaluation): Promise<EvaluationSnapshot | null> {
+  /** A pass whose persistence is awaited: computed by `run` (a worker), or here when absent or failing. */
+  private async passOffThread(run: OffThreadEvaluation | undefined): Promise<EvaluationSnapshot | null> {
     const spec = this.spec;
     if (spec === null) throw new Error('no workload to evaluate: setSpec() must be called first');
     this.cancel?.(); // no timed pass while this one runs; rearmed when it ends
@@ -237,8 +292,11 @@ export class Evaluator extends EventEmitter {
       const now = this.clock.now();
       let snapshot: EvaluationSnapshot;
       try {
-        snapshot = await run(spec, this.collectors(), now, resolveHints(spec.indicators, this.missingDataHint));
+        snapshot = run
+          ? await run(spec, this.collectors(), now, resolveHints(spec.indicators, this.missingDataHint))
+          : evaluateWorkload(spec, { ...this.engineDeps(), now });
       } catch (err) {
+        if (!run) throw err;
         if (this.stopped || this.spec !== spec) return null;
         this.log.warn('evaluation off the main thread failed; evaluating on the main thread', { error: message(err) });
         snapshot = evaluateWorkload(spec, { ...this.engineDeps(), now });
@@ -247,9 +305,9 @@ export class Evaluator extends EventEmitter {
       // evaluated its new spec meanwhile, or an evaluateNow() applied a later pass.
       const superseded = () => this.stopped || this.spec !== spec || (this.last !== null && this.last.at > snapshot.at);
       let transitions: Transition[] = [];
-      for (const step of this.persistSteps(snapshot)) {
+      for (const step of this.persistSteps(snapshot, (at, indicators, last) => this.repository.recordPass(at, indicators, last), (before) => this.repository.pruneTransitions(before))) {
         if (superseded()) return null;
-        transitions = step() ?? transitions;
+        transitions = (await step()) ?? transitions;
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       if (superseded() || this.evaluating) return null;
@@ -283,11 +341,6 @@ export class Evaluator extends EventEmitter {
     };
   }
 
-  /** Persists a computed pass, makes it the latest and tells the listeners. */
-  private apply(snapshot: EvaluationSnapshot): EvaluationSnapshot {
-    return this.publish(snapshot, this.persist(snapshot));
-  }
-
   /** Makes a persisted pass the latest and tells the listeners; a throwing listener is logged, never fatal. */
   private publish(snapshot: EvaluationSnapshot, transitions: Transition[]): EvaluationSnapshot {
     this.last = snapshot;
@@ -299,27 +352,45 @@ export class Evaluator extends EventEmitter {
     return snapshot;
   }
 
-  private persist(snapshot: EvaluationSnapshot): Transition[] {
-    return this.persistSteps(snapshot).reduce<Transition[]>((out, step) => step() ?? out, []);
+  /** Persists a pass on this thread, synchronously (SQLite); returns the transitions written. */
+  private persistSync(snapshot: EvaluationSnapshot, sync: SyncEvaluationTables): Transition[] {
+    let out: Transition[] = [];
+    const steps = this.persistSteps(snapshot, (at, indicators, last) => sync.recordPassSync(at, indicators, last), (before) => sync.state.pruneTransitions(before));
+    for (const step of steps) out = (step() as Transition[] | void) ?? out;
+    return out;
   }
 
   /**
-   * Persisting a pass, in order: transitions and state, the history samples, the stored
-   * snapshot (and pruning, hourly). Separate steps, so a pass applied off the main thread can
-   * let other work (HTTP requests) run between them; the first step returns the transitions.
+   * Persisting a pass, in order: transitions, state and the stored snapshot (one transaction:
+   * one statement on PostgreSQL), the history samples, and pruning (hourly). Separate steps, so
+   * a pass applied off the main thread can let other work (HTTP requests) run between them;
+   * the first step answers the transitions. `record` and `prune` are the tables' synchronous
+   * (evaluateNow) or asynchronous (evaluateSoon) methods; a step answers a promise only when
+   * they do.
    */
-  private persistSteps(snapshot: EvaluationSnapshot): Array<() => Transition[] | void> {
+  private persistSteps<R extends Transition[] | Promise<Transition[]>, P extends number | Promise<number>>(
+    snapshot: EvaluationSnapshot,
+    record: (at: number, indicators: EvaluationSnapshot['indicators'], last: { snapshot: EvaluationSnapshot; specKey: string }) => R,
+    prune: (before: number) => P,
+  ): Array<() => Transition[] | void | Promise<Transition[] | void>> {
+    const logged = (transitions: Transition[]) => {
+      for (const t of transitions) {
+        if (t.from !== null) this.log.info('indicator status changed', { indicator: t.indicatorId, from: t.from, to: t.to, reason: t.reason });
+      }
+      return transitions;
+    };
+    const failed = (err: unknown): Transition[] => {
+      this.log.error('could not record indicator transitions and the last evaluation', { error: message(err) });
+      return [];
+    };
+    const pruneFailed = (err: unknown) => this.log.error('could not prune old indicator transitions', { error: message(err) });
     return [
       () => {
         try {
-          const transitions = this.state.record(snapshot.at, snapshot.indicators);
-          for (const t of transitions) {
-            if (t.from !== null) this.log.info('indicator status changed', { indicator: t.indicatorId, from: t.from, to: t.to, reason: t.reason });
-          }
-          return transitions;
+          const written = record(snapshot.at, snapshot.indicators, { snapshot, specKey: this.specKey });
+          return written instanceof Promise ? written.then(logged, failed) : logged(written as Transition[]);
         } catch (err) {
-          this.log.error('could not record indicator transitions', { error: message(err) });
-          return [];
+          return failed(err);
         }
       },
       () => {
@@ -330,18 +401,16 @@ export class Evaluator extends EventEmitter {
         }
       },
       () => {
+        if (snapshot.at - this.prunedAt < PRUNE_EVERY_MS) return;
+        const done = () => {
+          this.prunedAt = snapshot.at;
+        };
         try {
-          this.lastStore.save(snapshot, this.specKey);
+          const pruned = prune(snapshot.at - this.store.retentionPolicy().hourlyMs);
+          if (pruned instanceof Promise) return pruned.then(done, pruneFailed);
+          done();
         } catch (err) {
-          this.log.error('could not store the last evaluation', { error: message(err) });
-        }
-        if (snapshot.at - this.prunedAt >= PRUNE_EVERY_MS) {
-          try {
-            this.state.pruneTransitions(snapshot.at - this.store.retentionPolicy().hourlyMs);
-            this.prunedAt = snapshot.at;
-          } catch (err) {
-            this.log.error('could not prune old indicator transitions', { error: message(err) });
-          }
+          pruneFailed(err);
         }
       },
     ];
@@ -369,6 +438,10 @@ export class Evaluator extends EventEmitter {
       this.schedule();
     }
   }
+}
+
+function checkInterval(spec: WorkloadEvaluationSpec): void {
+  if (!(spec.settings.intervalMs > 0)) throw new RangeError(`settings.intervalMs must be positive, got ${spec.settings.intervalMs}`);
 }
 
 function message(err: unknown): string {

@@ -1,11 +1,11 @@
-import type Database from 'better-sqlite3';
-import type { Pillar, Status } from '../scoring/types.js';
+import type { Pillar } from '../scoring/types.js';
 import type { RangeQuery, Selector, Store } from '../store/index.js';
 import { HISTORY_SERIES, historySelector, type HistorySeriesName } from './history-series.js';
-import { IndicatorStateStore, TRANSITION_COLUMNS, transitionFromRow, type IndicatorState, type Transition } from './state.js';
+import type { EvaluationRepository, TransitionsBetween } from './backend.js';
+import type { IndicatorState, Transition } from './state.js';
 
 /**
- * Read side of the evaluation history: status transitions (migrations/0002) and score/value
+ * Read side of the evaluation history: status transitions (EvaluationRepository) and score/value
  * trends (ordinary series, history-series.ts) through the store's range queries, which pick
  * raw samples or hourly rollups and apply the store's limits (RangeTooLargeError, QueryError).
  */
@@ -73,57 +73,38 @@ export function readHistory(store: HistoryReadStore, selector: Selector, range: 
   return { source: result.source, step: q.step, dataSince, points: result.series[0]?.points ?? [] };
 }
 
-export const DEFAULT_TRANSITIONS_LIMIT = 100;
-
-export interface TransitionsBetween {
-  /** Each indicator's status at the start of the range, by id (absent: no transition before it). */
-  atStart: Record<string, Status>;
-  during: Array<{ indicatorId: string; at: number; to: Status }>;
-}
-
+/**
+ * What routes and reports read of the evaluation: status transitions and states through the
+ * asynchronous EvaluationRepository (either backend), score/value trends through the store's
+ * range queries.
+ */
 export class EvaluationHistory {
-  private readonly byIndicator: Database.Statement;
-  private readonly recent: Database.Statement;
-  private readonly atStart: Database.Statement;
-  private readonly during: Database.Statement;
-  private readonly stateStore: IndicatorStateStore;
-
-  constructor(private readonly store: Pick<Store, 'db' | 'querySeries' | 'findSeries' | 'firstSampleAt'>) {
-    this.byIndicator = store.db
-      .prepare(`SELECT ${TRANSITION_COLUMNS} FROM indicator_transitions WHERE indicator_id = ? ORDER BY at DESC, id DESC LIMIT ?`)
-      .raw();
-    this.recent = store.db.prepare(`SELECT ${TRANSITION_COLUMNS} FROM indicator_transitions ORDER BY at DESC, id DESC LIMIT ?`).raw();
-    this.atStart = store.db.prepare(`SELECT indicator_id, to_status, max(at) FROM indicator_transitions WHERE at < ? GROUP BY indicator_id`).raw();
-    this.during = store.db
-      .prepare(`SELECT indicator_id, at, to_status FROM indicator_transitions WHERE at >= ? AND at < ? ORDER BY at, id`)
-      .raw();
-    this.stateStore = new IndicatorStateStore(store.db);
-  }
+  constructor(
+    private readonly store: HistoryReadStore,
+    private readonly repository: EvaluationRepository,
+  ) {}
 
   /**
    * Transitions in [from, to), oldest first, and each indicator's status as of `from` (its last
    * transition before it): what a report of a past week needs, where `transitions` gives the newest N.
    */
-  transitionsBetween(from: number, to: number): TransitionsBetween {
-    const atStart: Record<string, Status> = {};
-    for (const [id, status] of this.atStart.all(from) as Array<[string, Status, number]>) atStart[id] = status;
-    const during = (this.during.all(from, to) as Array<[string, number, Status]>).map(([indicatorId, at, s]) => ({ indicatorId, at, to: s }));
-    return { atStart, during };
+  transitionsBetween(from: number, to: number): Promise<TransitionsBetween> {
+    return this.repository.transitionsBetween(from, to);
   }
 
   /** The newest `limit` transitions of one indicator, newest first. */
-  transitions(indicatorId: string, limit: number = DEFAULT_TRANSITIONS_LIMIT): Transition[] {
-    return (this.byIndicator.all(indicatorId, checkLimit(limit)) as Parameters<typeof transitionFromRow>[0][]).map(transitionFromRow);
+  transitions(indicatorId: string, limit?: number): Promise<Transition[]> {
+    return this.repository.transitions(indicatorId, limit);
   }
 
   /** The newest `limit` transitions of all indicators, newest first. */
-  recentTransitions(limit: number = DEFAULT_TRANSITIONS_LIMIT): Transition[] {
-    return (this.recent.all(checkLimit(limit)) as Parameters<typeof transitionFromRow>[0][]).map(transitionFromRow);
+  recentTransitions(limit?: number): Promise<Transition[]> {
+    return this.repository.recentTransitions(limit);
   }
 
   /** Each indicator's latest stored evaluation (status and since when), by id. */
-  states(): Map<string, IndicatorState> {
-    return this.stateStore.states();
+  states(): Promise<Map<string, IndicatorState>> {
+    return this.repository.states();
   }
 
   /** Score (default), value or SLO budget remaining of one indicator over `range`. */
@@ -138,9 +119,4 @@ export class EvaluationHistory {
   pillarHistory(pillar: Pillar, range: RangeQuery): HistoryPoints {
     return readHistory(this.store, historyTargetSelector({ of: 'pillar', id: pillar }), range);
   }
-}
-
-function checkLimit(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${String(limit)}`);
-  return limit;
 }

@@ -17,4 +17,7 @@ export { EvaluationHistory, historyTargetSelector, readHistory, type HistoryPoin
 export type { IndicatorState, Transition } from './state.js';
 export { Evaluator, RESUME_WITHIN_INTERVALS, type EvaluatorOptions } from './evaluator.js';
 export { LastEvaluationStore } from './last.js';
-export { evaluationTables, type EvaluationTables, type EvaluatorStore, type LastSnapshot, type TransitionLog } from './tables.js';
+export { evaluationTables, type EvaluationTables, type EvaluatorStore, type SyncEvaluationTables } from './tables.js';
+export type { EvaluationRepository, StoredEvaluation, TransitionsBetween } from './backend.js';
+export { SqliteEvaluationRepository } from './sqliteState.js';
+export { PgEvaluationStore } from './pgState.js';

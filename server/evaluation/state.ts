@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Status } from '../scoring/types.js';
 import type { IndicatorSnapshot } from './snapshot.js';
+import { checkLimit, DEFAULT_TRANSITIONS_LIMIT, type TransitionsBetween } from './backend.js';
 
 type Db = Database.Database;
 
@@ -50,6 +51,10 @@ export class IndicatorStateStore {
   private readonly insertTransition: Database.Statement;
   private readonly deleteOne: Database.Statement;
   private readonly prune: Database.Statement;
+  private readonly byIndicator: Database.Statement;
+  private readonly recent: Database.Statement;
+  private readonly atStart: Database.Statement;
+  private readonly during: Database.Statement;
 
   constructor(private readonly db: Db) {
     this.selectAll = db.prepare('SELECT indicator_id, status, since, value, score, reason, evaluated_at FROM indicator_state').raw();
@@ -64,6 +69,30 @@ export class IndicatorStateStore {
     ).raw();
     this.deleteOne = db.prepare('DELETE FROM indicator_state WHERE indicator_id = ?');
     this.prune = db.prepare('DELETE FROM indicator_transitions WHERE at < ?');
+    this.byIndicator = db
+      .prepare(`SELECT ${TRANSITION_COLUMNS} FROM indicator_transitions WHERE indicator_id = ? ORDER BY at DESC, id DESC LIMIT ?`)
+      .raw();
+    this.recent = db.prepare(`SELECT ${TRANSITION_COLUMNS} FROM indicator_transitions ORDER BY at DESC, id DESC LIMIT ?`).raw();
+    this.atStart = db.prepare(`SELECT indicator_id, to_status, max(at) FROM indicator_transitions WHERE at < ? GROUP BY indicator_id`).raw();
+    this.during = db.prepare(`SELECT indicator_id, at, to_status FROM indicator_transitions WHERE at >= ? AND at < ? ORDER BY at, id`).raw();
+  }
+
+  /** Transitions in [from, to), oldest first, and each indicator's status as of `from` (its last transition before it). */
+  transitionsBetween(from: number, to: number): TransitionsBetween {
+    const atStart: Record<string, Status> = {};
+    for (const [id, status] of this.atStart.all(from) as Array<[string, Status, number]>) atStart[id] = status;
+    const during = (this.during.all(from, to) as Array<[string, number, Status]>).map(([indicatorId, at, s]) => ({ indicatorId, at, to: s }));
+    return { atStart, during };
+  }
+
+  /** The newest `limit` transitions of one indicator, newest first. */
+  transitions(indicatorId: string, limit: number = DEFAULT_TRANSITIONS_LIMIT): Transition[] {
+    return (this.byIndicator.all(indicatorId, checkLimit(limit)) as TransitionRow[]).map(transitionFromRow);
+  }
+
+  /** The newest `limit` transitions of all indicators, newest first. */
+  recentTransitions(limit: number = DEFAULT_TRANSITIONS_LIMIT): Transition[] {
+    return (this.recent.all(checkLimit(limit)) as TransitionRow[]).map(transitionFromRow);
   }
 
   /** Every indicator's latest stored evaluation, by id. */
@@ -120,6 +149,6 @@ export class IndicatorStateStore {
 }
 
 /** SQLite has no NaN (it would read back as NULL anyway): store it as NULL explicitly. */
-function storable(v: number | null): number | null {
+export function storable(v: number | null): number | null {
   return v === null || Number.isNaN(v) ? null : v;
 }

@@ -1,7 +1,7 @@
 import type { Store } from '../store/index.js';
+import type { EvaluationRepository } from './backend.js';
 import { EvaluationHistory } from './history.js';
-import { LastEvaluationStore } from './last.js';
-import { IndicatorStateStore } from './state.js';
+import { SqliteEvaluationRepository } from './sqliteState.js';
 
 /**
  * What the evaluator needs of the sample store: series to read, score history to write,
@@ -9,24 +9,23 @@ import { IndicatorStateStore } from './state.js';
  */
 export type EvaluatorStore = Pick<Store, 'findSeries' | 'rawPoints' | 'rollupHours' | 'firstSampleAt' | 'retentionPolicy' | 'writeSamples'>;
 
-/** Status transitions and per-indicator state (indicator_transitions, indicator_state). */
-export type TransitionLog = Pick<IndicatorStateStore, 'record' | 'retainOnly' | 'pruneTransitions'>;
-
-/** The last evaluation, kept so a restart resumes it (evaluation_last). */
-export type LastSnapshot = Pick<LastEvaluationStore, 'load' | 'save'>;
+/**
+ * The evaluation tables synchronously (SQLite only), for the passes the evaluator runs on the
+ * calling thread: setSpec() and evaluateNow(), which Runtime.load() calls synchronously.
+ */
+export type SyncEvaluationTables = Pick<SqliteEvaluationRepository, 'recordPassSync' | 'state' | 'last'>;
 
 /** The evaluation's own tables, as the evaluator uses them. */
 export interface EvaluationTables {
-  state: TransitionLog;
-  last: LastSnapshot;
+  /** Either backend: timed passes (evaluateSoon) persist through it, the API and reports read it. */
+  repository: EvaluationRepository;
+  /** The same tables synchronously, on SQLite; absent on PostgreSQL (then setSpec and evaluateNow refuse). */
+  sync?: SyncEvaluationTables;
   history: EvaluationHistory;
 }
 
-/** The evaluation's tables in the store's database: the one place that opens them for the evaluator. */
+/** The evaluation's tables in the SQLite store's database: the one place that opens them for the evaluator. */
 export function evaluationTables(store: Pick<Store, 'db' | 'querySeries' | 'findSeries' | 'firstSampleAt'>): EvaluationTables {
-  return {
-    state: new IndicatorStateStore(store.db),
-    last: new LastEvaluationStore(store.db),
-    history: new EvaluationHistory(store),
-  };
+  const repository = new SqliteEvaluationRepository(store.db);
+  return { repository, sync: repository, history: new EvaluationHistory(store, repository) };
 }

@@ -5,7 +5,7 @@ import { DORA_KEYS, type DoraKey } from '../dora/types.js';
 import type { EventReader } from '../events/types.js';
 import type { IndicatorSpec, OutcomeSpec } from '../evaluation/spec.js';
 import { HISTORY_SERIES, type HistorySeriesName } from '../evaluation/history-series.js';
-import { EvaluationHistory } from '../evaluation/history.js';
+import { IndicatorStateStore } from '../evaluation/state.js';
 import type { ReviewService } from '../review/review-service.js';
 import type { HourAggregate, Selector, SeriesInfo, Store } from '../store/index.js';
 import type { CollectorRunPoint, HourPoint, ReportDoraInput, ReportEvents, ReportInput, ReportReviewInput, ReportReviewMilestone } from './types.js';
@@ -206,7 +206,7 @@ function readEvents(reader: EventReader, week: WeekRange, generatedAt: number): 
 }
 
 /**
- * The store seen as ReportSources. Transitions are read through the evaluation's history and
+ * The store seen as ReportSources. Transitions are read through the evaluation's state store and
  * collector runs through the store, the owners of those tables (docs/store.md "Who owns which table").
  */
 export function storeReportSources(
@@ -214,7 +214,8 @@ export function storeReportSources(
   events: () => EventReader | null = () => null,
   review: () => ReportReviewSource | null = () => null,
 ): ReportSources {
-  const history = new EvaluationHistory(store);
+  // Synchronously from SQLite while the report's reads are synchronous (EvaluationRepository is the async form).
+  const history = new IndicatorStateStore(store.db);
   return {
     findSeries: (selector) => store.findSeries(selector),
     rollupHours: (id, from, to) => store.rollupHours(id, from, to),

@@ -10,6 +10,8 @@ import type { EventRepository } from '../../server/events/backend.js';
 import { PgEventStore } from '../../server/events/pgStore.js';
 import { SqliteEventRepository } from '../../server/events/sqliteEvents.js';
 import { EventStore } from '../../server/events/store.js';
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
 import type { MetricStore } from '../../server/store/backend.js';
 import { openStore } from '../../server/store/index.js';
 import { openPgStore } from '../../server/store/pg/store.js';
@@ -41,6 +43,18 @@ export interface StoreBackend {
   openEvents(t: TestContext, now: () => number): Promise<EventRepository>;
   /** The API tokens repository of a fresh, empty store (test/tokens-contract.test.ts). */
   openTokens(t: TestContext, now: () => number): Promise<TokenRepository>;
+  /**
+   * A repository over the application tables of a fresh, empty store, made by `make` for this
+   * backend: over the SQLite store's database, or over the PostgreSQL metric store's pool (which
+   * ran the migrations and parses bigint as numbers).
+   */
+  openTables<T>(t: TestContext, now: () => number, make: TablesFactory<T>): Promise<T>;
+}
+
+/** How a contract suite builds its repository on either backend. */
+export interface TablesFactory<T> {
+  sqlite(db: Database.Database, now: () => number): T;
+  postgres(pool: pg.Pool, now: () => number): T;
 }
 
 export function sqliteBackend(): StoreBackend {
@@ -76,6 +90,15 @@ export function sqliteBackend(): StoreBackend {
       });
       return new SqliteTokenRepository(new TokenStore(store.db, now));
     },
+    async openTables(t, now, make) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-contract-'));
+      const store = openStore({ path: path.join(dir, 'store.db'), now });
+      t.after(() => {
+        store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+      return make.sqlite(store.db, now);
+    },
   };
 }
 
@@ -109,6 +132,12 @@ export function postgresBackend(): StoreBackend {
       const store = await openPgStore({ url: await server.createDatabase(), maxConnections: 4, now });
       t.after(() => store.close());
       return new PgTokenStore(store.pool, now);
+    },
+    async openTables(t, now, make) {
+      if (!server) throw new Error('postgresBackend: setup() has not run');
+      const store = await openPgStore({ url: await server.createDatabase(), maxConnections: 4, now });
+      t.after(() => store.close());
+      return make.postgres(store.pool, now);
     },
   };
 }

@@ -153,12 +153,12 @@ export function evaluationRoutes(deps: AppDeps): Router {
     res.json({ evaluatedAt: iso(snap.at), pillars: PILLARS.map((p) => pillarView(snap, p)) });
   });
 
-  r.get('/api/pillars/:pillar', (req, res) => {
+  r.get('/api/pillars/:pillar', async (req, res) => {
     const p = req.params.pillar!;
     if (!isPillar(p)) throw notFound('pillar', `no pillar "${p}"; the pillars are ${PILLARS.join(', ')}`);
     const w = active(deps);
     const snap = snapshot(deps);
-    const states = deps.evaluation.states();
+    const states = await deps.evaluation.states();
     res.json({
       evaluatedAt: iso(snap.at),
       ...pillarView(snap, p),
@@ -183,7 +183,7 @@ export function evaluationRoutes(deps: AppDeps): Router {
     res.json({ evaluatedAt: iso(snap.at), ...outcomeView(o, snap, w.outcomes.find((s) => s.id === o.id)) });
   });
 
-  r.get('/api/indicators', (req, res) => {
+  r.get('/api/indicators', async (req, res) => {
     const w = active(deps);
     const snap = snapshot(deps);
     const pillar = req.query.pillar;
@@ -191,7 +191,7 @@ export function evaluationRoutes(deps: AppDeps): Router {
     const status = req.query.status;
     const statuses = ['ok', 'warning', 'critical', 'no_data', 'stale'];
     if (status !== undefined && (typeof status !== 'string' || !statuses.includes(status))) throw badParam('status', `must be one of ${statuses.join(', ')}`);
-    const states = deps.evaluation.states();
+    const states = await deps.evaluation.states();
     res.json({
       evaluatedAt: iso(snap.at),
       indicators: snap.indicators
@@ -200,15 +200,15 @@ export function evaluationRoutes(deps: AppDeps): Router {
     });
   });
 
-  r.get('/api/indicators/:id', (req, res) => {
+  r.get('/api/indicators/:id', async (req, res) => {
     const w = active(deps);
     const snap = snapshot(deps);
     const i = snap.indicators.find((x) => x.id === req.params.id);
     if (!i) throw notFound('indicator', `no indicator "${req.params.id}" in the active workload`);
-    const transitions = deps.evaluation.transitions(i.id, limitParam(req, 20, 1000));
+    const [transitions, states] = await Promise.all([deps.evaluation.transitions(i.id, limitParam(req, 20, 1000)), deps.evaluation.states()]);
     res.json({
       evaluatedAt: iso(snap.at),
-      ...indicatorView(i, w.indicators.find((s) => s.id === i.id), { since: deps.evaluation.states().get(i.id)?.since, outcomes: outcomesOf(w, i.id) }),
+      ...indicatorView(i, w.indicators.find((s) => s.id === i.id), { since: states.get(i.id)?.since, outcomes: outcomesOf(w, i.id) }),
       transitions: transitions.map((t) => ({ at: iso(t.at), from: t.from, to: t.to, value: t.value, score: t.score, reason: t.reason })),
     });
   });
