@@ -128,6 +128,7 @@ export class Runtime {
       registry: collectorRegistry,
       env: opts.env,
       versions: this.store,
+      versionRepository: this.metricStore,
       log: opts.log,
       watch: opts.watch,
       clock,
@@ -400,7 +401,7 @@ export class Runtime {
       operations: () => this.workload.current()?.workload.operations ?? null,
       tokens: this.tokenRepository,
       auth: this.opts.auth ?? { read: 'public', metrics: 'public' },
-      reloadWorkload: () => this.workload.reload('api'),
+      reloadWorkload: () => this.workload.reloadSoon('api'),
       onWorkloadStatus: (fn: () => void) => {
         this.workload.on('status', fn);
         return () => this.workload.off('status', fn);

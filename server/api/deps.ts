@@ -87,7 +87,7 @@ export interface AppDeps {
   operations: () => OperationsSettings | null;
   /** Calls `fn` when the workload file's reload status changes (a refusal, a success after one); returns the unsubscribe function. */
   onWorkloadStatus?: (fn: () => void) => () => void;
-  reloadWorkload?: () => { applied: boolean; unchanged?: boolean; issues?: Array<{ file: string; line: number; column: number; path: string; message: string }> };
+  reloadWorkload?: () => Promise<ReloadAnswer>;
   /** Weekly reports (routes/reports.ts); absent where they are not wired, and the routes answer 503. */
   reports?: ReportsApi;
   /** DORA and design-principle metrics (routes/dora.ts); absent where they are not wired, and the route answers 503. */
@@ -106,3 +106,6 @@ export interface AppDeps {
 export interface DoraReader {
   report(): DerivedReport;
 }
+
+/** What a workload reload answered (WorkloadManager.reloadSoon). */
+export type ReloadAnswer = { applied: boolean; unchanged?: boolean; issues?: Array<{ file: string; line: number; column: number; path: string; message: string }> };

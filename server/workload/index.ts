@@ -15,6 +15,7 @@ export {
   type WorkloadManagerEvents,
   type WorkloadManagerOptions,
   type WorkloadVersionSink,
+  type AsyncWorkloadVersionSink,
 } from './manager.js';
 export { formatPath, type Path } from '../validation/path.js';
 export { redactWorkload, isSecretKey, REDACTED } from './redact.js';

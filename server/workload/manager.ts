@@ -11,9 +11,14 @@ import type { Workload } from './schema.js';
 import type { CollectorRegistry } from './sections/collectors.js';
 import type { Cancel, Clock } from '../clock.js';
 
-/** Where applied versions are recorded; the store implements it, tests pass a double. */
+/** Where applied versions are recorded synchronously: the SQLite Store implements it, tests pass a double. */
 export interface WorkloadVersionSink {
   saveWorkloadVersion(version: { hash: string; path: string; source: string; appliedAt: number }): WorkloadVersionRecord;
+}
+
+/** The same, asynchronously: MetricStore on either backend (issue 14). */
+export interface AsyncWorkloadVersionSink {
+  saveWorkloadVersion(version: { hash: string; path: string; source: string; appliedAt: number }): Promise<WorkloadVersionRecord>;
 }
 
 export interface ActiveWorkload {
@@ -66,7 +71,13 @@ export interface WorkloadManagerOptions {
   path: string;
   registry: CollectorRegistry;
   env: Env;
-  versions: WorkloadVersionSink;
+  /** Synchronous version store: what load() and reload() need (Runtime.load() is synchronous). */
+  versions?: WorkloadVersionSink;
+  /**
+   * Asynchronous version store (either backend): loadSoon() and reloadSoon() save through it
+   * when given (else through `versions`). At least one of the two is required.
+   */
+  versionRepository?: AsyncWorkloadVersionSink;
   log: Logger;
   /** Reload when the file changes on disk (default true). Watching starts with `load()`. */
   watch?: boolean;
@@ -90,6 +101,8 @@ export interface WorkloadManagerOptions {
  * - A file whose text hashes to the active version is 'unchanged': no event, no save.
  * - Listeners run synchronously inside `reload()`; an exception in one propagates
  *   to the caller after the new version is already active.
+ * - `loadSoon()` and `reloadSoon()` are the same with the save awaited (`versionRepository`,
+ *   e.g. PostgreSQL); reloads through them run one at a time, in the order asked.
  */
 export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
   private active: ActiveWorkload | undefined;
@@ -99,14 +112,39 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
   private closed = false;
   private readonly log: Logger;
   private readonly clock: Clock;
+  /** The reloadSoon() in flight (reloads through it run one after another). */
+  private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: WorkloadManagerOptions) {
     super();
+    if (!opts.versions && !opts.versionRepository) throw new TypeError('WorkloadManager: versions or versionRepository is required');
     this.log = opts.log.child({ component: 'workload', file: opts.path });
     this.clock = opts.clock;
   }
 
   load(): Workload {
+    const result = this.beginLoad();
+    try {
+      return this.finishLoad(result, this.saveSync(result));
+    } catch (err) {
+      this.stopWatching();
+      throw err;
+    }
+  }
+
+  /** load() with the version saved through the asynchronous store. */
+  async loadSoon(): Promise<Workload> {
+    const result = this.beginLoad();
+    try {
+      return this.finishLoad(result, await this.saveAsync(result));
+    } catch (err) {
+      this.stopWatching();
+      throw err;
+    }
+  }
+
+  /** Reads and validates the file for the first load (throws WorkloadInvalidError); starts watching. */
+  private beginLoad(): Extract<LoadResult, { ok: true }> {
     if (this.active) throw new Error('workload already loaded; use reload()');
     // Watch before reading, so an edit made while loading is not missed; the
     // debounced reload runs after this synchronous method has returned.
@@ -115,17 +153,41 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
       const text = readWorkloadText(this.opts.path);
       const result = typeof text === 'string' ? this.validate(text) : { ok: false as const, errors: [text] };
       if (!result.ok) throw new WorkloadInvalidError(result.errors);
-      this.active = this.record(result);
-      this.status = { lastSuccessful: true, lastSuccessAt: this.active.appliedAt, lastAttemptAt: this.active.appliedAt, refused: null };
-      this.log.info('workload loaded', { hash: result.hash.slice(0, 12), versionId: this.active.versionId });
-      return result.workload;
+      return result;
     } catch (err) {
       this.stopWatching();
       throw err;
     }
   }
 
+  private finishLoad(result: Extract<LoadResult, { ok: true }>, saved: Saved): Workload {
+    if (this.active) throw new Error('workload already loaded; use reload()');
+    this.active = this.activate(result, saved);
+    this.status = { lastSuccessful: true, lastSuccessAt: this.active.appliedAt, lastAttemptAt: this.active.appliedAt, refused: null };
+    this.log.info('workload loaded', { hash: result.hash.slice(0, 12), versionId: this.active.versionId });
+    return result.workload;
+  }
+
   reload(reason: ReloadReason): ReloadResult {
+    const step = this.beginReload(reason);
+    return 'answer' in step ? step.answer : this.finishReload(reason, step.result, this.saveSync(step.result), step.previous);
+  }
+
+  /** reload() with the version saved through the asynchronous store; reloads through it run one at a time. */
+  reloadSoon(reason: ReloadReason): Promise<ReloadResult> {
+    const run = this.reloading.then(async () => {
+      const step = this.beginReload(reason);
+      if ('answer' in step) return step.answer;
+      const saved = await this.saveAsync(step.result);
+      if (this.active !== step.previous) throw new Error('the workload changed while its new version was being saved; reload again');
+      return this.finishReload(reason, step.result, saved, step.previous);
+    });
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Reads and validates the file for a reload: the answer when there is nothing to save, else the valid result. */
+  private beginReload(reason: ReloadReason): { answer: ReloadResult } | { result: Extract<LoadResult, { ok: true }>; previous: ActiveWorkload } {
     const previous = this.active;
     if (!previous) throw new Error('workload not loaded yet; call load() first');
     const text = readWorkloadText(this.opts.path);
@@ -133,7 +195,7 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
       this.log.debug('workload unchanged', { reason });
       // The file is the active version again (an edit undone): a success, clearing a refusal.
       this.succeeded(this.clock.now());
-      return { applied: false, unchanged: true };
+      return { answer: { applied: false, unchanged: true } };
     }
     const result = typeof text === 'string' ? this.validate(text) : { ok: false as const, errors: [text] };
     if (!result.ok) {
@@ -146,9 +208,13 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
       const at = this.clock.now();
       this.setStatus({ ...this.status!, lastSuccessful: false, lastAttemptAt: at, refused: { at, reason, issues: result.errors } });
       this.emit('refused', result.errors, reason);
-      return { applied: false, issues: result.errors };
+      return { answer: { applied: false, issues: result.errors } };
     }
-    const next = this.record(result);
+    return { result, previous };
+  }
+
+  private finishReload(reason: ReloadReason, result: Extract<LoadResult, { ok: true }>, saved: Saved, previous: ActiveWorkload): ReloadResult {
+    const next = this.activate(result, saved);
     this.active = next;
     this.succeeded(next.appliedAt);
     this.log.info('workload applied', { reason, hash: next.hash.slice(0, 12), versionId: next.versionId });
@@ -194,11 +260,24 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
     return loadWorkloadText(text, { file: this.opts.path, registry: this.opts.registry, env: this.opts.env });
   }
 
-  private record(result: Extract<LoadResult, { ok: true }>): ActiveWorkload {
-    const appliedAt = this.clock.now();
-    const { hash, source } = result;
-    const saved = this.opts.versions.saveWorkloadVersion({ hash, path: this.opts.path, source, appliedAt });
-    return { workload: result.workload, hash: result.hash, versionId: saved.id, appliedAt, secretPaths: result.secretPaths };
+  private versionOf(result: Extract<LoadResult, { ok: true }>) {
+    return { hash: result.hash, path: this.opts.path, source: result.source, appliedAt: this.clock.now() };
+  }
+
+  private saveSync(result: Extract<LoadResult, { ok: true }>): Saved {
+    if (!this.opts.versions) throw new Error('load() and reload() save synchronously and need `versions` (the SQLite store); use loadSoon() and reloadSoon()');
+    const v = this.versionOf(result);
+    return { id: this.opts.versions.saveWorkloadVersion(v).id, appliedAt: v.appliedAt };
+  }
+
+  private async saveAsync(result: Extract<LoadResult, { ok: true }>): Promise<Saved> {
+    const v = this.versionOf(result);
+    const saved = this.opts.versionRepository ? await this.opts.versionRepository.saveWorkloadVersion(v) : this.opts.versions!.saveWorkloadVersion(v);
+    return { id: saved.id, appliedAt: v.appliedAt };
+  }
+
+  private activate(result: Extract<LoadResult, { ok: true }>, saved: Saved): ActiveWorkload {
+    return { workload: result.workload, hash: result.hash, versionId: saved.id, appliedAt: saved.appliedAt, secretPaths: result.secretPaths };
   }
 
   /**
@@ -235,4 +314,10 @@ export class WorkloadManager extends EventEmitter<WorkloadManagerEvents> {
       }
     }, this.opts.debounceMs ?? 250);
   }
+}
+
+/** What saving a version answered: its id, and when it was applied. */
+interface Saved {
+  id: number;
+  appliedAt: number;
 }

@@ -31,9 +31,9 @@ export function workloadRoutes(deps: AppDeps): Router {
       })),
     }));
   });
-  r.post('/api/workload/reload', requireScope('admin', deps), (_req, res) => {
+  r.post('/api/workload/reload', requireScope('admin', deps), async (_req, res) => {
     if (!deps.reloadWorkload) throw new Problem(404, 'not-found', 'Not found', 'this server cannot reload its workload');
-    const result = deps.reloadWorkload();
+    const result = await deps.reloadWorkload();
     if (result.issues?.length) {
       throw new Problem(
         422,
