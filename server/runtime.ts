@@ -322,11 +322,7 @@ export class Runtime {
    */
   private startReports(): void {
     this.notifications.start();
-    try {
-      this.reports.service.resumeDeliveries();
-    } catch (err) {
-      this.opts.log.error('resuming report deliveries failed', { error: (err as Error).message });
-    }
+    this.reports.service.resumeDeliveries().catch((err: unknown) => this.opts.log.error('resuming report deliveries failed', { error: (err as Error).message }));
     this.reports.scheduler.start().catch((err: unknown) => this.opts.log.error('weekly report schedule failed to start', { error: (err as Error).message }));
   }
 

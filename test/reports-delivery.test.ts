@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { silentLogger } from '../server/log.js';
 import { ReportArchive } from '../server/reports/archive.js';
+import { SqliteReportRepository } from '../server/reports/sqliteArchive.js';
 import { storeReportSources } from '../server/reports/read.js';
 import { ReportService } from '../server/reports/service.js';
 import type { WeeklyReportSettings } from '../server/reports/settings.js';
@@ -102,7 +103,7 @@ function service(settings: Partial<WeeklyReportSettings>) {
   seedAll(store);
   const archive = new ReportArchive(store.db);
   const svc = new ReportService({
-    archive,
+    archive: new SqliteReportRepository(archive),
     sources: storeReportSources(store, () => eventReader()),
     workload: () => seededContext(settings),
     pdf: { render: async () => FAKE_PDF },
@@ -255,7 +256,7 @@ test("a webhook that never answers fails at the channel's bound, measured on the
   seedAll(store);
   const archive = new ReportArchive(store.db);
   const svc = new ReportService({
-    archive,
+    archive: new SqliteReportRepository(archive),
     sources: storeReportSources(store, () => eventReader()),
     workload: () => seededContext({ retryDelaysMs: [], webhooks: [{ name: 'slow', url: `${receiver.url}/hang`, format: 'json', headers: {} }] }),
     pdf: { render: async () => FAKE_PDF },

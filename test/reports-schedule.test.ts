@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../server/log.js';
 import { ReportArchive } from '../server/reports/archive.js';
+import { SqliteReportRepository } from '../server/reports/sqliteArchive.js';
 import { storeReportSources } from '../server/reports/read.js';
 import { ReportScheduler, SCHEDULE_NAME } from '../server/reports/scheduler.js';
 import { ReportService } from '../server/reports/service.js';
@@ -33,7 +34,7 @@ function setup(start: number, settings: Partial<WeeklyReportSettings> = {}, opts
   const channel: Channel = { name: 'chat', send: async (m) => void sent.push((m.json as { week: string }).week) };
   const context = seededContext({ cron: '0 8 * * MON', webhooks: [], ...settings });
   const service = new ReportService({
-    archive,
+    archive: new SqliteReportRepository(archive),
     sources: storeReportSources(store),
     workload: () => context,
     pdf: { render: async () => Buffer.from('%PDF-') },
@@ -51,7 +52,7 @@ function setup(start: number, settings: Partial<WeeklyReportSettings> = {}, opts
   const scheduler = () =>
     new ReportScheduler({
       service: flaky,
-      archive,
+      archive: new SqliteReportRepository(archive),
       settings: () => ({ enabled: context.settings.enabled, cron: context.settings.cron, timezone: context.settings.timezone ?? TZ }),
       log: silentLogger,
       clock: time,
@@ -71,7 +72,7 @@ test('on the very first start the schedule produces nothing and arms the next Mo
   assert.deepEqual(archive.list(), []);
   // Last due time: Mon 16 Nov 08:00 → its week W46 is recorded as handled, not reported.
   assert.equal(archive.schedule(SCHEDULE_NAME)?.lastWeek, '2026-W46');
-  assert.equal(iso(s.status().nextRunAt), '2026-11-23T07:00:00.000Z');
+  assert.equal(iso((await s.status()).nextRunAt), '2026-11-23T07:00:00.000Z');
   // Timers are at most a day long: the clock is read again when one fires.
   assert.deepEqual(time.armed(), [WED_NOV_18 + 86_400_000]);
   s.stop();
@@ -85,7 +86,7 @@ test('at Monday 08:00 the previous week is produced and sent once, and a restart
   await runUntil(time, s, MON_NOV_23_0800_BERLIN);
   assert.deepEqual(archive.list().map((r) => [r.week, r.trigger, iso(r.generatedAt)]), [['2026-W47', 'schedule', '2026-11-23T07:00:00.000Z']]);
   assert.deepEqual(archive.schedule(SCHEDULE_NAME), { lastWeek: '2026-W47', dueAt: MON_NOV_23_0800_BERLIN, ranAt: MON_NOV_23_0800_BERLIN });
-  assert.equal(s.status().nextRunAt, MON_NOV_30_0800_BERLIN);
+  assert.equal((await s.status()).nextRunAt, MON_NOV_30_0800_BERLIN);
   s.stop();
 
   // Restart at 09:30 the same Monday: W47 is done, nothing runs again.
@@ -94,7 +95,7 @@ test('at Monday 08:00 the previous week is produced and sent once, and a restart
   await again.start();
   assert.equal(archive.list().length, 1);
   assert.equal(archive.list()[0]!.generatedAt, MON_NOV_23_0800_BERLIN);
-  assert.equal(again.status().nextRunAt, MON_NOV_30_0800_BERLIN);
+  assert.equal((await again.status()).nextRunAt, MON_NOV_30_0800_BERLIN);
   again.stop();
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(sent, ['2026-W47']);
@@ -111,7 +112,7 @@ test('after a downtime across Monday 08:00 the missed week is caught up on start
   await service.lastDelivery;
   assert.deepEqual(sent, ['2026-W47']);
   assert.deepEqual(archive.deliveries('2026-W47').map((d) => [d.channel, d.attempt, d.ok]), [['chat', 1, true]]);
-  assert.equal(s.status().nextRunAt, MON_NOV_30_0800_BERLIN);
+  assert.equal((await s.status()).nextRunAt, MON_NOV_30_0800_BERLIN);
   s.stop();
 });
 
@@ -145,5 +146,5 @@ test('a disabled schedule runs nothing and arms no timer', async () => {
   await s.start();
   assert.deepEqual(archive.list(), []);
   assert.deepEqual(time.armed(), []);
-  assert.equal(s.status().enabled, false);
+  assert.equal((await s.status()).enabled, false);
 });

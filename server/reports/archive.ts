@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Paper } from './render-pdf.js';
+import { CLAIM_SQL, claimName, FIRST_SQL, RELEASE_SQL, RENEW_SQL, type WeekClaim } from './claims.js';
+import type { SyncReportRepository } from './backend.js';
 
 /**
  * The only reader and writer of `reports`, `report_deliveries` and `report_schedule`
@@ -65,7 +67,7 @@ function toMeta(r: MetaRow): ArchivedReportMeta {
   };
 }
 
-export class ReportArchive {
+export class ReportArchive implements SyncReportRepository {
   private readonly upsert: Database.Statement;
   private readonly listMeta: Database.Statement;
   private readonly getOne: Database.Statement;
@@ -79,6 +81,11 @@ export class ReportArchive {
   private readonly lastOk: Database.Statement;
   private readonly lastGenerated: Database.Statement;
   private readonly failures: Database.Statement;
+  private readonly claimStmt: Database.Statement;
+  private readonly renewStmt: Database.Statement;
+  private readonly releaseStmt: Database.Statement;
+  private readonly firstStmt: Database.Statement;
+  private readonly complete: Database.Transaction<(name: string, s: ScheduleState, claim: WeekClaim) => void>;
 
   constructor(db: Database.Database) {
     this.upsert = db.prepare(
@@ -106,6 +113,15 @@ export class ReportArchive {
     this.lastOk = db.prepare('SELECT channel, max(at) FROM report_deliveries WHERE ok = 1 GROUP BY channel').raw();
     this.lastGenerated = db.prepare('SELECT max(generated_at) FROM reports').pluck();
     this.failures = db.prepare('SELECT channel, count(*) FROM report_deliveries WHERE ok = 0 GROUP BY channel').raw();
+    // One statement each, so the claim is atomic on either engine (claims.ts).
+    this.claimStmt = db.prepare(CLAIM_SQL.replace(/\$(\d)/g, '@p$1')).pluck();
+    this.renewStmt = db.prepare(RENEW_SQL.replace(/\$(\d)/g, '@p$1'));
+    this.releaseStmt = db.prepare(RELEASE_SQL.replace(/\$(\d)/g, '@p$1'));
+    this.firstStmt = db.prepare(FIRST_SQL.replace(/\$(\d)/g, '@p$1'));
+    this.complete = db.transaction((name: string, s: ScheduleState, claim: WeekClaim) => {
+      this.putSchedule.run(name, s.lastWeek, s.dueAt, s.ranAt);
+      this.releaseStmt.run(params(claimName(name), claim.week, claim.at));
+    });
   }
 
   save(r: NewReport): void {
@@ -156,6 +172,29 @@ export class ReportArchive {
     this.putSchedule.run(name, s.lastWeek, s.dueAt, s.ranAt);
   }
 
+  /** See ReportRepository.claimWeek. */
+  claimWeek(name: string, week: string, now: number, leaseMs: number): WeekClaim | null {
+    const at = Math.round(now);
+    const got = this.claimStmt.get(params(claimName(name), week, at + leaseMs, at, name)) as string | undefined;
+    return got === undefined ? null : { week, at };
+  }
+
+  renewClaim(name: string, claim: WeekClaim, now: number, leaseMs: number): boolean {
+    return this.renewStmt.run(params(claimName(name), claim.week, claim.at, Math.round(now) + leaseMs)).changes === 1;
+  }
+
+  releaseClaim(name: string, claim: WeekClaim): void {
+    this.releaseStmt.run(params(claimName(name), claim.week, claim.at));
+  }
+
+  completeWeek(name: string, s: ScheduleState, claim: WeekClaim): void {
+    this.complete.immediate(name, s, claim);
+  }
+
+  initSchedule(name: string, s: ScheduleState): boolean {
+    return this.firstStmt.run(params(name, s.lastWeek, s.dueAt, s.ranAt)).changes === 1;
+  }
+
   /** For /metrics: the last success per channel (`archive` = the last report generated). */
   lastSuccess(): Array<{ channel: string; at: number }> {
     const out = (this.lastOk.all() as Array<[string, number]>).map(([channel, at]) => ({ channel, at }));
@@ -168,6 +207,11 @@ export class ReportArchive {
   failureCounts(): Array<{ channel: string; count: number }> {
     return (this.failures.all() as Array<[string, number]>).map(([channel, count]) => ({ channel, count }));
   }
+}
+
+/** claims.ts writes PostgreSQL's $1…$n; here they are named @p1…@pn. */
+function params(...values: unknown[]): Record<string, unknown> {
+  return Object.fromEntries(values.map((v, i) => [`p${i + 1}`, v]));
 }
 
 function toAttempt(r: [string, string, number, number, number, string | null]): DeliveryAttempt {

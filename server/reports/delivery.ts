@@ -1,5 +1,5 @@
 import type { Logger } from '../../collectors/types.js';
-import type { ReportArchive } from './archive.js';
+import type { ReportRepository } from './backend.js';
 import type { Channel, DeliveryMessage } from './channels.js';
 import type { Clock } from '../clock.js';
 
@@ -18,7 +18,7 @@ export interface ChannelResult {
 }
 
 export interface DeliveryOptions {
-  archive: Pick<ReportArchive, 'recordDelivery'>;
+  archive: Pick<ReportRepository, 'recordDelivery'>;
   log: Logger;
   /** Time and timers (created once by the runtime). */
   clock: Clock;
@@ -62,7 +62,7 @@ export class ReportDelivery {
       } catch (err) {
         error = (err as Error).message;
       }
-      this.record(week, channel.name, attempt, error);
+      await this.record(week, channel.name, attempt, error);
       if (error === null) {
         log.info('report delivered', { attempt });
         return { channel: channel.name, ok: true, attempts: attempt, error: null };
@@ -78,9 +78,9 @@ export class ReportDelivery {
     }
   }
 
-  private record(week: string, channel: string, attempt: number, error: string | null): void {
+  private async record(week: string, channel: string, attempt: number, error: string | null): Promise<void> {
     try {
-      this.opts.archive.recordDelivery({ week, channel, attempt, at: this.clock.now(), ok: error === null, error });
+      await this.opts.archive.recordDelivery({ week, channel, attempt, at: this.clock.now(), ok: error === null, error });
     } catch (err) {
       this.opts.log.error('cannot record a report delivery attempt', { report: week, channel, error: (err as Error).message });
     }

@@ -6,6 +6,8 @@ import type { Logger } from '../../collectors/types.js';
 import type { EventReader } from '../events/types.js';
 import type { Store } from '../store/index.js';
 import { ReportArchive } from './archive.js';
+import type { ReportRepository } from './backend.js';
+import { SqliteReportRepository } from './sqliteArchive.js';
 import type { Clock } from '../clock.js';
 import { storeReportSources, type ReportReviewSource } from './read.js';
 import { chromiumPdfRenderer, type PdfRenderer } from './render-pdf.js';
@@ -20,6 +22,9 @@ export { readReportInput, storeReportSources, type ReportReviewSource, type Repo
 export { renderMarkdown, renderChatSummary } from './render-markdown.js';
 export { renderHtml } from './render-html.js';
 export { chromiumPdfRenderer, findChromium, ChromiumMissingError, CHROMIUM_INSTALL_HINT, type PdfRenderer, type Paper } from './render-pdf.js';
+export type { ReportRepository } from './backend.js';
+export { SqliteReportRepository } from './sqliteArchive.js';
+export { PgReportStore } from './pgArchive.js';
 export { ReportArchive, type ArchivedReport, type ArchivedReportMeta, type DeliveryAttempt, type ReportTrigger } from './archive.js';
 export { emailChannel, webhookChannel, webhookBody, type Channel, type DeliveryMessage } from './channels.js';
 export { ReportDelivery, type ChannelResult } from './delivery.js';
@@ -38,7 +43,10 @@ export const DEFAULT_WEEKLY: WeeklyReportSettings = {
 };
 
 export interface Reports {
+  /** The SQLite archive synchronously: /metrics reads it at scrape time. */
   archive: ReportArchive;
+  /** The same tables asynchronously (either backend): the service, the schedule and the API use it. */
+  repository: ReportRepository;
   service: ReportService;
   scheduler: ReportScheduler;
 }
@@ -62,10 +70,11 @@ export interface ReportsOptions {
 /** Builds the archive, the service and the scheduler over one store (the Runtime and the CLI use this). */
 export function createReports(opts: ReportsOptions): Reports {
   const archive = new ReportArchive(opts.store.db);
+  const repository = new SqliteReportRepository(archive);
   const workload = opts.workload;
   const log = opts.log.child({ component: 'reports' });
   const service = new ReportService({
-    archive,
+    archive: repository,
     sources: storeReportSources(opts.store, opts.events, opts.review),
     workload,
     pdf: opts.pdf ?? chromiumPdfRenderer({ executablePath: opts.chromiumPath }),
@@ -74,7 +83,7 @@ export function createReports(opts: ReportsOptions): Reports {
   });
   const scheduler = new ReportScheduler({
     service,
-    archive,
+    archive: repository,
     settings: () => {
       const c = workload();
       return c ? { enabled: c.settings.enabled, cron: c.settings.cron, timezone: c.settings.timezone ?? c.timezone } : null;
@@ -82,6 +91,6 @@ export function createReports(opts: ReportsOptions): Reports {
     log,
     clock: opts.clock,
   });
-  return { archive, service, scheduler };
+  return { archive, repository, service, scheduler };
 }
 export type { ReportsApi } from './api.js';

@@ -1,6 +1,8 @@
 import { Cron } from 'croner';
 import type { Logger } from '../../collectors/types.js';
-import type { ReportArchive } from './archive.js';
+import type { ScheduleState } from './archive.js';
+import type { ReportRepository } from './backend.js';
+import type { WeekClaim } from './claims.js';
 import type { ReportService } from './service.js';
 import { formatWeek, lastCompletedWeek, weekRange } from './week.js';
 import type { Clock } from '../clock.js';
@@ -21,10 +23,16 @@ import type { Clock } from '../clock.js';
  *   --week …` away. Generation failures are retried every `retryMs` (default 10 min).
  * - Timers are at most a day long and recompute from the clock, so clock changes, DST and
  *   long sleeps converge. The injected clock makes all of it testable.
+ * - A week is claimed before it is produced (claims.ts), so replicas sharing one database
+ *   produce it once: a replica that finds another's live claim leaves the week to it and looks
+ *   again at its retry time (the holder may die: its lease lapses and the week is taken over).
+ *   The holder renews its lease while it works; a failure releases the claim for the retry.
  */
 
 export const SCHEDULE_NAME = 'weekly';
 const MAX_TIMER_MS = 86_400_000;
+/** How long a claim holds without renewal (renewed every third of it while the week is produced). */
+export const CLAIM_LEASE_MS = 120_000;
 
 export interface ReportScheduleSettings {
   enabled: boolean;
@@ -34,13 +42,15 @@ export interface ReportScheduleSettings {
 
 export interface ReportSchedulerOptions {
   service: Pick<ReportService, 'run'>;
-  archive: Pick<ReportArchive, 'schedule' | 'setSchedule'>;
+  archive: Pick<ReportRepository, 'schedule' | 'initSchedule' | 'claimWeek' | 'renewClaim' | 'releaseClaim' | 'completeWeek'>;
   /** The schedule now (it follows workload reloads), or null before a workload is loaded. */
   settings: () => ReportScheduleSettings | null;
   log: Logger;
   /** Time and timers (created once by the runtime). */
   clock: Clock;
   retryMs?: number;
+  /** Lease of a week's claim (default CLAIM_LEASE_MS). */
+  claimLeaseMs?: number;
 }
 
 export interface ReportScheduleStatus {
@@ -89,9 +99,9 @@ export class ReportScheduler {
     await this.running;
   }
 
-  status(): ReportScheduleStatus {
+  async status(): Promise<ReportScheduleStatus> {
     const s = this.opts.settings();
-    const state = this.opts.archive.schedule(SCHEDULE_NAME);
+    const state = await this.opts.archive.schedule(SCHEDULE_NAME);
     return {
       enabled: s?.enabled ?? false,
       cron: s?.cron ?? null,
@@ -123,22 +133,59 @@ export class ReportScheduler {
     const due = this.cron(s).previousRuns(1, new Date(now + 1))[0]?.getTime();
     if (due === undefined) return;
     const target = formatWeek(lastCompletedWeek(due, s.timezone));
-    const state = this.opts.archive.schedule(SCHEDULE_NAME);
+    const state = await this.opts.archive.schedule(SCHEDULE_NAME);
     if (state && state.lastWeek >= target) return;
     if (!state && atStart) {
-      this.opts.archive.setSchedule(SCHEDULE_NAME, { lastWeek: target, dueAt: due, ranAt: now });
-      this.opts.log.info('weekly reports: first start, the first report runs at the next scheduled time', { cron: s.cron, timezone: s.timezone });
+      if (await this.opts.archive.initSchedule(SCHEDULE_NAME, { lastWeek: target, dueAt: due, ranAt: now })) {
+        this.opts.log.info('weekly reports: first start, the first report runs at the next scheduled time', { cron: s.cron, timezone: s.timezone });
+      }
       return;
     }
+    const lease = this.opts.claimLeaseMs ?? CLAIM_LEASE_MS;
+    let claim: WeekClaim | null;
+    try {
+      claim = await this.opts.archive.claimWeek(SCHEDULE_NAME, target, this.clock.now(), lease);
+    } catch (err) {
+      this.failed(target, err);
+      return;
+    }
+    if (claim === null) {
+      // Produced meanwhile, or another replica is producing it: look again at the retry time.
+      this.opts.log.info('weekly report: another process holds the claim on this week (a replica, or one stopped while producing it); looking again later', { week: target });
+      this.retryAt = this.clock.now() + this.retryMs();
+      return;
+    }
+    const held = claim;
+    // A claimer that raced a completion may hold a claim on a produced week: let it go.
+    const fresh: ScheduleState | undefined = await this.opts.archive.schedule(SCHEDULE_NAME).catch(() => state);
+    if (fresh && fresh.lastWeek >= target) {
+      await this.opts.archive.releaseClaim(SCHEDULE_NAME, held).catch(() => undefined);
+      return;
+    }
+    const renew = this.clock.setInterval(() => {
+      this.opts.archive.renewClaim(SCHEDULE_NAME, held, this.clock.now(), lease).then(
+        (ok) => {
+          if (!ok) this.opts.log.warn('weekly report: the claim on this week lapsed while producing it', { week: target });
+        },
+        (err: unknown) => this.opts.log.warn('weekly report: renewing the claim failed', { week: target, error: (err as Error).message }),
+      );
+    }, Math.max(1, Math.floor(lease / 3)));
     const trigger = atStart || now - due > 5 * 60_000 ? 'catch-up' : 'schedule';
     try {
       const week = weekRange(lastCompletedWeek(due, s.timezone), s.timezone);
       await this.opts.service.run(week, trigger, { send: true });
-      this.opts.archive.setSchedule(SCHEDULE_NAME, { lastWeek: target, dueAt: due, ranAt: this.clock.now() });
+      await this.opts.archive.completeWeek(SCHEDULE_NAME, { lastWeek: target, dueAt: due, ranAt: this.clock.now() }, held);
     } catch (err) {
-      this.opts.log.error('weekly report failed; will retry', { week: target, error: (err as Error).message, retryInMs: this.retryMs() });
-      this.retryAt = this.clock.now() + this.retryMs();
+      await this.opts.archive.releaseClaim(SCHEDULE_NAME, held).catch(() => undefined);
+      this.failed(target, err);
+    } finally {
+      renew();
     }
+  }
+
+  private failed(week: string, err: unknown): void {
+    this.opts.log.error('weekly report failed; will retry', { week, error: (err as Error).message, retryInMs: this.retryMs() });
+    this.retryAt = this.clock.now() + this.retryMs();
   }
 
   private retryMs(): number {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../collectors/types.js';
-import type { ReportArchive, ArchivedReportMeta, ReportTrigger } from './archive.js';
+import type { ArchivedReportMeta, ReportTrigger } from './archive.js';
+import type { ReportRepository } from './backend.js';
 import { buildWeeklyReport } from './build.js';
 import { emailChannel, webhookChannel, type Channel, type ChannelOptions, type DeliveryMessage } from './channels.js';
 import { ReportDelivery, type ChannelResult } from './delivery.js';
@@ -33,7 +34,7 @@ export interface ReportWorkloadContext extends ReportWorkload {
 }
 
 export interface ReportServiceOptions {
-  archive: ReportArchive;
+  archive: ReportRepository;
   sources: ReportSources;
   /** The active workload, or null before one is loaded. */
   workload: () => ReportWorkloadContext | null;
@@ -137,7 +138,7 @@ export class ReportService {
       pdfPaper: pdf ? c.settings.paper : null,
       warnings,
     };
-    this.opts.archive.save({ ...meta, data: JSON.stringify(report), md: markdown, html, ...(pdf ? { pdf: { bytes: pdf, paper: c.settings.paper } } : {}) });
+    await this.opts.archive.save({ ...meta, data: JSON.stringify(report), md: markdown, html, ...(pdf ? { pdf: { bytes: pdf, paper: c.settings.paper } } : {}) });
     this.opts.log.info('weekly report generated', { week: report.week, trigger, pdf: pdf !== null });
     return { meta, report, markdown, html, pdf };
   }
@@ -224,19 +225,19 @@ export class ReportService {
     return { ...g, delivery };
   }
 
-  list(): ArchivedReportMeta[] {
+  list(): Promise<ArchivedReportMeta[]> {
     return this.opts.archive.list();
   }
 
   /** The stored PDF, or one rendered now (and stored) from the stored HTML. Rejects with ChromiumMissingError. */
   async pdf(week: string, paper?: Paper): Promise<Buffer | undefined> {
-    const stored = this.opts.archive.pdf(week);
+    const stored = await this.opts.archive.pdf(week);
     if (stored && (paper === undefined || paper === stored.paper)) return stored.bytes;
-    const r = this.opts.archive.get(week);
+    const r = await this.opts.archive.get(week);
     if (!r) return undefined;
     const p = paper ?? this.opts.workload()?.settings.paper ?? 'A4';
     const bytes = await this.opts.pdf.render(r.html, p);
-    if (!stored) this.opts.archive.setPdf(week, bytes, p);
+    if (!stored) await this.opts.archive.setPdf(week, bytes, p);
     return bytes;
   }
 
@@ -245,18 +246,18 @@ export class ReportService {
    * latest attempt at a report (in the last `withinMs`) failed with retries left, the next
    * attempt runs now. Reports are regenerated from the archive's stored renderings.
    */
-  resumeDeliveries(withinMs = 2 * 86_400_000): void {
+  async resumeDeliveries(withinMs = 2 * 86_400_000): Promise<void> {
     const c = this.opts.workload();
     if (!c) return;
     const latest = new Map<string, { week: string; channel: string; attempt: number; ok: boolean }>();
-    for (const a of this.opts.archive.deliveriesSince(this.clock.now() - withinMs)) latest.set(`${a.week}\u0000${a.channel}`, a);
+    for (const a of await this.opts.archive.deliveriesSince(this.clock.now() - withinMs)) latest.set(`${a.week}\u0000${a.channel}`, a);
     const byWeek = new Map<string, Array<{ channel: string; attempt: number }>>();
     for (const a of latest.values()) {
       if (a.ok || a.attempt > c.settings.retryDelaysMs.length) continue;
       byWeek.set(a.week, [...(byWeek.get(a.week) ?? []), { channel: a.channel, attempt: a.attempt }]);
     }
     for (const [week, pending] of byWeek) {
-      const stored = this.opts.archive.get(week);
+      const stored = await this.opts.archive.get(week);
       if (!stored) continue;
       const channels = this.channels();
       const g: GeneratedReport = {
@@ -264,7 +265,7 @@ export class ReportService {
         report: JSON.parse(stored.data) as WeeklyReport,
         markdown: stored.md,
         html: stored.html,
-        pdf: this.opts.archive.pdf(week)?.bytes ?? null,
+        pdf: (await this.opts.archive.pdf(week))?.bytes ?? null,
       };
       for (const p of pending) {
         const channel = channels.find((ch) => ch.name === p.channel);

@@ -46,7 +46,7 @@ function links(week: string, hasPdf: boolean) {
 }
 
 /** Per channel: attempts, whether the latest succeeded, its time and error. */
-function deliverySummary(attempts: ReturnType<ReportsApi['archive']['deliveries']>) {
+function deliverySummary(attempts: Awaited<ReturnType<ReportsApi['repository']['deliveries']>>) {
   const by = new Map<string, typeof attempts>();
   for (const a of attempts) by.set(a.channel, [...(by.get(a.channel) ?? []), a]);
   return [...by].map(([channel, list]) => {
@@ -58,12 +58,13 @@ function deliverySummary(attempts: ReturnType<ReportsApi['archive']['deliveries'
 export function reportRoutes(deps: AppDeps): Router {
   const r = Router();
 
-  r.get('/api/reports', (_req, res) => {
+  r.get('/api/reports', async (_req, res) => {
     const reports = api(deps);
-    const s = reports.scheduler.status();
+    const [s, list] = await Promise.all([reports.scheduler.status(), reports.service.list()]);
+    const deliveries = await Promise.all(list.map((m) => reports.repository.deliveries(m.week)));
     res.json(answer(ReportListSchema, {
       schedule: { enabled: s.enabled, cron: s.cron, timezone: s.timezone, nextRunAt: iso(s.nextRunAt), lastWeek: s.lastWeek, lastRunAt: iso(s.lastRunAt) },
-      reports: reports.service.list().map((m) => ({
+      reports: list.map((m, i) => ({
         week: m.week,
         timezone: m.timezone,
         from: iso(m.from),
@@ -72,7 +73,7 @@ export function reportRoutes(deps: AppDeps): Router {
         trigger: m.trigger,
         warnings: m.warnings,
         links: links(m.week, m.hasPdf),
-        deliveries: deliverySummary(reports.archive.deliveries(m.week)),
+        deliveries: deliverySummary(deliveries[i]!),
       })),
     }));
   });
@@ -91,7 +92,7 @@ export function reportRoutes(deps: AppDeps): Router {
     } catch (err) {
       translate(err, { name: 'week', in: 'path' });
     }
-    const stored = reports.archive.get(week);
+    const stored = await reports.repository.get(week);
     if (!stored) throw notFound('report', `no report for ${week} in the archive; generate it with POST /api/reports/run {"week":"${week}"} or pillarboard report --week ${week}`);
     if (format === undefined) {
       res.json(answer(ArchivedReportSchema, {
@@ -103,7 +104,7 @@ export function reportRoutes(deps: AppDeps): Router {
         trigger: stored.trigger,
         warnings: stored.warnings,
         links: links(week, stored.hasPdf),
-        deliveries: reports.archive.deliveries(week).map((a) => ({ channel: a.channel, attempt: a.attempt, at: iso(a.at), ok: a.ok, error: a.error })),
+        deliveries: (await reports.repository.deliveries(week)).map((a) => ({ channel: a.channel, attempt: a.attempt, at: iso(a.at), ok: a.ok, error: a.error })),
         data: JSON.parse(stored.data) as ReportData, // stored as the schema's JSON
       }));
       return;
