@@ -198,7 +198,7 @@ export class ReviewStore {
   // --- improvement plan ---
 
   listImprovements(): ImprovementRow[] {
-    const rows = this.db.prepare('SELECT * FROM review_improvements').all() as Array<Record<string, unknown>>;
+    const rows = this.db.prepare('SELECT * FROM review_improvements ORDER BY lens_id, question_id').all() as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       lensId: r.lens_id as string,
       questionId: r.question_id as string,
