@@ -19,7 +19,7 @@ export class SqliteEvaluationRepository implements EvaluationRepository {
     this.state = new IndicatorStateStore(db);
     this.last = new LastEvaluationStore(db);
     this.pass = db.transaction((at: number, indicators: ReadonlyArray<IndicatorSnapshot>, last?: StoredEvaluation) => {
-      const written = this.state.record(at, indicators);
+      const written = this.state.recordInTransaction(at, indicators);
       if (last) this.last.save(last.snapshot, last.specKey);
       return written;
     });

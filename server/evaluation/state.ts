@@ -110,25 +110,26 @@ export class IndicatorStateStore {
    * indicator. Returns the transitions written, in the indicators' order.
    */
   record(at: number, indicators: ReadonlyArray<IndicatorSnapshot>): Transition[] {
+    return this.db.transaction(() => this.recordInTransaction(at, indicators)).immediate();
+  }
+
+  /** record() for a caller that holds a write transaction already (SqliteEvaluationRepository's pass). */
+  recordInTransaction(at: number, indicators: ReadonlyArray<IndicatorSnapshot>): Transition[] {
     const ts = Math.floor(at);
-    return this.db
-      .transaction(() => {
-        const previous = this.states();
-        const written: Transition[] = [];
-        for (const i of indicators) {
-          const before = previous.get(i.id);
-          const value = storable(i.value);
-          let since = before?.since ?? ts;
-          if (before === undefined || before.status !== i.status) {
-            since = ts;
-            const row = this.insertTransition.get(i.id, ts, before?.status ?? null, i.status, value, i.score, i.reason) as TransitionRow;
-            written.push(transitionFromRow(row));
-          }
-          this.upsert.run(i.id, i.status, since, value, i.score, i.reason, ts);
-        }
-        return written;
-      })
-      .immediate();
+    const previous = this.states();
+    const written: Transition[] = [];
+    for (const i of indicators) {
+      const before = previous.get(i.id);
+      const value = storable(i.value);
+      let since = before?.since ?? ts;
+      if (before === undefined || before.status !== i.status) {
+        since = ts;
+        const row = this.insertTransition.get(i.id, ts, before?.status ?? null, i.status, value, i.score, i.reason) as TransitionRow;
+        written.push(transitionFromRow(row));
+      }
+      this.upsert.run(i.id, i.status, since, value, i.score, i.reason, ts);
+    }
+    return written;
   }
 
   /** Deletes the state of indicators not in `keep` (removed from the workload); their transitions stay as history. */
