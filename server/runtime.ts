@@ -142,7 +142,7 @@ export class Runtime {
       version: opts.version,
       collectors: () => scheduler?.status() ?? [],
       workloadReload: () => this.workload.reloadStatus() ?? null,
-      reports: () => reports?.archive ?? null,
+      reports: () => reports?.repository ?? null,
       features: [
         (r) => registerEvaluationMetrics(r, () => evaluator?.latest() ?? null),
         (r) => registerReviewMetrics(r, () => review?.summary() ?? null),

@@ -43,7 +43,7 @@ export const DEFAULT_WEEKLY: WeeklyReportSettings = {
 };
 
 export interface Reports {
-  /** The SQLite archive synchronously: /metrics reads it at scrape time. */
+  /** The SQLite archive synchronously (tests and tools that write reports in process). */
   archive: ReportArchive;
   /** The same tables asynchronously (either backend): the service, the schedule and the API use it. */
   repository: ReportRepository;

@@ -21,7 +21,7 @@ export interface AppMetrics {
 export interface MetricsSources {
   version: string;
   collectors: () => CollectorStatus[];
-  /** Weekly report archive (server/reports/archive.ts), read at scrape time. */
+  /** Weekly report archive (ReportRepository on either backend, or the SQLite archive), read at scrape time. */
   reports?: () => ReportMetricsSource | null;
   /** How the latest workload loads and reloads went (workload/manager.ts ReloadStatus), read at scrape time. */
   workloadReload?: () => { lastSuccessful: boolean; lastSuccessAt: number } | null;
@@ -35,9 +35,9 @@ export interface MetricsSources {
 /** What the report metrics read: the archive's record of generations and delivery attempts. */
 export interface ReportMetricsSource {
   /** Per channel, the last success (`archive`: the last report generated). */
-  lastSuccess(): Array<{ channel: string; at: number }>;
+  lastSuccess(): Array<{ channel: string; at: number }> | Promise<Array<{ channel: string; at: number }>>;
   /** Per channel, failed delivery attempts ever recorded. */
-  failureCounts(): Array<{ channel: string; count: number }>;
+  failureCounts(): Array<{ channel: string; count: number }> | Promise<Array<{ channel: string; count: number }>>;
 }
 
 export function createMetrics(sources: MetricsSources): AppMetrics {
@@ -166,9 +166,10 @@ function registerReportMetrics(registry: Registry, source: () => ReportMetricsSo
     help: 'Unix time of the last successful weekly report delivery per channel; channel="archive" is the last report generated.',
     labelNames: ['channel'],
     registers: [registry],
-    collect() {
+    async collect() {
+      const rows = (await source()?.lastSuccess()) ?? [];
       this.reset();
-      for (const { channel, at } of source()?.lastSuccess() ?? []) this.set({ channel }, at / 1000);
+      for (const { channel, at } of rows) this.set({ channel }, at / 1000);
     },
   });
   new Counter({
@@ -176,9 +177,10 @@ function registerReportMetrics(registry: Registry, source: () => ReportMetricsSo
     help: 'Failed weekly report delivery attempts per channel (each retry counts).',
     labelNames: ['channel'],
     registers: [registry],
-    collect() {
+    async collect() {
+      const rows = (await source()?.failureCounts()) ?? [];
       this.reset();
-      for (const { channel, count } of source()?.failureCounts() ?? []) this.inc({ channel }, count);
+      for (const { channel, count } of rows) this.inc({ channel }, count);
     },
   });
 }
