@@ -193,10 +193,10 @@ async function main(): Promise<void> {
       await pgStore.close();
     }
     const copyUrl = await pgServer.createDatabase();
-    const to = await copyStore({ from: path.join(dir, 'bench.db'), to: copyUrl });
+    const to = await copyStore({ from: path.join(dir, 'bench.db'), to: copyUrl, now: Date.now });
     copyTo = { s: to.ms / 1000, rows: to.rows };
     console.log(`store copy sqlite -> postgres: ${fmt(to.rows)} rows (${fmt(samples)} samples) in ${copyTo.s.toFixed(1)} s with verification: ${fmt(samples / copyTo.s)} samples/s`);
-    const back = await copyStore({ from: copyUrl, to: path.join(dir, 'back.db') });
+    const back = await copyStore({ from: copyUrl, to: path.join(dir, 'back.db'), now: Date.now });
     copyBack = { s: back.ms / 1000, rows: back.rows };
     console.log(`store copy postgres -> sqlite: ${fmt(back.rows)} rows in ${copyBack.s.toFixed(1)} s with verification: ${fmt(samples / copyBack.s)} samples/s`);
   } finally {

@@ -251,7 +251,7 @@ export function buildProgram(): Command {
       const n = Number(flags.verifySeries);
       if (!Number.isInteger(n) || n < 0) throw new CliError(`--verify-series must be a whole number >= 0, got ${JSON.stringify(flags.verifySeries)}`, 2);
       const { runStoreCopy } = require('./commands/storeCopy.js') as typeof import('./commands/storeCopy.js');
-      process.exitCode = await runStoreCopy({ from: flags.from, to: flags.to, sampleSeries: n }, process.stdout, process.stderr);
+      process.exitCode = await runStoreCopy({ from: flags.from, to: flags.to, sampleSeries: n }, process.stdout, process.stderr, systemClock);
     });
 
   program

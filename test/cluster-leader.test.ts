@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LeaderElection } from '../server/cluster/leader.js';
+import { systemClock } from '../server/clock.js';
 import { parsePgUrl } from '../server/store/pg/connection.js';
 import { requirePostgres, startPostgres, type PostgresServer } from './support/postgres.js';
 import pg from 'pg';
@@ -28,7 +29,7 @@ describe('leader election on PostgreSQL', { skip: requirePostgres() }, () => {
   let url: string;
   const electors: LeaderElection[] = [];
   const elector = (replicaId: string) => {
-    const e = new LeaderElection({ connection: parsePgUrl(url).pool, replicaId, intervalMs: INTERVAL });
+    const e = new LeaderElection({ connection: parsePgUrl(url).pool, clock: systemClock, replicaId, intervalMs: INTERVAL });
     electors.push(e);
     return e;
   };
@@ -65,7 +66,7 @@ describe('leader election on PostgreSQL', { skip: requirePostgres() }, () => {
         '--import', 'tsx', '-e',
         `const { LeaderElection } = require(${JSON.stringify(path.resolve(__dirname, '../server/cluster/leader.ts'))});
          const { parsePgUrl } = require(${JSON.stringify(path.resolve(__dirname, '../server/store/pg/connection.ts'))});
-         const e = new LeaderElection({ connection: parsePgUrl(process.env.URL).pool, replicaId: 'doomed', intervalMs: ${INTERVAL} });
+         const e = new LeaderElection({ connection: parsePgUrl(process.env.URL).pool, clock: require(${JSON.stringify(path.resolve(__dirname, '../server/clock.ts'))}).systemClock, replicaId: 'doomed', intervalMs: ${INTERVAL} });
          e.on('change', (v) => { if (v) console.log('LEADING'); });
          e.start();
          setInterval(() => {}, 1000);`,

@@ -122,7 +122,7 @@ describe('store copy between SQLite and PostgreSQL', { skip: requirePostgres() }
 
     const url = await server.createDatabase();
     const progress: string[] = [];
-    const report = await copyStore({ from: path.join(dir, 'src.db'), to: url, onProgress: (p) => progress.push(`${p.phase}:${p.table}`) });
+    const report = await copyStore({ from: path.join(dir, 'src.db'), to: url, onProgress: (p) => progress.push(`${p.phase}:${p.table}`), now: () => now });
     assert.equal(report.seriesCompared, ids.length);
     assert.ok(report.samplesCompared > 10_000, `${report.samplesCompared} samples compared`);
     assert.ok(progress.includes('copy:sample_chunks') && progress.includes('verify:events'));
@@ -157,7 +157,7 @@ describe('store copy between SQLite and PostgreSQL', { skip: requirePostgres() }
 
     // and back into a new SQLite file: every application table equal to the original, row by row
     const back = path.join(dir, 'back.db');
-    const report2 = await copyStore({ from: url, to: back });
+    const report2 = await copyStore({ from: url, to: back, now: () => now });
     assert.equal(report2.seriesCompared, ids.length + 1);
     const a = openStore({ path: path.join(dir, 'src.db'), now: () => now });
     const b = openStore({ path: back, now: () => now });
@@ -184,10 +184,10 @@ describe('store copy between SQLite and PostgreSQL', { skip: requirePostgres() }
     const pgStore = await openPgStore({ url, now: () => now });
     await pgStore.writeSamples([{ name: 'already_here', labels: {}, ts: now, value: 3 }]);
     await pgStore.close();
-    await assert.rejects(copyStore({ from: path.join(dir, 'src.db'), to: url }), /already holds data \(.*series: 1 rows\); copy into an empty database or a new file/);
+    await assert.rejects(copyStore({ from: path.join(dir, 'src.db'), to: url, now: () => now }), /already holds data \(.*series: 1 rows\); copy into an empty database or a new file/);
     assert.deepEqual(await pgRows(url, 'SELECT name FROM series'), [{ name: 'already_here' }]);
     fs.writeFileSync(path.join(dir, 'taken.db'), 'x');
-    await assert.rejects(copyStore({ from: url, to: path.join(dir, 'taken.db') }), /taken\.db exists; a copy writes a new SQLite file/);
+    await assert.rejects(copyStore({ from: url, to: path.join(dir, 'taken.db'), now: () => now }), /taken\.db exists; a copy writes a new SQLite file/);
     assert.equal(fs.readFileSync(path.join(dir, 'taken.db'), 'utf8'), 'x');
   });
 
@@ -200,10 +200,10 @@ describe('store copy between SQLite and PostgreSQL', { skip: requirePostgres() }
     // a fault in the destination's server after some tables went in: a trigger that refuses events
     await pgRows(url, `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk quota exceeded'; END $$;
       CREATE TRIGGER refuse BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse();`);
-    await assert.rejects(copyStore({ from: path.join(dir, 'src.db'), to: url }), /disk quota exceeded/);
+    await assert.rejects(copyStore({ from: path.join(dir, 'src.db'), to: url, now: () => now }), /disk quota exceeded/);
     assert.deepEqual(await pgRows(url, 'SELECT (SELECT count(*) FROM series)::int AS series, (SELECT count(*) FROM sample_chunks)::int AS chunks'), [{ series: 0, chunks: 0 }]);
     await pgRows(url, 'DROP TRIGGER refuse ON events');
-    const r = await copyStore({ from: path.join(dir, 'src.db'), to: url });
+    const r = await copyStore({ from: path.join(dir, 'src.db'), to: url, now: () => now });
     assert.ok(r.rows > 0);
   });
 
@@ -213,13 +213,13 @@ describe('store copy between SQLite and PostgreSQL', { skip: requirePostgres() }
     filledSqlite(path.join(dir, 'src.db'), now).close();
     const bad = new URL(await server.createDatabase());
     bad.password = 'not-the-secret';
-    await assert.rejects(copyStore({ from: path.join(dir, 'src.db'), to: bad.toString() }), (e: Error) => {
+    await assert.rejects(copyStore({ from: path.join(dir, 'src.db'), to: bad.toString(), now: () => now }), (e: Error) => {
       assert.match(e.message, /password authentication failed/);
       assert.doesNotMatch(e.message, /not-the-secret/);
       assert.doesNotMatch(e.message, /\n/);
       return true;
     });
-    await assert.rejects(copyStore({ from: bad.toString(), to: path.join(dir, 'never.db') }), /password authentication failed/);
+    await assert.rejects(copyStore({ from: bad.toString(), to: path.join(dir, 'never.db'), now: () => now }), /password authentication failed/);
     assert.equal(fs.existsSync(path.join(dir, 'never.db')), false);
   });
 
@@ -232,7 +232,7 @@ describe('store copy between SQLite and PostgreSQL', { skip: requirePostgres() }
     // the destination's server rewrites a value as it is stored (a fault the copy must notice)
     await pgRows(url, `CREATE FUNCTION mangle() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.title := 'changed'; RETURN NEW; END $$;
       CREATE TRIGGER mangle BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION mangle();`);
-    await assert.rejects(copyStore({ from: path.join(dir, 'src.db'), to: url }), (e: Error) => e instanceof CopyVerificationError && /events: the rows differ/.test(e.message));
+    await assert.rejects(copyStore({ from: path.join(dir, 'src.db'), to: url, now: () => now }), (e: Error) => e instanceof CopyVerificationError && /events: the rows differ/.test(e.message));
   });
 
   test('the command prints a line per table off a terminal and exits 0; a bad destination exits 1 naming it', { timeout: 120_000 }, async () => {

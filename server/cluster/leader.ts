@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import pg from 'pg';
 import type { Logger } from '../../collectors/types.js';
+import type { Cancel, Clock } from '../clock.js';
 
 /**
  * The advisory lock key replicas compete for ("pillarbo" + 1): distinct from the migration lock
@@ -17,6 +18,8 @@ export function defaultReplicaId(): string {
 export interface LeaderElectionOptions {
   /** Connection settings (store/pg/connection.ts parsePgUrl(...).pool). */
   connection: pg.ClientConfig;
+  /** The runtime's clock: the tries are its timers. */
+  clock: Clock;
   /** This replica's name, shown by /readyz and /api/collectors of every replica. */
   replicaId?: string;
   key?: bigint;
@@ -51,7 +54,7 @@ export class LeaderElection extends EventEmitter<{ change: [leader: boolean] }> 
   private readonly intervalMs: number;
   private client: pg.Client | undefined;
   private leading = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Cancel | undefined;
   private stopped = false;
   private ticking: Promise<void> | undefined;
   private lastError = '';
@@ -76,7 +79,7 @@ export class LeaderElection extends EventEmitter<{ change: [leader: boolean] }> 
   /** Stops competing; a leader unlocks and closes its session, so another replica leads at its next try. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.();
     this.timer = undefined;
     await this.ticking;
     const c = this.client;
@@ -113,8 +116,7 @@ export class LeaderElection extends EventEmitter<{ change: [leader: boolean] }> 
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), this.intervalMs);
-    this.timer.unref?.();
+    this.timer = this.opts.clock.setTimeout(() => void this.tick(), this.intervalMs);
   }
 
   private tick(): Promise<void> {

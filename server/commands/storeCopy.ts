@@ -1,4 +1,5 @@
 import { copyStore, CopyVerificationError, type CopyProgress } from '../store/copy/index.js';
+import type { Clock } from '../clock.js';
 import { isPostgresUrl, redactUrl } from '../store/pg/connection.js';
 
 /**
@@ -10,6 +11,7 @@ export async function runStoreCopy(
   opts: { from: string; to: string; sampleSeries: number },
   out: NodeJS.WritableStream,
   err: NodeJS.WriteStream | NodeJS.WritableStream,
+  clock: Clock,
 ): Promise<number> {
   const tty = (err as NodeJS.WriteStream).isTTY === true;
   const shown = (s: string) => (isPostgresUrl(s) ? redactUrl(s) : s);
@@ -18,7 +20,7 @@ export async function runStoreCopy(
   const onProgress = (p: CopyProgress) => {
     const label = `${p.phase === 'copy' ? 'copying' : 'verifying'} ${p.table}`;
     if (tty) {
-      const now = Date.now();
+      const now = clock.now();
       if (p.done !== p.total && now - lastDraw < 100) return;
       lastDraw = now;
       const pct = p.total > 0 ? Math.floor((p.done / p.total) * 100) : 100;
@@ -31,7 +33,7 @@ export async function runStoreCopy(
   };
   err.write(`copying ${shown(opts.from)} to ${shown(opts.to)}\n`);
   try {
-    const r = await copyStore({ from: opts.from, to: opts.to, sampleSeries: opts.sampleSeries, onProgress });
+    const r = await copyStore({ from: opts.from, to: opts.to, sampleSeries: opts.sampleSeries, onProgress, now: clock.now });
     const checked = r.tables.filter((t) => t.check === 'rows').length;
     out.write(
       `copied ${r.rows.toLocaleString('en-US')} rows in ${r.tables.length} tables from ${r.from} to ${r.to} in ${(r.ms / 1000).toFixed(1)} s; ` +

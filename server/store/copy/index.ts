@@ -19,6 +19,8 @@ export interface CopyOptions {
   /** Series whose raw samples are compared after the copy (default 50; 0: none). */
   sampleSeries?: number;
   onProgress?: (p: CopyProgress) => void;
+  /** The clock's reading (ms epoch): stamps the stores open with and the time the copy took. */
+  now: () => number;
 }
 
 export interface TableReport {
@@ -48,11 +50,11 @@ export class CopyVerificationError extends Error {
   }
 }
 
-async function openSource(setting: string, env: NodeJS.ProcessEnv): Promise<CopySource> {
-  return isPostgresUrl(setting) ? PgCopySource.open(setting, env) : SqliteCopySource.open(setting);
+async function openSource(setting: string, env: NodeJS.ProcessEnv, now: () => number): Promise<CopySource> {
+  return isPostgresUrl(setting) ? PgCopySource.open(setting, now, env) : SqliteCopySource.open(setting, now);
 }
-async function openDestination(setting: string, env: NodeJS.ProcessEnv): Promise<CopyDestination> {
-  return isPostgresUrl(setting) ? PgCopyDestination.open(setting, env) : SqliteCopyDestination.open(setting);
+async function openDestination(setting: string, env: NodeJS.ProcessEnv, now: () => number): Promise<CopyDestination> {
+  return isPostgresUrl(setting) ? PgCopyDestination.open(setting, now, env) : SqliteCopyDestination.open(setting, now);
 }
 
 /** One cell as text that is equal on both engines for equal values (booleans are 0/1 in SQLite). */
@@ -109,14 +111,14 @@ export function spread(ids: readonly number[], n: number): number[] {
  * transaction, so a failed copy leaves nothing behind.
  */
 export async function copyStore(opts: CopyOptions): Promise<CopyReport> {
-  const started = Date.now();
+  const started = opts.now();
   const env = opts.env ?? process.env;
   const progress = opts.onProgress ?? (() => undefined);
   const plans = copyPlan();
-  const source = await openSource(opts.from, env);
+  const source = await openSource(opts.from, env, opts.now);
   let dest: CopyDestination | undefined;
   try {
-    dest = await openDestination(opts.to, env);
+    dest = await openDestination(opts.to, env, opts.now);
     const busy = await dest.nonEmpty(plans);
     if (busy.length > 0) {
       throw new Error(
@@ -157,7 +159,7 @@ export async function copyStore(opts: CopyOptions): Promise<CopyReport> {
       rows,
       seriesCompared: tables.series,
       samplesCompared: tables.samples,
-      ms: Date.now() - started,
+      ms: opts.now() - started,
     };
   } finally {
     await dest?.close().catch(() => undefined);

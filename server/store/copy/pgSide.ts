@@ -78,10 +78,10 @@ export class PgCopySource implements CopySource {
     this.label = conn.redacted;
   }
 
-  static async open(url: string, env: NodeJS.ProcessEnv = process.env): Promise<PgCopySource> {
+  static async open(url: string, now: () => number, env: NodeJS.ProcessEnv = process.env): Promise<PgCopySource> {
     // openPgStore checks the connection (one clear line on failure) and applies any migrations-pg/
     // file this release has and the database lacks: only the schema changes, no row is touched.
-    await (await openPgStore({ url, env, now: Date.now, maxConnections: 1 })).close();
+    await (await openPgStore({ url, env, now, maxConnections: 1 })).close();
     const { conn, pool } = connect(url, env);
     try {
       const client = await pool.connect();
@@ -141,9 +141,9 @@ export class PgCopyDestination implements CopyDestination {
     this.label = conn.redacted;
   }
 
-  static async open(url: string, env: NodeJS.ProcessEnv = process.env): Promise<PgCopyDestination> {
+  static async open(url: string, now: () => number, env: NodeJS.ProcessEnv = process.env): Promise<PgCopyDestination> {
     // openPgStore checks the connection (one clear line on failure) and applies migrations-pg/.
-    await (await openPgStore({ url, env, now: Date.now, maxConnections: 1 })).close();
+    await (await openPgStore({ url, env, now, maxConnections: 1 })).close();
     const { conn, pool } = connect(url, env);
     const d = new PgCopyDestination(pool, conn);
     try {

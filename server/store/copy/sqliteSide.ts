@@ -50,9 +50,9 @@ export class SqliteCopySource implements CopySource {
     this.label = file;
   }
 
-  static open(file: string): SqliteCopySource {
+  static open(file: string, now: () => number): SqliteCopySource {
     if (!fs.existsSync(file)) throw new Error(`no SQLite database at ${path.resolve(file)}`);
-    const store = openStore({ path: file, readOnly: true, migrate: false, now: Date.now });
+    const store = openStore({ path: file, readOnly: true, migrate: false, now });
     try {
       const pending = store.pendingMigrations();
       if (pending.length > 0) {
@@ -101,14 +101,17 @@ export class SqliteCopyDestination implements CopyDestination {
   private readonly inserts = new Map<string, Database.Statement>();
   private store: Store | undefined;
 
-  private constructor(private readonly file: string) {
+  private constructor(
+    private readonly file: string,
+    private readonly now: () => number,
+  ) {
     this.label = file;
   }
 
-  static open(file: string): SqliteCopyDestination {
+  static open(file: string, now: () => number): SqliteCopyDestination {
     if (fs.existsSync(file)) throw new Error(`${file} exists; a copy writes a new SQLite file (move it away or choose another name)`);
-    openStore({ path: file, now: Date.now }).close(); // the schema, migrated
-    const d = new SqliteCopyDestination(file);
+    openStore({ path: file, now }).close(); // the schema, migrated
+    const d = new SqliteCopyDestination(file, now);
     d.db = openDatabase(file);
     d.db.exec('BEGIN IMMEDIATE');
     return d;
@@ -160,7 +163,7 @@ export class SqliteCopyDestination implements CopyDestination {
     db.close();
     this.db = undefined;
     // Read back through the store itself: it recovers marked hours and reads chunks and head.
-    this.store = openStore({ path: this.file, now: Date.now });
+    this.store = openStore({ path: this.file, now: this.now });
   }
 
   async abort(): Promise<void> {
