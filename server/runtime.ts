@@ -408,7 +408,13 @@ export class Runtime {
       reports: this.reports,
       dora: { report: () => this.derived.latest() ?? this.derived.compute() },
       review: this.review,
-      notifications: { recent: (limit) => this.notifications.recent(limit), silences: this.silences },
+      notifications: {
+        recent: (limit) => this.notifications.recent(limit),
+        silences: this.silences,
+        status: (snapshot) => this.notifications.status(snapshot),
+        subscribe: (fn) => this.notifications.subscribe(fn),
+        changed: () => this.notifications.changed(),
+      },
     };
   }
 

@@ -32,6 +32,9 @@ export class StreamHub {
   private readonly clients = new Set<Client>();
   private unsubscribe?: () => void;
   private unsubscribeWorkload?: () => void;
+  private unsubscribeNotifications?: () => void;
+  /** The last summary broadcast (a notification change that leaves it as it was sends nothing). */
+  private lastBody?: string;
   private cancelTimer?: Cancel;
   private sinceHeartbeat = 0;
   private pruning?: Promise<void>;
@@ -41,6 +44,8 @@ export class StreamHub {
       evaluation: EvaluationReader;
       /** Subscribes to other changes of the summary (the workload file's reload status); returns the unsubscribe. */
       workloadStatus?: (fn: () => void) => () => void;
+      /** Subscribes to changes of the notifications' status (attempts, silences); returns the unsubscribe. */
+      notificationStatus?: (fn: () => void) => () => void;
       tokens: TokenVerifier;
       summaryJson: () => string;
       log: Logger;
@@ -61,16 +66,19 @@ export class StreamHub {
     if (!this.unsubscribe) {
       this.unsubscribe = this.deps.evaluation.subscribe(() => this.broadcast());
       this.unsubscribeWorkload = this.deps.workloadStatus?.(() => this.broadcast());
+      this.unsubscribeNotifications = this.deps.notificationStatus?.(() => this.broadcast(true));
     }
     this.cancelTimer ??= this.deps.clock.setInterval(() => this.tick(), this.options.recheckMs);
     this.sendSummary(client, this.summary());
     return () => this.remove(client);
   }
 
-  /** Sends the current summary to every client whose token still allows it (checked first). */
-  broadcast(): void {
+  /** Sends the current summary to every client whose token still allows it (checked first); with `ifChanged`, only when it differs from the last one sent. */
+  broadcast(ifChanged = false): void {
     void this.prune().then(() => {
       const body = this.summary();
+      if (ifChanged && body.ok && body.body === this.lastBody) return;
+      if (body.ok) this.lastBody = body.body;
       for (const c of this.clients) this.sendSummary(c, body);
     });
   }
@@ -146,6 +154,8 @@ export class StreamHub {
     this.unsubscribe = undefined;
     this.unsubscribeWorkload?.();
     this.unsubscribeWorkload = undefined;
+    this.unsubscribeNotifications?.();
+    this.unsubscribeNotifications = undefined;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     this.sinceHeartbeat = 0;

@@ -8,6 +8,7 @@ import { buildContent, renderMessage } from './message.js';
 import { decide, subjectKey, watchedSubjects, type RuleState } from './rules.js';
 import type { NotificationSettings } from './settings.js';
 import { silencing, type SilenceStore } from './silences.js';
+import { channelStatuses, silencedSubjects, type NotificationStatus } from './status.js';
 import type { AttemptRecord, NewMessage, NotificationRecord, NotificationStore } from './store.js';
 
 /**
@@ -48,6 +49,7 @@ export class NotificationEngine {
   /** `rule/subject/channel` → when the firing alert was last posted to that Alertmanager. */
   private readonly alertPosted = new Map<string, number>();
   private readonly refreshing = new Set<Promise<void>>();
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly opts: NotificationEngineOptions) {}
 
@@ -73,6 +75,41 @@ export class NotificationEngine {
   /** Every attempt of one message. */
   attempts(notificationId: number): AttemptRecord[] {
     return this.opts.store.attempts(notificationId);
+  }
+
+  /**
+   * What the dashboard shows: silences and quiet hours in effect, each channel's health, the
+   * subjects silenced (of `snapshot`); null while no workload is loaded or it has no
+   * notifications section.
+   */
+  status(snapshot: EvaluationSnapshot | null): NotificationStatus | null {
+    const ctx = this.opts.context();
+    if (!ctx || (ctx.settings.rules.length === 0 && ctx.settings.channels.length === 0)) return null;
+    const now = this.opts.clock.now();
+    const silences = this.opts.silences.active(now).sort((a, b) => a.endsAt - b.endsAt || a.id - b.id);
+    return {
+      silences,
+      quietUntil: quietUntil(now, ctx.settings.quietHours, ctx.timezone),
+      channels: channelStatuses(ctx.settings, this.opts.store.channelHealth(), this.opts.store.queue()),
+      silenced: silencedSubjects(ctx.settings.rules, silences, snapshot),
+    };
+  }
+
+  /** Calls `fn` when what `status()` shows changed other than by an evaluation (an attempt recorded, a silence changed); returns the unsubscribe. */
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Tells the subscribers (the API calls it after changing a silence). */
+  changed(): void {
+    for (const fn of this.listeners) {
+      try {
+        fn();
+      } catch (err) {
+        this.opts.log.warn('a notification status listener failed', { error: (err as Error).message });
+      }
+    }
   }
 
   /** Resolves when no delivery is being sent (tests, shutdown). */
@@ -228,6 +265,7 @@ export class NotificationEngine {
         else log.error('notification failed; giving up', { error });
       }),
     );
+    if (due.length > 0) this.changed();
   }
 
   /** One timer, for the earliest pending delivery. */

@@ -8,3 +8,4 @@ export { alertsOf, notificationChannel } from './channels.js';
 export { decide, watchedSubjects } from './rules.js';
 export { SilenceStore, silencing, parseSilenceInput, SilenceInputError, SILENCE_KINDS, type SilenceInput, type Silence, type SilenceKind, type NewSilence } from './silences.js';
 export { isQuiet, quietUntil, type QuietWindow } from './quiet.js';
+export { channelStatuses, silencedSubjects, type NotificationStatus, type ChannelStatus, type ChannelHealth, type SilencedSubject } from './status.js';

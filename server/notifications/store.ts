@@ -3,6 +3,7 @@ import type { Status } from '../scoring/types.js';
 import type { AttemptCount } from './metrics.js';
 import { headlineOf, type NotificationContent } from './message.js';
 import type { MessageKind, RuleState } from './rules.js';
+import { NO_HEALTH, type ChannelHealth } from './status.js';
 
 /**
  * The only reader and writer of the notification tables (migrations/0010_notifications.sql).
@@ -69,6 +70,9 @@ export class NotificationStore {
   private readonly selectNextDue: Database.Statement;
   private readonly updateDelivery: Database.Statement;
   private readonly insertAttempt: Database.Statement;
+  private readonly selectQueue: Database.Statement;
+  /** Channel → health, read from the attempts table once and then kept with every attempt recorded. */
+  private health: Map<string, ChannelHealth> | null = null;
 
   constructor(private readonly db: Database.Database) {
     this.selectStates = db.prepare('SELECT subject, status, bad_since, fired_status, last_sent_at FROM notification_state WHERE rule_id = ?').raw();
@@ -91,6 +95,7 @@ export class NotificationStore {
     this.selectNextDue = db.prepare("SELECT min(next_at) FROM notification_deliveries WHERE state = 'pending'").pluck();
     this.updateDelivery = db.prepare('UPDATE notification_deliveries SET state = ?, attempts = ?, next_at = ?, last_error = ? WHERE notification_id = ? AND channel = ?');
     this.insertAttempt = db.prepare('INSERT INTO notification_attempts (notification_id, channel, attempt, at, ok, error) VALUES (?, ?, ?, ?, ?, ?)');
+    this.selectQueue = db.prepare("SELECT channel, state, count(*) FROM notification_deliveries WHERE state IN ('pending', 'failed') GROUP BY channel, state").raw();
   }
 
   /** subject → state, for one rule. */
@@ -150,6 +155,44 @@ export class NotificationStore {
       const state = a.ok ? 'sent' : retryAt === null ? 'failed' : 'pending';
       this.updateDelivery.run(state, a.attempt, retryAt ?? a.at, a.error, a.notificationId, a.channel);
     })();
+    if (this.health) {
+      const h = this.health.get(a.channel) ?? NO_HEALTH;
+      this.health.set(
+        a.channel,
+        a.ok
+          ? { lastAttemptAt: a.at, lastSuccessAt: a.at, consecutiveFailures: 0, failingSince: null, lastError: null }
+          : { lastAttemptAt: a.at, lastSuccessAt: h.lastSuccessAt, consecutiveFailures: h.consecutiveFailures + 1, failingSince: h.failingSince ?? a.at, lastError: a.error },
+      );
+    }
+  }
+
+  /** Each channel's delivery record (channels never attempted are absent). */
+  channelHealth(): ReadonlyMap<string, ChannelHealth> {
+    if (this.health) return this.health;
+    const health = new Map<string, ChannelHealth>();
+    const last = this.db
+      .prepare('SELECT channel, max(id), max(CASE WHEN ok = 1 THEN id END), max(CASE WHEN ok = 1 THEN at END) FROM notification_attempts GROUP BY channel')
+      .raw()
+      .all() as Array<[string, number, number | null, number | null]>;
+    const row = this.db.prepare('SELECT at, error FROM notification_attempts WHERE id = ?').raw();
+    const failures = this.db.prepare('SELECT count(*), min(at) FROM notification_attempts WHERE channel = ? AND id > ?').raw();
+    for (const [channel, lastId, okId, okAt] of last) {
+      const [at, error] = row.get(lastId) as [number, string | null];
+      const [n, since] = failures.get(channel, okId ?? 0) as [number, number | null];
+      health.set(channel, { lastAttemptAt: at, lastSuccessAt: okAt, consecutiveFailures: n, failingSince: n > 0 ? since : null, lastError: n > 0 ? error : null });
+    }
+    return (this.health = health);
+  }
+
+  /** Per channel, deliveries pending (retries, quiet hours) and given up. */
+  queue(): Map<string, { pending: number; failed: number }> {
+    const out = new Map<string, { pending: number; failed: number }>();
+    for (const [channel, state, n] of this.selectQueue.all() as Array<[string, 'pending' | 'failed', number]>) {
+      const q = out.get(channel) ?? { pending: 0, failed: 0 };
+      q[state] = n;
+      out.set(channel, q);
+    }
+    return out;
   }
 
   /** The newest messages with their delivery states (the API and the dashboard read this). */

@@ -15,6 +15,7 @@ import { OutcomeView } from './views/outcome.js';
 import { OverviewView } from './views/overview.js';
 import { PillarView } from './views/pillar.js';
 import { ReportsView } from './views/reports.js';
+import { NotificationsView } from './views/notifications.js';
 import { ReviewView } from './views/review.js';
 import { Banners, Header } from './views/shell.js';
 
@@ -157,6 +158,8 @@ export class App {
         return new ReviewView(this.ctx, route.pillar);
       case 'reports':
         return new ReportsView(this.ctx);
+      case 'notifications':
+        return new NotificationsView(this.ctx);
       case 'not_found':
         return this.missing(`Nothing is at ${route.path}.`);
     }
@@ -180,7 +183,7 @@ export class App {
     const t0 = performance.now();
     this.summary = s;
     setTimeZone(s.workload.timezone);
-    this.header.update(s);
+    this.header.update(s, serverNow());
     this.updateBanners();
     if (this.view) this.safely(() => this.view!.update(s));
     this.setTitle();

@@ -100,6 +100,41 @@ export interface WorkloadFile {
   refused: { at: number | null; errorCount: number; issues: string[] } | null;
 }
 
+/** A silence of notifications (docs/notifications.md). */
+export interface SilenceInfo {
+  id: number;
+  kind: string;
+  target: string;
+  startsAt: number | null;
+  endsAt: number | null;
+  state: string;
+  reason: string;
+  createdBy: string | null;
+}
+
+/** A notification channel's health: failing when its last delivery attempt failed. */
+export interface ChannelInfo {
+  name: string;
+  type: string;
+  failing: boolean;
+  consecutiveFailures: number;
+  failingSince: number | null;
+  lastAttemptAt: number | null;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  pending: number;
+  failed: number;
+}
+
+/** The summary's `notifications` part; null when the workload sends none. */
+export interface NotificationsSummary {
+  silences: SilenceInfo[];
+  quietUntil: number | null;
+  channels: ChannelInfo[];
+  /** `<kind>:<id>` (outcome:buy, pillar:security, indicator:latency) → the silence covering it. */
+  silenced: Map<string, SilenceInfo>;
+}
+
 export interface Summary {
   /** `timezone`: the workload's IANA zone, null when the server does not say (then the browser's is used). */
   workload: { id: string; title: string; owner: string | null; timezone: string | null };
@@ -112,6 +147,7 @@ export interface Summary {
   collectors: { total: number; up: number; failing: FailingCollector[] } | null;
   /** The workload file: the version running and the latest refused reload, if no good one followed it. */
   workloadFile: WorkloadFile | null;
+  notifications: NotificationsSummary | null;
   /** What was missing or malformed in the answer, for the page to say. */
   problems: string[];
 }

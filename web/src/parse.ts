@@ -3,6 +3,8 @@ import {
   PILLARS,
   pillarTitle,
   type Counts,
+  type NotificationsSummary,
+  type SilenceInfo,
   type Coverage,
   type History,
   type IndicatorDetail,
@@ -16,7 +18,7 @@ import {
   type Slo,
   type Summary,
 } from './model.js';
-import { type Obj, isObj, str, num, time, strings } from './json.js';
+import { type Obj, isObj, str, num, time, strings, list } from './json.js';
 
 /**
  * Reads the API's answers defensively: a missing or malformed field becomes null/empty plus
@@ -174,7 +176,48 @@ export function parseSummary(raw: unknown): Summary {
     indicatorCounts: counts(raw.indicators),
     collectors,
     workloadFile,
+    notifications: notificationsOf(raw.notifications),
     problems,
+  };
+}
+
+/** The summary's `notifications` (absent from older servers, null without a notifications section). */
+function notificationsOf(v: unknown): NotificationsSummary | null {
+  if (!isObj(v)) return null;
+  const silences: SilenceInfo[] = list(v.silences)
+    .filter((s) => num(s.id) !== null)
+    .map((s) => ({
+      id: num(s.id)!,
+      kind: str(s.kind) ?? '?',
+      target: str(s.target) ?? '?',
+      startsAt: time(s.startsAt),
+      endsAt: time(s.endsAt),
+      state: str(s.state) ?? 'active',
+      reason: str(s.reason) ?? '',
+      createdBy: str(s.createdBy),
+    }));
+  const byId = new Map(silences.map((s) => [s.id, s]));
+  const silenced = new Map<string, SilenceInfo>();
+  for (const x of list(v.silenced)) {
+    const s = byId.get(num(x.silence) ?? -1);
+    if (s && typeof x.kind === 'string' && typeof x.id === 'string') silenced.set(`${x.kind}:${x.id}`, s);
+  }
+  return {
+    silences,
+    quietUntil: time(v.quietUntil),
+    channels: list(v.channels).map((c) => ({
+      name: str(c.name) ?? '?',
+      type: str(c.type) ?? '',
+      failing: c.failing === true,
+      consecutiveFailures: num(c.consecutiveFailures) ?? 0,
+      failingSince: time(c.failingSince),
+      lastAttemptAt: time(c.lastAttemptAt),
+      lastSuccessAt: time(c.lastSuccessAt),
+      lastError: str(c.lastError),
+      pending: num(c.pending) ?? 0,
+      failed: num(c.failed) ?? 0,
+    })),
+    silenced,
   };
 }
 

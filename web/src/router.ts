@@ -9,6 +9,7 @@ export type Route =
   | { name: 'indicator'; id: string }
   | { name: 'review'; pillar: string | null }
   | { name: 'reports' }
+  | { name: 'notifications' }
   | { name: 'not_found'; path: string };
 
 export function parseRoute(pathname: string, search = ''): Route {
@@ -16,6 +17,7 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (path === '/' || path === '/index.html') return { name: 'overview' };
   if (path === '/review') return { name: 'review', pillar: new URLSearchParams(search).get('pillar') || null };
   if (path === '/reports') return { name: 'reports' };
+  if (path === '/notifications') return { name: 'notifications' };
   const m = /^\/(pillars|outcomes|indicators)\/([^/]+)$/.exec(path);
   if (m) {
     let id: string;

@@ -4,6 +4,7 @@ import type { ApiStoredEvent } from '../../events/schema.js';
 import type { ImprovementPlan, LensInfo, LensReview, MilestoneInfo, QuestionView, ReviewApi, ReviewSummary } from '../../review/index.js';
 import type { indicatorView, outcomeView, pillarView, summaryView } from '../views.js';
 import type { reloadView, workloadFileView } from '../workload-view.js';
+import type { notificationStatusView } from '../routes/notifications.js';
 import type { AnnotationSchema, StoredEventSchema } from './events.js';
 import type { IndicatorSchema, OutcomeSchema, PillarSchema, SummarySchema, WorkloadReloadSchema } from './evaluation-schemas.js';
 import type {
@@ -31,7 +32,7 @@ export type ContractChecks = [
   Check<Conforms<ReturnType<typeof pillarView>, typeof PillarSchema>>,
   Check<Conforms<ReturnType<typeof outcomeView>, typeof OutcomeSchema>>,
   Check<Conforms<ReturnType<typeof indicatorView>, typeof IndicatorSchema>>,
-  Check<Conforms<ReturnType<typeof summaryView> & { workloadFile: ReturnType<typeof workloadFileView> }, typeof SummarySchema>>,
+  Check<Conforms<ReturnType<typeof summaryView> & { workloadFile: ReturnType<typeof workloadFileView>; notifications: ReturnType<typeof notificationStatusView> }, typeof SummarySchema>>,
   Check<Conforms<ReturnType<typeof reloadView>, typeof WorkloadReloadSchema>>,
   Check<Conforms<ReturnType<typeof annotationOf>, typeof AnnotationSchema>>,
   Check<Conforms<ApiStoredEvent, typeof StoredEventSchema>>,

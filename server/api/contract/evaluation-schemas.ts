@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PILLARS, STATUSES } from '../../scoring/types.js';
 import { BURN_WINDOWS } from '../../scoring/burn-rate.js';
 import { int, isoTime } from './route.js';
+import { NotificationStatusSchema } from './notifications.js';
 
 /** What the evaluation routes answer: indicators → outcomes → pillars, the summary, history (docs/api.md). */
 
@@ -210,6 +211,7 @@ export const SummarySchema = z
     workloadFile: z
       .object({ path: z.string(), version: z.object({ id: int(), appliedAt: isoTime() }), ...reloadShape })
       .describe('The running workload version and the latest reloads of the file; `refused.issues` holds the first three issues only (all: GET /api/workload)'),
+    notifications: NotificationStatusSchema,
   })
   .meta({ id: 'Summary' });
 

@@ -34,6 +34,31 @@ export const SilenceSchema = z.object({
   createdAt: isoTime(),
 });
 
+export const NotificationStatusSchema = z
+  .object({
+    silences: z.array(SilenceSchema).describe('Silences in effect now, soonest end first'),
+    quietUntil: isoTime().nullable().describe('When the quiet hours in effect now end; null outside quiet hours'),
+    channels: z.array(
+      z.object({
+        name: z.string(),
+        type: z.enum(['email', 'webhook', 'alertmanager']),
+        failing: z.boolean().describe('Its last delivery attempt failed'),
+        consecutiveFailures: int().describe('Failed attempts since its last success'),
+        failingSince: isoTime().nullable().describe('When the first of those failed attempts was made'),
+        lastAttemptAt: isoTime().nullable(),
+        lastSuccessAt: isoTime().nullable(),
+        lastError: z.string().nullable(),
+        pending: int().describe('Deliveries waiting: a retry, or quiet hours'),
+        failed: int().describe('Deliveries given up after the last retry'),
+      }),
+    ),
+    silenced: z
+      .array(z.object({ kind: z.enum(['outcome', 'pillar', 'indicator']), id: z.string(), silence: int().describe('The silence that covers it') }))
+      .describe('Outcomes, pillars and indicators no message would be sent about now'),
+  })
+  .nullable()
+  .describe('Notifications (docs/notifications.md): null when the workload has no notifications section');
+
 export const SilenceListSchema = z.object({ silences: z.array(SilenceSchema) });
 
 export const SilenceBodySchema = z.strictObject({

@@ -8,6 +8,7 @@ import { PILLARS } from '../../scoring/types.js';
 import type { EvaluationSnapshot } from '../../evaluation/snapshot.js';
 import { historyTargetSelector, type HistoryPoints, type HistoryTarget, type IndicatorHistoryMetric } from '../../evaluation/history.js';
 import type { RangeQuery } from '../../store/types.js';
+import { notificationStatusView } from './notifications.js';
 import { collectorsSummaryView, indicatorsById, indicatorView, isPillar, iso, outcomeView, pillarView, summaryView, PILLAR_TITLES } from '../views.js';
 
 const DAY = 86_400_000;
@@ -58,13 +59,23 @@ function summaryInputs(deps: AppDeps) {
   };
 }
 
-/** Builds the summary the wall screen and the SSE stream send. */
-export function buildSummary(deps: AppDeps) {
-  return summaryFrom(summaryInputs(deps));
+/** The summary's notifications part, as JSON text (compared to decide whether the cached summary still holds). */
+function notificationsPart(deps: AppDeps, snapshot: EvaluationSnapshot | null, now: number): string {
+  return JSON.stringify(notificationStatusView(deps.notifications?.status(snapshot) ?? null, now));
 }
 
-function summaryFrom(i: ReturnType<typeof summaryInputs>) {
-  return { ...summaryView(i.meta, i.snapshot, i.collectors, i.outcomes, i.evaluationIntervalMs, i.now), workloadFile: workloadFileView(i.active) };
+/** Builds the summary the wall screen and the SSE stream send. */
+export function buildSummary(deps: AppDeps) {
+  const i = summaryInputs(deps);
+  return summaryFrom(i, notificationsPart(deps, i.snapshot, i.now));
+}
+
+function summaryFrom(i: ReturnType<typeof summaryInputs>, notifications: string) {
+  return {
+    ...summaryView(i.meta, i.snapshot, i.collectors, i.outcomes, i.evaluationIntervalMs, i.now),
+    workloadFile: workloadFileView(i.active),
+    notifications: JSON.parse(notifications) as ReturnType<typeof notificationStatusView>,
+  };
 }
 
 /** A summary serialised once, with what it was built from. */
@@ -77,6 +88,7 @@ interface CachedSummary {
   versionId: number;
   stale: boolean;
   collectors: string;
+  notifications: string;
   json: string;
   bytes?: Buffer;
   etag?: string | false;
@@ -99,13 +111,14 @@ function cachedSummary(deps: AppDeps): CachedSummary {
   const stale = i.snapshot ? i.now - i.snapshot.at > 3 * i.evaluationIntervalMs : true;
   // Without the snapshot: its identity is compared below, which covers each collector's `feeds`.
   const collectors = JSON.stringify(collectorsSummaryView(i.collectors));
+  const notifications = notificationsPart(deps, i.snapshot, i.now);
   const c = summaries.get(deps);
   if (
     c && c.snapshot === i.snapshot && c.meta === i.meta && c.outcomes === i.outcomes && c.stale === stale && c.collectors === collectors &&
-    c.reload === i.reload && c.versionId === i.active.versionId
+    c.notifications === notifications && c.reload === i.reload && c.versionId === i.active.versionId
   ) return c;
-  const json = JSON.stringify(summaryFrom(i));
-  const next: CachedSummary = { snapshot: i.snapshot, meta: i.meta, outcomes: i.outcomes, reload: i.reload, versionId: i.active.versionId, stale, collectors, json };
+  const json = JSON.stringify(summaryFrom(i, notifications));
+  const next: CachedSummary = { snapshot: i.snapshot, meta: i.meta, outcomes: i.outcomes, reload: i.reload, versionId: i.active.versionId, stale, collectors, notifications, json };
   summaries.set(deps, next);
   return next;
 }

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { parseSilenceInput, SilenceInputError, type NotificationRecord, type Silence, type SilenceStore } from '../../notifications/index.js';
+import { parseSilenceInput, SilenceInputError, type NotificationRecord, type NotificationStatus, type Silence, type SilenceStore } from '../../notifications/index.js';
+import type { EvaluationSnapshot } from '../../evaluation/snapshot.js';
 import { tryParseDuration } from '../../workload/duration.js';
 import { requireScope } from '../auth.js';
 import type { AppDeps } from '../deps.js';
@@ -11,6 +12,12 @@ import { NotificationListSchema, SilenceListSchema, SilenceSchema } from '../con
 export interface NotificationsApi {
   recent(limit: number): NotificationRecord[];
   silences: SilenceStore;
+  /** What the summary's `notifications` part is built from (null: no notifications section). */
+  status(snapshot: EvaluationSnapshot | null): NotificationStatus | null;
+  /** Calls `fn` when that status changes outside an evaluation; returns the unsubscribe. */
+  subscribe(fn: () => void): () => void;
+  /** Tells the subscribers a silence changed. */
+  changed(): void;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -20,7 +27,7 @@ function api(deps: AppDeps): NotificationsApi {
   return deps.notifications;
 }
 
-function view(s: Silence, now: number) {
+export function silenceView(s: Silence, now: number) {
   return {
     id: s.id,
     kind: s.kind,
@@ -31,6 +38,29 @@ function view(s: Silence, now: number) {
     reason: s.reason,
     createdBy: s.createdBy,
     createdAt: iso(s.createdAt),
+  };
+}
+
+/** The summary's `notifications` part (docs/api.md): times as RFC 3339. */
+export function notificationStatusView(st: NotificationStatus | null, now: number) {
+  if (!st) return null;
+  const t = (x: number | null) => (x === null ? null : iso(x));
+  return {
+    silences: st.silences.map((s) => silenceView(s, now)),
+    quietUntil: t(st.quietUntil),
+    channels: st.channels.map((c) => ({
+      name: c.name,
+      type: c.type,
+      failing: c.failing,
+      consecutiveFailures: c.consecutiveFailures,
+      failingSince: t(c.failingSince),
+      lastAttemptAt: t(c.lastAttemptAt),
+      lastSuccessAt: t(c.lastSuccessAt),
+      lastError: c.lastError,
+      pending: c.pending,
+      failed: c.failed,
+    })),
+    silenced: st.silenced,
   };
 }
 
@@ -50,7 +80,7 @@ export function notificationRoutes(deps: AppDeps): Router {
   });
   r.get('/api/silences', (req, res) => {
     const now = deps.clock.now();
-    res.json(answer(SilenceListSchema, { silences: api(deps).silences.list({ all: req.query.all === 'true' }).map((s) => view(s, now)) }));
+    res.json(answer(SilenceListSchema, { silences: api(deps).silences.list({ all: req.query.all === 'true' }).map((s) => silenceView(s, now)) }));
   });
   r.post('/api/silences', requireScope('write', deps), (req, res) => {
     const now = deps.clock.now();
@@ -61,14 +91,19 @@ export function notificationRoutes(deps: AppDeps): Router {
       if (err instanceof SilenceInputError) throw badParam(err.field, err.message, 'body');
       throw err;
     }
-    res.status(201).json(answer(SilenceSchema, view(api(deps).silences.add(input), now)));
+    const a = api(deps);
+    const added = a.silences.add(input);
+    a.changed();
+    res.status(201).json(answer(SilenceSchema, silenceView(added, now)));
   });
   r.delete('/api/silences/:id', requireScope('write', deps), (req, res) => {
     const id = Number(req.params.id);
     if (!Number.isInteger(id) || id < 1) throw badParam('id', 'must be a silence id (a number)', 'path');
-    const s = api(deps).silences.expire(id);
+    const a = api(deps);
+    const s = a.silences.expire(id);
     if (!s) throw notFound('silence', `no silence ${id} that has not already ended`);
-    res.json(answer(SilenceSchema, view(s, deps.clock.now())));
+    a.changed();
+    res.json(answer(SilenceSchema, silenceView(s, deps.clock.now())));
   });
   return r;
 }

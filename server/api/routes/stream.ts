@@ -6,7 +6,8 @@ import { summaryJson } from './evaluation.js';
 
 /**
  * `GET /api/stream`: Server-Sent Events. Sends the summary at once (`event: summary`), then
- * after every evaluation and every change of the workload file's reload status; a comment line
+ * after every evaluation, every change of the workload file's reload status and of the
+ * notifications' status (a delivery attempt, a silence added or expired); a comment line
  * every 15 s keeps proxies from closing the stream. Browsers reconnect by themselves
  * (`retry: 5000`). A stream opened with a token closes with `event: revoked` within a second of
  * the token's revocation (see streamHub.ts).
@@ -17,6 +18,8 @@ export function streamRoute(deps: AppDeps, options: StreamHubOptions = DEFAULT_S
       evaluation: deps.evaluation,
       // A refused reload (or the fix after it) changes the summary without an evaluation.
       workloadStatus: deps.onWorkloadStatus,
+      // A delivery attempt recorded or a silence changed changes the summary's notifications part.
+      notificationStatus: deps.notifications ? (fn) => deps.notifications!.subscribe(fn) : undefined,
       tokens: deps.tokens,
       summaryJson: () => summaryJson(deps),
       log: deps.log,

@@ -7,6 +7,7 @@ import { formatWeekdayDateTime, timeZone, zoneName } from '../format.js';
 import { collectingSince } from '../coverage.js';
 import { fetchHistory } from '../history.js';
 import type { History, Objective, Summary } from '../model.js';
+import { SilenceMark } from './notify.js';
 import { crumbs, currentRange, fitChildren, hiddenSummary, notice, RangePicker, RANGES, type RangeKey, type View, type ViewContext } from './common.js';
 
 /**
@@ -41,6 +42,8 @@ export abstract class DetailView<D> implements View {
   private loadingDetail = false;
   private destroyed = false;
   private crumbsEl: HTMLElement;
+  /** "Silenced until 16:00: why (who)" when a silence covers what the page shows. */
+  private readonly silence = new SilenceMark(true);
   /** The latest summary, for names the detail answer does not carry. */
   protected summary: Summary | null = null;
 
@@ -65,7 +68,7 @@ export abstract class DetailView<D> implements View {
     );
     replace(this.message, notice('loading', 'Loading…'));
     this.crumbsEl = crumbs(trail);
-    this.el = h('div', { class: 'detail' }, this.crumbsEl, this.message, this.head, this.chartPanel, this.body);
+    this.el = h('div', { class: 'detail' }, this.crumbsEl, this.message, this.silence.el, this.head, this.chartPanel, this.body);
   }
 
   /** Re-labels the breadcrumb once the detail says what things are called. */
@@ -84,9 +87,12 @@ export abstract class DetailView<D> implements View {
   protected abstract history(d: D): { path: string; query?: Record<string, string>; title: string; chart: HistoryChartOptions; objective?: Objective | null } | null;
   /** What the page is called in messages ("pillar Reliability"). */
   protected abstract what(): string;
+  /** `<kind>:<id>` of what the page shows, as notifications name it (outcome:buy). */
+  protected abstract subject(): string;
 
   update(s: Summary): void {
     this.summary = s;
+    this.silence.update(s.notifications?.silenced.get(this.subject()) ?? null, serverNow());
     if (s.evaluatedAt !== this.seenEvaluation) {
       this.seenEvaluation = s.evaluatedAt;
       void this.reload();

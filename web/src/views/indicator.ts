@@ -34,6 +34,10 @@ export class IndicatorView extends DetailView<IndicatorDetail> {
     return this.pillar ? `/pillars/${this.pillar}` : '/';
   }
 
+  protected subject(): string {
+    return `indicator:${this.id}`;
+  }
+
   protected what(): string {
     return `indicator "${this.id}"`;
   }

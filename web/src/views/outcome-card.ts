@@ -3,7 +3,8 @@ import { h, setAttr, setHidden, setPrefixedClass, setText } from '../dom.js';
 import { formatPercent, formatValue } from '../format.js';
 import { href } from '../params.js';
 import { STATUS_META, statusBadge, statusIcon, statusLabel, updateBadge, type UiStatus } from '../status.js';
-import type { OutcomeSummary } from '../model.js';
+import type { OutcomeSummary, SilenceInfo } from '../model.js';
+import { SilenceMark, silenceSentence } from './notify.js';
 import { JUDGED, coverageText } from './pillar-tile.js';
 
 /** One business outcome: attainment, status, owner, key indicators, error-budget bar. */
@@ -21,6 +22,9 @@ export class OutcomeCard {
   private readonly budgetFill: HTMLElement;
   private readonly keys: HTMLUListElement;
   private keysKey = '';
+  private readonly silence = new SilenceMark();
+  private silenceText = '';
+  private baseLabel = '';
   status: UiStatus = 'unknown';
   score: number | null = null;
 
@@ -39,6 +43,7 @@ export class OutcomeCard {
       'a',
       { class: 'card st-unknown', href: href(`/outcomes/${id}`), 'data-outcome': id },
       h('div', { class: 'card-head' }, this.title, this.badge),
+      this.silence.el,
       this.owner,
       h('div', { class: 'attain' }, this.attain, this.attainNote),
       this.budget,
@@ -96,11 +101,22 @@ export class OutcomeCard {
       if (o.indicators.length === 0) this.keys.append(h('li', { class: 'key-ind muted' }, 'This outcome has no indicators: nothing measures it.'));
       else if (o.indicators.length > shown.length) this.keys.append(h('li', { class: 'key-ind more' }, `+${o.indicators.length - shown.length} more indicators`));
     }
-    setAttr(
-      this.link,
-      'aria-label',
-      `${o.title}: ${statusLabel(o.status)}, ${attainment === null ? why : `attainment ${formatPercent(attainment)}${o.coverage ? `, ${o.coverage.measured} of ${o.coverage.total} indicators measured` : ''}`}${o.owner ? `, owner ${o.owner}` : ''}${eb ? `. ${this.budgetLabel.textContent}` : ''}`,
-    );
+    this.baseLabel = `${o.title}: ${statusLabel(o.status)}, ${attainment === null ? why : `attainment ${formatPercent(attainment)}${o.coverage ? `, ${o.coverage.measured} of ${o.coverage.total} indicators measured` : ''}`}${o.owner ? `, owner ${o.owner}` : ''}${eb ? `. ${this.budgetLabel.textContent}` : ''}`;
+    this.setLabel();
+  }
+
+  private setLabel(): void {
+    setAttr(this.link, 'aria-label', [this.baseLabel, this.silenceText].filter(Boolean).join('. '));
+  }
+
+  /** Marks the card when a silence keeps its notifications from being sent. */
+  setSilence(s: SilenceInfo | null, now: number): void {
+    this.silence.update(s, now);
+    const text = s ? `Notifications ${silenceSentence(s, now).replace(/^S/, 's')}` : '';
+    if (text === this.silenceText) return;
+    this.silenceText = text;
+    this.li.dataset['silenced'] = s ? String(s.id) : '';
+    this.setLabel();
   }
 }
 

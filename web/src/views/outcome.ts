@@ -32,6 +32,10 @@ export class OutcomeView extends DetailView<OutcomeDetail> {
     return '/';
   }
 
+  protected subject(): string {
+    return `outcome:${this.id}`;
+  }
+
   protected what(): string {
     return `outcome "${this.id}"`;
   }

@@ -1,3 +1,4 @@
+import { serverNow } from '../clock.js';
 import { h, setHidden } from '../dom.js';
 import { STATUS_META } from '../status.js';
 import type { Summary } from '../model.js';
@@ -43,7 +44,12 @@ export class OverviewView implements View {
   }
 
   update(s: Summary): void {
-    s.pillars.forEach((p, i) => this.tiles[i]?.update(p));
+    const clock = serverNow();
+    const silenced = s.notifications?.silenced;
+    s.pillars.forEach((p, i) => {
+      this.tiles[i]?.update(p);
+      this.tiles[i]?.setSilence(silenced?.get(`pillar:${p.id}`) ?? null, clock);
+    });
     const now = Date.now();
     for (const t of this.tiles) if (now - t.fetchedAt > SPARK_REFRESH_MS) void t.refreshSpark();
 
@@ -57,6 +63,7 @@ export class OverviewView implements View {
         this.cards.set(o.id, card);
       }
       card.update(o);
+      card.setSilence(silenced?.get(`outcome:${o.id}`) ?? null, clock);
     }
     for (const [id, card] of this.cards) {
       if (!seen.has(id)) {

@@ -6,6 +6,8 @@ import { fetchHistory } from '../history.js';
 import { formatScore } from '../format.js';
 import { href } from '../params.js';
 import { statusBadge, statusIcon, statusLabel, updateBadge, type UiStatus } from '../status.js';
+import type { SilenceInfo } from '../model.js';
+import { SilenceMark, silenceSentence } from './notify.js';
 import type { Counts, Coverage, PillarSummary } from '../model.js';
 import { RISKS, RISK_COUNT_WORD, riskCountsText, riskIcon, type RiskCounts } from '../risk.js';
 
@@ -49,6 +51,8 @@ export class PillarTile {
   private reviewKey = '';
   private reviewText = '';
   private lastLabel: string[] = [];
+  private readonly silence = new SilenceMark();
+  private silenceText = '';
   fetchedAt = 0;
   measured = true;
 
@@ -70,6 +74,7 @@ export class PillarTile {
       'a',
       { class: 'tile st-unknown', href: href(`/pillars/${id}`), 'data-pillar': id },
       h('div', { class: 'tile-head' }, h('h3', { class: 'tile-title' }, title), this.badge),
+      this.silence.el,
       this.about,
       h('div', { class: 'tile-body' }, h('div', { class: 'score' }, this.score, this.scoreUnit, this.coverage), this.sparkBox),
       this.counts,
@@ -136,7 +141,17 @@ export class PillarTile {
   }
 
   private setLabel(): void {
-    setAttr(this.link, 'aria-label', [...this.lastLabel, this.reviewText].filter(Boolean).join('. '));
+    setAttr(this.link, 'aria-label', [...this.lastLabel, this.silenceText, this.reviewText].filter(Boolean).join('. '));
+  }
+
+  /** Marks the tile when a silence keeps its notifications from being sent. */
+  setSilence(s: SilenceInfo | null, now: number): void {
+    this.silence.update(s, now);
+    const text = s ? `Notifications ${silenceSentence(s, now).replace(/^S/, 's')}` : '';
+    if (text === this.silenceText) return;
+    this.silenceText = text;
+    this.link.dataset['silenced'] = s ? String(s.id) : '';
+    this.setLabel();
   }
 
   /**

@@ -35,6 +35,10 @@ export class PillarView extends DetailView<PillarDetail> {
     return '/';
   }
 
+  protected subject(): string {
+    return `pillar:${this.id}`;
+  }
+
   protected what(): string {
     return `pillar ${pillarTitle(this.id)}`;
   }

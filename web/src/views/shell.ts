@@ -4,6 +4,7 @@ import type { FeedState } from '../live.js';
 import type { Summary, WorkloadFile } from '../model.js';
 import { href } from '../params.js';
 import { statusBadge, statusIcon, updateBadge, type UiStatus } from '../status.js';
+import { bellIcon, channelTrouble, failingChannels } from './notify.js';
 
 /**
  * The frame around every page: the header (workload, overall status, collectors, "updated
@@ -16,6 +17,10 @@ export class Header {
   private readonly workload = h('h1', { class: 'workload-title' });
   private readonly badge = statusBadge('unknown', 'Waiting for data');
   private readonly collectors = h('span', { class: 'collectors', hidden: true });
+  /** "2 silences · quiet hours until 07:00": why the wall may not be telling anyone. */
+  private readonly notifyText = h('span');
+  private readonly notify: HTMLElement;
+  private notifyKey = '';
   private readonly updatedIcon = h('span', { class: 'updated-icon' });
   private readonly updatedText = h('span', null, 'Connecting…');
   private readonly updated = h('span', { class: 'updated' }, this.updatedIcon, this.updatedText);
@@ -34,18 +39,22 @@ export class Header {
       for (const [name, path, label] of [
         ['review', '/review', 'Review'],
         ['reports', '/reports', 'Reports'],
+        ['notifications', '/notifications', 'Notifications'],
       ] as const) {
         this.nav.set(name, h('a', { href: href(path), 'data-nav': name }, label));
       }
       nav = h('nav', { class: 'site-nav', 'aria-label': 'Pages' }, ...this.nav.values(), wall);
     }
+    this.notify = kiosk
+      ? h('span', { class: 'notify-state', hidden: true, 'data-notify': '' }, bellIcon(), this.notifyText)
+      : h('a', { class: 'notify-state', hidden: true, 'data-notify': '', href: href('/notifications') }, bellIcon(), this.notifyText);
     // The workload's name leads back to the overview (except on a TV, where nothing is clicked).
     this.workload.append(kiosk ? this.workloadName : h('a', { class: 'home-link', href: href('/'), title: 'Overview' }, this.workloadName));
     this.el = h(
       'header',
       { class: 'topbar' },
       h('div', { class: 'brand' }, this.workload, this.badge),
-      h('div', { class: 'meta' }, this.collectors, this.updated, this.clock, nav),
+      h('div', { class: 'meta' }, this.notify, this.collectors, this.updated, this.clock, nav),
     );
   }
 
@@ -54,7 +63,8 @@ export class Header {
     for (const [n, a] of this.nav) setAttr(a, 'aria-current', n === name ? 'page' : null);
   }
 
-  update(s: Summary): void {
+  update(s: Summary, now: number): void {
+    this.updateNotify(s, now);
     setText(this.workloadName, s.workload.title);
     updateBadge(this.badge, s.status, `Overall: ${s.status === 'unknown' ? 'unknown' : this.badgeWord(s.status)}`);
     const c = s.collectors;
@@ -71,6 +81,21 @@ export class Header {
         this.collectors.className = `collectors st-${st}`;
       }
     }
+  }
+
+  /** Silences and quiet hours in effect, in words; hidden when neither is. */
+  private updateNotify(s: Summary, now: number): void {
+    const n = s.notifications;
+    const bits: string[] = [];
+    if (n && n.silences.length > 0) bits.push(`${n.silences.length} silence${n.silences.length === 1 ? '' : 's'}`);
+    if (n && n.quietUntil !== null) bits.push(`quiet hours until ${formatWhen(n.quietUntil, now)}`);
+    const text = bits.join(' · ');
+    if (text === this.notifyKey) return;
+    this.notifyKey = text;
+    setHidden(this.notify, text === '');
+    setText(this.notifyText, text.charAt(0).toUpperCase() + text.slice(1));
+    const title = n && n.silences.length > 0 ? `Notifications silenced: ${n.silences.map((x) => `${x.kind} ${x.target} (${x.reason})`).join('; ')}` : text ? `Notifications held: ${text}` : null;
+    setAttr(this.notify, 'title', title);
   }
 
   private badgeWord(s: UiStatus): string {
@@ -112,11 +137,12 @@ export class Banners {
   private readonly offline = banner('offline', 'critical');
   private readonly stale = banner('stale', 'stale');
   private readonly collectors = banner('collectors', 'warning');
+  private readonly notify = banner('notify', 'warning');
   private readonly workload = banner('workload', 'warning');
   private readonly data = banner('data', 'unknown');
 
   constructor() {
-    this.el = h('div', { class: 'banners', role: 'region', 'aria-label': 'Data freshness' }, this.offline.el, this.stale.el, this.collectors.el, this.workload.el, this.data.el);
+    this.el = h('div', { class: 'banners', role: 'region', 'aria-label': 'Data freshness' }, this.offline.el, this.stale.el, this.collectors.el, this.notify.el, this.workload.el, this.data.el);
   }
 
   update(b: BannerInput): void {
@@ -159,6 +185,17 @@ export class Banners {
       coll = `${failing.length} of ${s!.collectors!.total} collectors failing — ${list.join('; ')}${more}. Indicators they feed go stale${which}.`;
     }
     this.collectors.set(coll);
+
+    const channels = failingChannels(s?.notifications ?? null);
+    let notify: string | null = null;
+    if (channels.length > 0) {
+      const total = s!.notifications!.channels.length;
+      const list = channels.slice(0, 3).map((c) => channelTrouble(c, b.now));
+      const more = channels.length > 3 ? `; and ${channels.length - 3} more` : '';
+      const who = channels.length >= total ? 'Status changes may reach nobody' : 'Status changes may not reach everyone';
+      notify = `Notifications failing: ${channels.length} of ${total} channel${total === 1 ? '' : 's'} — ${list.join('; ')}${more}. ${who} until it is fixed.`;
+    }
+    this.notify.set(notify);
     this.workload.set(s?.workloadFile ? refusedReload(s.workloadFile, b.now) : null);
 
     const problems = [...b.paramProblems];
