@@ -24,7 +24,8 @@ export const ALERT_REFRESH_MS = 5 * 60_000;
 /**
  * The alerts one message becomes, as Alertmanager's `POST /api/v2/alerts` takes them. Labels:
  * alertname `PillarboardStatus`, workload, `outcome` / `pillar` / `indicator` = the id, status,
- * severity. A recovery resolves the alert it ends (endsAt = when it recovered); a firing message
+ * severity. A recovery resolves the alert it ends (endsAt = when it recovered); "no longer
+ * measured" keeps the fired alert active with the news in its annotations; a firing message
  * that replaces another status (warning → critical) resolves the old one as it fires the new.
  */
 export function alertsOf(c: NotificationContent): unknown[] {
@@ -40,6 +41,11 @@ export function alertsOf(c: NotificationContent): unknown[] {
   const base = { annotations, ...(c.link ? { generatorURL: c.link } : {}) };
   if (c.kind === 'recovery') {
     return c.previous ? [{ ...base, labels: labels(c.previous), endsAt: new Date(c.since).toISOString() }] : [];
+  }
+  // No longer measured: the alert of the status that fired stays active.
+  if (c.kind === 'no_data') {
+    if (!c.previous) return [];
+    return [{ ...base, labels: labels(c.previous), ...(c.firingSince !== undefined && { startsAt: new Date(c.firingSince).toISOString() }), endsAt: new Date(c.at + ALERT_HOLD_MS).toISOString() }];
   }
   const out: unknown[] = [{ ...base, labels: labels(c.status), startsAt: new Date(c.since).toISOString(), endsAt: new Date(c.at + ALERT_HOLD_MS).toISOString() }];
   if (c.previous && c.previous !== c.status && c.previous !== 'ok') out.push({ ...base, labels: labels(c.previous), endsAt: at });

@@ -134,7 +134,9 @@ export class NotificationEngine {
           const d = decide(rule, prev, subject.status, snapshot.at);
           if (!prev || !sameState(prev, d.next)) states.push({ rule: rule.id, subject: key, state: d.next });
           if (!d.message) continue;
-          const previous = d.message.kind === 'recovery' ? (prev?.firedStatus ?? null) : prev && prev.status !== subject.status ? prev.status : null;
+          // A recovery or "no longer measured" is about the status that fired; a firing one about the change.
+          const previous =
+            d.message.kind === 'recovery' || d.message.kind === 'no_data' ? (prev?.firedStatus ?? null) : prev && prev.status !== subject.status ? prev.status : null;
           const content = buildContent(
             {
               rule: rule.id,
@@ -142,6 +144,7 @@ export class NotificationEngine {
               subject,
               previous,
               since: d.message.since,
+              ...(d.message.kind === 'no_data' && prev?.badSince != null && { firingSince: prev.badSince }),
               workload: ctx.workload,
               ...(ctx.settings.baseUrl !== undefined && { baseUrl: ctx.settings.baseUrl }),
             },

@@ -25,6 +25,8 @@ export interface NotificationContent {
   since: number;
   /** ms epoch of the evaluation that decided it. */
   at: number;
+  /** `no_data` only: since when the status that fired held (the alert it keeps active began then). */
+  firingSince?: number;
   /** One sentence: the value against its target, or the score. */
   measure: string;
   /** Indicators that pulled it down, worst first (outcomes and pillars). */
@@ -53,6 +55,7 @@ export interface ContentInput {
   subject: Subject;
   previous: Status | null;
   since: number;
+  firingSince?: number;
   workload: { id: string; title: string };
   baseUrl?: string;
 }
@@ -79,12 +82,12 @@ export function buildContent(input: ContentInput, s: EvaluationSnapshot): Notifi
   } else if (kind === 'outcome') {
     const o = outcomes.get(id);
     title = o?.title ?? id;
-    measure = o ? `score ${formatScore(o.score)} of 100` : '';
+    measure = !o ? '' : o.score === null ? 'no score, nothing of it is measured' : `score ${formatScore(o.score)} of 100`;
     contributions = o?.contributions ?? [];
   } else {
     const p = s.pillars[id as Pillar];
     title = PILLAR_TITLES[id as Pillar] ?? id;
-    measure = p ? `health ${formatScore(p.score)} of 100` : '';
+    measure = !p ? '' : p.score === null ? 'no health score, nothing of it is measured' : `health ${formatScore(p.score)} of 100`;
     contributions = p?.contributions ?? [];
   }
   const causes = contributions
@@ -104,6 +107,7 @@ export function buildContent(input: ContentInput, s: EvaluationSnapshot): Notifi
     previous: input.previous,
     since: input.since,
     at: s.at,
+    ...(input.firingSince !== undefined && { firingSince: input.firingSince }),
     measure,
     causes,
     link: input.baseUrl ? `${input.baseUrl}/${PATHS[kind]}/${encodeURIComponent(id)}` : null,
@@ -116,6 +120,7 @@ const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('
 export function headlineOf(c: NotificationContent): string {
   const what = `${KIND_WORDS[c.subject.kind]} “${c.subject.title}”`;
   if (c.kind === 'recovery') return `${what} recovered: ${STATUS_WORDS[c.status]}`;
+  if (c.kind === 'no_data') return `${what} is no longer measured`;
   return `${what} is ${STATUS_WORDS[c.status]}${c.kind === 'repeat' ? ' (still)' : ''}`;
 }
 
@@ -123,10 +128,14 @@ export function headlineOf(c: NotificationContent): string {
 export function linesOf(c: NotificationContent): string[] {
   const lines: string[] = [];
   if (c.kind === 'recovery') lines.push(`Recovered at ${utc(c.since)}${c.previous ? `; it was ${STATUS_WORDS[c.previous]}` : ''}.`);
+  else if (c.kind === 'no_data')
+    lines.push(
+      `No longer measured since ${utc(c.since)}: ${STATUS_WORDS[c.status]}.${c.previous ? ` It was ${STATUS_WORDS[c.previous]}, and counts as ${STATUS_WORDS[c.previous]} until it is measured again; a recovery is sent only then.` : ''}`,
+    );
   else lines.push(`${STATUS_WORDS[c.status][0]!.toUpperCase()}${STATUS_WORDS[c.status].slice(1)} since ${utc(c.since)} (${formatDuration(Math.max(0, c.at - c.since))} ago)${c.previous && c.previous !== c.status ? `; it was ${STATUS_WORDS[c.previous]}` : ''}.`);
   if (c.measure) lines.push(`Now: ${c.measure}.`);
   if (c.causes.length > 0 && c.kind !== 'recovery') {
-    lines.push('Pulled down by:');
+    lines.push(c.kind === 'no_data' ? 'Its indicators:' : 'Pulled down by:');
     for (const x of c.causes) lines.push(`- ${x.title}: ${STATUS_WORDS[x.status]}${x.measure ? ` — ${x.measure}` : ''}`);
   }
   return lines;

@@ -8,6 +8,13 @@ import type { NotificationRule, SubjectKind } from './settings.js';
  * Flapping is damped by `for:` (a status must hold that long before the first message),
  * a recovery is sent once (only after a firing message went out), a change between two
  * notifying statuses (warning → critical) is a new firing message.
+ *
+ * Status without data is not a recovery: after a firing message, `no_data` or `stale` (unless
+ * the rule lists them) sends one `no_data` message ("no longer measured since …") and keeps the
+ * subject firing — as Alertmanager keeps an alert until it is resolved — and a recovery is sent
+ * only when a measured status outside `statuses` arrives. A warning or critical that only
+ * missing data makes (a key indicator without data counts as warning in scoring) is, for
+ * notifications, not measured either: a server that has no data yet tells nobody anything.
  */
 
 export interface Subject {
@@ -28,7 +35,21 @@ export interface RuleState {
   lastSentAt: number | null;
 }
 
-export type MessageKind = 'firing' | 'repeat' | 'recovery';
+export type MessageKind = 'firing' | 'repeat' | 'recovery' | 'no_data';
+
+/** Statuses that say a subject is not measured, not that it is fine. */
+export const UNMEASURED: ReadonlySet<Status> = new Set<Status>(['no_data', 'stale']);
+
+/**
+ * The status a rule sees: the subject's own, except that a warning or critical no measured
+ * indicator supports (only key indicators without data make it) reads as `stale` or `no_data`.
+ */
+export function measuredStatus(status: Status, contributions: ReadonlyArray<{ status: Status; weight: number; key: boolean }>): Status {
+  if (status !== 'warning' && status !== 'critical') return status;
+  const taking = contributions.filter((c) => c.weight > 0 || c.key);
+  if (taking.some((c) => c.status === 'warning' || c.status === 'critical')) return status;
+  return taking.some((c) => c.status === 'stale') ? 'stale' : 'no_data';
+}
 
 export interface Decision {
   next: RuleState;
@@ -39,10 +60,10 @@ export interface Decision {
 export function watchedSubjects(rule: NotificationRule, s: EvaluationSnapshot): Subject[] {
   const picks = (list: string[], id: string) => list.includes('*') || list.includes(id);
   const out: Subject[] = [];
-  for (const o of s.outcomes) if (picks(rule.outcomes, o.id)) out.push({ kind: 'outcome', id: o.id, status: o.status });
+  for (const o of s.outcomes) if (picks(rule.outcomes, o.id)) out.push({ kind: 'outcome', id: o.id, status: measuredStatus(o.status, o.contributions) });
   for (const p of PILLARS) {
     const h = s.pillars[p];
-    if (h.status !== 'not_measured' && picks(rule.pillars, p)) out.push({ kind: 'pillar', id: p, status: h.status });
+    if (h.status !== 'not_measured' && picks(rule.pillars, p)) out.push({ kind: 'pillar', id: p, status: measuredStatus(h.status, h.contributions) });
   }
   for (const i of s.indicators) if (picks(rule.indicators, i.id)) out.push({ kind: 'indicator', id: i.id, status: i.status });
   return out;
@@ -51,6 +72,12 @@ export function watchedSubjects(rule: NotificationRule, s: EvaluationSnapshot): 
 /** One pass's step for one rule and subject; `prev` undefined the first time the rule sees it. */
 export function decide(rule: NotificationRule, prev: RuleState | undefined, status: Status, at: number): Decision {
   const bad = rule.statuses.includes(status);
+  if (!bad && UNMEASURED.has(status) && prev && prev.firedStatus !== null) {
+    // Firing, and no longer measured: still firing; said once, on the pass that saw it go.
+    const next: RuleState = { ...prev, status };
+    const told = UNMEASURED.has(prev.status) && !rule.statuses.includes(prev.status);
+    return told ? { next } : { next, message: { kind: 'no_data', status, since: at } };
+  }
   const badSince = bad ? (prev?.badSince ?? at) : null;
   const next: RuleState = { status, badSince, firedStatus: prev?.firedStatus ?? null, lastSentAt: prev?.lastSentAt ?? null };
   if (!bad) {

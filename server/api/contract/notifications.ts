@@ -11,7 +11,7 @@ export const NotificationListSchema = z.object({
       id: int(),
       rule: z.string(),
       subject: z.string().describe('`<kind>:<id>`, e.g. `outcome:checkout`'),
-      kind: z.enum(['firing', 'repeat', 'recovery']),
+      kind: z.enum(['firing', 'repeat', 'recovery', 'no_data']).describe('`no_data`: a subject with a firing message out is no longer measured (it stays firing)'),
       status,
       since: isoTime(),
       createdAt: isoTime(),
