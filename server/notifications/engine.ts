@@ -17,7 +17,8 @@ import type { AttemptRecord, NewMessage, NotificationRecord, NotificationStore }
  * A failed attempt is retried after `retryDelaysMs[0]`, `[1]`, …, all waits on the one Clock;
  * every attempt is recorded (and counted on /metrics from there). On start, deliveries a restart left
  * pending are sent: nothing decided is lost. (A crash between a channel accepting a message
- * and the attempt being recorded can send that one message again: delivery is at least once.)
+ * and the attempt being recorded sends that one message again: delivery is at least once, and
+ * every message carries its stable id — Idempotency-Key, Message-ID — for receivers to drop the copy.)
  */
 
 export interface NotificationContext {
@@ -249,7 +250,9 @@ export class NotificationEngine {
         const s = channels.get(d.channel);
         try {
           if (!s) throw new Error(`channel "${d.channel}" is no longer in notifications.channels`);
-          await make(s, { ...this.opts.channelOptions, clock: this.opts.clock }).send(renderMessage(d.content));
+          // Messages stored before ids existed get one from their row: stable across attempts all the same.
+          const content = d.content.id === undefined ? { ...d.content, id: `pillarboard-${ctx.workload.id}-${d.notificationId}` } : d.content;
+          await make(s, { ...this.opts.channelOptions, clock: this.opts.clock }).send(renderMessage(content));
         } catch (err) {
           error = (err as Error).message;
         }

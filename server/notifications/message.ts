@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EvaluationSnapshot, IndicatorSnapshot } from '../evaluation/snapshot.js';
 import type { DeliveryMessage } from '../reports/channels.js';
 import { formatDuration, formatPercent, formatScore, formatTarget, formatValue } from '../scoring/format.js';
@@ -14,6 +15,12 @@ import type { SubjectKind } from './settings.js';
  */
 
 export interface NotificationContent {
+  /**
+   * The message's stable id (`pillarboard-<uuid>`), made when it is decided and stored with it:
+   * every attempt and a resend after a restart carry the same, for receivers to drop copies.
+   * Absent from messages stored before ids existed (the engine then uses the row id).
+   */
+  id?: string;
   rule: string;
   kind: MessageKind;
   workload: { id: string; title: string };
@@ -69,7 +76,7 @@ function indexOf(s: EvaluationSnapshot) {
 }
 
 /** The content of a message about `input.subject`, read from the snapshot that decided it. */
-export function buildContent(input: ContentInput, s: EvaluationSnapshot): NotificationContent {
+export function buildContent(input: ContentInput, s: EvaluationSnapshot, messageId: string = `pillarboard-${randomUUID()}`): NotificationContent {
   const { indicators, outcomes } = indexOf(s);
   const { kind, id } = input.subject;
   let title = id;
@@ -99,6 +106,7 @@ export function buildContent(input: ContentInput, s: EvaluationSnapshot): Notifi
       return { id: c.id, title: i?.title ?? c.id, status: c.status, measure: i ? indicatorMeasure(i) : '' };
     });
   return {
+    id: messageId,
     rule: input.rule,
     kind: input.kind,
     workload: input.workload,
@@ -165,6 +173,7 @@ export function renderMessage(c: NotificationContent): DeliveryMessage {
     html,
     chat,
     attachments: [],
+    ...(c.id !== undefined && { id: c.id }),
     ...(c.link ? { link: c.link } : {}),
     json: { event: 'pillarboard.notification', headline, text: lines.join('\n'), ...c },
   };

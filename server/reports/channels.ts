@@ -24,6 +24,11 @@ export interface DeliveryMessage {
   link?: string;
   /** What a `json` webhook receives (a `slack` one receives `{ text: chat }`). */
   json: Record<string, unknown>;
+  /**
+   * A stable id of this message, the same on every attempt (a retry, a resend after a crash), so
+   * a receiver can drop a copy: webhooks send it as `Idempotency-Key`, e-mail as the Message-ID.
+   */
+  id?: string;
 }
 
 export interface Channel {
@@ -69,6 +74,7 @@ export function emailChannel(settings: EmailSettings, opts: ChannelOptions): Cha
           to: settings.to,
           ...(settings.cc.length ? { cc: settings.cc } : {}),
           subject: m.subject,
+          ...(m.id !== undefined && { messageId: `<${m.id}@${mailDomain(settings.from)}>` }),
           text: m.markdown,
           html: m.html,
           attachments: m.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
@@ -82,6 +88,11 @@ export function emailChannel(settings: EmailSettings, opts: ChannelOptions): Cha
       }
     },
   };
+}
+
+/** The domain of a From address ("Pillarboard <pb@example.com>" → example.com), for Message-IDs. */
+function mailDomain(from: string): string {
+  return /@([A-Za-z0-9.-]+)/.exec(from)?.[1] ?? 'pillarboard.invalid';
 }
 
 /** The body a webhook receives. */
@@ -101,7 +112,8 @@ export function webhookChannel(settings: WebhookSettings, opts: ChannelOptions):
   return {
     name: settings.name,
     async send(m) {
-      await postJson(settings.url, webhookBody(settings.format, m), { what, timeoutMs: timeout, clock: opts.clock, userAgent: opts.userAgent ?? 'pillarboard-reports', headers: settings.headers });
+      const headers = m.id === undefined ? settings.headers : { ...settings.headers, 'Idempotency-Key': m.id };
+      await postJson(settings.url, webhookBody(settings.format, m), { what, timeoutMs: timeout, clock: opts.clock, userAgent: opts.userAgent ?? 'pillarboard-reports', headers });
     },
   };
 }
