@@ -10,6 +10,7 @@ import type { NotificationSettings } from './settings.js';
 import { silencing, type SilenceStore } from './silences.js';
 import { channelStatuses, silencedSubjects, type NotificationStatus } from './status.js';
 import type { AttemptRecord, NewMessage, NotificationRecord, NotificationStore } from './store.js';
+import type { NotificationContent } from './message.js';
 
 /**
  * Notifications: after every evaluation pass each rule's decisions are stored (state and new
@@ -51,6 +52,15 @@ export class NotificationEngine {
   private readonly alertPosted = new Map<string, number>();
   private readonly refreshing = new Set<Promise<void>>();
   private readonly listeners = new Set<() => void>();
+  /** The rule ids whose state was last kept (keepRules runs when they change). */
+  private keptRules: string | null = null;
+  /** Contents of messages with deliveries still open, by id, from the pass that decided them. */
+  private readonly contents = new Map<number, { content: NotificationContent; open: number }>();
+  /** A delivery round scheduled for the next turn of the event loop. */
+  private soon: Promise<void> | null = null;
+  /** Attempts waiting to be recorded together, and the write that records them. */
+  private records: Array<{ attempt: AttemptRecord; retryAt: number | null }> = [];
+  private recording: Promise<void> | null = null;
 
   constructor(private readonly opts: NotificationEngineOptions) {}
 
@@ -115,7 +125,7 @@ export class NotificationEngine {
 
   /** Resolves when no delivery is being sent (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.pumping || this.refreshing.size > 0) await Promise.all([this.pumping, ...this.refreshing]);
+    while (this.soon || this.pumping || this.refreshing.size > 0) await Promise.all([this.soon, this.pumping, ...this.refreshing]);
   }
 
   /** The evaluator's 'evaluated' listener: decide, store, then send. Never throws. */
@@ -132,6 +142,8 @@ export class NotificationEngine {
         for (const subject of watchedSubjects(rule, snapshot)) {
           const key = subjectKey(subject);
           const prev = known.get(key);
+          // Most passes change nothing: a subject whose status held and whose timers are not due is skipped.
+          if (prev && prev.status === subject.status && !timerDue(rule, prev, snapshot.at)) continue;
           const d = decide(rule, prev, subject.status, snapshot.at);
           if (!prev || !sameState(prev, d.next)) states.push({ rule: rule.id, subject: key, state: d.next });
           if (!d.message) continue;
@@ -166,15 +178,40 @@ export class NotificationEngine {
           });
         }
       }
-      this.opts.store.keepRules(ctx.settings.rules.map((r) => r.id));
-      if (states.length > 0 || messages.length > 0) this.opts.store.commitPass(states, messages);
+      const ruleIds = ctx.settings.rules.map((r) => r.id);
+      if (ruleIds.join('\n') !== this.keptRules) {
+        this.opts.store.keepRules(ruleIds);
+        this.keptRules = ruleIds.join('\n');
+      }
+      if (states.length > 0 || messages.length > 0) {
+        const ids = this.opts.store.commitPass(states, messages);
+        // The contents just stored, for the sends: not read back from the table.
+        messages.forEach((m, i) => {
+          if (m.silencedBy === undefined && this.contents.size < CONTENT_CACHE) this.contents.set(ids[i]!, { content: m.content, open: m.channels.length });
+        });
+      }
       if (messages.length > 0) this.opts.log.info('notifications decided', { count: messages.length });
       this.refreshAlerts(ctx, snapshot.at, new Set(messages.map((m) => `${m.rule}/${m.subject}`)));
     } catch (err) {
       this.opts.log.error('notification rules could not be applied', { error: (err as Error).message });
       return;
     }
-    this.kick();
+    this.kickSoon();
+  }
+
+  /**
+   * Starts a delivery round on the next turn of the event loop: the evaluator's pass ends when
+   * the decisions are stored, and the sends are set up after it.
+   */
+  private kickSoon(): void {
+    if (this.soon) return;
+    this.soon = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.soon = null;
+        this.kick();
+        resolve();
+      }),
+    );
   }
 
   /**
@@ -234,13 +271,15 @@ export class NotificationEngine {
     const now = this.opts.clock.now();
     let due;
     try {
-      due = this.opts.store.due(now).filter((d) => !this.inFlight.has(`${d.notificationId}/${d.channel}`));
+      due = this.opts.store.dueRefs(now).filter((d) => !this.inFlight.has(`${d.notificationId}/${d.channel}`));
     } catch (err) {
       this.opts.log.error('pending notifications could not be read', { error: (err as Error).message });
       return;
     }
     const channels = new Map(ctx.settings.channels.map((c) => [c.name, c]));
     const make = this.opts.channel ?? notificationChannel;
+    // Rendered once per message, whatever the number of its channels.
+    const rendered = new Map<number, ReturnType<typeof renderMessage>>();
     await Promise.all(
       due.map(async (d) => {
         const key = `${d.notificationId}/${d.channel}`;
@@ -250,20 +289,30 @@ export class NotificationEngine {
         const s = channels.get(d.channel);
         try {
           if (!s) throw new Error(`channel "${d.channel}" is no longer in notifications.channels`);
-          // Messages stored before ids existed get one from their row: stable across attempts all the same.
-          const content = d.content.id === undefined ? { ...d.content, id: `pillarboard-${ctx.workload.id}-${d.notificationId}` } : d.content;
-          await make(s, { ...this.opts.channelOptions, clock: this.opts.clock }).send(renderMessage(content));
+          let message = rendered.get(d.notificationId);
+          if (!message) {
+            const stored = this.contents.get(d.notificationId)?.content ?? this.opts.store.content(d.notificationId);
+            if (!stored) throw new Error(`notification ${d.notificationId} is no longer stored`);
+            // Messages stored before ids existed get one from their row: stable across attempts all the same.
+            message = renderMessage(stored.id === undefined ? { ...stored, id: `pillarboard-${ctx.workload.id}-${d.notificationId}` } : stored);
+            rendered.set(d.notificationId, message);
+          }
+          await make(s, { ...this.opts.channelOptions, clock: this.opts.clock }).send(message);
         } catch (err) {
           error = (err as Error).message;
         }
         const at = this.opts.clock.now();
         const delay = error === null || !s ? undefined : ctx.settings.retryDelaysMs[attempt - 1];
         try {
-          this.opts.store.recordAttempt({ notificationId: d.notificationId, channel: d.channel, attempt, at, ok: error === null, error }, delay === undefined ? null : at + delay);
+          await this.record({ notificationId: d.notificationId, channel: d.channel, attempt, at, ok: error === null, error }, delay === undefined ? null : at + delay);
         } catch (err) {
           this.opts.log.error('a notification attempt could not be recorded', { error: (err as Error).message });
         } finally {
           this.inFlight.delete(key);
+        }
+        if (delay === undefined) {
+          const c = this.contents.get(d.notificationId);
+          if (c && --c.open <= 0) this.contents.delete(d.notificationId);
         }
         const log = this.opts.log.child({ notification: d.notificationId, channel: d.channel, attempt });
         if (error === null) log.info('notification sent');
@@ -272,6 +321,29 @@ export class NotificationEngine {
       }),
     );
     if (due.length > 0) this.changed();
+  }
+
+  /**
+   * Records an attempt after its send: those finishing in the same turn of the event loop are
+   * written in one transaction (a round of 200 answers is a few writes, not 200). Resolves when
+   * it is stored; rejects when the write failed.
+   */
+  private record(attempt: AttemptRecord, retryAt: number | null): Promise<void> {
+    this.records.push({ attempt, retryAt });
+    this.recording ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        const batch = this.records;
+        this.records = [];
+        this.recording = null;
+        try {
+          this.opts.store.recordAttempts(batch);
+          resolve();
+        } catch (err) {
+          reject(err as Error);
+        }
+      }),
+    );
+    return this.recording;
   }
 
   /** One timer, for the earliest pending delivery. */
@@ -292,6 +364,17 @@ export class NotificationEngine {
       this.kick();
     }, next - this.opts.clock.now());
   }
+}
+
+/** Messages whose content is kept in memory for their sends, at most (beyond: read from the table). */
+const CONTENT_CACHE = 5_000;
+
+/** Whether a rule may decide something about a subject whose status did not change: its `for:` or `repeat:` is due, or its state does not match the rule. */
+function timerDue(rule: NotificationSettings['rules'][number], prev: RuleState, at: number): boolean {
+  // A state the rule would not have left (its statuses changed by a reload, or firing without data): decide.
+  if (rule.statuses.includes(prev.status) !== (prev.badSince !== null)) return true;
+  if (prev.firedStatus === null) return prev.badSince !== null && at - prev.badSince >= rule.forMs;
+  return rule.repeatMs !== undefined && prev.lastSentAt !== null && at - prev.lastSentAt >= rule.repeatMs;
 }
 
 function sameState(a: RuleState, b: RuleState): boolean {

@@ -71,6 +71,10 @@ export class NotificationStore {
   private readonly updateDelivery: Database.Statement;
   private readonly insertAttempt: Database.Statement;
   private readonly selectQueue: Database.Statement;
+  /** Rule → subject → state: read once per rule, then kept with every pass committed (this store is the table's only writer). */
+  private readonly stateCache = new Map<string, Map<string, RuleState>>();
+  private readonly selectContent: Database.Statement;
+  private readonly selectDueRefs: Database.Statement;
   /** Channel → health, read from the attempts table once and then kept with every attempt recorded. */
   private health: Map<string, ChannelHealth> | null = null;
 
@@ -95,21 +99,29 @@ export class NotificationStore {
     this.selectNextDue = db.prepare("SELECT min(next_at) FROM notification_deliveries WHERE state = 'pending'").pluck();
     this.updateDelivery = db.prepare('UPDATE notification_deliveries SET state = ?, attempts = ?, next_at = ?, last_error = ? WHERE notification_id = ? AND channel = ?');
     this.insertAttempt = db.prepare('INSERT INTO notification_attempts (notification_id, channel, attempt, at, ok, error) VALUES (?, ?, ?, ?, ?, ?)');
+    this.selectContent = db.prepare('SELECT content FROM notifications WHERE id = ?').pluck();
+    this.selectDueRefs = db
+      .prepare("SELECT notification_id, channel, attempts FROM notification_deliveries WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, notification_id LIMIT ?")
+      .raw();
     this.selectQueue = db.prepare("SELECT channel, state, count(*) FROM notification_deliveries WHERE state IN ('pending', 'failed') GROUP BY channel, state").raw();
   }
 
-  /** subject → state, for one rule. */
-  states(rule: string): Map<string, RuleState> {
-    const out = new Map<string, RuleState>();
-    for (const [subject, status, badSince, firedStatus, lastSentAt] of this.selectStates.all(rule) as StateRow[]) {
-      out.set(subject, { status, badSince, firedStatus, lastSentAt });
+  /** subject → state, for one rule (a view: do not change it; commitPass does). */
+  states(rule: string): ReadonlyMap<string, RuleState> {
+    let out = this.stateCache.get(rule);
+    if (!out) {
+      out = new Map<string, RuleState>();
+      for (const [subject, status, badSince, firedStatus, lastSentAt] of this.selectStates.all(rule) as StateRow[]) {
+        out.set(subject, { status, badSince, firedStatus, lastSentAt });
+      }
+      this.stateCache.set(rule, out);
     }
     return out;
   }
 
   /** One pass: every state written and every message with its deliveries, atomically. Returns the messages' ids. */
   commitPass(states: Array<{ rule: string; subject: string; state: RuleState }>, messages: NewMessage[]): number[] {
-    return this.db.transaction(() => {
+    const ids = this.db.transaction(() => {
       for (const { rule, subject, state } of states) this.upsertState.run(rule, subject, state.status, state.badSince, state.firedStatus, state.lastSentAt);
       return messages.map((m) => {
         const id = (this.insertMessage.get(m.rule, m.subject, m.kind, m.status, m.since, m.at, JSON.stringify(m.content), m.silencedBy ?? null) as { id: number }).id;
@@ -117,6 +129,9 @@ export class NotificationStore {
         return id;
       });
     })();
+    // Committed: the cache follows (a rule not read yet is read from the table when it is).
+    for (const { rule, subject, state } of states) this.stateCache.get(rule)?.set(subject, state);
+    return ids;
   }
 
   /** The content of the last firing message or reminder about `subject` under `rule` that was not silenced. */
@@ -131,6 +146,18 @@ export class NotificationStore {
   /** Forgets the state of rules no longer configured (a rule added again starts afresh). */
   keepRules(ids: readonly string[]): void {
     this.deleteStatesOf.run(JSON.stringify(ids));
+    for (const rule of [...this.stateCache.keys()]) if (!ids.includes(rule)) this.stateCache.delete(rule);
+  }
+
+  /** Pending deliveries due at `now`, oldest first, without their content (see content()). */
+  dueRefs(now: number, limit = 500): Array<{ notificationId: number; channel: string; attempts: number }> {
+    return (this.selectDueRefs.all(now, limit) as Array<[number, string, number]>).map(([notificationId, channel, attempts]) => ({ notificationId, channel, attempts }));
+  }
+
+  /** A stored message's content. */
+  content(notificationId: number): NotificationContent | undefined {
+    const row = this.selectContent.get(notificationId) as string | undefined;
+    return row === undefined ? undefined : (JSON.parse(row) as NotificationContent);
   }
 
   /** Pending deliveries due at `now`, oldest first. */
@@ -150,11 +177,22 @@ export class NotificationStore {
 
   /** Records an attempt and the delivery's new state together. `retryAt` null: no more attempts (sent, or failed for good). */
   recordAttempt(a: AttemptRecord, retryAt: number | null): void {
+    this.recordAttempts([{ attempt: a, retryAt }]);
+  }
+
+  /** recordAttempt for several attempts, in one transaction (a round of sends finishing together). */
+  recordAttempts(list: ReadonlyArray<{ attempt: AttemptRecord; retryAt: number | null }>): void {
     this.db.transaction(() => {
-      this.insertAttempt.run(a.notificationId, a.channel, a.attempt, a.at, a.ok ? 1 : 0, a.error);
-      const state = a.ok ? 'sent' : retryAt === null ? 'failed' : 'pending';
-      this.updateDelivery.run(state, a.attempt, retryAt ?? a.at, a.error, a.notificationId, a.channel);
+      for (const { attempt: a, retryAt } of list) {
+        this.insertAttempt.run(a.notificationId, a.channel, a.attempt, a.at, a.ok ? 1 : 0, a.error);
+        const state = a.ok ? 'sent' : retryAt === null ? 'failed' : 'pending';
+        this.updateDelivery.run(state, a.attempt, retryAt ?? a.at, a.error, a.notificationId, a.channel);
+      }
     })();
+    for (const { attempt } of list) this.noteHealth(attempt);
+  }
+
+  private noteHealth(a: AttemptRecord): void {
     if (this.health) {
       const h = this.health.get(a.channel) ?? NO_HEALTH;
       this.health.set(
