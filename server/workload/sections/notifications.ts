@@ -50,11 +50,11 @@ const ruleSchema = z.strictObject({
     .array(z.enum(STATUSES))
     .min(1, { message: 'name at least one status' })
     .default(['warning', 'critical'])
-    .describe('Entering one of these statuses notifies; leaving them is a recovery.')
+    .describe('Entering one of these statuses notifies; leaving them for a measured status is a recovery (no_data or stale, unless listed, is a "no longer measured" message and stays firing).')
     .register(docs, { type: `list of ${STATUSES.join(', ')}` }),
   for: durationSchema.prefault('0s').describe('How long the status must hold before the first message (damps flapping). 0: at the first pass that sees it.'),
   repeat: durationAtLeast(60_000).optional().describe('While it stays there, a reminder this often. Absent: none.'),
-  recovery: z.boolean().default(true).describe('Send a message when it leaves `statuses` after one was sent.'),
+  recovery: z.boolean().default(true).describe('Send a message when it leaves `statuses` for a measured status after one was sent.'),
   channels: z.array(slugSchema).min(1, { message: 'name at least one channel' }).describe('Names of `notifications.channels`.'),
   quiet_hours: z.boolean().default(true).describe('Hold its messages during `notifications.quiet_hours`; false sends at once (pages).'),
 });
