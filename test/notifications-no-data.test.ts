@@ -176,3 +176,30 @@ describe('no data with a real Alertmanager', { skip: requireBinary(ALERTMANAGER_
     }
   });
 });
+
+describe('an Alertmanager that goes away between messages', { skip: requireBinary(ALERTMANAGER_BIN) }, () => {
+  let am: Alertmanager;
+  before(async () => {
+    am = await startAlertmanager('route: { receiver: none }\nreceivers: [{ name: none }]\n');
+  });
+  after(() => am?.stop());
+
+  test('a failing keep-alive re-post shows the channel as failing in the status the dashboard reads', async () => {
+    const clock = new FakeClock(Math.floor(Date.now() / MIN) * MIN - 10 * MIN);
+    const runtime = open(tempDir(), workload(['    - { id: buy, outcomes: [buy], statuses: [critical], channels: [am] }'], `    - { name: am, alertmanager: { url: "${am.url}" } }`), clock);
+    try {
+      await step(runtime, clock, 1, 3);
+      const channel = () => runtime.notifications.status(runtime.evaluator.latest())!.channels[0]!;
+      assert.equal(channel().failing, false, 'the firing alert was posted');
+      await am.stop();
+      for (let i = 0; i < 6; i++) await step(runtime, clock, 1, 3); // still critical: re-posted after 5 minutes, and that fails
+      const c = channel();
+      assert.equal(c.failing, true);
+      assert.equal(c.consecutiveFailures, 1);
+      assert.match(c.lastError ?? '', /Alertmanager am \(http:\/\/127\.0\.0\.1:\d+\) could not be reached/);
+      assert.equal(runtime.notifications.recent(5).length, 1, 'a keep-alive is not a message');
+    } finally {
+      await runtime.close(1000);
+    }
+  });
+});

@@ -8,7 +8,7 @@ import { buildContent, renderMessage } from './message.js';
 import { decide, subjectKey, watchedSubjects, type RuleState } from './rules.js';
 import type { NotificationSettings } from './settings.js';
 import { silencing, type SilenceStore } from './silences.js';
-import { channelStatuses, silencedSubjects, type NotificationStatus } from './status.js';
+import { channelStatuses, NO_HEALTH, silencedSubjects, type ChannelHealth, type NotificationStatus } from './status.js';
 import type { AttemptRecord, NewMessage, NotificationRecord, NotificationStore } from './store.js';
 import type { NotificationContent } from './message.js';
 
@@ -56,6 +56,11 @@ export class NotificationEngine {
   private keptRules: string | null = null;
   /** Contents of messages with deliveries still open, by id, from the pass that decided them. */
   private readonly contents = new Map<number, { content: NotificationContent; open: number }>();
+  /**
+   * Alertmanager channels whose keep-alive re-posts fail (not recorded as attempts: they are not
+   * messages), so the dashboard shows an Alertmanager that went away between messages.
+   */
+  private readonly keepAliveFailures = new Map<string, { count: number; since: number; at: number; error: string }>();
   /** A delivery round scheduled for the next turn of the event loop. */
   private soon: Promise<void> | null = null;
   /** Attempts waiting to be recorded together, and the write that records them. */
@@ -101,9 +106,22 @@ export class NotificationEngine {
     return {
       silences,
       quietUntil: quietUntil(now, ctx.settings.quietHours, ctx.timezone),
-      channels: channelStatuses(ctx.settings, this.opts.store.channelHealth(), this.opts.store.queue()),
+      channels: channelStatuses(ctx.settings, this.healthWithKeepAlives(), this.opts.store.queue()),
       silenced: silencedSubjects(ctx.settings.rules, silences, snapshot),
     };
+  }
+
+  /** The recorded attempts' health, with failed keep-alive re-posts newer than a channel's last attempt counted in. */
+  private healthWithKeepAlives(): ReadonlyMap<string, ChannelHealth> {
+    const health = this.opts.store.channelHealth();
+    if (this.keepAliveFailures.size === 0) return health;
+    const out = new Map(health);
+    for (const [channel, f] of this.keepAliveFailures) {
+      const h = out.get(channel) ?? NO_HEALTH;
+      if (h.lastAttemptAt !== null && h.lastAttemptAt > f.at) continue;
+      out.set(channel, { ...h, lastAttemptAt: f.at, consecutiveFailures: h.consecutiveFailures + f.count, failingSince: h.failingSince ?? f.since, lastError: f.error });
+    }
+    return out;
   }
 
   /** Calls `fn` when what `status()` shows changed other than by an evaluation (an attempt recorded, a silence changed); returns the unsubscribe. */
@@ -241,7 +259,19 @@ export class NotificationEngine {
           this.alertPosted.set(key, at);
           const p = make(managers.get(channel)!, { ...this.opts.channelOptions, clock: this.opts.clock })
             .send(renderMessage({ ...content, kind: 'repeat', at }))
-            .catch((err: unknown) => this.opts.log.warn('re-posting a firing alert failed', { channel, subject, error: (err as Error).message }))
+            .then(
+              () => {
+                if (this.keepAliveFailures.delete(channel)) this.changed();
+              },
+              (err: unknown) => {
+                const error = (err as Error).message;
+                this.opts.log.warn('re-posting a firing alert failed', { channel, subject, error });
+                const f = this.keepAliveFailures.get(channel);
+                const now = this.opts.clock.now();
+                this.keepAliveFailures.set(channel, { count: (f?.count ?? 0) + 1, since: f?.since ?? now, at: now, error });
+                this.changed();
+              },
+            )
             .finally(() => this.refreshing.delete(p));
           this.refreshing.add(p);
         }
