@@ -57,7 +57,8 @@ export class SilenceMark {
   private key = '';
 
   constructor(private readonly long = false) {
-    this.el = h('span', { class: `silence-mark${long ? ' long' : ''}`, hidden: true, 'data-silenced': '' }, bellIcon(), this.text);
+    // The bell is drawn when first shown: most tiles and cards never are, and carry no hidden icon.
+    this.el = h('span', { class: `silence-mark${long ? ' long' : ''}`, hidden: true, 'data-silenced': '' }, this.text);
   }
 
   update(s: SilenceInfo | null, now: number): void {
@@ -68,6 +69,7 @@ export class SilenceMark {
     setHidden(this.el, s === null);
     this.el.dataset['silenced'] = s ? String(s.id) : '';
     if (!s) return;
+    if (this.el.firstChild === this.text) this.el.prepend(bellIcon());
     setText(this.text, this.long ? sentence : `Silenced ${untilText(s, now)}`.trim());
     setAttr(this.el, 'title', sentence);
     setAttr(this.el, 'aria-label', `Notifications ${sentence.charAt(0).toLowerCase()}${sentence.slice(1)}`);
