@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { CollectorResources } from './resources.js';
 
 /**
  * The contract between a collector and the runner that drives it.
@@ -49,6 +50,17 @@ export interface CollectContext {
   log: Logger;
   /** The collector's id in the workload file, for messages. */
   collectorId: string;
+  /**
+   * Resources kept between runs (connection pools), closed by the runner when the collector
+   * is removed or changed and at shutdown. Absent when nothing outlives the run (the contract
+   * suite, a one-off call): a collector then opens what it needs and closes it before returning.
+   */
+  resources?: CollectorResources;
+  /**
+   * The reference time (`now`) of the collector's last successful run, as the runner recorded
+   * it (it survives restarts); absent before the first success.
+   */
+  lastSuccess?: Date;
 }
 
 export interface CollectResult {

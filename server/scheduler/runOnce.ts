@@ -3,6 +3,7 @@ import {
   PartialCollectError, type CollectorDefinition, type LimitName, type Logger, type OperationalEvent, type Sample,
 } from '../../collectors/types.js';
 import { eventFault } from '../../collectors/event-shape.js';
+import type { CollectorResources } from '../../collectors/resources.js';
 import type { ScheduledCollector } from './types.js';
 import { timeoutSignal, type Clock } from '../clock.js';
 
@@ -34,7 +35,15 @@ const tracer = trace.getTracer('pillarboard.scheduler');
 export async function runCollectorOnce(
   def: CollectorDefinition<unknown>,
   entry: ScheduledCollector,
-  opts: { parent?: AbortSignal; clock: Clock; log: Logger },
+  opts: {
+    parent?: AbortSignal;
+    clock: Clock;
+    log: Logger;
+    /** Kept between runs (connection pools); the caller closes it when the collector goes. */
+    resources?: CollectorResources;
+    /** Start time of the collector's last successful run (ms epoch). */
+    lastSuccessAt?: number;
+  },
 ): Promise<RunOutcome> {
   const { clock } = opts;
   const startedAt = clock.now();
@@ -54,6 +63,8 @@ export async function runCollectorOnce(
             now: new Date(startedAt),
             log: opts.log.child({ collector: entry.id }),
             collectorId: entry.id,
+            ...(opts.resources ? { resources: opts.resources } : {}),
+            ...(opts.lastSuccessAt !== undefined ? { lastSuccess: new Date(opts.lastSuccessAt) } : {}),
           }),
           signal,
           () =>

@@ -1,4 +1,5 @@
 import type { CollectorDefinition, Logger } from '../../collectors/types.js';
+import { ResourceScope } from '../../collectors/resources.js';
 import { firstDelayMs, nextDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { errorMessage, runCollectorOnce, type RunOutcome } from './runOnce.js';
 import type { CollectorStatus, RunInfo, RunSink, ScheduledCollector } from './types.js';
@@ -43,6 +44,8 @@ interface Slot {
   lastError: string | null;
   downtimeMs: number;
   removed: boolean;
+  /** What the collector keeps between runs (connection pools); closed when the slot goes. */
+  resources: ResourceScope;
 }
 
 /**
@@ -90,6 +93,7 @@ export class Scheduler {
         lastError: null,
         downtimeMs: 0,
         removed: false,
+        resources: new ResourceScope(),
       };
       this.slots.set(entry.id, slot);
       if (schedule && !this.stopped) this.arm(slot, firstDelayMs(entry.intervalMs, entry.jitter, this.random));
@@ -154,7 +158,9 @@ export class Scheduler {
     }
     const giveUp = new AbortController();
     const bound = this.clock.sleep(boundMs, giveUp.signal).then(() => false as const);
-    const done = await Promise.race([Promise.all(running).then(() => true as const), bound]);
+    // Connection pools and the like close once their runs ended (or the bound passed).
+    const closed = (ended: boolean) => Promise.all([...this.slots.values()].map((s) => s.resources.close())).then(() => ended);
+    const done = await Promise.race([Promise.all(running).then(() => closed(true)), bound.then(closed)]);
     giveUp.abort();
     return done;
   }
@@ -173,6 +179,8 @@ export class Scheduler {
     slot.timer = null;
     slot.controller.abort();
     this.slots.delete(id);
+    // After the aborted run let go of its connections, so a pool is not ended under a query.
+    void (slot.running ?? Promise.resolve()).then(() => slot.resources.close());
     this.opts.observer?.onRemove?.(id);
   }
 
@@ -207,6 +215,8 @@ export class Scheduler {
         parent: slot.controller.signal,
         clock: this.clock,
         log: this.opts.log,
+        resources: slot.resources,
+        lastSuccessAt: slot.lastSuccess?.startedAt,
       });
       const info = runInfo(outcome);
       if (slot.removed) return info; // the collector left the workload while it ran: drop the result
