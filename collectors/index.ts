@@ -5,6 +5,7 @@ import { http } from './http.js';
 import { host } from './host.js';
 import { git } from './git.js';
 import { json } from './json.js';
+import { sql } from './sql.js';
 
 /** A definition of any config type: each collector's `collect` takes its own config, so the list is heterogeneous. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -14,7 +15,7 @@ export type AnyCollectorDefinition = CollectorDefinition<any>;
  * The one list of collector types. Adding a collector is a new file in this folder and
  * one entry here; nothing else in the code base names a type.
  */
-export const collectorDefinitions: readonly AnyCollectorDefinition[] = [prometheus, scrape, http, host, git, json];
+export const collectorDefinitions: readonly AnyCollectorDefinition[] = [prometheus, scrape, http, host, git, json, sql];
 
 const TYPE_NAME = /^[a-z][a-z0-9_]*$/;
 

@@ -1,0 +1,149 @@
+import pg from 'pg';
+import { resolveTls, type TlsConfig } from '../config-schemas.js';
+import type { QueryRows } from './rows.js';
+import {
+  abortable, BACKSTOP_GRACE_MS, bounded, CLOSE_BOUND_MS, ConnectError, describeNetworkError, IDLE_MS, QueryError, redact, timedOut, tooManyRows,
+  type QueryOptions, type SqlSource,
+} from './source.js';
+
+/**
+ * PostgreSQL through `pg`'s pool. Read-only without trusting the SQL text:
+ * - every connection starts with default_transaction_read_only=on;
+ * - each query runs as `BEGIN READ ONLY; SET LOCAL statement_timeout; DECLARE … CURSOR FOR <sql>;
+ *   FETCH max_rows+1; ROLLBACK`. DECLARE takes a single SELECT/VALUES only and refuses
+ *   data-modifying WITH clauses; the read-only transaction refuses writes done by functions
+ *   (nextval(), a PL/pgSQL function that INSERTs…); whatever the statement changed in the
+ *   session (SET, set_config) is rolled back with the transaction;
+ * - the extended protocol is forced, so "…; COMMIT; DELETE …" is one invalid statement, never three.
+ * Reading stops at max_rows + 1 rows (FETCH), so a huge result is never transferred.
+ */
+
+const CURSOR = 'pillarboard_rows';
+
+export interface PostgresSourceOptions {
+  dsn: string;
+  password?: string;
+  tls?: TlsConfig;
+  maxConnections: number;
+  connectTimeoutMs: number;
+  applicationName: string;
+}
+
+export function postgresSource(opts: PostgresSourceOptions): SqlSource {
+  const url = new URL(opts.dsn);
+  const host = decodeURIComponent(url.hostname.replace(/^\[|\]$/g, '')) || 'localhost';
+  const port = url.port === '' ? 5432 : Number(url.port);
+  const where = `${host}:${port}`;
+  const password = opts.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  const shown = (() => {
+    const u = new URL(opts.dsn);
+    if (u.password || opts.password) u.password = '***';
+    return u.toString();
+  })();
+  const secrets = [password];
+  let pool: Promise<pg.Pool> | undefined;
+
+  const makePool = async (): Promise<pg.Pool> => {
+    const tls = await resolveTls(opts.tls);
+    const p = new pg.Pool({
+      host,
+      port,
+      user: decodeURIComponent(url.username) || undefined,
+      password,
+      database: decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined,
+      ssl: tls ? { ca: tls.ca, rejectUnauthorized: !tls.insecureSkipVerify, servername: tls.serverName } : false,
+      max: opts.maxConnections,
+      connectionTimeoutMillis: opts.connectTimeoutMs,
+      idleTimeoutMillis: IDLE_MS,
+      allowExitOnIdle: true,
+      application_name: opts.applicationName,
+      options: '-c default_transaction_read_only=on',
+    });
+    // An idle connection the server dropped: the pool removes it; nothing else to do.
+    p.on('error', () => undefined);
+    return p;
+  };
+
+  const connectError = (err: unknown): ConnectError => {
+    const e = err as Error & { code?: string };
+    const why = describeNetworkError(err, where) ?? (e.message === 'timeout expired' ? `no connection within connect_timeout (${opts.connectTimeoutMs} ms)` : e.message);
+    return new ConnectError(redact(`cannot connect to ${shown}: ${why}`, secrets));
+  };
+
+  return {
+    async query(sql: string, params: unknown[], q: QueryOptions): Promise<QueryRows> {
+      pool ??= makePool();
+      const p = await pool;
+      let client: pg.PoolClient | undefined;
+      let dropped = false;
+      const drop = () => {
+        if (dropped || !client) return;
+        dropped = true;
+        // pg has no public cancel: ending the socket stops the transfer; the server rolls back.
+        (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+        client.release(new Error('dropped'));
+      };
+      const pending = p.connect();
+      client = await abortable(pending, q.signal).catch((err: unknown) => {
+        // A connection that arrives after the abort goes back to the pool.
+        pending.then((late) => late.release(), () => undefined);
+        if (q.signal.aborted) throw err;
+        throw connectError(err);
+      });
+      const c = client;
+      let ended = false;
+      const backstop = AbortSignal.timeout(q.timeoutMs + BACKSTOP_GRACE_MS);
+      const signal = AbortSignal.any([q.signal, backstop]);
+      try {
+        const run = async () => {
+          await c.query('BEGIN READ ONLY');
+          await c.query(`SET LOCAL statement_timeout = ${Math.round(q.timeoutMs)}`);
+          await c.query({ text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${stripSemicolons(sql)}`, values: params, queryMode: 'extended' } as pg.QueryConfig);
+          const r = await c.query({ text: `FETCH FORWARD ${q.maxRows + 1} FROM ${CURSOR}`, rowMode: 'array' });
+          await c.query('ROLLBACK');
+          ended = true;
+          return r;
+        };
+        const r = await abortable(run(), signal, drop);
+        if (r.rows.length > q.maxRows) throw tooManyRows(q.maxRows);
+        const columns = r.fields.map((f) => f.name);
+        const rows = (r.rows as unknown[][]).map((values) => Object.fromEntries(columns.map((col, i) => [col, values[i]])));
+        return { columns, rows };
+      } catch (err) {
+        if (backstop.aborted && !q.signal.aborted) throw timedOut(q.timeoutMs, 'client');
+        if (q.signal.aborted) throw err;
+        if (err instanceof QueryError) throw err;
+        throw describeQueryError(err, q.timeoutMs, secrets, where);
+      } finally {
+        if (ended && !dropped) c.release();
+        else if (!dropped) {
+          // A failed statement leaves the transaction aborted; ROLLBACK resets it, else drop the connection.
+          await c.query('ROLLBACK').then(
+            () => c.release(),
+            (e: Error) => c.release(e),
+          );
+        }
+      }
+    },
+    async close() {
+      if (!pool) return;
+      const p = pool;
+      pool = undefined;
+      await bounded(p.then((x) => x.end()), CLOSE_BOUND_MS);
+    },
+  };
+}
+
+function describeQueryError(err: unknown, timeoutMs: number, secrets: (string | undefined)[], where: string): Error {
+  const e = err as Error & { code?: string; position?: string };
+  if (e.code === '57014') return timedOut(timeoutMs, 'server');
+  if (e.code === '25006') return new QueryError(`refused, it tries to write (the query runs in a read-only transaction): ${e.message}`);
+  const net = describeNetworkError(err, where);
+  if (net) return new ConnectError(`lost the connection to ${where}: ${net}`);
+  return new QueryError(redact(`PostgreSQL: ${e.message}${e.code ? ` (SQLSTATE ${e.code})` : ''}`, secrets));
+}
+
+/** Trailing semicolons (and blanks) would end the DECLARE early. */
+function stripSemicolons(sql: string): string {
+  return sql.replace(/[\s;]+$/, '');
+}

@@ -1,0 +1,92 @@
+import type { Sample } from '../types.js';
+import type { SqlQuery } from './config.js';
+
+/**
+ * Rows to samples, apart from any database: one sample per row, named after the query, the
+ * value from `value_column`, a label per `label_columns` entry plus the constant `labels`.
+ *
+ * Values: numbers, numeric strings (PostgreSQL's bigint and numeric arrive as text), bigints,
+ * booleans (1/0) and timestamps (Unix seconds, as Prometheus writes times). A NULL value skips
+ * the row with a warning (an empty group); anything else fails the query. Label values: text
+ * as is, numbers and booleans as written, timestamps as ISO 8601, NULL as "" (no label).
+ */
+
+/** A problem with one query's result, worded for the user; the caller adds collector and query. */
+export class ResultError extends Error {
+  override readonly name = 'ResultError';
+}
+
+export interface QueryRows {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+export function rowsToSamples(query: SqlQuery, result: QueryRows, ts: number): { samples: Sample[]; warnings: string[] } {
+  const missing = [query.value_column, ...query.label_columns].filter((c) => !result.columns.includes(c));
+  if (missing.length > 0) {
+    const which = missing.map((c) => `"${c}"`).join(', ');
+    throw new ResultError(
+      `the result has no column ${which} (its columns: ${result.columns.map((c) => `"${c}"`).join(', ') || 'none'}); alias it in the SQL or fix value_column/label_columns`,
+    );
+  }
+  const samples: Sample[] = [];
+  const warnings: string[] = [];
+  const seen = new Map<string, number>();
+  result.rows.forEach((row, i) => {
+    const labels: Record<string, string> = { ...query.labels };
+    for (const c of query.label_columns) {
+      const text = labelText(row[c]);
+      if (text !== '') labels[c] = text;
+    }
+    const key = JSON.stringify(query.label_columns.map((c) => labels[c] ?? ''));
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw new ResultError(`rows ${earlier + 1} and ${i + 1} have the same labels ${describe(labels)}; GROUP BY the label columns so each row is one series`);
+    }
+    seen.set(key, i);
+    const raw = row[query.value_column];
+    if (raw === null || raw === undefined) {
+      warnings.push(`row ${i + 1}${query.label_columns.length ? ' ' + describe(labels) : ''}: ${query.value_column} is NULL; row skipped`);
+      return;
+    }
+    const value = toNumber(raw);
+    if (value === undefined) {
+      throw new ResultError(`row ${i + 1}: ${query.value_column} is ${describeValue(raw)}, not a number`);
+    }
+    samples.push({ name: query.name, labels, ts, value });
+  });
+  return { samples, warnings };
+}
+
+function toNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v.getTime() / 1000;
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
+    if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
+    if (/^nan$/i.test(t)) return NaN;
+  }
+  return undefined;
+}
+
+function labelText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  return JSON.stringify(v);
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (Buffer.isBuffer(v)) return `binary (${v.length} bytes)`;
+  return typeof v === 'object' ? 'an object' : String(v);
+}
+
+function describe(labels: Record<string, string>): string {
+  return `{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+}
