@@ -69,6 +69,7 @@ export function sqliteSource(opts: { file: string }): SqlSource {
     if (thread === t) thread = undefined;
     if (t.worker.exitCode !== null || t.worker.signalCode !== null) return Promise.resolve();
     const gone = new Promise<void>((resolve) => t.worker.once('exit', () => resolve()));
+    t.worker.ref(); // whoever awaits the end is kept alive until it comes
     t.worker.kill('SIGKILL');
     return gone;
   };
