@@ -73,7 +73,7 @@ for (const def of collectorDefinitions) {
     });
 
     it('returns well-formed samples from a healthy target', async () => {
-      const result = await run(def, fixture.config(healthy.url), AbortSignal.timeout(10_000));
+      const result = await run(def, fixture.healthyConfig?.() ?? fixture.config(healthy.url), AbortSignal.timeout(10_000));
       assert.ok(result.samples.length > 0, 'no samples');
       for (const s of result.samples) {
         assert.match(s.name, /^[a-zA-Z_:][a-zA-Z0-9_:]*$/);

@@ -1,4 +1,8 @@
+import * as fs from 'node:fs';
 import type { RequestListener } from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { PROMETHEUS_VECTOR_ANSWER, SMALL_EXPOSITION } from './sample-pages.js';
 import { hangingRepo, TestRepo } from './git-repo.js';
 
@@ -20,6 +24,12 @@ export interface ContractFixture {
   down: { kind: 'throws' } | { kind: 'reports'; sample: string; value: number } | { kind: 'none'; reason: string };
   /** For a type with no target: a config whose run is slow enough to abort mid-way. */
   slowConfig?: unknown;
+  /**
+   * For a type whose target the HTTP server cannot play (a database): a config for a healthy
+   * target of its own, used instead of `config(healthy URL)`; `config` still serves the
+   * hanging and closed targets.
+   */
+  healthyConfig?: () => unknown;
 }
 
 export const contractFixtures: Record<string, ContractFixture> = {
@@ -57,7 +67,39 @@ export const contractFixtures: Record<string, ContractFixture> = {
     invalid: { config: { url: 'http://127.0.0.1/api', metrics: [{ name: 'orders', value: '$.data[?(@.count > 1)]' }] }, path: 'metrics.0.value' },
     down: { kind: 'throws' },
   },
+  sql: {
+    config: (base) => ({
+      driver: 'postgres',
+      dsn: `postgres://reader@${new URL(base).host}/shop`,
+      connect_timeout: '30s',
+      queries: [{ name: 'shop_orders', sql: 'SELECT count(*) AS n FROM orders', value_column: 'n' }],
+    }),
+    healthyConfig: () => ({
+      driver: 'sqlite',
+      path: shopDb(),
+      queries: [{ name: 'shop_orders', sql: 'SELECT country, count(*) AS n FROM orders GROUP BY country', value_column: 'n', label_columns: ['country'] }],
+    }),
+    invalid: {
+      config: { driver: 'sqlite', path: 'shop.db', queries: [{ name: 'shop_orders', sql: 'SELECT 1 AS n', value_column: 'n', label_columns: ['n'] }] },
+      path: 'queries.0.label_columns.0',
+    },
+    down: { kind: 'throws' },
+  },
 };
+
+/** A SQLite file with a few orders for the sql fixture, made on first use and removed at exit. */
+let shopFile: string | undefined;
+function shopDb(): string {
+  if (shopFile) return shopFile;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-contract-sql-'));
+  const file = path.join(dir, 'shop.db');
+  const db = new Database(file);
+  db.exec("CREATE TABLE orders (id INTEGER PRIMARY KEY, country TEXT); INSERT INTO orders (country) VALUES ('FR'), ('FR'), ('DE');");
+  db.close();
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  shopFile = file;
+  return file;
+}
 
 /** The git fixtures' repositories, built on first use and removed when the process exits. */
 let repos: { healthy: TestRepo; hanging: TestRepo } | undefined;
