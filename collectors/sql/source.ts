@@ -99,20 +99,14 @@ export function abortable<T>(work: Promise<T>, signal: AbortSignal, onAbort?: ()
   });
 }
 
-/** Resolves after `ms` (unref'd: never keeps the process alive), for bounding a close. */
+/** Resolves when `work` settles or after `ms` (never keeps the process alive), for bounding a close. */
 export function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  const timeout = AbortSignal.timeout(ms);
   return new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    t.unref();
+    timeout.addEventListener('abort', () => resolve(), { once: true });
     work.then(
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
+      () => resolve(),
+      () => resolve(),
     );
   });
 }
