@@ -147,7 +147,7 @@ export function mysqlSource(opts: MysqlSourceOptions): SqlSource {
 function stream(conn: mysql.PoolConnection, sql: string, values: unknown[], maxRows: number, drop: () => void): Promise<QueryRows> {
   return new Promise<QueryRows>((resolve, reject) => {
     let columns: string[] = [];
-    const rows: Record<string, unknown>[] = [];
+    const rows: unknown[][] = [];
     let done = false;
     const query = conn.query({ sql, values, rowsAsArray: true });
     query.on('fields', (fields: mysql.FieldPacket[]) => {
@@ -166,7 +166,7 @@ function stream(conn: mysql.PoolConnection, sql: string, values: unknown[], maxR
         reject(tooManyRows(maxRows));
         return;
       }
-      rows.push(Object.fromEntries(columns.map((c, i) => [c, row[i]])));
+      rows.push(row);
     });
     query.on('error', (err: Error) => {
       if (done) return;

@@ -9,8 +9,8 @@ import {
 /**
  * PostgreSQL through `pg`'s pool. Read-only without trusting the SQL text:
  * - every connection starts with default_transaction_read_only=on;
- * - each query runs as `BEGIN READ ONLY; SET LOCAL statement_timeout; DECLARE … CURSOR FOR <sql>;
- *   FETCH max_rows+1; ROLLBACK`. DECLARE takes a single SELECT/VALUES only and refuses
+ * - each query runs as `BEGIN READ ONLY; SET LOCAL statement_timeout`, `DECLARE … CURSOR FOR <sql>`,
+ *   `FETCH max_rows+1; ROLLBACK`. DECLARE takes a single SELECT/VALUES only and refuses
  *   data-modifying WITH clauses; the read-only transaction refuses writes done by functions
  *   (nextval(), a PL/pgSQL function that INSERTs…); whatever the statement changed in the
  *   session (SET, set_config) is rolled back with the transaction;
@@ -96,19 +96,16 @@ export function postgresSource(opts: PostgresSourceOptions): SqlSource {
       const signal = AbortSignal.any([q.signal, backstop]);
       try {
         const run = async () => {
-          await c.query('BEGIN READ ONLY');
-          await c.query(`SET LOCAL statement_timeout = ${Math.round(q.timeoutMs)}`);
+          // Three round trips: our own statements go two by two (simple protocol, our text only).
+          await c.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.round(q.timeoutMs)}`);
           await c.query({ text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${stripSemicolons(sql)}`, values: params, queryMode: 'extended' } as pg.QueryConfig);
-          const r = await c.query({ text: `FETCH FORWARD ${q.maxRows + 1} FROM ${CURSOR}`, rowMode: 'array' });
-          await c.query('ROLLBACK');
+          const both = (await c.query({ text: `FETCH FORWARD ${q.maxRows + 1} FROM ${CURSOR}; ROLLBACK`, rowMode: 'array' })) as unknown as pg.QueryResult[];
           ended = true;
-          return r;
+          return both[0]!;
         };
         const r = await abortable(run(), signal, drop);
         if (r.rows.length > q.maxRows) throw tooManyRows(q.maxRows);
-        const columns = r.fields.map((f) => f.name);
-        const rows = (r.rows as unknown[][]).map((values) => Object.fromEntries(columns.map((col, i) => [col, values[i]])));
-        return { columns, rows };
+        return { columns: r.fields.map((f) => f.name), rows: r.rows as unknown[][] };
       } catch (err) {
         if (backstop.aborted && !q.signal.aborted) throw timedOut(q.timeoutMs, 'client');
         if (q.signal.aborted) throw err;

@@ -16,9 +16,10 @@ export class ResultError extends Error {
   override readonly name = 'ResultError';
 }
 
+/** A result as the drivers return it: column names, and each row's values in column order. */
 export interface QueryRows {
   columns: string[];
-  rows: Record<string, unknown>[];
+  rows: unknown[][];
 }
 
 export function rowsToSamples(query: SqlQuery, result: QueryRows, ts: number): { samples: Sample[]; warnings: string[] } {
@@ -32,19 +33,23 @@ export function rowsToSamples(query: SqlQuery, result: QueryRows, ts: number): {
   const samples: Sample[] = [];
   const warnings: string[] = [];
   const seen = new Map<string, number>();
+  const valueAt = result.columns.indexOf(query.value_column);
+  const labelAt = query.label_columns.map((c) => result.columns.indexOf(c));
+  const constant = query.labels ?? {};
   result.rows.forEach((row, i) => {
-    const labels: Record<string, string> = { ...query.labels };
-    for (const c of query.label_columns) {
-      const text = labelText(row[c]);
-      if (text !== '') labels[c] = text;
+    const labels: Record<string, string> = { ...constant };
+    let key = '';
+    for (let j = 0; j < labelAt.length; j++) {
+      const text = labelText(row[labelAt[j]!]);
+      if (text !== '') labels[query.label_columns[j]!] = text;
+      key += text + '\u0000';
     }
-    const key = JSON.stringify(query.label_columns.map((c) => labels[c] ?? ''));
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       throw new ResultError(`rows ${earlier + 1} and ${i + 1} have the same labels ${describe(labels)}; GROUP BY the label columns so each row is one series`);
     }
     seen.set(key, i);
-    const raw = row[query.value_column];
+    const raw = row[valueAt];
     if (raw === null || raw === undefined) {
       warnings.push(`row ${i + 1}${query.label_columns.length ? ' ' + describe(labels) : ''}: ${query.value_column} is NULL; row skipped`);
       return;

@@ -105,8 +105,7 @@ export function sqliteSource(opts: { file: string }): SqlSource {
       throw new QueryError(`SQLite: ${r.message}${r.code && r.code !== 'SQLITE_ERROR' ? ` (${r.code})` : ''}`);
     }
     if (r.over) throw tooManyRows(q.maxRows);
-    const columns = r.columns;
-    return { columns, rows: r.rows.map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i]]))) };
+    return { columns: r.columns, rows: r.rows };
   };
 
   return {
