@@ -116,6 +116,35 @@ describe('sql collector on SQLite files', () => {
     assert.deepEqual(r.samples.map((s) => [s.labels, s.value, s.ts]), [[{}, 1, NOW], [{ country: 'DE' }, 1, NOW], [{ country: 'FR' }, 2, NOW]]);
   });
 
+  it('check prepares the queries against an existing file and reports a missing column, a typo and a write at their lines', () => {
+    const errors = checkErrors(`  - id: shop-db
+    type: sql
+    driver: sqlite
+    path: ${JSON.stringify(file)}
+    queries:
+      - name: ok
+        sql: SELECT country, count(*) AS n FROM orders GROUP BY country
+        value_column: n
+        label_columns: [country]
+      - name: typo_column
+        sql: SELECT country, count(*) AS n FROM orders GROUP BY country
+        value_column: count
+        label_columns: [country, region]
+      - name: typo_sql
+        sql: SELEC 1 AS n
+        value_column: n
+      - name: writes
+        sql: DELETE FROM orders RETURNING id AS n
+        value_column: n`);
+    assert.deepEqual(errors, [
+      'workload.yaml:15:23: collectors[0].queries[1].value_column: the query\'s result has no column "count" (its columns: "country", "n")',
+      'workload.yaml:16:34: collectors[0].queries[1].label_columns[1]: the query\'s result has no column "region" (its columns: "country", "n")',
+      `workload.yaml:18:14: collectors[0].queries[2].sql: SQLite cannot prepare it (${file}): near "SELEC": syntax error`,
+      'workload.yaml:21:14: collectors[0].queries[3].sql: would write; the collector runs read-only queries only',
+    ]);
+    assert.equal(orderCount(), 5);
+  });
+
   it('skips a row whose value is NULL with a warning naming the query and the row', async () => {
     const r = await runSql({ ...base(), queries: [{ name: 'amounts', sql: "SELECT id, amount FROM orders WHERE country = 'DE' ORDER BY id", value_column: 'amount', label_columns: ['id'] }] });
     assert.deepEqual(r.samples.map((s) => s.value), [5]);
@@ -133,12 +162,13 @@ describe('sql collector on SQLite files', () => {
 
   it('refuses statements that write, and the file is unchanged', async () => {
     const before = orderCount();
-    const err = await runError(runSql({ ...base(), queries: [
+    // check would refuse these already (the file exists); the run must refuse them on its own too.
+    const err = await runError(runSql({ driver: 'sqlite', path: path.join(dir, 'not-yet.db'), queries: [
       { name: 'delete_returning', sql: 'DELETE FROM orders RETURNING id AS n', value_column: 'n' },
       { name: 'cte_insert', sql: 'WITH x AS (SELECT 1) INSERT INTO orders (created_at) SELECT 1 FROM x', value_column: 'n' },
       { name: 'pragma', sql: 'PRAGMA user_version = 7', value_column: 'n' },
       { name: 'ok', sql: 'SELECT count(*) AS n FROM orders', value_column: 'n' },
-    ] }));
+    ] }, { path: file }));
     assert.equal(err.name, 'PartialCollectError');
     assert.match(err.message, /query "delete_returning": SQLite: refused, it would write/);
     assert.match(err.message, /query "cte_insert": SQLite: returns no rows: it is not a query/);

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { tlsSchema } from '../config-schemas.js';
 import { PARAM_NAMES } from './params.js';
+import { checkSqliteQueries } from './sqlite-check.js';
 
 /**
  * The `sql` collector's configuration. Defaults live beside the fields that take them.
- * Only what can be known without a database is checked here: the shape of each query, its
- * value and label columns against each other, the DSN's scheme against the driver.
+ * Checked here: the shape of each query, its value and label columns against each other, the
+ * DSN's scheme against the driver; and for a SQLite file that exists, each query prepared
+ * (never run) against it, so a missing column is a check error (sqlite-check.ts). A server
+ * database is not contacted by check: there a missing column is reported by the run.
  */
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -86,6 +89,7 @@ export const sqlConfig = z
       for (const key of ['dsn', 'password', 'tls'] as const) {
         if (c[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `driver sqlite reads a local file; ${key} is for postgres and mysql` });
       }
+      if (c.path !== undefined) for (const p of checkSqliteQueries(c.path, c.queries)) ctx.addIssue({ code: 'custom', ...p });
       return;
     }
     if (c.path !== undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: `path is for driver sqlite; driver ${c.driver} connects with dsn` });

@@ -6,9 +6,18 @@ import { silentLogger } from '../../server/log.js';
 /** Runs the sql collector once on a raw (unparsed) config, as the runner would. */
 export function runSql(
   raw: unknown,
-  opts: { resources?: CollectorResources; lastSuccess?: Date; now?: Date; signal?: AbortSignal; id?: string } = {},
+  opts: {
+    resources?: CollectorResources;
+    lastSuccess?: Date;
+    now?: Date;
+    signal?: AbortSignal;
+    id?: string;
+    /** A SQLite file put in after validation, so queries check would refuse reach the run. */
+    path?: string;
+  } = {},
 ): Promise<CollectResult> {
   const config = sql.config.parse(raw);
+  if (opts.path !== undefined) config.path = opts.path;
   return sql.collect(config, {
     signal: opts.signal ?? AbortSignal.timeout(60_000),
     now: opts.now ?? new Date(),
