@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ResourceScope } from '../collectors/resources.js';
 import { requireMariadb, startMariadb, type MariadbServer } from './support/mariadb.js';
 import { closedPortUrl } from './support/local-server.js';
+import { startFreezableProxy } from './support/freezable-proxy.js';
 import { runError, runSql } from './support/sql-collector.js';
 
 /**
@@ -81,6 +82,26 @@ describe('sql collector on MariaDB', { skip: requireMariadb() }, () => {
     const err = await runError(runSql({ ...base(), statement_timeout: '300ms', queries: [{ name: 'slow', sql: 'SELECT SLEEP(30) AS n', value_column: 'n' }, { name: 'slow_scan', sql: 'SELECT count(*) AS n FROM orders a, orders b, orders c, orders d, orders e, orders f, orders g, orders h, orders i, orders j, orders k, orders l, orders m, orders n2', value_column: 'n' }] }));
     // SLEEP() interrupted returns 1 rather than an error on MariaDB; the scan is cancelled.
     assert.match(err.message, /query "slow_scan": ran longer than statement_timeout \(300 ms\) and was cancelled by the server/);
+  });
+
+  it('gives up 1 s after statement_timeout when the network stops delivering, dropping the connection', async () => {
+    const proxy = await startFreezableProxy({ host: '127.0.0.1', port: server.port });
+    try {
+      const via = new URL(reader.url);
+      via.port = String(proxy.port);
+      const scope = new ResourceScope();
+      const raw = { driver: 'mysql', dsn: via.toString(), statement_timeout: '300ms', max_connections: 1, queries: [{ name: 'q', sql: 'SELECT 1 AS n', value_column: 'n' }] };
+      await runSql(raw, { resources: scope });
+      assert.equal(proxy.openSockets(), 1);
+      proxy.freeze();
+      const err = await runError(runSql(raw, { resources: scope }));
+      assert.match(err.message, /^collector shop-db query "q": did not finish within statement_timeout \(300 ms\) \+ 1000 ms; the connection was dropped$/);
+      for (let i = 0; i < 50 && proxy.openSockets() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(proxy.openSockets(), 0, 'the frozen connection was not dropped');
+      await scope.close();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('stops reading at max_rows and fails the query, naming the cap', async () => {

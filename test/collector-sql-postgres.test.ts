@@ -9,6 +9,7 @@ import { systemClock } from '../server/clock.js';
 import { silentLogger } from '../server/log.js';
 import { requirePostgres, startPostgres, type PostgresServer } from './support/postgres.js';
 import { closedPortUrl } from './support/local-server.js';
+import { startFreezableProxy } from './support/freezable-proxy.js';
 import { runError, runSql } from './support/sql-collector.js';
 
 /**
@@ -112,6 +113,26 @@ describe('sql collector on PostgreSQL', { skip: requirePostgres() }, () => {
   it('cuts a slow query at statement_timeout on the server and says so', async () => {
     const err = await runError(runSql({ ...base(), statement_timeout: '300ms', queries: [{ name: 'slow', sql: 'SELECT pg_sleep(30) IS NULL AS n', value_column: 'n' }] }));
     assert.match(err.message, /collector shop-db query "slow": ran longer than statement_timeout \(300 ms\) and was cancelled by the server/);
+  });
+
+  it('gives up 1 s after statement_timeout when the network stops delivering, dropping the connection', async () => {
+    const proxy = await startFreezableProxy({ host: '127.0.0.1', port: server.port });
+    try {
+      const via = new URL(dsn);
+      via.port = String(proxy.port);
+      const scope = new ResourceScope();
+      const raw = { driver: 'postgres', dsn: via.toString(), statement_timeout: '300ms', max_connections: 1, queries: [{ name: 'q', sql: 'SELECT pg_sleep(0.1) IS NULL AS n', value_column: 'n' }] };
+      await runSql(raw, { resources: scope }); // the pooled connection is open
+      assert.equal(proxy.openSockets(), 1);
+      proxy.freeze(); // the pooled connection is still open, but nothing arrives any more
+      const err = await runError(runSql(raw, { resources: scope }));
+      assert.match(err.message, /^collector shop-db query "q": did not finish within statement_timeout \(300 ms\) \+ 1000 ms; the connection was dropped$/);
+      for (let i = 0; i < 50 && proxy.openSockets() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(proxy.openSockets(), 0, 'the frozen connection was not dropped');
+      await scope.close();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('stops reading at max_rows and fails the query, naming the cap', async () => {
