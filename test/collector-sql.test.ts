@@ -151,6 +151,22 @@ describe('sql collector on SQLite files', () => {
     assert.deepEqual(r.warnings, ['query "amounts": row 2 {id="4"}: amount is NULL; row skipped']);
   });
 
+  it('reports at most three NULL rows one by one, then how many more', async () => {
+    const r = await runSql({ ...base(), queries: [{ name: 'nulls', sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10) SELECT x, NULL AS v FROM c', value_column: 'v', label_columns: ['x'] }] });
+    assert.equal(r.samples.length, 0);
+    assert.deepEqual(r.warnings, [
+      'query "nulls": row 1 {x="1"}: v is NULL; row skipped',
+      'query "nulls": row 2 {x="2"}: v is NULL; row skipped',
+      'query "nulls": row 3 {x="3"}: v is NULL; row skipped',
+      'query "nulls": 7 more rows with v NULL skipped',
+    ]);
+  });
+
+  it('fails a query whose value column name appears twice in the result', async () => {
+    const err = await runError(runSql({ ...base(), queries: [{ name: 'twice', sql: 'SELECT 1 AS n, 2 AS n', value_column: 'n' }] }));
+    assert.equal(err.message, 'collector shop-db query "twice": the result has more than one column named "n"; alias them apart in the SQL');
+  });
+
   it('fails a query whose rows share their labels, or whose value is text', async () => {
     const err = await runError(runSql({ ...base(), queries: [
       { name: 'dup', sql: 'SELECT country, amount FROM orders WHERE country IS NOT NULL ORDER BY id', value_column: 'amount', label_columns: ['country'] },

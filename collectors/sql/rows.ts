@@ -30,8 +30,13 @@ export function rowsToSamples(query: SqlQuery, result: QueryRows, ts: number): {
       `the result has no column ${which} (its columns: ${result.columns.map((c) => `"${c}"`).join(', ') || 'none'}); alias it in the SQL or fix value_column/label_columns`,
     );
   }
+  const twice = [query.value_column, ...query.label_columns].filter((c) => result.columns.indexOf(c) !== result.columns.lastIndexOf(c));
+  if (twice.length > 0) {
+    throw new ResultError(`the result has more than one column named "${twice[0]}"; alias them apart in the SQL`);
+  }
   const samples: Sample[] = [];
   const warnings: string[] = [];
+  let nulls = 0;
   const seen = new Map<string, number>();
   const valueAt = result.columns.indexOf(query.value_column);
   const labelAt = query.label_columns.map((c) => result.columns.indexOf(c));
@@ -51,7 +56,10 @@ export function rowsToSamples(query: SqlQuery, result: QueryRows, ts: number): {
     seen.set(key, i);
     const raw = row[valueAt];
     if (raw === null || raw === undefined) {
-      warnings.push(`row ${i + 1}${query.label_columns.length ? ' ' + describe(labels) : ''}: ${query.value_column} is NULL; row skipped`);
+      // A few examples are enough: one warning per NULL row could flood the run's record.
+      if (++nulls <= MAX_NULL_WARNINGS) {
+        warnings.push(`row ${i + 1}${query.label_columns.length ? ' ' + describe(labels) : ''}: ${query.value_column} is NULL; row skipped`);
+      }
       return;
     }
     const value = toNumber(raw);
@@ -60,8 +68,11 @@ export function rowsToSamples(query: SqlQuery, result: QueryRows, ts: number): {
     }
     samples.push({ name: query.name, labels, ts, value });
   });
+  if (nulls > MAX_NULL_WARNINGS) warnings.push(`${nulls - MAX_NULL_WARNINGS} more rows with ${query.value_column} NULL skipped`);
   return { samples, warnings };
 }
+
+const MAX_NULL_WARNINGS = 3;
 
 function toNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return v;
