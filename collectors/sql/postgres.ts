@@ -8,7 +8,6 @@ import {
 
 /**
  * PostgreSQL through `pg`'s pool. Read-only without trusting the SQL text:
- * - every connection starts with default_transaction_read_only=on;
  * - each query runs as `BEGIN READ ONLY; SET LOCAL statement_timeout`, `DECLARE … CURSOR FOR <sql>`,
  *   `FETCH max_rows+1; ROLLBACK`. DECLARE takes a single SELECT/VALUES only and refuses
  *   data-modifying WITH clauses; the read-only transaction refuses writes done by functions
@@ -16,6 +15,9 @@ import {
  *   session (SET, set_config) is rolled back with the transaction;
  * - the extended protocol is forced, so "…; COMMIT; DELETE …" is one invalid statement, never three.
  * Reading stops at max_rows + 1 rows (FETCH), so a huge result is never transferred.
+ * No statement ever runs outside that transaction, so no session setting is needed (a startup
+ * `options` parameter would be refused by PgBouncer); unnamed statements and a cursor inside
+ * the transaction also work behind PgBouncer in transaction pooling mode.
  */
 
 const CURSOR = 'pillarboard_rows';
@@ -57,7 +59,6 @@ export function postgresSource(opts: PostgresSourceOptions): SqlSource {
       idleTimeoutMillis: IDLE_MS,
       allowExitOnIdle: true,
       application_name: opts.applicationName,
-      options: '-c default_transaction_read_only=on',
     });
     // An idle connection the server dropped: the pool removes it; nothing else to do.
     p.on('error', () => undefined);
