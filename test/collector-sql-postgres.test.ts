@@ -54,6 +54,8 @@ describe('sql collector on PostgreSQL', { skip: requirePostgres() }, () => {
         { name: 'shop_orders', sql: 'SELECT country, count(*) AS n FROM orders GROUP BY country ORDER BY country', value_column: 'n', label_columns: ['country'] },
         { name: 'shop_revenue', sql: 'SELECT sum(amount) AS total FROM orders', value_column: 'total', labels: { currency: 'EUR' } },
         { name: 'shop_last_order_time', sql: 'SELECT max(created_at) AS t FROM orders', value_column: 't' },
+        { name: 'shop_order_spread', sql: "SELECT interval '1 day 2 hours 3.5 seconds' AS d, interval '1 mon' AS m", value_column: 'd' },
+        { name: 'shop_order_spread_month', sql: "SELECT interval '1 year 1 mon' AS m", value_column: 'm' },
       ],
     }, { now });
     const by = (name: string) => r.samples.filter((s) => s.name === name);
@@ -61,6 +63,8 @@ describe('sql collector on PostgreSQL', { skip: requirePostgres() }, () => {
     assert.deepEqual(by('shop_revenue').map((s) => [s.labels, s.value]), [[{ currency: 'EUR' }, 42.5]]);
     const newest = (await admin.query('SELECT extract(epoch FROM max(created_at))::float8 AS t FROM orders')).rows[0].t as number;
     assert.ok(Math.abs(by('shop_last_order_time')[0]!.value - newest) < 0.001);
+    assert.equal(by('shop_order_spread')[0]!.value, 86_400 + 7_200 + 3.5);
+    assert.equal(by('shop_order_spread_month')[0]!.value, (365.25 + 30) * 86_400, 'as extract(epoch from interval) counts');
     assert.ok(r.samples.every((s) => s.ts === now.getTime()), 'every sample carries the run time');
   });
 

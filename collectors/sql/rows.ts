@@ -6,7 +6,8 @@ import type { SqlQuery } from './config.js';
  * value from `value_column`, a label per `label_columns` entry plus the constant `labels`.
  *
  * Values: numbers, numeric strings (PostgreSQL's bigint and numeric arrive as text), bigints,
- * booleans (1/0) and timestamps (Unix seconds, as Prometheus writes times). A NULL value skips
+ * booleans (1/0), timestamps (Unix seconds, as Prometheus writes times) and PostgreSQL
+ * intervals (seconds). A NULL value skips
  * the row with a warning (an empty group); anything else fails the query. Label values: text
  * as is, numbers and booleans as written, timestamps as ISO 8601, NULL as "" (no label).
  */
@@ -79,6 +80,7 @@ function toNumber(v: unknown): number | undefined {
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v.getTime() / 1000;
+  if (isInterval(v)) return intervalSeconds(v);
   if (typeof v === 'string') {
     const t = v.trim();
     if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
@@ -86,6 +88,28 @@ function toNumber(v: unknown): number | undefined {
     if (/^nan$/i.test(t)) return NaN;
   }
   return undefined;
+}
+
+/** A PostgreSQL interval as `pg` returns it (postgres-interval: only the non-zero fields are set). */
+interface Interval {
+  years?: number;
+  months?: number;
+  days?: number;
+  hours?: number;
+  minutes?: number;
+  seconds?: number;
+  milliseconds?: number;
+  toPostgres(): string;
+}
+
+function isInterval(v: unknown): v is Interval {
+  return typeof v === 'object' && v !== null && typeof (v as Interval).toPostgres === 'function' && typeof (v as { toISO?: unknown }).toISO === 'function';
+}
+
+/** Seconds, as PostgreSQL's extract(epoch from interval) counts them: 30-day months, 365.25-day years. */
+function intervalSeconds(i: Interval): number {
+  const days = (i.years ?? 0) * 365.25 + (i.months ?? 0) * 30 + (i.days ?? 0);
+  return days * 86_400 + (i.hours ?? 0) * 3600 + (i.minutes ?? 0) * 60 + (i.seconds ?? 0) + (i.milliseconds ?? 0) / 1000;
 }
 
 function labelText(v: unknown): string {
