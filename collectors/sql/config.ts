@@ -43,7 +43,7 @@ const queryEntry = z
   .strictObject({
     name: z.string().regex(METRIC_NAME, { error: 'is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)' }).describe('Series name of the values.'),
     sql: z.string().trim().min(1).describe('One SELECT (or VALUES/WITH … SELECT); run in a read-only transaction.'),
-    value_column: z.string().min(1).describe('The column holding the value (a number, a numeric string, a boolean or a timestamp).'),
+    value_column: z.string().min(1).describe('The column holding the value (a number, a numeric string, a boolean, a timestamp or an interval).'),
     label_columns: z
       .array(z.string().regex(LABEL_NAME, { error: 'is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*): alias the column in the SQL' }))
       .default([])
