@@ -85,7 +85,7 @@ export const sql: CollectorDefinition<SqlConfig> = {
 
 /** One pool per collector and database: a new key (another DSN, password or file) opens another. */
 function sourceKey(c: SqlConfig): string {
-  return JSON.stringify(['sql', c.driver, c.dsn, c.password, c.path, c.tls, c.max_connections, c.connect_timeout, c.statement_timeout]);
+  return JSON.stringify(['sql', c.driver, c.dsn, c.password, c.password_file, c.path, c.tls, c.max_connections, c.connect_timeout, c.statement_timeout]);
 }
 
 function openSource(c: SqlConfig, collectorId: string): SqlSource {
@@ -94,6 +94,7 @@ function openSource(c: SqlConfig, collectorId: string): SqlSource {
       return postgresSource({
         dsn: c.dsn!,
         password: c.password,
+        passwordFile: c.password_file,
         tls: c.tls,
         maxConnections: c.max_connections,
         connectTimeoutMs: c.connect_timeout,
@@ -103,6 +104,7 @@ function openSource(c: SqlConfig, collectorId: string): SqlSource {
       return mysqlSource({
         dsn: c.dsn!,
         password: c.password,
+        passwordFile: c.password_file,
         tls: c.tls,
         maxConnections: c.max_connections,
         connectTimeoutMs: c.connect_timeout,

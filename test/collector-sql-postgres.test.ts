@@ -1,5 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import pg from 'pg';
 import { ResourceScope } from '../collectors/resources.js';
 import { sql } from '../collectors/sql.js';
@@ -162,6 +165,24 @@ describe('sql collector on PostgreSQL', { skip: requirePostgres() }, () => {
     const err = await runError(runSql({ driver: 'postgres', dsn: wrong.toString(), queries: [{ name: 'a', sql: 'SELECT 1 AS n', value_column: 'n' }] }));
     assert.match(err.message, /cannot connect to postgres:\/\/pillarboard_test:\*\*\*@127\.0\.0\.1:\d+\/\w+: password authentication failed for user "pillarboard_test"/);
     assert.ok(!err.message.includes('not-the-password-xyz'));
+  });
+
+  it('reads the password from password_file, and names the file when it cannot be read', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-sql-pw-'));
+    try {
+      const file = path.join(dir, 'pw');
+      fs.writeFileSync(file, server.password + '\n', { mode: 0o600 });
+      const noPassword = new URL(dsn);
+      noPassword.password = '';
+      const query = [{ name: 'one', sql: 'SELECT 1 AS n', value_column: 'n' }];
+      const r = await runSql({ driver: 'postgres', dsn: noPassword.toString(), password_file: file, queries: query });
+      assert.equal(r.samples[0]!.value, 1);
+      const missing = path.join(dir, 'missing');
+      const err = await runError(runSql({ driver: 'postgres', dsn: noPassword.toString(), password_file: missing, queries: query }));
+      assert.match(err.message, new RegExp(`^collector shop-db: cannot read password_file ${missing}: ENOENT`));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reuses one pooled connection across runs and closes it with the scope', async () => {

@@ -70,6 +70,7 @@ export const sqlConfig = z
       .optional()
       .describe('postgres://user@host:5432/db or mysql://user@host:3306/db; put the password in `password` (${ENV}).'),
     password: z.string().optional().describe('Password, normally "${DB_PASSWORD}"; wins over one in the DSN.'),
+    password_file: z.string().min(1).optional().describe('A file holding the password (a mounted secret), read when the pool is opened; instead of `password`.'),
     path: z.string().min(1).optional().describe('sqlite: the database file, opened read-only; it must exist.'),
     tls: tlsSchema.optional().describe('postgres, mysql: connect with TLS ({ ca?, ca_file?, insecure_skip_verify?, server_name? }).'),
     queries: z.array(queryEntry).min(1),
@@ -86,13 +87,16 @@ export const sqlConfig = z
     });
     if (c.driver === 'sqlite') {
       if (c.path === undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: 'driver sqlite needs path: the database file' });
-      for (const key of ['dsn', 'password', 'tls'] as const) {
+      for (const key of ['dsn', 'password', 'password_file', 'tls'] as const) {
         if (c[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `driver sqlite reads a local file; ${key} is for postgres and mysql` });
       }
       if (c.path !== undefined) for (const p of checkSqliteQueries(c.path, c.queries)) ctx.addIssue({ code: 'custom', ...p });
       return;
     }
     if (c.path !== undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: `path is for driver sqlite; driver ${c.driver} connects with dsn` });
+    if (c.password !== undefined && c.password_file !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['password_file'], message: 'give password or password_file, not both' });
+    }
     if (c.dsn === undefined) {
       ctx.addIssue({ code: 'custom', path: ['dsn'], message: `driver ${c.driver} needs dsn, e.g. ${c.driver === 'postgres' ? 'postgres://reader@db:5432/shop' : 'mysql://reader@db:3306/shop'}` });
     } else if (!DSN_SCHEMES[c.driver].test(c.dsn)) {

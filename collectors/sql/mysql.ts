@@ -2,7 +2,7 @@ import mysql from 'mysql2';
 import { resolveTls, type TlsConfig } from '../config-schemas.js';
 import type { QueryRows } from './rows.js';
 import {
-  abortable, BACKSTOP_GRACE_MS, bounded, CLOSE_BOUND_MS, ConnectError, describeNetworkError, IDLE_MS, QueryError, redact, timedOut, tooManyRows,
+  abortable, BACKSTOP_GRACE_MS, readPasswordFile, bounded, CLOSE_BOUND_MS, ConnectError, describeNetworkError, IDLE_MS, QueryError, redact, timedOut, tooManyRows,
   type QueryOptions, type SqlSource,
 } from './source.js';
 
@@ -23,6 +23,8 @@ type Flavor = 'mariadb' | 'mysql';
 export interface MysqlSourceOptions {
   dsn: string;
   password?: string;
+  /** A file holding the password, read when the pool is made; wins over `password`. */
+  passwordFile?: string;
   tls?: TlsConfig;
   maxConnections: number;
   connectTimeoutMs: number;
@@ -34,9 +36,9 @@ export function mysqlSource(opts: MysqlSourceOptions): SqlSource {
   const host = decodeURIComponent(url.hostname.replace(/^\[|\]$/g, '')) || 'localhost';
   const port = url.port === '' ? 3306 : Number(url.port);
   const where = `${host}:${port}`;
-  const password = opts.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  let password = opts.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
   const shownUrl = new URL(opts.dsn);
-  if (shownUrl.password || opts.password) shownUrl.password = '***';
+  if (shownUrl.password || opts.password || opts.passwordFile) shownUrl.password = '***';
   const shown = shownUrl.toString();
   const secrets = [password];
   /** Connections already made read-only and given their timeout, with the server's flavour. */
@@ -45,6 +47,10 @@ export function mysqlSource(opts: MysqlSourceOptions): SqlSource {
 
   const makePool = async (): Promise<mysql.Pool> => {
     const tls = await resolveTls(opts.tls);
+    if (opts.passwordFile) {
+      password = await readPasswordFile(opts.passwordFile);
+      secrets.push(password);
+    }
     const p = mysql.createPool({
       host,
       port,
@@ -95,7 +101,10 @@ export function mysqlSource(opts: MysqlSourceOptions): SqlSource {
   return {
     async query(sql: string, params: unknown[], q: QueryOptions): Promise<QueryRows> {
       pool ??= makePool();
-      const p = await pool;
+      const p = await pool.catch((err: unknown) => {
+        pool = undefined; // try again next run (a secret mounted late, a CA file fixed)
+        throw err instanceof ConnectError ? err : new ConnectError(`cannot connect to ${shown}: ${(err as Error).message}`);
+      });
       const pending = new Promise<mysql.PoolConnection>((resolve, reject) => p.getConnection((err, c) => (err ? reject(err) : resolve(c))));
       const conn = await abortable(pending, q.signal).catch((err: unknown) => {
         pending.then((late) => late.release(), () => undefined);

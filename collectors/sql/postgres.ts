@@ -2,7 +2,7 @@ import pg from 'pg';
 import { resolveTls, type TlsConfig } from '../config-schemas.js';
 import type { QueryRows } from './rows.js';
 import {
-  abortable, BACKSTOP_GRACE_MS, bounded, CLOSE_BOUND_MS, ConnectError, describeNetworkError, IDLE_MS, QueryError, redact, timedOut, tooManyRows,
+  abortable, BACKSTOP_GRACE_MS, readPasswordFile, bounded, CLOSE_BOUND_MS, ConnectError, describeNetworkError, IDLE_MS, QueryError, redact, timedOut, tooManyRows,
   type QueryOptions, type SqlSource,
 } from './source.js';
 
@@ -25,6 +25,8 @@ const CURSOR = 'pillarboard_rows';
 export interface PostgresSourceOptions {
   dsn: string;
   password?: string;
+  /** A file holding the password, read when the pool is made; wins over `password`. */
+  passwordFile?: string;
   tls?: TlsConfig;
   maxConnections: number;
   connectTimeoutMs: number;
@@ -36,10 +38,10 @@ export function postgresSource(opts: PostgresSourceOptions): SqlSource {
   const host = decodeURIComponent(url.hostname.replace(/^\[|\]$/g, '')) || 'localhost';
   const port = url.port === '' ? 5432 : Number(url.port);
   const where = `${host}:${port}`;
-  const password = opts.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  let password = opts.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
   const shown = (() => {
     const u = new URL(opts.dsn);
-    if (u.password || opts.password) u.password = '***';
+    if (u.password || opts.password || opts.passwordFile) u.password = '***';
     return u.toString();
   })();
   const secrets = [password];
@@ -47,6 +49,10 @@ export function postgresSource(opts: PostgresSourceOptions): SqlSource {
 
   const makePool = async (): Promise<pg.Pool> => {
     const tls = await resolveTls(opts.tls);
+    if (opts.passwordFile) {
+      password = await readPasswordFile(opts.passwordFile);
+      secrets.push(password);
+    }
     const p = new pg.Pool({
       host,
       port,
@@ -74,7 +80,10 @@ export function postgresSource(opts: PostgresSourceOptions): SqlSource {
   return {
     async query(sql: string, params: unknown[], q: QueryOptions): Promise<QueryRows> {
       pool ??= makePool();
-      const p = await pool;
+      const p = await pool.catch((err: unknown) => {
+        pool = undefined; // try again next run (a secret mounted late, a CA file fixed)
+        throw err instanceof ConnectError ? err : new ConnectError(`cannot connect to ${shown}: ${(err as Error).message}`);
+      });
       let client: pg.PoolClient | undefined;
       let dropped = false;
       const drop = () => {

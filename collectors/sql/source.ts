@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { QueryRows } from './rows.js';
 
 /**
@@ -109,4 +110,16 @@ export function bounded(work: Promise<unknown>, ms: number): Promise<void> {
       () => resolve(),
     );
   });
+}
+
+/**
+ * The password in `file` (a mounted secret), one trailing newline ignored; read each time a
+ * pool is made, so a rotated secret is picked up when the collector's pool is next opened.
+ */
+export async function readPasswordFile(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConnectError(`cannot read password_file ${file}: ${(err as Error).message}`);
+  }
 }
