@@ -201,6 +201,22 @@ describe('sql collector on PostgreSQL', { skip: requirePostgres() }, () => {
     assert.equal(await open(), 0, 'the pool is closed with the scope');
   });
 
+  it('recovers on the next run after the database restarted under its pooled connection', async () => {
+    const scope = new ResourceScope();
+    const raw = { ...base(), max_connections: 1, queries: [{ name: 'one', sql: 'SELECT 1 AS n', value_column: 'n' }] };
+    try {
+      assert.equal((await runSql(raw, { resources: scope })).samples[0]!.value, 1);
+      await admin.end();
+      await server.restart();
+      const r = await runSql(raw, { resources: scope });
+      assert.equal(r.samples[0]!.value, 1);
+    } finally {
+      await scope.close();
+      admin = new pg.Client({ connectionString: dsn });
+      await admin.connect();
+    }
+  });
+
   it('closes the pool when a workload reload removes the collector', async () => {
     const sink: RunSink = { recordRun: () => ({ id: 1 }) };
     const scheduler = new Scheduler({ sink, registry: new Map([['sql', sql]]), log: silentLogger, clock: systemClock });
