@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -199,6 +200,43 @@ describe('sql collector on PostgreSQL', { skip: requirePostgres() }, () => {
     await scope.close();
     for (let i = 0; i < 50 && (await open()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(await open(), 0, 'the pool is closed with the scope');
+  });
+
+  it('connects with TLS when tls is set, verifying the server against ca_file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarboard-sql-tls-'));
+    try {
+      const crt = path.join(dir, 'server.crt');
+      const key = path.join(dir, 'server.key');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+      if (process.getuid?.() === 0) {
+        const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+        fs.chmodSync(dir, 0o755);
+        fs.chownSync(key, uid, -1);
+      }
+      fs.chmodSync(key, 0o600);
+      await admin.query(`ALTER SYSTEM SET ssl_cert_file = '${crt}'`);
+      await admin.query(`ALTER SYSTEM SET ssl_key_file = '${key}'`);
+      await admin.query('ALTER SYSTEM SET ssl = on');
+      await admin.query('SELECT pg_reload_conf()');
+      const query = [{ name: 'tls', sql: 'SELECT ssl::int AS n FROM pg_stat_ssl WHERE pid = pg_backend_pid()', value_column: 'n' }];
+      let r: Awaited<ReturnType<typeof runSql>> | undefined;
+      for (let i = 0; i < 50 && !r; i++) {
+        r = await runSql({ ...base(), tls: { ca_file: crt }, queries: query }).catch(async () => {
+          await new Promise((res) => setTimeout(res, 100)); // the reload is asynchronous
+          return undefined;
+        });
+      }
+      assert.equal(r?.samples[0]?.value, 1, 'the connection is encrypted');
+      assert.equal((await runSql({ ...base(), queries: query })).samples[0]!.value, 0, 'without tls it is not');
+      const other = path.join(dir, 'other.crt');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'other.key'), '-out', other, '-days', '2', '-subj', '/CN=other'], { stdio: 'ignore' });
+      const err = await runError(runSql({ ...base(), tls: { ca_file: other }, queries: query }));
+      assert.match(err.message, /^collector shop-db: cannot connect to postgres:\/\/pillarboard_test:\*\*\*@127\.0\.0\.1:\d+\/\w+: self[- ]signed certificate/);
+    } finally {
+      await admin.query('ALTER SYSTEM RESET ssl');
+      await admin.query('SELECT pg_reload_conf()');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('recovers on the next run after the database restarted under its pooled connection', async () => {
