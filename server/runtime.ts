@@ -30,6 +30,7 @@ import { Backfiller } from './backfill/index.js';
 import { systemClock, type Cancel, type Clock } from './clock.js';
 import { registerReadWorkerMetrics } from './workers/metrics.js';
 import { ReadWorkers } from './workers/reads.js';
+import { OtlpReceiver, sqliteOtlpStore } from './otlp/index.js';
 
 export interface RuntimeOptions {
   configPath: string;
@@ -78,6 +79,8 @@ export class Runtime {
   readonly notifications: NotificationEngine;
   /** Silences of notifications (the CLI writes them straight into the database too). */
   readonly silences: SilenceStore;
+  /** OTLP metrics pushed to POST /v1/metrics, written to the store under storage.series_limit. */
+  readonly otlp: OtlpReceiver;
   /** DORA and design-principle series from the stored events (server/dora), before each evaluation uses them. */
   readonly derived: DerivedSeriesJob;
   /** Well-Architected reviews (server/review): lenses, evidence-backed answers, milestones, improvement plan. */
@@ -165,6 +168,12 @@ export class Runtime {
       },
     });
     this.scheduler = scheduler;
+    this.otlp = new OtlpReceiver({
+      store: sqliteOtlpStore(this.store),
+      clock,
+      seriesLimit: () => this.workload.current()?.workload.storage.seriesLimit ?? 0,
+      log: opts.log.child({ component: 'otlp' }),
+    });
     this.backfill = new Backfiller({
       store: this.store,
       registry: collectorRegistry,
@@ -415,6 +424,7 @@ export class Runtime {
         subscribe: (fn) => this.notifications.subscribe(fn),
         changed: () => this.notifications.changed(),
       },
+      otlp: this.otlp,
     };
   }
 

@@ -12,6 +12,7 @@ import { streamRoute } from './routes/stream.js';
 import { reportRoutes } from './routes/reports.js';
 import { eventRoutes } from './routes/events.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { otlpRoutes } from './routes/otlp.js';
 import { doraRoutes } from './routes/dora.js';
 import { reviewRoutes } from './routes/review.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -63,6 +64,8 @@ export function createApp(deps: AppDeps): Express {
   // Webhooks verify signatures over the raw bytes and authenticate with their provider's
   // secret, so they come before the JSON parser and the read guard (routes/webhooks.ts).
   app.use(webhookRoutes(deps));
+  // OTLP/HTTP metrics read their own body (protobuf or JSON, maybe gzip), so they come before the JSON parser too.
+  app.use(otlpRoutes(deps));
   app.use(express.json({ limit: '1mb' }));
   app.use(jsonDepthGuard(MAX_JSON_DEPTH));
   app.use('/metrics', requireScope('metrics', deps));

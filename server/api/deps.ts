@@ -19,6 +19,7 @@ import type { ReviewApi } from '../review/index.js';
 import type { ReloadStatus } from '../workload/index.js';
 import type { Clock } from '../clock.js';
 import type { OffThreadReads } from '../workers/reads.js';
+import type { OtlpReceiver } from '../otlp/index.js';
 
 /** What the API reads from the store: small interfaces, so routes can be tested with doubles. */
 export interface SeriesReader {
@@ -96,6 +97,8 @@ export interface AppDeps {
   review?: ReviewApi;
   /** Notifications and silences (routes/notifications.ts); absent where they are not wired, and the routes answer 503. */
   notifications?: NotificationsApi;
+  /** OTLP metrics in (POST /v1/metrics, routes/otlp.ts); absent where it is not wired, and the route answers 503. */
+  otlp?: Pick<OtlpReceiver, 'ingest'>;
   log: Logger;
   /** The runtime's one clock: what "now" is for every route, and the stream's timers. */
   clock: Clock;

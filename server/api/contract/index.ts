@@ -6,6 +6,7 @@ import { reportRoutes } from './reports.js';
 import { doraRoutes } from './dora.js';
 import { reviewRoutes } from './review.js';
 import { notificationRoutes } from './notifications.js';
+import { otlpRoutes } from './otlp.js';
 
 /**
  * Every operation of the HTTP API, in the order the document lists them. Adding a route is a
@@ -22,6 +23,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   ...doraRoutes,
   ...reviewRoutes,
   ...notificationRoutes,
+  ...otlpRoutes,
 ];
 
 export type { RouteSpec, Scope, Method } from './route.js';

@@ -1,0 +1,6 @@
+export { OtlpReceiver, TooManyPointsError, NewSeriesLimitError, DEFAULT_OTLP_LIMITS, type OtlpLimits, type OtlpSampleStore, type IngestResult } from './ingest.js';
+export { sqliteOtlpStore } from './sqliteStore.js';
+export { readOtlpBody, OtlpBodyError, DEFAULT_BODY_CAPS, type BodyCaps } from './body.js';
+export { decodeRequest, encodeResponse, encodeStatus, formatOf, grpcCode, type OtlpFormat } from './codec.js';
+export { metricName, labelName } from './naming.js';
+export { STALE_NAN } from './translate.js';

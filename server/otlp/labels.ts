@@ -1,0 +1,101 @@
+import { labelName } from './naming.js';
+import type { AnyValue, Int64, KeyValue } from './types.js';
+
+/** A 64-bit integer from protobufjs (Long, number or decimal string) as a number. */
+export function int64(v: Int64 | null | undefined): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return Number(v);
+  return v.toNumber();
+}
+
+/** An attribute value as a label value: strings as they are, numbers and booleans as text, arrays and maps as JSON (as Prometheus does). */
+export function attributeText(v: AnyValue | null | undefined): string {
+  if (!v) return '';
+  switch (v.value) {
+    case 'stringValue':
+      return v.stringValue ?? '';
+    case 'boolValue':
+      return v.boolValue ? 'true' : 'false';
+    case 'intValue':
+      return typeof v.intValue === 'object' && v.intValue !== null ? String(v.intValue) : String(int64(v.intValue));
+    case 'doubleValue':
+      return String(v.doubleValue ?? 0);
+    case 'bytesValue':
+      return Buffer.from(v.bytesValue ?? new Uint8Array()).toString('base64');
+    case 'arrayValue':
+    case 'kvlistValue':
+      return JSON.stringify(plain(v));
+    default:
+      return '';
+  }
+}
+
+function plain(v: AnyValue | null | undefined): unknown {
+  if (!v) return null;
+  switch (v.value) {
+    case 'arrayValue':
+      return (v.arrayValue?.values ?? []).map(plain);
+    case 'kvlistValue':
+      return Object.fromEntries((v.kvlistValue?.values ?? []).map((kv) => [kv.key, plain(kv.value)]));
+    case 'boolValue':
+      return v.boolValue === true;
+    case 'doubleValue':
+      return v.doubleValue ?? 0;
+    case 'intValue':
+      return int64(v.intValue);
+    default:
+      return attributeText(v);
+  }
+}
+
+/**
+ * Attributes as labels: names sanitised (naming.ts), values as text. Two keys that sanitise to
+ * the same name (`a.b` and `a_b`) give one label whose values are joined with `;` in key order,
+ * as Prometheus does. Keys that leave no name are dropped; `skip` keys too.
+ */
+export function attributeLabels(attrs: readonly KeyValue[] | null | undefined, into: Record<string, string>, skip?: (key: string) => boolean): void {
+  if (!attrs || attrs.length === 0) return;
+  const sorted = attrs.length > 1 ? [...attrs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : attrs;
+  let seen: Set<string> | undefined;
+  for (const kv of sorted) {
+    if (skip?.(kv.key)) continue;
+    const name = labelName(kv.key);
+    if (name === '') continue;
+    const value = attributeText(kv.value);
+    if (seen?.has(name)) {
+      into[name] = `${into[name]};${value}`;
+      continue;
+    }
+    (seen ??= new Set()).add(name);
+    into[name] = value;
+  }
+}
+
+/** Resource attributes that would make a new series on every process start, or say nothing of the data: not turned into labels. */
+export function ignoredResourceAttribute(key: string): boolean {
+  return key.startsWith('process.') || key.startsWith('telemetry.') || SERVICE_KEYS.has(key);
+}
+
+const SERVICE_KEYS = new Set(['service.name', 'service.namespace', 'service.instance.id']);
+
+/**
+ * The labels every point of a resource carries: `job` from `service.name` (as
+ * `<service.namespace>/<service.name>` when there is a namespace), `instance` from
+ * `service.instance.id`, and every other resource attribute as a label except `process.*` and
+ * `telemetry.*` (see docs/collectors.md, "OTLP metrics").
+ */
+export function resourceLabels(attrs: readonly KeyValue[] | null | undefined): { labels: Record<string, string>; job?: string; instance?: string } {
+  const labels: Record<string, string> = {};
+  attributeLabels(attrs, labels, ignoredResourceAttribute);
+  let name: string | undefined;
+  let namespace: string | undefined;
+  let instance: string | undefined;
+  for (const kv of attrs ?? []) {
+    if (kv.key === 'service.name') name = attributeText(kv.value);
+    else if (kv.key === 'service.namespace') namespace = attributeText(kv.value);
+    else if (kv.key === 'service.instance.id') instance = attributeText(kv.value);
+  }
+  const job = name === undefined ? undefined : namespace ? `${namespace}/${name}` : name;
+  return { labels, ...(job !== undefined ? { job } : {}), ...(instance !== undefined ? { instance } : {}) };
+}
