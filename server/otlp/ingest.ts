@@ -116,23 +116,68 @@ export class OtlpReceiver {
     } catch (err) {
       if (!(err instanceof SeriesLimitError || err instanceof NewSeriesLimitError)) throw err;
       const exists = await this.opts.store.existing(samples);
-      const dropped = new Set<number>();
-      samples.forEach((_, i) => {
-        if (!exists[i]) dropped.add(t.pointOf[i]!);
-      });
-      samples = samples.filter((_, i) => !dropped.has(t.pointOf[i]!));
+      const room = Math.min(
+        limits.newSeries > 0 ? limits.newSeries : Number.POSITIVE_INFINITY,
+        err instanceof SeriesLimitError ? Math.max(0, err.limit - err.existing) : Number.POSITIVE_INFINITY,
+      );
+      let dropped = pointsBeyond(samples, t.pointOf, exists, room);
+      let kept = samples.filter((_, i) => !dropped.has(t.pointOf[i]!));
+      try {
+        if (kept.length > 0) await this.opts.store.write(kept, limits);
+      } catch (again) {
+        if (!(again instanceof SeriesLimitError || again instanceof NewSeriesLimitError)) throw again;
+        // Another writer took the room meanwhile: keep only the series the store holds.
+        dropped = pointsBeyond(samples, t.pointOf, exists, 0);
+        kept = samples.filter((_, i) => !dropped.has(t.pointOf[i]!));
+        if (kept.length > 0) await this.opts.store.write(kept, limits);
+      }
+      samples = kept;
       const why =
         err instanceof SeriesLimitError
-          ? `storage.series_limit reached: the store holds ${err.existing} series, the limit is ${err.limit}; points of new series are refused`
-          : `${err.message}; points of the further new series are refused`;
+          ? `storage.series_limit reached: the store holds ${err.existing} series, the limit is ${err.limit}; points of series beyond it are refused`
+          : `${err.message}; points of the series beyond the first ${err.limit} are refused`;
       t.refused.add(why, dropped.size);
       this.opts.log.warn('otlp points of new series refused', { reason: why, points: dropped.size });
-      if (samples.length > 0) await this.opts.store.write(samples, limits);
       const droppedKeys = new Set([...dropped].map((p) => t.deltaKeyOf.get(p)).filter((k) => k !== undefined));
       stage.commit((key) => !droppedKeys.has(key));
     }
     return { points: t.points, samples: samples.length, refused: t.refused };
   }
+}
+
+/**
+ * The points to refuse so that at most `room` new series are created: points are admitted in
+ * request order while the new series they bring fit, a point whole or not at all (a histogram
+ * point is several series).
+ */
+function pointsBeyond(samples: readonly Sample[], pointOf: readonly number[], exists: readonly boolean[], room: number): Set<number> {
+  const newOfPoint = new Map<number, Set<string>>();
+  samples.forEach((s, i) => {
+    if (exists[i]) return;
+    const p = pointOf[i]!;
+    let keys = newOfPoint.get(p);
+    if (!keys) newOfPoint.set(p, (keys = new Set()));
+    keys.add(seriesKeyOf(s));
+  });
+  const admitted = new Set<string>();
+  const dropped = new Set<number>();
+  for (const [point, keys] of newOfPoint) {
+    const extra = [...keys].filter((k) => !admitted.has(k));
+    if (extra.length <= room) {
+      for (const k of extra) admitted.add(k);
+      room -= extra.length;
+    } else {
+      dropped.add(point);
+    }
+  }
+  return dropped;
+}
+
+/** A sample's series as the store tells series apart: name and non-empty labels. */
+export function seriesKeyOf(s: Sample): string {
+  const entries = Object.entries(s.labels).filter(([, v]) => v !== '');
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${s.name}\u0000${JSON.stringify(entries)}`;
 }
 
 /** Data points in a request, whatever their type (the cap is checked before any work). */

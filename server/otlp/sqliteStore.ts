@@ -1,6 +1,6 @@
 import type { Sample } from '../../collectors/types.js';
 import { SeriesLimitError, type Store } from '../store/index.js';
-import { NewSeriesLimitError, type OtlpSampleStore } from './ingest.js';
+import { NewSeriesLimitError, seriesKeyOf, type OtlpSampleStore } from './ingest.js';
 
 /** The receiver's writes on the embedded SQLite store, limits checked inside the write's transaction. */
 export function sqliteOtlpStore(store: Store): OtlpSampleStore {
@@ -17,7 +17,7 @@ export function sqliteOtlpStore(store: Store): OtlpSampleStore {
     async existing(samples) {
       const known = new Map<string, boolean>();
       return samples.map((s) => {
-        const key = `${s.name}\u0000${JSON.stringify(Object.entries(s.labels).sort())}`;
+        const key = seriesKeyOf(s);
         let found = known.get(key);
         if (found === undefined) {
           found = holds(store, s);
