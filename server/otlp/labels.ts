@@ -49,27 +49,45 @@ function plain(v: AnyValue | null | undefined): unknown {
   }
 }
 
+/** Sanitised names of the attribute keys seen, so the hot path does not run the regexes again (bounded). */
+const NAMES = new Map<string, string>();
+const MAX_CACHED_NAMES = 10_000;
+
+function cachedLabelName(key: string): string {
+  let name = NAMES.get(key);
+  if (name === undefined) {
+    name = labelName(key);
+    if (NAMES.size < MAX_CACHED_NAMES) NAMES.set(key, name);
+  }
+  return name;
+}
+
 /**
  * Attributes as labels: names sanitised (naming.ts), values as text. Two keys that sanitise to
  * the same name (`a.b` and `a_b`) give one label whose values are joined with `;` in key order,
- * as Prometheus does. Keys that leave no name are dropped; `skip` keys too.
+ * as Prometheus does. Keys that leave no name are dropped; `skip` keys too. Returns how many
+ * labels it set.
  */
-export function attributeLabels(attrs: readonly KeyValue[] | null | undefined, into: Record<string, string>, skip?: (key: string) => boolean): void {
-  if (!attrs || attrs.length === 0) return;
-  const sorted = attrs.length > 1 ? [...attrs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : attrs;
-  let seen: Set<string> | undefined;
-  for (const kv of sorted) {
+export function attributeLabels(attrs: readonly KeyValue[] | null | undefined, into: Record<string, string>, skip?: (key: string) => boolean): number {
+  if (!attrs || attrs.length === 0) return 0;
+  let sorted = true;
+  for (let i = 1; i < attrs.length && sorted; i++) sorted = attrs[i - 1]!.key <= attrs[i]!.key;
+  const list = sorted ? attrs : [...attrs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const names: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const kv = list[i]!;
     if (skip?.(kv.key)) continue;
-    const name = labelName(kv.key);
+    const name = cachedLabelName(kv.key);
     if (name === '') continue;
     const value = attributeText(kv.value);
-    if (seen?.has(name)) {
+    if (names.includes(name)) {
       into[name] = `${into[name]};${value}`;
       continue;
     }
-    (seen ??= new Set()).add(name);
+    names.push(name);
     into[name] = value;
   }
+  return names.length;
 }
 
 /** Resource attributes that would make a new series on every process start, or say nothing of the data: not turned into labels. */

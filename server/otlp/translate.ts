@@ -143,7 +143,8 @@ class Translator {
 
   /** The point's labels, or undefined (and the point refused) when they break a limit. */
   private labels(attrs: NumberDataPoint['attributes'], res: Resource, metric: string): Record<string, string> | undefined {
-    const labels: Record<string, string> = { ...res.labels };
+    const labels: Record<string, string> = {};
+    for (const k in res.labels) labels[k] = res.labels[k]!;
     attributeLabels(attrs, labels);
     if (res.job !== undefined) labels.job = res.job;
     if (res.instance !== undefined) labels.instance = res.instance;
@@ -151,9 +152,8 @@ class Translator {
     let n = 0;
     for (const k in labels) {
       n++;
-      const v = labels[k]!;
-      if (labelValueLength > 0 && v.length > labelValueLength) {
-        this.refused.add(`${metric}: label ${k} is ${v.length} characters long, the limit (label_value_length_limit) is ${labelValueLength}`);
+      if (labelValueLength > 0 && labels[k]!.length > labelValueLength) {
+        this.refused.add(`${metric}: label ${k} is ${labels[k]!.length} characters long, the limit (label_value_length_limit) is ${labelValueLength}`);
         return undefined;
       }
     }
