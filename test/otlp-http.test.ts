@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
+import fc from 'fast-check';
 import { createApp } from '../server/api/app.js';
 import { otlpTypes } from '../server/otlp/proto.js';
 import { testRuntime } from './support/runtime.js';
@@ -288,4 +289,38 @@ test('a point with a label value over label_value_length_limit or stamped far ah
   assert.match(body.partialSuccess.errorMessage, /more than 60 minutes ahead of the server's clock/);
   assert.equal(latest('labelled{note="short"}'), 2);
   assert.equal(runtime.store.findSeries({ name: 'labelled', matchers: [] }).length, 1);
+});
+
+test('nested attribute values are stored as JSON up to the protobuf nesting limit and refused 400 beyond it', async () => {
+  const nestedRequest = (levels: number) => {
+    let nested: object = { stringValue: 'leaf' };
+    for (let i = 0; i < levels; i++) nested = { kvlistValue: { values: [{ key: 'k', value: nested }] } };
+    return exportRequest([{ name: 'nested', gauge: { dataPoints: [{ timeUnixNano: ns(NOW), asDouble: 1, attributes: [{ key: 'v', value: nested }] }] } }]);
+  };
+  assert.equal((await post(protobufOf(nestedRequest(2)), { type: PROTO })).status, 200);
+  const [stored] = runtime.store.findSeries({ name: 'nested', matchers: [] });
+  assert.equal(stored!.labels.v, '{"k":{"k":"leaf"}}');
+  const deep = await post(nestedRequest(200));
+  assert.equal(deep.status, 400);
+  assert.match(((await deep.json()) as { detail: string }).detail, /maximum nesting depth exceeded/);
+});
+
+test('generated protobuf bytes and OTLP-shaped JSON are never answered 5xx', async () => {
+  const otlpish = fc.record({
+    resourceMetrics: fc.array(
+      fc.record({
+        resource: fc.record({ attributes: fc.array(fc.record({ key: fc.string(), value: fc.jsonValue() }), { maxLength: 3 }) }, { requiredKeys: [] }),
+        scopeMetrics: fc.array(fc.record({ metrics: fc.array(fc.dictionary(fc.constantFrom('name', 'unit', 'gauge', 'sum', 'histogram', 'summary', 'exponentialHistogram'), fc.jsonValue()), { maxLength: 3 }) }), { maxLength: 2 }),
+      }, { requiredKeys: [] }),
+      { maxLength: 2 },
+    ),
+  });
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 300 }), otlpish), async (input) => {
+      const res = input instanceof Uint8Array ? await post(Buffer.from(input), { type: PROTO }) : await post(input);
+      await res.arrayBuffer();
+      return res.status < 500;
+    }),
+    { numRuns: 300, seed: 16 },
+  );
 });

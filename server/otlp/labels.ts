@@ -31,13 +31,16 @@ export function attributeText(v: AnyValue | null | undefined): string {
   }
 }
 
-function plain(v: AnyValue | null | undefined): unknown {
-  if (!v) return null;
+/** Nesting kept when an array or map attribute is written as JSON; deeper values become null. */
+const MAX_VALUE_DEPTH = 32;
+
+function plain(v: AnyValue | null | undefined, depth = 0): unknown {
+  if (!v || depth > MAX_VALUE_DEPTH) return null;
   switch (v.value) {
     case 'arrayValue':
-      return (v.arrayValue?.values ?? []).map(plain);
+      return (v.arrayValue?.values ?? []).map((x) => plain(x, depth + 1));
     case 'kvlistValue':
-      return Object.fromEntries((v.kvlistValue?.values ?? []).map((kv) => [kv.key, plain(kv.value)]));
+      return Object.fromEntries((v.kvlistValue?.values ?? []).map((kv) => [kv.key, plain(kv.value, depth + 1)]));
     case 'boolValue':
       return v.boolValue === true;
     case 'doubleValue':
