@@ -30,7 +30,7 @@ import { Backfiller } from './backfill/index.js';
 import { systemClock, type Cancel, type Clock } from './clock.js';
 import { registerReadWorkerMetrics } from './workers/metrics.js';
 import { ReadWorkers } from './workers/reads.js';
-import { OtlpReceiver, sqliteOtlpStore } from './otlp/index.js';
+import { OtlpReceiver, registerOtlpMetrics, sqliteOtlpStore } from './otlp/index.js';
 
 export interface RuntimeOptions {
   configPath: string;
@@ -141,6 +141,7 @@ export class Runtime {
     let evaluator: Evaluator | undefined;
     let review: ReviewService | undefined;
     let notificationStore: NotificationStore | undefined;
+    let otlp: OtlpReceiver | undefined;
     this.metrics = createMetrics({
       version: opts.version,
       collectors: () => scheduler?.status() ?? [],
@@ -151,6 +152,7 @@ export class Runtime {
         (r) => registerReviewMetrics(r, () => review?.summary() ?? null),
         (r) => registerReadWorkerMetrics(r, () => this.reads?.stats() ?? null),
         (r) => registerNotificationMetrics(r, () => notificationStore?.attemptCounts() ?? null),
+        (r) => registerOtlpMetrics(r, () => otlp?.stats ?? null),
       ],
     });
     scheduler = new Scheduler({
@@ -168,7 +170,7 @@ export class Runtime {
       },
     });
     this.scheduler = scheduler;
-    this.otlp = new OtlpReceiver({
+    this.otlp = otlp = new OtlpReceiver({
       store: sqliteOtlpStore(this.store),
       clock,
       seriesLimit: () => this.workload.current()?.workload.storage.seriesLimit ?? 0,

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { createApp } from '../server/api/app.js';
 import { otlpTypes } from '../server/otlp/proto.js';
 import { testRuntime } from './support/runtime.js';
+import { promtoolCheckMetrics } from './support/promtool.js';
 import { exportRequest, kv, ns, protobufOf, serveApp } from './support/otlp.js';
 
 /**
@@ -323,4 +324,32 @@ test('generated protobuf bytes and OTLP-shaped JSON are never answered 5xx', asy
     }),
     { numRuns: 300, seed: 16 },
   );
+});
+
+test('/metrics counts OTLP data points stored and refused and samples written, and passes promtool', async () => {
+  const scrape = async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+    return {
+      text,
+      stored: value(/^pillarboard_otlp_data_points_total\{result="stored"\} (\S+)$/m),
+      refused: value(/^pillarboard_otlp_data_points_total\{result="refused"\} (\S+)$/m),
+      samples: value(/^pillarboard_otlp_samples_written_total (\S+)$/m),
+    };
+  };
+  const before = await scrape();
+  const res = await post(
+    exportRequest([
+      gauge('scraped', 1, { n: '1' }),
+      { name: 'scraped_hist', histogram: { aggregationTemporality: 2, dataPoints: [{ timeUnixNano: ns(NOW), count: '1', sum: 1, bucketCounts: ['1', '0'], explicitBounds: [5] }] } },
+      { name: 'scraped_exp', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [{ timeUnixNano: ns(NOW), count: '1' }] } },
+    ]),
+  );
+  assert.equal(res.status, 200);
+  const after = await scrape();
+  assert.equal(after.stored - before.stored, 2);
+  assert.equal(after.refused - before.refused, 1);
+  assert.equal(after.samples - before.samples, 5); // the gauge, two buckets, _sum and _count
+  const check = await promtoolCheckMetrics(after.text);
+  assert.equal(check.code, 0, check.output);
 });

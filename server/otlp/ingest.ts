@@ -66,6 +66,14 @@ export class TooManyPointsError extends Error {
   }
 }
 
+/** What the receiver has done since the server started (for /metrics). */
+export interface OtlpStats {
+  pointsStored: number;
+  pointsRefused: number;
+  samplesWritten: number;
+  deltaSeries: number;
+}
+
 export interface OtlpReceiverOptions {
   store: OtlpSampleStore;
   clock: Clock;
@@ -92,9 +100,10 @@ export class OtlpReceiver {
     this.delta = new DeltaTotals(this.limits.deltaSeries);
   }
 
-  /** Delta series whose running totals are kept in memory. */
-  get deltaSeries(): number {
-    return this.delta.size;
+  private readonly counts = { pointsStored: 0, pointsRefused: 0, samplesWritten: 0 };
+
+  get stats(): OtlpStats {
+    return { ...this.counts, deltaSeries: this.delta.size };
   }
 
   ingest(req: ExportRequest): Promise<IngestResult> {
@@ -141,6 +150,9 @@ export class OtlpReceiver {
       const droppedKeys = new Set([...dropped].map((p) => t.deltaKeyOf.get(p)).filter((k) => k !== undefined));
       stage.commit((key) => !droppedKeys.has(key));
     }
+    this.counts.pointsStored += t.points - t.refused.count;
+    this.counts.pointsRefused += t.refused.count;
+    this.counts.samplesWritten += samples.length;
     return { points: t.points, samples: samples.length, refused: t.refused };
   }
 }
