@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labelName, metricName } from '../server/otlp/naming.js';
+import { formatFloat, labelName, metricName } from '../server/otlp/naming.js';
 
 /**
  * The naming table of docs/collectors.md ("OTLP metrics"), checked against the names Prometheus's
@@ -54,4 +54,20 @@ test('attribute keys become Prometheus label names: invalid characters to _, key
     ['', ''],
   ];
   for (const [key, expected] of cases) assert.equal(labelName(key), expected, key);
+});
+
+test('bucket bounds and quantiles are written as Go writes them for Prometheus: shortest digits, never an exponent', () => {
+  const cases: Array<[number, string]> = [
+    [0.005, '0.005'],
+    [1, '1'],
+    [2.5, '2.5'],
+    [1e-7, '0.0000001'],
+    [1.5e-7, '0.00000015'],
+    [-2.5e-8, '-0.000000025'],
+    [1e21, '1000000000000000000000'],
+    [1.25e22, '12500000000000000000000'],
+    [Number.POSITIVE_INFINITY, '+Inf'],
+    [Number.NEGATIVE_INFINITY, '-Inf'],
+  ];
+  for (const [x, expected] of cases) assert.equal(formatFloat(x), expected, String(x));
 });

@@ -73,9 +73,22 @@ export function labelName(key: string): string {
   return /^_*$/.test(out) ? '' : out;
 }
 
-/** A bucket bound or quantile as a label value, as Prometheus writes them (`+Inf`, `0.005`). */
+/**
+ * A bucket bound or quantile as a label value, as Prometheus's translator writes them (Go's
+ * FormatFloat(x, 'f', -1, 64): the shortest digits that read back the same, never an exponent):
+ * `0.005`, `1`, `0.0000001`, `+Inf`.
+ */
 export function formatFloat(x: number): string {
   if (x === Number.POSITIVE_INFINITY) return '+Inf';
   if (x === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(x);
+  const text = String(x);
+  if (!text.includes('e')) return text;
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!m) return text;
+  const [, sign, lead, frac = '', exp] = m;
+  const digits = lead! + frac;
+  const point = 1 + Number(exp); // where the decimal point falls within `digits`
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
