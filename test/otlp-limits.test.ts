@@ -8,7 +8,8 @@ import { OtlpReceiver, sqliteOtlpStore } from '../server/otlp/index.js';
 import { findProtoDir } from '../server/otlp/proto.js';
 import { silentLogger } from '../server/log.js';
 import { testRuntime } from './support/runtime.js';
-import { exportRequest, kv, ns, serveApp } from './support/otlp.js';
+import { exportRequest, kv, ns, protobufOf, serveApp } from './support/otlp.js';
+import { OTLP_MAX_IN_FLIGHT } from '../server/api/routes/otlp.js';
 import { tempDir } from './support/tmp.js';
 
 /**
@@ -108,6 +109,54 @@ test('delta series beyond the kept totals are refused, asking for cumulative tem
   const res = await post(small, exportRequest([delta('a'), delta('b')]));
   assert.equal(res.body.partialSuccess?.rejectedDataPoints, '1');
   assert.match(res.body.partialSuccess?.errorMessage ?? '', /delta temporality is converted for at most 1 series; send cumulative temporality/);
+});
+
+test('exports beyond the ones being read at once are answered 503 busy with Retry-After, and the others complete', async () => {
+  const body = protobufOf(exportRequest([gauge('slow', [point(1, { sku: 'slow' }, NOW + 9000)])]));
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let started = 0;
+  // OTLP_MAX_IN_FLIGHT exports whose bodies stall half way.
+  const slow = Array.from({ length: OTLP_MAX_IN_FLIGHT }, () => {
+    let step = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (step === 0) {
+          started++;
+          controller.enqueue(new Uint8Array(body.subarray(0, 5)));
+        } else if (step === 1) {
+          await released;
+          controller.enqueue(new Uint8Array(body.subarray(5)));
+        } else controller.close();
+        step++;
+      },
+    });
+    return fetch(`${base}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-protobuf', Authorization: `Bearer ${token}` },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+  });
+  // Once the server holds all of them, one more is refused (bounded wait for the server to take them).
+  let busy: Response | undefined;
+  for (let i = 0; i < 100 && !busy; i++) {
+    const res = await fetch(`${base}/v1/metrics`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: '{}' });
+    if (res.status === 503) busy = res;
+    else {
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  assert.ok(busy, `no 503 with ${started} exports stalled`);
+  assert.equal(busy.headers.get('retry-after'), '1');
+  assert.match(((await busy.json()) as { detail: string }).detail, new RegExp(`${OTLP_MAX_IN_FLIGHT} OTLP exports are being read or stored already`));
+  release();
+  const answers = await Promise.all(slow);
+  assert.deepEqual(answers.map((a) => a.status), Array(OTLP_MAX_IN_FLIGHT).fill(200));
+  // Room again.
+  assert.equal((await post(base, exportRequest([]))).status, 200);
 });
 
 test('npm run build:proto puts the protocol definitions where the compiled server (dist/server/otlp) finds them', () => {

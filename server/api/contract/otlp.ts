@@ -49,7 +49,7 @@ export const otlpRoutes: RouteSpec[] = [
       403: otlpProblem('The token lacks write scope.'),
       413: otlpProblem('The body is over 4 MiB as sent or 16 MiB decompressed, or carries more than 100,000 data points; nothing stored.'),
       415: otlpProblem('Content-Type is not application/x-protobuf or application/json, or Content-Encoding is not gzip.'),
-      503: otlpProblem('The receiver is not wired, or the database cannot be written now (Retry-After).'),
+      503: otlpProblem('8 exports are being read or stored already, the receiver is not wired, or the database cannot be written now (Retry-After).'),
     },
   }),
 ];

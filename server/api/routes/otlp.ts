@@ -9,6 +9,13 @@ import { Problem } from '../problem.js';
 const PATH = '/v1/metrics';
 
 /**
+ * Exports read and stored at once, per app. Each may hold its body twice (up to 4 MiB as received
+ * and 16 MiB decompressed), so this bounds the receiver's memory at ~160 MB; one more is a 503 with
+ * Retry-After, which OTLP exporters retry with backoff. The store writes them one at a time anyway.
+ */
+export const OTLP_MAX_IN_FLIGHT = 8;
+
+/**
  * `POST /v1/metrics`: OTLP/HTTP metrics in (server/otlp; docs/collectors.md, "OTLP metrics").
  * Mounted before the app's JSON parser, which would otherwise take the JSON bodies.
  *
@@ -23,14 +30,26 @@ const PATH = '/v1/metrics';
  * route here, which also carries the Status fields `code` and `message`, so an OTLP client that
  * reads the body as a JSON Status finds them.
  */
-export function otlpRoutes(deps: AppDeps): Router {
+export function otlpRoutes(deps: AppDeps, options: { maxInFlight?: number } = {}): Router {
   const r = Router();
+  const maxInFlight = options.maxInFlight ?? OTLP_MAX_IN_FLIGHT;
+  let inFlight = 0;
   r.post(PATH, noteFormat, requireScope('write', deps), negotiated, async (req, res) => {
     const format = res.locals.otlpFormat as OtlpFormat;
     const receiver = deps.otlp;
     if (!receiver) throw new Problem(503, 'not-ready', 'OTLP metrics not available', 'this server does not accept OTLP metrics (no receiver is wired)');
-    const body = await readOtlpBody(req);
-    const result = await receiver.ingest(decodeRequest(body, format));
+    if (inFlight >= maxInFlight) {
+      res.setHeader('Retry-After', '1');
+      throw new Problem(503, 'busy', 'Too many exports at once', `${maxInFlight} OTLP exports are being read or stored already; retry later; nothing was stored`);
+    }
+    inFlight++;
+    let result;
+    try {
+      const body = await readOtlpBody(req);
+      result = await receiver.ingest(decodeRequest(body, format));
+    } finally {
+      inFlight--;
+    }
     const refused = result.refused.count > 0 ? { count: result.refused.count, message: result.refused.message() } : undefined;
     if (refused) deps.log.warn('otlp data points refused', { points: result.points, refused: refused.count, reason: refused.message });
     res
