@@ -33,7 +33,14 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+after(
+  () =>
+    new Promise<void>((resolve) => {
+      // The exporters keep their connections alive: drop them rather than wait for the idle timeout.
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+);
 
 type ExporterOptions = NonNullable<ConstructorParameters<typeof ProtoExporter>[0]>;
 
