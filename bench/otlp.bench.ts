@@ -26,6 +26,7 @@ import { decodeRequest } from '../server/otlp/codec.js';
 import { DeltaTotals } from '../server/otlp/delta.js';
 import { DEFAULT_OTLP_LIMITS } from '../server/otlp/ingest.js';
 import { otlpTypes } from '../server/otlp/proto.js';
+import { DEFAULT_OTLP_SETTINGS } from '../server/otlp/settings.js';
 import { translate } from '../server/otlp/translate.js';
 
 const BATCH = 1000;
@@ -148,12 +149,12 @@ async function main(): Promise<void> {
     const translated: Sample[][] = [];
     const delta = new DeltaTotals();
     for (let b = WARMUP; b < n; b++) {
-      const t = translate(decodeRequest(proto[b]!, 'protobuf'), { nowMs: Date.now(), delta: delta.stage(), limits: DEFAULT_OTLP_LIMITS });
+      const t = translate(decodeRequest(proto[b]!, 'protobuf'), { nowMs: Date.now(), delta: delta.stage(), limits: DEFAULT_OTLP_LIMITS, settings: DEFAULT_OTLP_SETTINGS });
       translated.push(t.samples);
     }
     const decodeRate = (BATCHES * BATCH) / ((performance.now() - t0) / 1000);
     const store = openStore({ path: path.join(dir, 'store-only.db'), now: Date.now });
-    for (let b = 0; b < WARMUP; b++) store.writeSamples(translate(decodeRequest(proto[b]!, 'protobuf'), { nowMs: Date.now(), delta: delta.stage(), limits: DEFAULT_OTLP_LIMITS }).samples);
+    for (let b = 0; b < WARMUP; b++) store.writeSamples(translate(decodeRequest(proto[b]!, 'protobuf'), { nowMs: Date.now(), delta: delta.stage(), limits: DEFAULT_OTLP_LIMITS, settings: DEFAULT_OTLP_SETTINGS }).samples);
     const s0 = performance.now();
     for (const samples of translated) store.writeSamples(samples);
     const storeRate = (BATCHES * BATCH) / ((performance.now() - s0) / 1000);

@@ -30,7 +30,7 @@ import { Backfiller } from './backfill/index.js';
 import { systemClock, type Cancel, type Clock } from './clock.js';
 import { registerReadWorkerMetrics } from './workers/metrics.js';
 import { ReadWorkers } from './workers/reads.js';
-import { OtlpReceiver, registerOtlpMetrics, sqliteOtlpStore } from './otlp/index.js';
+import { DEFAULT_OTLP_SETTINGS, OtlpReceiver, registerOtlpMetrics, sqliteOtlpStore } from './otlp/index.js';
 
 export interface RuntimeOptions {
   configPath: string;
@@ -174,6 +174,7 @@ export class Runtime {
       store: sqliteOtlpStore(this.store),
       clock,
       seriesLimit: () => this.workload.current()?.workload.storage.seriesLimit ?? 0,
+      settings: () => this.workload.current()?.workload.otlp ?? DEFAULT_OTLP_SETTINGS,
       log: opts.log.child({ component: 'otlp' }),
     });
     this.backfill = new Backfiller({

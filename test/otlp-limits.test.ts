@@ -171,3 +171,46 @@ test('npm run build:proto puts the protocol definitions where the compiled serve
   assert.equal(findProtoDir(path.join(dir, 'dist', 'server', 'otlp')), path.join(dir, 'dist', 'vendor', 'opentelemetry-proto'));
   assert.throws(() => findProtoDir(path.join(dir, 'elsewhere')), /protocol definitions .* are not found above/);
 });
+
+test('the workload file\'s otlp: section chooses the resource attributes that become labels and can refuse delta temporality', async () => {
+  const { runtime: rt } = testRuntime(
+    [
+      'workload: { id: shop, title: Shop }',
+      'otlp:',
+      '  promote_all_resource_attributes: false',
+      '  promote_resource_attributes: [deployment.environment, "k8s.*"]',
+      '  delta_temporality: refuse',
+    ].join('\n') + '\n',
+    {},
+    { now: () => NOW },
+  );
+  rt.load(false, { evaluate: false });
+  const writeToken = rt.tokens.create('otel', 'write').token;
+  const served = await serveApp(createApp(rt.apiDeps()));
+  closers.push(served.close);
+  const resource = { 'service.name': 'shop', 'deployment.environment': 'prod', 'k8s.pod.name': 'shop-7f', 'host.name': 'node-1' };
+  const res = await fetch(`${served.base}/v1/metrics`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${writeToken}` },
+    body: JSON.stringify(
+      exportRequest(
+        [
+          gauge('temp', [point(20, { room: 'a' })]),
+          { name: 'sold', sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [{ timeUnixNano: ns(NOW), asInt: '1' }] } },
+        ],
+        resource,
+      ),
+    ),
+  });
+  const body = (await res.json()) as Answer;
+  assert.equal(body.partialSuccess?.rejectedDataPoints, '1');
+  assert.match(body.partialSuccess?.errorMessage ?? '', /metric "sold": delta temporality is refused \(otlp\.delta_temporality: refuse\)/);
+  const [temp] = rt.store.findSeries({ name: 'temp', matchers: [] });
+  assert.deepEqual(temp!.labels, { job: 'shop', deployment_environment: 'prod', k8s_pod_name: 'shop-7f', room: 'a' });
+  assert.equal(rt.store.findSeries({ name: 'sold_total', matchers: [] }).length, 0);
+});
+
+test('an otlp: section with a wrong value is a workload error naming the key', () => {
+  const { runtime: rt } = testRuntime('workload: { id: shop, title: Shop }\notlp: { delta_temporality: drop }\n', {}, { now: () => NOW });
+  assert.throws(() => rt.load(false, { evaluate: false }), /otlp\.delta_temporality/);
+});

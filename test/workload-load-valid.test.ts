@@ -34,6 +34,7 @@ test('a minimal file gets every default', () => {
     },
     notifications: { channels: [], rules: [], retryDelaysMs: [30_000, 120_000, 600_000, 1_800_000], quietHours: [] },
     review: { lenses: null, evidence: [] },
+    otlp: { promoteAllResourceAttributes: true, promoteResourceAttributes: [], ignoreResourceAttributes: ['process.*', 'telemetry.*'], deltaTemporality: 'convert' },
   });
   assert.deepEqual(r.secretPaths, []);
 });

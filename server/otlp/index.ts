@@ -5,3 +5,4 @@ export { readOtlpBody, OtlpBodyError, DEFAULT_BODY_CAPS, type BodyCaps } from '.
 export { decodeRequest, encodeResponse, encodeStatus, formatOf, grpcCode, type OtlpFormat } from './codec.js';
 export { metricName, labelName } from './naming.js';
 export { STALE_NAN } from './translate.js';
+export { DEFAULT_OTLP_SETTINGS, type OtlpSettings } from './settings.js';

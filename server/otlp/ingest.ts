@@ -4,6 +4,7 @@ import { SeriesLimitError } from '../store/index.js';
 import { DeltaTotals } from './delta.js';
 import { Refusals, translate, type PointLimits } from './translate.js';
 import type { ExportRequest } from './types.js';
+import { DEFAULT_OTLP_SETTINGS, type OtlpSettings } from './settings.js';
 
 /** A request that would create more new series than `newSeriesPerRequest`; nothing of it was written. */
 export class NewSeriesLimitError extends Error {
@@ -81,6 +82,8 @@ export interface OtlpReceiverOptions {
   seriesLimit: () => number;
   log: Logger;
   limits?: Partial<OtlpLimits>;
+  /** The workload's `otlp:` settings now (default: DEFAULT_OTLP_SETTINGS). */
+  settings?: () => OtlpSettings;
 }
 
 /**
@@ -116,7 +119,8 @@ export class OtlpReceiver {
 
   private async ingestNow(req: ExportRequest): Promise<IngestResult> {
     const stage = this.delta.stage();
-    const t = translate(req, { nowMs: this.opts.clock.now(), delta: stage, limits: this.limits });
+    const settings = this.opts.settings?.() ?? DEFAULT_OTLP_SETTINGS;
+    const t = translate(req, { nowMs: this.opts.clock.now(), delta: stage, limits: this.limits, settings });
     const limits = { seriesLimit: this.opts.seriesLimit(), newSeries: this.limits.newSeries };
     let samples = t.samples;
     try {

@@ -93,22 +93,18 @@ export function attributeLabels(attrs: readonly KeyValue[] | null | undefined, i
   return names.length;
 }
 
-/** Resource attributes that would make a new series on every process start, or say nothing of the data: not turned into labels. */
-export function ignoredResourceAttribute(key: string): boolean {
-  return key.startsWith('process.') || key.startsWith('telemetry.') || SERVICE_KEYS.has(key);
-}
-
-const SERVICE_KEYS = new Set(['service.name', 'service.namespace', 'service.instance.id']);
-
 /**
  * The labels every point of a resource carries: `job` from `service.name` (as
  * `<service.namespace>/<service.name>` when there is a namespace), `instance` from
- * `service.instance.id`, and every other resource attribute as a label except `process.*` and
- * `telemetry.*` (see docs/collectors.md, "OTLP metrics").
+ * `service.instance.id`, and the other resource attributes `skip` lets through (by default all
+ * but `process.*` and `telemetry.*`: settings.ts; docs/collectors.md, "OTLP metrics").
  */
-export function resourceLabels(attrs: readonly KeyValue[] | null | undefined): { labels: Record<string, string>; job?: string; instance?: string } {
+export function resourceLabels(
+  attrs: readonly KeyValue[] | null | undefined,
+  skip: (key: string) => boolean,
+): { labels: Record<string, string>; job?: string; instance?: string } {
   const labels: Record<string, string> = {};
-  attributeLabels(attrs, labels, ignoredResourceAttribute);
+  attributeLabels(attrs, labels, skip);
   let name: string | undefined;
   let namespace: string | undefined;
   let instance: string | undefined;

@@ -2,6 +2,7 @@ import type { Sample } from '../../collectors/types.js';
 import type { DeltaStage, HistogramState, SumState } from './delta.js';
 import { attributeLabels, int64, resourceLabels } from './labels.js';
 import { formatFloat, metricName, type NamingType } from './naming.js';
+import { skipsResourceAttribute, type OtlpSettings } from './settings.js';
 import {
   FLAG_NO_RECORDED_VALUE, TEMPORALITY_CUMULATIVE, TEMPORALITY_DELTA,
   type ExportRequest, type HistogramDataPoint, type Int64, type Metric, type NumberDataPoint, type SummaryDataPoint,
@@ -22,6 +23,7 @@ export interface TranslateContext {
   nowMs: number;
   delta: DeltaStage;
   limits: PointLimits;
+  settings: OtlpSettings;
 }
 
 /** Data points refused, and why (each distinct reason with how many points it refused). */
@@ -64,8 +66,9 @@ export interface Translation {
  */
 export function translate(req: ExportRequest, ctx: TranslateContext): Translation {
   const t = new Translator(ctx);
+  const skip = skipsResourceAttribute(ctx.settings);
   for (const rm of req.resourceMetrics ?? []) {
-    const res = resourceLabels(rm.resource?.attributes);
+    const res = resourceLabels(rm.resource?.attributes, skip);
     for (const sm of rm.scopeMetrics ?? []) {
       for (const metric of sm.metrics ?? []) t.metric(metric, res);
     }
@@ -130,7 +133,12 @@ class Translator {
   }
 
   private knownTemporality(temporality: number | undefined, otelName: string, points: number): boolean {
-    if (temporality === TEMPORALITY_CUMULATIVE || temporality === TEMPORALITY_DELTA) return true;
+    if (temporality === TEMPORALITY_CUMULATIVE) return true;
+    if (temporality === TEMPORALITY_DELTA) {
+      if (this.ctx.settings.deltaTemporality === 'convert') return true;
+      this.skip(points, `metric "${otelName}": delta temporality is refused (otlp.delta_temporality: refuse); configure the exporter for cumulative temporality`);
+      return false;
+    }
     this.skip(points, `metric "${otelName}": aggregation_temporality is unspecified; send cumulative (2) or delta (1)`);
     return false;
   }

@@ -11,6 +11,7 @@ import { reportsOutputPath, reportsSchema } from './sections/reports.js';
 import { operationsOutputPath, operationsSchema } from './sections/operations.js';
 import { notificationsOutputPath, notificationsSchema } from './sections/notifications.js';
 import { storageOutputPath, storageSchema } from './sections/storage.js';
+import { otlpOutputPath, otlpSchema } from './sections/otlp.js';
 import { workloadMetaSchema } from './sections/workload.js';
 
 /**
@@ -43,6 +44,7 @@ export function buildWorkloadSchema(ctx: SchemaContext) {
       reports: reportsSchema,
       operations: operationsSchema,
       notifications: notificationsSchema,
+      otlp: otlpSchema,
     })
     .describe('A workload file.');
 }
@@ -72,6 +74,7 @@ const OUTPUT_PATHS: Record<string, (rest: Path) => Path> = {
   reports: reportsOutputPath,
   operations: operationsOutputPath,
   notifications: notificationsOutputPath,
+  otlp: otlpOutputPath,
 };
 
 /** Where the value at a file path lands in the Workload, e.g. `collectors[0].password` → `collectors[0].config.password`. */
