@@ -1,8 +1,8 @@
 import mysql from 'mysql2';
-import { resolveTls, type TlsConfig } from '../config-schemas.js';
+import type { TlsConfig } from '../config-schemas.js';
 import type { QueryRows } from './rows.js';
 import {
-  abortable, BACKSTOP_GRACE_MS, readPasswordFile, bounded, CLOSE_BOUND_MS, ConnectError, describeNetworkError, IDLE_MS, QueryError, redact, timedOut, tooManyRows,
+  abortable, BACKSTOP_GRACE_MS, bounded, CLOSE_BOUND_MS, ConnectError, describeNetworkError, dsnParts, IDLE_MS, QueryError, redact, timedOut, tooManyRows,
   type QueryOptions, type SqlSource,
 } from './source.js';
 
@@ -32,31 +32,20 @@ export interface MysqlSourceOptions {
 }
 
 export function mysqlSource(opts: MysqlSourceOptions): SqlSource {
-  const url = new URL(opts.dsn);
-  const host = decodeURIComponent(url.hostname.replace(/^\[|\]$/g, '')) || 'localhost';
-  const port = url.port === '' ? 3306 : Number(url.port);
-  const where = `${host}:${port}`;
-  let password = opts.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
-  const shownUrl = new URL(opts.dsn);
-  if (shownUrl.password || opts.password || opts.passwordFile) shownUrl.password = '***';
-  const shown = shownUrl.toString();
-  const secrets = [password];
+  const dsn = dsnParts(opts, 3306);
+  const { where, shown, secrets } = dsn;
   /** Connections already made read-only and given their timeout, with the server's flavour. */
   const prepared = new WeakMap<object, Flavor>();
   let pool: Promise<mysql.Pool> | undefined;
 
   const makePool = async (): Promise<mysql.Pool> => {
-    const tls = await resolveTls(opts.tls);
-    if (opts.passwordFile) {
-      password = await readPasswordFile(opts.passwordFile);
-      secrets.push(password);
-    }
+    const { password, tls } = await dsn.connectSecrets();
     const p = mysql.createPool({
-      host,
-      port,
-      user: decodeURIComponent(url.username) || undefined,
+      host: dsn.host,
+      port: dsn.port,
+      user: dsn.user,
       password,
-      database: decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined,
+      database: dsn.database,
       ssl: tls ? { ca: tls.ca, rejectUnauthorized: !tls.insecureSkipVerify } : undefined,
       connectionLimit: opts.maxConnections,
       maxIdle: opts.maxConnections,

@@ -1,8 +1,8 @@
 import pg from 'pg';
-import { resolveTls, type TlsConfig } from '../config-schemas.js';
+import type { TlsConfig } from '../config-schemas.js';
 import type { QueryRows } from './rows.js';
 import {
-  abortable, BACKSTOP_GRACE_MS, readPasswordFile, bounded, CLOSE_BOUND_MS, ConnectError, describeNetworkError, IDLE_MS, QueryError, redact, timedOut, tooManyRows,
+  abortable, BACKSTOP_GRACE_MS, bounded, CLOSE_BOUND_MS, ConnectError, describeNetworkError, dsnParts, IDLE_MS, QueryError, redact, timedOut, tooManyRows,
   type QueryOptions, type SqlSource,
 } from './source.js';
 
@@ -34,31 +34,18 @@ export interface PostgresSourceOptions {
 }
 
 export function postgresSource(opts: PostgresSourceOptions): SqlSource {
-  const url = new URL(opts.dsn);
-  const host = decodeURIComponent(url.hostname.replace(/^\[|\]$/g, '')) || 'localhost';
-  const port = url.port === '' ? 5432 : Number(url.port);
-  const where = `${host}:${port}`;
-  let password = opts.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
-  const shown = (() => {
-    const u = new URL(opts.dsn);
-    if (u.password || opts.password || opts.passwordFile) u.password = '***';
-    return u.toString();
-  })();
-  const secrets = [password];
+  const dsn = dsnParts(opts, 5432);
+  const { where, shown, secrets } = dsn;
   let pool: Promise<pg.Pool> | undefined;
 
   const makePool = async (): Promise<pg.Pool> => {
-    const tls = await resolveTls(opts.tls);
-    if (opts.passwordFile) {
-      password = await readPasswordFile(opts.passwordFile);
-      secrets.push(password);
-    }
+    const { password, tls } = await dsn.connectSecrets();
     const p = new pg.Pool({
-      host,
-      port,
-      user: decodeURIComponent(url.username) || undefined,
+      host: dsn.host,
+      port: dsn.port,
+      user: dsn.user,
       password,
-      database: decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined,
+      database: dsn.database,
       ssl: tls ? { ca: tls.ca, rejectUnauthorized: !tls.insecureSkipVerify, servername: tls.serverName } : false,
       max: opts.maxConnections,
       connectionTimeoutMillis: opts.connectTimeoutMs,

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolveTls, type TlsConfig } from '../config-schemas.js';
 import type { QueryRows } from './rows.js';
 
 /**
@@ -122,4 +123,48 @@ export async function readPasswordFile(file: string): Promise<string> {
   } catch (err) {
     throw new ConnectError(`cannot read password_file ${file}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * A server DSN (`postgres://…`, `mysql://…`) taken apart for a driver, with what errors show:
+ * `shown` with the password as *** (whenever one is given, in the URL, the config or a file),
+ * `where` as host:port, and `secrets`, the passwords known so far, for redact().
+ */
+export interface DsnParts {
+  host: string;
+  port: number;
+  where: string;
+  user: string | undefined;
+  database: string | undefined;
+  shown: string;
+  secrets: Array<string | undefined>;
+  /** The password and TLS settings for a new pool: a password file is read now (it may have been mounted late). */
+  connectSecrets(): Promise<{ password: string | undefined; tls: Awaited<ReturnType<typeof resolveTls>> }>;
+}
+
+export function dsnParts(opts: { dsn: string; password?: string; passwordFile?: string; tls?: TlsConfig }, defaultPort: number): DsnParts {
+  const url = new URL(opts.dsn);
+  const host = decodeURIComponent(url.hostname.replace(/^\[|\]$/g, '')) || 'localhost';
+  const port = url.port === '' ? defaultPort : Number(url.port);
+  let password = opts.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  const shown = new URL(opts.dsn);
+  if (shown.password || opts.password || opts.passwordFile) shown.password = '***';
+  const secrets = [password];
+  return {
+    host,
+    port,
+    where: `${host}:${port}`,
+    user: decodeURIComponent(url.username) || undefined,
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined,
+    shown: shown.toString(),
+    secrets,
+    async connectSecrets() {
+      const tls = await resolveTls(opts.tls);
+      if (opts.passwordFile) {
+        password = await readPasswordFile(opts.passwordFile);
+        secrets.push(password);
+      }
+      return { password, tls };
+    },
+  };
 }
