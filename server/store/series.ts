@@ -224,11 +224,16 @@ export class SeriesRegistry {
   }
 
   private info(id: number, name: string, labels: string): SeriesInfo {
-    let info = this.infoById.get(id);
-    if (!info) {
-      info = Object.freeze({ id, name, labels: Object.freeze(JSON.parse(labels) as Record<string, string>) });
-      this.infoById.set(id, info);
-    }
-    return info;
+    return cachedInfo(this.infoById, id, name, labels);
   }
+}
+
+/** The frozen SeriesInfo of a series row (labels as stored: canonical JSON), made once per id. */
+export function cachedInfo(cache: Map<number, SeriesInfo>, id: number, name: string, labels: string): SeriesInfo {
+  let info = cache.get(id);
+  if (!info) {
+    info = Object.freeze({ id, name, labels: Object.freeze(JSON.parse(labels) as Record<string, string>) });
+    cache.set(id, info);
+  }
+  return info;
 }

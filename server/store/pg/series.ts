@@ -1,4 +1,4 @@
-import { InvalidSampleError, METRIC_NAME, SeriesLimitError, canonicalLabels, fastKey } from '../series.js';
+import { InvalidSampleError, METRIC_NAME, SeriesLimitError, cachedInfo, canonicalLabels, fastKey } from '../series.js';
 import { assertSelective, compileMatcher } from '../selector.js';
 import type { Selector, SeriesInfo } from '../types.js';
 import type { Queryable } from './pool.js';
@@ -150,11 +150,6 @@ export class PgSeries {
   }
 
   private info(id: number, name: string, labels: string): SeriesInfo {
-    let info = this.infoById.get(id);
-    if (!info) {
-      info = Object.freeze({ id, name, labels: Object.freeze(JSON.parse(labels) as Record<string, string>) });
-      this.infoById.set(id, info);
-    }
-    return info;
+    return cachedInfo(this.infoById, id, name, labels);
   }
 }
