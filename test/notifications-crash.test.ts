@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { readBody, serve, type LocalServer } from './support/local-server.js';
 import { waitFor } from './support/real-binaries.js';
 import { tempDir } from './support/tmp.js';
-import { lines } from './workload-helpers.js';
+import { jsonHook, shopWorkload } from './support/notify-workload.js';
 
 /**
  * A restart neither loses a pending notification nor sends one the receiver cannot recognise
@@ -43,24 +43,14 @@ before(async () => {
 });
 after(() => receiver.close());
 
-function setup(channel = `    - { name: hook, webhook: { url: "${receiver.url}/hook", format: json } }`): string {
+function setup(channel = jsonHook(receiver.url)): string {
   const dir = tempDir();
   fs.writeFileSync(
     path.join(dir, 'workload.yaml'),
-    lines(
-      'workload: { id: shop, title: "Web shop" }',
-      'evaluation: { interval: 60s }',
-      'indicators:',
-      '  - { id: latency, title: "Checkout latency", pillar: performance_efficiency, unit: seconds, series: app_latency_seconds, aggregate: max, window: 10m, objective: { max: 0.3, warning: 0.5, critical: 1.0 } }',
-      'outcomes:',
-      '  - { id: buy, title: "Customers can buy", indicators: [{ ref: latency, key: true }] }',
-      'notifications:',
-      '  channels:',
-      channel,
-      '  retry: { delays: [1h] }',
-      '  rules:',
-      '    - { id: buy-bad, outcomes: [buy], statuses: [critical], channels: [hook] }',
-    ),
+    shopWorkload({
+      window: '10m',
+      notifications: ['  channels:', channel, '  retry: { delays: [1h] }', '  rules:', '    - { id: buy-bad, outcomes: [buy], statuses: [critical], channels: [hook] }'],
+    }),
   );
   return dir;
 }

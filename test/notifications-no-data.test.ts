@@ -10,7 +10,7 @@ import { readBody, serve, type LocalServer } from './support/local-server.js';
 import { requireBinary } from './support/real-binaries.js';
 import { ALERTMANAGER_BIN, startAlertmanager, type Alertmanager } from './support/alertmanager.js';
 import { tempDir } from './support/tmp.js';
-import { lines } from './workload-helpers.js';
+import { jsonHook, shopWorkload } from './support/notify-workload.js';
 
 /**
  * Status without data is not a recovery (issue 15): after a firing message, no data sends one
@@ -31,21 +31,8 @@ before(async () => {
 });
 after(() => receiver.close());
 
-function workload(rules: string[], channel = `    - { name: hook, webhook: { url: "${receiver.url}/hook", format: json } }`) {
-  return lines(
-    'workload: { id: shop, title: "Web shop" }',
-    'evaluation: { interval: 60s }',
-    'indicators:',
-    '  - { id: latency, title: "Checkout latency", pillar: performance_efficiency, unit: seconds, series: app_latency_seconds, aggregate: max, window: 30s, objective: { max: 0.3, warning: 0.5, critical: 1.0 } }',
-    'outcomes:',
-    '  - { id: buy, title: "Customers can buy", indicators: [{ ref: latency, key: true }] }',
-    'notifications:',
-    '  base_url: https://pillarboard.example',
-    '  channels:',
-    channel,
-    '  rules:',
-    ...rules,
-  );
+function workload(rules: string[], channel = jsonHook(receiver.url)) {
+  return shopWorkload({ window: '30s', notifications: ['  base_url: https://pillarboard.example', '  channels:', channel, '  rules:', ...rules] });
 }
 
 function open(dir: string, yaml: string, clock: FakeClock) {

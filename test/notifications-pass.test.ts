@@ -7,7 +7,7 @@ import { silentLogger } from '../server/log.js';
 import { FakeClock } from './support/fake-clock.js';
 import { readBody, serve, type LocalServer } from './support/local-server.js';
 import { tempDir } from './support/tmp.js';
-import { lines } from './workload-helpers.js';
+import { jsonHook, shopWorkload } from './support/notify-workload.js';
 
 /**
  * What a pass costs when little changes (issue 15, the engine's pass): subjects whose status
@@ -27,19 +27,10 @@ before(async () => {
 after(() => receiver.close());
 
 const yaml = (statuses: string, extra = '') =>
-  lines(
-    'workload: { id: shop, title: "Web shop" }',
-    'evaluation: { interval: 60s }',
-    'indicators:',
-    '  - { id: latency, title: "Checkout latency", pillar: performance_efficiency, unit: seconds, series: app_latency_seconds, aggregate: max, window: 10m, objective: { max: 0.3, warning: 0.5, critical: 1.0 } }',
-    'outcomes:',
-    '  - { id: buy, title: "Customers can buy", indicators: [{ ref: latency, key: true }] }',
-    'notifications:',
-    '  channels:',
-    `    - { name: hook, webhook: { url: "${receiver.url}/hook", format: json } }`,
-    '  rules:',
-    `    - { id: buy, outcomes: [buy], statuses: [${statuses}], channels: [hook]${extra} }`,
-  );
+  shopWorkload({
+    window: '10m',
+    notifications: ['  channels:', jsonHook(receiver.url), '  rules:', `    - { id: buy, outcomes: [buy], statuses: [${statuses}], channels: [hook]${extra} }`],
+  });
 
 test('a pass where nothing changed writes nothing to the database; a reload adding a status to a rule gets a subject already in it notified at the next pass', async () => {
   const dir = tempDir();
